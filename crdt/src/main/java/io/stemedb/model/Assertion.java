@@ -1,0 +1,68 @@
+package io.stemedb.model;
+
+import java.util.Comparator;
+import java.util.Map;
+
+/**
+ * An immutable, attributed claim recorded in StemeDB: either a {@link Claim} ("source S says that
+ * subject X's predicate P is V") or a {@link Retraction} (source S withdraws the assertion with a
+ * given id). Nothing is ever deleted; a retraction is itself an assertion.
+ *
+ * <p>Every assertion is identified by the BLAKE3-256 hash of its canonical encoding
+ * ({@link CanonicalCodec}, specified in docs/format.md): the same content has the same
+ * {@link #id()} on every machine, forever. Instances are immutable and thread-safe; they are
+ * validated when built, so an assertion that exists is a valid one.
+ */
+public sealed interface Assertion permits Claim, Retraction {
+
+    /** The most UTF-8 bytes a subject, predicate, source or reference may take. */
+    int MAX_NAME_BYTES = 1024;
+    /** The most entries a metadata map may hold. */
+    int MAX_METADATA_ENTRIES = 64;
+    /** The most UTF-8 bytes of a metadata key. */
+    int MAX_METADATA_KEY_BYTES = 256;
+    /** The most UTF-8 bytes of a metadata value. */
+    int MAX_METADATA_VALUE_BYTES = 4096;
+    /**
+     * The hard ceiling on a value's encoded size, whatever a database is configured to accept
+     * (a database's own limit, by default 1 MiB, is usually lower).
+     */
+    int MAX_VALUE_BYTES = 16 * 1024 * 1024;
+
+    /**
+     * The order in which StemeDB lists assertions everywhere: by HLC timestamp, then by id. It
+     * depends only on content, so every replica lists the same set the same way.
+     */
+    Comparator<Assertion> RECORD_ORDER = Comparator.comparing(Assertion::hlc).thenComparing(Assertion::id);
+
+    /** The BLAKE3-256 hash of {@link #canonicalBytes()}. */
+    AssertionId id();
+
+    /** Who makes this assertion: a system, a person, a feed. */
+    String source();
+
+    /** When and where it was recorded: the HLC timestamp of the replica that created it. */
+    Hlc hlc();
+
+    /** Optional string metadata (evidence, url...), in canonical key order; empty when there is none. */
+    Map<String, String> metadata();
+
+    /** A copy of the canonical encoding, the bytes the id is the hash of. */
+    byte[] canonicalBytes();
+
+    /** Thrown when an assertion or one of its parts breaks a rule; nothing was changed. */
+    final class InvalidAssertionException extends StemeException {
+        private static final long serialVersionUID = 1L;
+        private final String field;
+
+        public InvalidAssertionException(String field, String reason) {
+            super("invalid " + field + ": " + reason);
+            this.field = field;
+        }
+
+        /** The part that was wrong: subject, predicate, source, value, confidence, validTo, metadata, hlc... */
+        public String field() {
+            return field;
+        }
+    }
+}

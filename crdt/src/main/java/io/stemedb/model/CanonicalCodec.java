@@ -1,0 +1,461 @@
+package io.stemedb.model;
+
+import java.nio.charset.CharacterCodingException;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The canonical encoding of assertions, format version 1: the bytes an {@link AssertionId} is the
+ * BLAKE3 hash of. docs/format.md specifies it byte by byte; the test vectors in
+ * {@code crdt/src/test/resources/canonical-vectors-v1.jsonl} pin it. It depends on no
+ * serialization library, locale or platform, and it is one-to-one: every valid assertion has
+ * exactly one encoding, and {@link #decode} accepts nothing else (it re-encodes what it read and
+ * demands the same bytes, so non-minimal lengths, unsorted metadata, -0.0 or NaN bit patterns
+ * and trailing bytes are all refused).
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class CanonicalCodec {
+    /** The format version this codec writes and reads (the first byte of every record). */
+    public static final int FORMAT_VERSION = 1;
+    /** The kind byte of a claim. */
+    public static final int KIND_CLAIM = 0x01;
+    /** The kind byte of a retraction. */
+    public static final int KIND_RETRACTION = 0x02;
+    /** The largest record {@link #decode} accepts: a maximal value plus room for every other field. */
+    public static final int MAX_RECORD_BYTES = Assertion.MAX_VALUE_BYTES + (1 << 20);
+
+    private static final int FLAG_CONFIDENCE = 0x01;
+    private static final int FLAG_VALID_FROM = 0x02;
+    private static final int FLAG_VALID_TO = 0x04;
+    private static final int KNOWN_FLAGS = FLAG_CONFIDENCE | FLAG_VALID_FROM | FLAG_VALID_TO;
+
+    private CanonicalCodec() {}
+
+    /** The canonical bytes of {@code assertion} (a fresh array). */
+    public static byte[] encode(Assertion assertion) {
+        return assertion.canonicalBytes();
+    }
+
+    static byte[] encodeFields(Assertion assertion) {
+        Sink out = new Sink();
+        out.u8(FORMAT_VERSION);
+        if (assertion instanceof Claim) {
+            Claim c = (Claim) assertion;
+            out.u8(KIND_CLAIM);
+            out.string(c.subject());
+            out.string(c.predicate());
+            value(out, c.value());
+            out.string(c.source());
+            hlc(out, c.hlc());
+            int flags = (c.hasConfidence() ? FLAG_CONFIDENCE : 0)
+                    | (c.rawValidFrom() != null ? FLAG_VALID_FROM : 0)
+                    | (c.rawValidTo() != null ? FLAG_VALID_TO : 0);
+            out.u8(flags);
+            if (c.hasConfidence()) {
+                out.u64(Double.doubleToLongBits(c.rawConfidence()));
+            }
+            if (c.rawValidFrom() != null) {
+                instant(out, c.rawValidFrom());
+            }
+            if (c.rawValidTo() != null) {
+                instant(out, c.rawValidTo());
+            }
+        } else {
+            Retraction r = (Retraction) assertion;
+            out.u8(KIND_RETRACTION);
+            out.raw(r.target().toBytes());
+            out.string(r.source());
+            hlc(out, r.hlc());
+        }
+        Map<String, String> metadata = assertion.metadata();
+        out.varint(metadata.size());
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            out.string(e.getKey());
+            out.string(e.getValue());
+        }
+        return out.toByteArray();
+    }
+
+    private static void value(Sink out, Value v) {
+        out.u8(v.type().tag());
+        switch (v.type()) {
+            case TEXT:
+            case REF:
+                out.bytes(v.utf8());
+                break;
+            case INTEGER:
+                out.u64(v.asLong());
+                break;
+            case REAL:
+                out.u64(Double.doubleToLongBits(v.asDouble()));
+                break;
+            case BOOLEAN:
+                out.u8(v.asBoolean() ? 1 : 0);
+                break;
+            case BYTES:
+                out.bytes(v.rawBytes());
+                break;
+            case INSTANT:
+                instant(out, v.asInstant());
+                break;
+            default:
+                throw new AssertionError(v.type());
+        }
+    }
+
+    private static void hlc(Sink out, Hlc h) {
+        out.u64(h.physicalMillis());
+        out.u32(h.logical());
+        out.u64(h.node());
+    }
+
+    private static void instant(Sink out, Instant t) {
+        out.u64(t.getEpochSecond());
+        out.u32(t.getNano());
+    }
+
+    /**
+     * Decodes and validates one record, refusing anything that is not the canonical encoding of a
+     * valid assertion. Use it for bytes from outside (a peer, an archive, a file).
+     *
+     * @throws MalformedRecordException if the bytes are not a canonical record; the message says where
+     * @throws Assertion.InvalidAssertionException if they encode an assertion that breaks a rule
+     */
+    public static Assertion decode(byte[] bytes) {
+        Assertion a = read(bytes);
+        if (!Arrays.equals(encodeFields(a), bytes)) {
+            throw new MalformedRecordException("the record decodes but is not in canonical form "
+                    + "(a non-minimal length, unsorted or repeated metadata keys, or a -0.0 confidence); "
+                    + "re-encode it from its fields", -1);
+        }
+        return a;
+    }
+
+    /**
+     * Decodes a record and checks that it hashes to {@code expected}: what a replica does with
+     * every assertion it receives.
+     *
+     * @throws IdMismatchException if the bytes hash to another id
+     */
+    public static Assertion decodeVerified(AssertionId expected, byte[] bytes) {
+        AssertionId actual = AssertionId.hashOf(bytes);
+        if (!actual.equals(expected)) {
+            throw new IdMismatchException(expected, actual);
+        }
+        return decode(bytes);
+    }
+
+    /**
+     * Decodes a record this process or its own storage wrote, skipping the canonical-form check
+     * that {@link #decode} makes; field validation still runs. Not for bytes from outside.
+     */
+    public static Assertion decodeTrusted(byte[] bytes) {
+        return read(bytes);
+    }
+
+    private static Assertion read(byte[] bytes) {
+        if (bytes.length > MAX_RECORD_BYTES) {
+            throw new MalformedRecordException("the record is " + bytes.length + " bytes, more than the limit of "
+                    + MAX_RECORD_BYTES, 0);
+        }
+        Source in = new Source(bytes);
+        int version = in.u8("format version");
+        if (version != FORMAT_VERSION) {
+            throw new MalformedRecordException("format version " + version + " is not one this StemeDB reads (it reads "
+                    + FORMAT_VERSION + "); upgrade StemeDB to read records of a newer format", 0);
+        }
+        int kind = in.u8("kind");
+        Assertion result;
+        if (kind == KIND_CLAIM) {
+            String subject = in.string("subject");
+            String predicate = in.string("predicate");
+            Value value = readValue(in);
+            Claim.Builder b = Claim.builder(subject, predicate, value)
+                    .source(in.string("source"))
+                    .hlc(readHlc(in));
+            int flagsAt = in.position();
+            int flags = in.u8("flags");
+            if ((flags & ~KNOWN_FLAGS) != 0) {
+                throw new MalformedRecordException("unknown flag bits 0x" + Integer.toHexString(flags & ~KNOWN_FLAGS), flagsAt);
+            }
+            if ((flags & FLAG_CONFIDENCE) != 0) {
+                b.confidence(Double.longBitsToDouble(in.u64("confidence")));
+            }
+            if ((flags & FLAG_VALID_FROM) != 0) {
+                b.validFrom(readInstant(in, "validFrom"));
+            }
+            if ((flags & FLAG_VALID_TO) != 0) {
+                b.validTo(readInstant(in, "validTo"));
+            }
+            b.metadata(readMetadata(in));
+            in.expectEnd();
+            result = Claim.decoded(b, bytes.clone());
+        } else if (kind == KIND_RETRACTION) {
+            AssertionId target = AssertionId.fromBytes(in.raw(AssertionId.LENGTH, "target id"), 0);
+            String source = in.string("source");
+            Hlc hlc = readHlc(in);
+            Map<String, String> metadata = readMetadata(in);
+            in.expectEnd();
+            result = Retraction.decoded(target, source, hlc, metadata, bytes.clone());
+        } else {
+            throw new MalformedRecordException("unknown kind 0x" + Integer.toHexString(kind)
+                    + " (0x01 is a claim, 0x02 a retraction)", 1);
+        }
+        return result;
+    }
+
+    private static Value readValue(Source in) {
+        int at = in.position();
+        int tag = in.u8("value type");
+        Value.Type type = Value.Type.ofTag(tag);
+        if (type == null) {
+            throw new MalformedRecordException("unknown value type tag 0x" + Integer.toHexString(tag), at);
+        }
+        switch (type) {
+            case TEXT:
+                return Value.text(in.string("text value"));
+            case REF:
+                return Value.ref(in.string("ref value"));
+            case INTEGER:
+                return Value.integer(in.u64("integer value"));
+            case REAL:
+                return Value.real(Double.longBitsToDouble(in.u64("real value")));
+            case BOOLEAN: {
+                int b = in.u8("boolean value");
+                if (b > 1) {
+                    throw new MalformedRecordException("boolean byte is " + b + ", not 0 or 1", at + 1);
+                }
+                return Value.bool(b == 1);
+            }
+            case BYTES:
+                return Value.bytes(in.raw(in.length("bytes value"), "bytes value"));
+            case INSTANT:
+                return Value.instant(readInstant(in, "instant value"));
+            default:
+                throw new AssertionError(type);
+        }
+    }
+
+    private static Hlc readHlc(Source in) {
+        return Hlc.of(in.u64("hlc physical"), in.u32("hlc logical"), in.u64("hlc node"));
+    }
+
+    private static Instant readInstant(Source in, String what) {
+        int at = in.position();
+        long seconds = in.u64(what + " seconds");
+        int nanos = in.u32(what + " nanos");
+        if (nanos < 0 || nanos > 999_999_999) {
+            throw new MalformedRecordException(what + " nanos " + Integer.toUnsignedString(nanos)
+                    + " is not in 0..999999999", at + 8);
+        }
+        try {
+            return Instant.ofEpochSecond(seconds, nanos);
+        } catch (java.time.DateTimeException e) {
+            throw new MalformedRecordException(what + " " + seconds + " s is outside the range of an instant", at);
+        }
+    }
+
+    private static Map<String, String> readMetadata(Source in) {
+        int count = in.length("metadata count");
+        if (count > Assertion.MAX_METADATA_ENTRIES) {
+            throw new MalformedRecordException("metadata has " + count + " entries, more than "
+                    + Assertion.MAX_METADATA_ENTRIES, in.position());
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (int i = 0; i < count; i++) {
+            int at = in.position();
+            String key = in.string("metadata key");
+            if (metadata.put(key, in.string("metadata value")) != null) {
+                throw new MalformedRecordException("metadata key '" + key + "' is repeated", at);
+            }
+        }
+        return metadata;
+    }
+
+    /** Thrown when bytes are not a canonical record. */
+    public static final class MalformedRecordException extends StemeException {
+        private static final long serialVersionUID = 1L;
+        private final int offset;
+
+        MalformedRecordException(String message, int offset) {
+            super("malformed assertion record" + (offset >= 0 ? " at byte " + offset : "") + ": " + message);
+            this.offset = offset;
+        }
+
+        /** Where in the record the problem was found, or -1 when it concerns the whole record. */
+        public int offset() {
+            return offset;
+        }
+    }
+
+    /** Thrown when a record does not hash to the id it was sent or stored under. */
+    public static final class IdMismatchException extends StemeException {
+        private static final long serialVersionUID = 1L;
+        private final AssertionId expected;
+        private final AssertionId actual;
+
+        IdMismatchException(AssertionId expected, AssertionId actual) {
+            super("record claimed to be " + expected + " hashes to " + actual
+                    + "; it was damaged or forged, so it was not stored");
+            this.expected = expected;
+            this.actual = actual;
+        }
+
+        public AssertionId expected() {
+            return expected;
+        }
+
+        public AssertionId actual() {
+            return actual;
+        }
+    }
+
+    /** A growable big-endian byte buffer; unsynchronized, one per encoding. */
+    private static final class Sink {
+        private byte[] buf = new byte[128];
+        private int size;
+
+        private void ensure(int extra) {
+            if (size + extra > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + extra));
+            }
+        }
+
+        void u8(int v) {
+            ensure(1);
+            buf[size++] = (byte) v;
+        }
+
+        void u32(int v) {
+            ensure(4);
+            for (int shift = 24; shift >= 0; shift -= 8) {
+                buf[size++] = (byte) (v >>> shift);
+            }
+        }
+
+        void u64(long v) {
+            ensure(8);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                buf[size++] = (byte) (v >>> shift);
+            }
+        }
+
+        /** Unsigned LEB128, minimal: 7 bits a byte, low group first, high bit set on all but the last. */
+        void varint(int v) {
+            ensure(5);
+            while ((v & ~0x7f) != 0) {
+                buf[size++] = (byte) ((v & 0x7f) | 0x80);
+                v >>>= 7;
+            }
+            buf[size++] = (byte) v;
+        }
+
+        void raw(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, size, b.length);
+            size += b.length;
+        }
+
+        void bytes(byte[] b) {
+            varint(b.length);
+            raw(b);
+        }
+
+        void string(String s) {
+            bytes(Utf8.encode(s));
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, size);
+        }
+    }
+
+    /** Reads a record front to back, naming the field and offset in every error. */
+    private static final class Source {
+        private final byte[] buf;
+        private int pos;
+
+        Source(byte[] buf) {
+            this.buf = buf;
+        }
+
+        int position() {
+            return pos;
+        }
+
+        private void need(int n, String what) {
+            if (buf.length - pos < n) {
+                throw new MalformedRecordException("truncated: " + what + " needs " + n + " bytes, "
+                        + (buf.length - pos) + " remain", pos);
+            }
+        }
+
+        int u8(String what) {
+            need(1, what);
+            return buf[pos++] & 0xff;
+        }
+
+        int u32(String what) {
+            need(4, what);
+            int v = 0;
+            for (int i = 0; i < 4; i++) {
+                v = (v << 8) | (buf[pos++] & 0xff);
+            }
+            return v;
+        }
+
+        long u64(String what) {
+            need(8, what);
+            long v = 0;
+            for (int i = 0; i < 8; i++) {
+                v = (v << 8) | (buf[pos++] & 0xff);
+            }
+            return v;
+        }
+
+        /** A length or count: a varint of at most 5 bytes whose value fits a non-negative int. */
+        int length(String what) {
+            int at = pos;
+            long v = 0;
+            for (int shift = 0; shift < 35; shift += 7) {
+                int b = u8(what);
+                v |= (long) (b & 0x7f) << shift;
+                if ((b & 0x80) == 0) {
+                    if (v > Integer.MAX_VALUE) {
+                        throw new MalformedRecordException(what + " " + v + " is too large", at);
+                    }
+                    return (int) v;
+                }
+            }
+            throw new MalformedRecordException(what + " is a varint longer than 5 bytes", at);
+        }
+
+        byte[] raw(int n, String what) {
+            need(n, what);
+            byte[] out = Arrays.copyOfRange(buf, pos, pos + n);
+            pos += n;
+            return out;
+        }
+
+        String string(String what) {
+            int n = length(what + " length");
+            need(n, what);
+            int at = pos;
+            pos += n;
+            try {
+                return Utf8.decode(buf, at, n);
+            } catch (CharacterCodingException e) {
+                throw new MalformedRecordException(what + " is not well-formed UTF-8", at);
+            }
+        }
+
+        void expectEnd() {
+            if (pos != buf.length) {
+                throw new MalformedRecordException((buf.length - pos) + " trailing bytes after the record", pos);
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.stemedb.model;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/** The validation rules shared by claims, retractions and values (DESIGN section 2). */
+final class Checks {
+    private Checks() {}
+
+    /** Subjects, predicates, sources and refs: non-empty, well-formed, at most MAX_NAME_BYTES. */
+    static String name(String field, String value) {
+        if (value == null) {
+            throw new Assertion.InvalidAssertionException(field, "is missing; every assertion needs a " + field);
+        }
+        if (value.isEmpty()) {
+            throw new Assertion.InvalidAssertionException(field, "is empty; give a non-empty " + field);
+        }
+        if (!Utf8.isWellFormed(value)) {
+            throw new Assertion.InvalidAssertionException(field, "contains an unpaired surrogate; pass well-formed Unicode");
+        }
+        int bytes = Utf8.encode(value).length;
+        if (bytes > Assertion.MAX_NAME_BYTES) {
+            throw new Assertion.InvalidAssertionException(field, "is " + bytes + " UTF-8 bytes, more than the limit of "
+                    + Assertion.MAX_NAME_BYTES + "; use a shorter identifier and put long text in a value");
+        }
+        return value;
+    }
+
+    /** Copies metadata into canonical (code point) key order after checking every entry. */
+    static Map<String, String> metadata(Map<String, String> metadata) {
+        TreeMap<String, String> sorted = new TreeMap<>(Utf8.CODE_POINT_ORDER);
+        if (metadata == null) {
+            return java.util.Collections.unmodifiableSortedMap(sorted);
+        }
+        if (metadata.size() > Assertion.MAX_METADATA_ENTRIES) {
+            throw new Assertion.InvalidAssertionException("metadata", "has " + metadata.size()
+                    + " entries, more than the limit of " + Assertion.MAX_METADATA_ENTRIES
+                    + "; metadata is for a little evidence, not for data");
+        }
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            String key = e.getKey();
+            String value = e.getValue();
+            if (key == null || key.isEmpty()) {
+                throw new Assertion.InvalidAssertionException("metadata", "has an empty or missing key");
+            }
+            Objects.requireNonNull(value, () -> "metadata value of key '" + key + "'");
+            checkText("metadata key '" + key + "'", key, Assertion.MAX_METADATA_KEY_BYTES);
+            checkText("metadata value of '" + key + "'", value, Assertion.MAX_METADATA_VALUE_BYTES);
+            sorted.put(key, value);
+        }
+        return java.util.Collections.unmodifiableSortedMap(sorted);
+    }
+
+    private static void checkText(String field, String text, int maxBytes) {
+        if (!Utf8.isWellFormed(text)) {
+            throw new Assertion.InvalidAssertionException(field, "contains an unpaired surrogate; pass well-formed Unicode");
+        }
+        int bytes = Utf8.encode(text).length;
+        if (bytes > maxBytes) {
+            throw new Assertion.InvalidAssertionException(field, "is " + bytes + " UTF-8 bytes, more than the limit of " + maxBytes);
+        }
+    }
+
+    static double confidence(double confidence) {
+        if (Double.isNaN(confidence) || confidence < 0.0 || confidence > 1.0) {
+            throw new Assertion.InvalidAssertionException("confidence",
+                    confidence + " is outside [0, 1]; give a probability between 0 and 1 or leave it out");
+        }
+        return confidence == 0.0 ? 0.0 : confidence;
+    }
+
+    static void valueSize(Value value) {
+        int size = value.encodedSize();
+        if (size > Assertion.MAX_VALUE_BYTES) {
+            throw new Assertion.InvalidAssertionException("value", "is " + size + " bytes, more than the hard limit of "
+                    + Assertion.MAX_VALUE_BYTES + "; store large content elsewhere and assert a reference to it");
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.stemedb.model;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Comparator;
+
+/**
+ * Strict UTF-8 for the canonical form. Java strings may hold unpaired surrogates, which have no
+ * UTF-8 encoding; {@link String#getBytes} would silently replace them with '?', so two different
+ * strings would share bytes. We reject them instead.
+ */
+final class Utf8 {
+    /** Orders strings by their UTF-8 bytes, which is code point order (unlike {@link String#compareTo}). */
+    static final Comparator<String> CODE_POINT_ORDER = Utf8::compareCodePoints;
+
+    private Utf8() {}
+
+    static boolean isWellFormed(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return false;
+                }
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static byte[] encode(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Decodes strictly: overlong forms, encoded surrogates and truncated sequences are errors. */
+    static String decode(byte[] bytes, int offset, int length) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes, offset, length))
+                .toString();
+    }
+
+    static int compareCodePoints(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Integer.compare(a.length() - i, b.length() - j);
+    }
+
+    static int compareBytes(byte[] a, byte[] b) {
+        return Arrays.compareUnsigned(a, b);
+    }
+}
