@@ -8,13 +8,13 @@ import java.util.Arrays;
 import java.util.Comparator;
 
 /**
- * Strict UTF-8 for the canonical form. Java strings may hold unpaired surrogates, which have no
+ * Strict UTF-8 for the canonical form, and the code point order StemeDB sorts names in. Java strings may hold unpaired surrogates, which have no
  * UTF-8 encoding; {@link String#getBytes} would silently replace them with '?', so two different
  * strings would share bytes. We reject them instead.
  */
-final class Utf8 {
+public final class Utf8 {
     /** Orders strings by their UTF-8 bytes, which is code point order (unlike {@link String#compareTo}). */
-    static final Comparator<String> CODE_POINT_ORDER = Utf8::compareCodePoints;
+    public static final Comparator<String> CODE_POINT_ORDER = Utf8::compareCodePoints;
 
     private Utf8() {}
 

@@ -1,0 +1,132 @@
+package io.stemedb;
+
+import io.stemedb.crdt.Evidence;
+import io.stemedb.lens.Lens;
+import io.stemedb.lens.Resolution;
+import io.stemedb.model.Assertion;
+import io.stemedb.model.AssertionId;
+import io.stemedb.model.Value;
+import io.stemedb.storage.Engine;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The queries of {@link ReadView} over an engine, either as it is now ({@code asOf == null}) or
+ * as it was at an instant. Reads check that the database is still open.
+ */
+class EngineView implements ReadView {
+    final Engine engine;
+    private final Instant asOf;
+    private final EngineDatabase db;
+
+    EngineView(Engine engine, Instant asOf, EngineDatabase db) {
+        this.engine = engine;
+        this.asOf = asOf;
+        this.db = db;
+    }
+
+    /** Fails when the database this view reads is closed. */
+    void checkOpen() {
+        db.checkOpen();
+    }
+
+    private boolean visible(Assertion a) {
+        return asOf == null || !a.hlc().instant().isAfter(asOf);
+    }
+
+    Evidence evidence(String subject, String predicate) {
+        checkOpen();
+        Evidence e = engine.evidence(subject, predicate);
+        return asOf == null ? e : e.asOf(asOf);
+    }
+
+    @Override
+    public Optional<Assertion> get(AssertionId id) {
+        Objects.requireNonNull(id, "id");
+        checkOpen();
+        return engine.get(id).filter(this::visible);
+    }
+
+    @Override
+    public Evidence history(String subject, String predicate) {
+        return evidence(required("subject", subject), required("predicate", predicate));
+    }
+
+    @Override
+    public Resolution resolve(String subject, String predicate, Lens lens) {
+        return apply(lens, history(subject, predicate));
+    }
+
+    private static Resolution apply(Lens lens, Evidence evidence) {
+        Objects.requireNonNull(lens, "lens");
+        Resolution r = lens.resolve(evidence);
+        if (r == null) {
+            throw new NullPointerException("lens " + lens.name() + " returned null; a lens returns Resolution.none(...) when it picks nothing");
+        }
+        return r;
+    }
+
+    @Override
+    public SortedMap<String, Resolution> entity(String subject, Lens lens) {
+        Objects.requireNonNull(lens, "lens");
+        SortedMap<String, Resolution> result = new TreeMap<>(io.stemedb.model.Utf8.CODE_POINT_ORDER);
+        for (String predicate : predicates(required("subject", subject))) {
+            Resolution r = apply(lens, evidence(subject, predicate));
+            if (!r.isEmpty()) {
+                result.put(predicate, r);
+            }
+        }
+        return Collections.unmodifiableSortedMap(result);
+    }
+
+    private List<String> predicates(String subject) {
+        checkOpen();
+        return engine.predicates(subject);
+    }
+
+    @Override
+    public List<Conflict> conflicts(String subject) {
+        List<Conflict> conflicts = new ArrayList<>();
+        for (String predicate : predicates(required("subject", subject))) {
+            Conflict c = Conflict.in(evidence(subject, predicate));
+            if (c != null) {
+                conflicts.add(c);
+            }
+        }
+        return conflicts;
+    }
+
+    @Override
+    public List<String> find(String predicate, Value value, Lens lens) {
+        required("predicate", predicate);
+        Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(lens, "lens");
+        checkOpen();
+        List<String> found = new ArrayList<>();
+        for (String subject : engine.subjectsWith(predicate, value)) {
+            if (apply(lens, evidence(subject, predicate)).values().contains(value)) {
+                found.add(subject);
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public List<Assertion> bySource(String source) {
+        required("source", source);
+        checkOpen();
+        List<Assertion> found = new ArrayList<>(engine.bySource(source));
+        found.removeIf(a -> !visible(a));
+        return found;
+    }
+
+    private static String required(String what, String name) {
+        return Objects.requireNonNull(name, what);
+    }
+}

@@ -1,0 +1,139 @@
+package io.stemedb;
+
+import io.stemedb.model.Assertion;
+import io.stemedb.model.AssertionId;
+import io.stemedb.model.Change;
+import io.stemedb.model.EncodedAssertion;
+import io.stemedb.model.StemeException;
+import io.stemedb.model.Value;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * An embedded database of attributed, immutable claims. Applications record
+ * {@linkplain io.stemedb.model.Claim claims} ("source S says subject X's predicate P is V"),
+ * never overwrite or delete them, and decide what is true at read time with a
+ * {@link io.stemedb.lens.Lens}.
+ *
+ * <pre>{@code
+ * try (StemeDB db = StemeDB.inMemory()) {
+ *     AssertionId id = db.assertion("acme", "ceo", Value.text("Alice")).source("hr").confidence(0.9).commit();
+ *     db.write(batch -> {
+ *         batch.assertion("acme", "ceo", Value.text("Bob")).source("crm");
+ *         batch.retract(id, "hr");
+ *     });
+ *     Resolution r = db.resolve("acme", "ceo", Lenses.latest());
+ *     System.out.println(r.explain());
+ * }
+ * }</pre>
+ *
+ * <p><b>Threading.</b> A StemeDB is thread-safe: any number of threads may read and write at
+ * once. Each write is atomic (all of a batch or nothing) and is visible to every read that starts
+ * after it returns; a read never sees part of a write. Writes are stamped with the replica's
+ * hybrid logical clock in commit order, so a later write from this replica always orders after an
+ * earlier one, and after everything the replica has merged.
+ *
+ * <p><b>Errors.</b> Every exception is a {@link StemeException}; bad input fails with
+ * {@link Assertion.InvalidAssertionException} and changes nothing.
+ */
+public interface StemeDB extends ReadView, AutoCloseable {
+
+    /** A database on the Java heap, with default settings: no files, no native code. For tests and fixtures. */
+    static StemeDB inMemory() {
+        return builder().inMemory();
+    }
+
+    /** A builder for a database with non-default settings. */
+    static StemeDBBuilder builder() {
+        return new StemeDBBuilder();
+    }
+
+    /** Starts a claim; set its source (and any other field), then {@link PendingClaim#commit()}. */
+    PendingClaim assertion(String subject, String predicate, Value value);
+
+    /**
+     * Runs {@code body} to fill a batch, then stores the whole batch atomically. If {@code body}
+     * throws, or any assertion in it is invalid, nothing is stored.
+     *
+     * @return the ids of the batch's assertions, in the order they were added
+     */
+    List<AssertionId> write(Consumer<Batch> body);
+
+    /**
+     * Retracts the claim {@code target} on behalf of {@code source}. The claim stays in the
+     * history, marked retracted; no lens will choose it again.
+     *
+     * @return the id of the retraction
+     * @throws UnknownTargetException if no claim with that id is stored here
+     */
+    AssertionId retract(AssertionId target, String source);
+
+    /** Retracts with metadata, a reason for example. */
+    AssertionId retract(AssertionId target, String source, Map<String, String> metadata);
+
+    /**
+     * Adds assertions received from another replica, as a set union: those already present are
+     * skipped, the rest are stored atomically, and the clock advances past every timestamp
+     * received. A retraction of a claim not seen yet is accepted, since the claim may arrive later.
+     * An assertion over this database's value size limit is refused and reported; the others are
+     * still stored.
+     */
+    MergeResult merge(Collection<? extends Assertion> assertions);
+
+    /**
+     * Like {@link #merge}, for assertions that arrived as bytes: each is re-hashed and checked
+     * against its claimed id and decoded strictly; the ones that fail are reported, not stored.
+     */
+    MergeResult mergeEncoded(Collection<EncodedAssertion> records);
+
+    /**
+     * Up to {@code limit} assertions that arrived after sequence number {@code afterSequence}, in
+     * arrival order: a change feed. Start from 0; continue from the last sequence number read.
+     */
+    List<Change> changesSince(long afterSequence, int limit);
+
+    /**
+     * The database as it was at {@code instant}, judged by the assertions' own HLC timestamps, so
+     * every replica holding the same set gives the same answers: claims and retractions recorded
+     * after {@code instant} are invisible, and a claim retracted later is live again.
+     */
+    ReadView asOf(Instant instant);
+
+    /** What the database holds. */
+    Stats stats();
+
+    /** This replica's node id, the one its HLC timestamps carry. */
+    long nodeId();
+
+    /** Closes the database; further calls fail with {@link ClosedException}. Idempotent. */
+    @Override
+    void close();
+
+    /** Thrown when a closed database is used. */
+    final class ClosedException extends StemeException {
+        private static final long serialVersionUID = 1L;
+
+        public ClosedException() {
+            super("this StemeDB is closed; open it again to use it");
+        }
+    }
+
+    /** Thrown when a retraction names a claim this database does not hold. */
+    final class UnknownTargetException extends StemeException {
+        private static final long serialVersionUID = 1L;
+        private final AssertionId target;
+
+        public UnknownTargetException(AssertionId target) {
+            super("no claim with id " + target + " is stored here, so it cannot be retracted; "
+                    + "check the id (retractions of claims not yet received are accepted only through merge)");
+            this.target = target;
+        }
+
+        public AssertionId target() {
+            return target;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.stemedb.storage;
+
+import io.stemedb.crdt.Evidence;
+import io.stemedb.model.Assertion;
+import io.stemedb.model.AssertionId;
+import io.stemedb.model.Change;
+import io.stemedb.model.Hlc;
+import io.stemedb.model.Value;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where a StemeDB keeps its assertions: an append-only set of assertions with an arrival log and
+ * the indexes the queries need. This is StemeDB's internal contract between the core and its
+ * engines (in memory, RocksDB); applications use {@code io.stemedb.StemeDB} instead.
+ *
+ * <p><b>Guarantees every engine gives.</b>
+ * <ul>
+ *   <li>Thread-safe: any method may be called from any thread. A reader sees every commit that
+ *       completed before it started, and never part of a commit.</li>
+ *   <li>{@link #commit} is atomic: all of its new assertions become visible together, or none.</li>
+ *   <li>Append-only: nothing stored is ever changed or removed.</li>
+ *   <li>Each newly stored assertion gets the next arrival sequence number, starting at 1; an
+ *       assertion already present is skipped and keeps its number.</li>
+ *   <li>Lists come in a documented, deterministic order.</li>
+ * </ul>
+ * The engine stores what it is given; validation (value limits, known retraction targets) is the
+ * core's job, done before {@link #commit}.
+ */
+public interface Engine extends AutoCloseable {
+
+    /**
+     * Stores, atomically, those of {@code assertions} that are not yet present (duplicates within
+     * the list count once).
+     *
+     * @return the assertions that were new, in the order given, each with its sequence number
+     */
+    List<Change> commit(List<? extends Assertion> assertions);
+
+    Optional<Assertion> get(AssertionId id);
+
+    boolean contains(AssertionId id);
+
+    /** The claims about ({@code subject}, {@code predicate}) and the retractions of them. */
+    Evidence evidence(String subject, String predicate);
+
+    /** The predicates that {@code subject} has claims for, in code point order. */
+    List<String> predicates(String subject);
+
+    /**
+     * The subjects that have at least one claim, live or not, of {@code predicate} with
+     * {@code value}, in code point order: candidates for a find-by-value query.
+     */
+    List<String> subjectsWith(String predicate, Value value);
+
+    /** The assertions made by {@code source}, in {@link Assertion#RECORD_ORDER}. */
+    List<Assertion> bySource(String source);
+
+    /** Up to {@code limit} assertions stored after sequence number {@code afterSequence}, in arrival order. */
+    List<Change> changesSince(long afterSequence, int limit);
+
+    /** The sequence number of the newest stored assertion, 0 when empty. */
+    long lastSequence();
+
+    /** Counts of what is stored. */
+    EngineStats stats();
+
+    /** The greatest HLC timestamp stored, or empty when empty: the floor of a reopened clock. */
+    Optional<Hlc> maxHlc();
+
+    /** Releases every resource; afterwards every method fails. Idempotent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,188 @@
+package io.stemedb.storage;
+
+import io.stemedb.crdt.Evidence;
+import io.stemedb.model.Assertion;
+import io.stemedb.model.AssertionId;
+import io.stemedb.model.Change;
+import io.stemedb.model.Claim;
+import io.stemedb.model.Hlc;
+import io.stemedb.model.Retraction;
+import io.stemedb.model.Utf8;
+import io.stemedb.model.Value;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * An {@link Engine} on the Java heap: no files, no native code. It is the test fixture behind
+ * {@code StemeDB.inMemory()} and the oracle the other engines are checked against, so it favours
+ * plainness over speed. One read-write lock guards everything: readers run together, a commit
+ * runs alone, so readers never see part of a commit.
+ */
+public final class InMemoryEngine implements Engine {
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Map<AssertionId, Assertion> byId = new HashMap<>();
+    private final List<Assertion> log = new ArrayList<>();
+    /** subject -> predicate -> claims, in arrival order. */
+    private final Map<String, TreeMap<String, List<Claim>>> bySubject = new HashMap<>();
+    /** predicate -> value -> subjects. */
+    private final Map<String, Map<Value, TreeSet<String>>> byPredicateValue = new HashMap<>();
+    private final Map<String, List<Assertion>> bySource = new HashMap<>();
+    private final Map<AssertionId, List<Retraction>> retractionsByTarget = new HashMap<>();
+    private long claims;
+    private long retractions;
+    private Hlc maxHlc;
+    private boolean closed;
+
+    @Override
+    public List<Change> commit(List<? extends Assertion> assertions) {
+        lock.writeLock().lock();
+        try {
+            checkOpen();
+            List<Change> added = new ArrayList<>();
+            for (Assertion a : assertions) {
+                if (byId.putIfAbsent(a.id(), a) == null) {
+                    index(a);
+                    log.add(a);
+                    added.add(new Change(log.size(), a));
+                }
+            }
+            return added;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void index(Assertion a) {
+        bySource.computeIfAbsent(a.source(), s -> new ArrayList<>()).add(a);
+        if (maxHlc == null || a.hlc().isAfter(maxHlc)) {
+            maxHlc = a.hlc();
+        }
+        if (a instanceof Claim) {
+            Claim c = (Claim) a;
+            bySubject.computeIfAbsent(c.subject(), s -> new TreeMap<>(Utf8.CODE_POINT_ORDER))
+                    .computeIfAbsent(c.predicate(), p -> new ArrayList<>()).add(c);
+            byPredicateValue.computeIfAbsent(c.predicate(), p -> new HashMap<>())
+                    .computeIfAbsent(c.value(), v -> new TreeSet<>(Utf8.CODE_POINT_ORDER)).add(c.subject());
+            claims++;
+        } else {
+            Retraction r = (Retraction) a;
+            retractionsByTarget.computeIfAbsent(r.target(), t -> new ArrayList<>()).add(r);
+            retractions++;
+        }
+    }
+
+    @Override
+    public Optional<Assertion> get(AssertionId id) {
+        return read(() -> Optional.ofNullable(byId.get(id)));
+    }
+
+    @Override
+    public boolean contains(AssertionId id) {
+        return read(() -> byId.containsKey(id));
+    }
+
+    @Override
+    public Evidence evidence(String subject, String predicate) {
+        return read(() -> {
+            List<Assertion> found = new ArrayList<>();
+            TreeMap<String, List<Claim>> predicates = bySubject.get(subject);
+            List<Claim> claimsOfFact = predicates == null ? null : predicates.get(predicate);
+            if (claimsOfFact != null) {
+                for (Claim c : claimsOfFact) {
+                    found.add(c);
+                    found.addAll(retractionsByTarget.getOrDefault(c.id(), List.of()));
+                }
+            }
+            return Evidence.of(subject, predicate, found);
+        });
+    }
+
+    @Override
+    public List<String> predicates(String subject) {
+        return read(() -> {
+            TreeMap<String, List<Claim>> predicates = bySubject.get(subject);
+            return predicates == null ? List.of() : List.copyOf(predicates.keySet());
+        });
+    }
+
+    @Override
+    public List<String> subjectsWith(String predicate, Value value) {
+        return read(() -> {
+            TreeSet<String> subjects = byPredicateValue.getOrDefault(predicate, Map.of()).get(value);
+            return subjects == null ? List.of() : List.copyOf(subjects);
+        });
+    }
+
+    @Override
+    public List<Assertion> bySource(String source) {
+        return read(() -> {
+            List<Assertion> found = new ArrayList<>(bySource.getOrDefault(source, List.of()));
+            found.sort(Assertion.RECORD_ORDER);
+            return found;
+        });
+    }
+
+    @Override
+    public List<Change> changesSince(long afterSequence, int limit) {
+        if (afterSequence < 0 || limit < 0) {
+            throw new IllegalArgumentException("afterSequence and limit must not be negative, got "
+                    + afterSequence + " and " + limit);
+        }
+        return read(() -> {
+            List<Change> changes = new ArrayList<>();
+            for (long seq = afterSequence + 1; seq <= log.size() && changes.size() < limit; seq++) {
+                changes.add(new Change(seq, log.get((int) (seq - 1))));
+            }
+            return changes;
+        });
+    }
+
+    @Override
+    public long lastSequence() {
+        return read(() -> (long) log.size());
+    }
+
+    @Override
+    public EngineStats stats() {
+        return read(() -> new EngineStats(claims, retractions, log.size()));
+    }
+
+    @Override
+    public Optional<Hlc> maxHlc() {
+        return read(() -> Optional.ofNullable(maxHlc));
+    }
+
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            closed = true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private <T> T read(Supplier<T> body) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return body.get();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new EngineClosedException("this in-memory engine");
+        }
+    }
+}
