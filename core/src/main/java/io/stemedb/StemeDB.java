@@ -46,6 +46,16 @@ public interface StemeDB extends ReadView, AutoCloseable {
         return builder().inMemory();
     }
 
+    /**
+     * Opens the database in {@code directory} with default settings, creating it if needed: RocksDB
+     * on disk, fsync on every commit, 64 MiB of native cache.
+     *
+     * @see StemeDBBuilder#open(java.nio.file.Path)
+     */
+    static StemeDB open(java.nio.file.Path directory) {
+        return builder().open(directory);
+    }
+
     /** A builder for a database with non-default settings. */
     static StemeDBBuilder builder() {
         return new StemeDBBuilder();
@@ -104,6 +114,15 @@ public interface StemeDB extends ReadView, AutoCloseable {
 
     /** What the database holds. */
     Stats stats();
+
+    /**
+     * Checks everything stored: that every assertion's bytes hash to its id and decode, that
+     * every index entry points to a stored assertion that matches it and every assertion has its
+     * index entries, and (on disk) every table file's checksums. Reads the whole database.
+     *
+     * @return the findings, each naming the assertion id or index key concerned
+     */
+    io.stemedb.storage.VerifyReport verify();
 
     /** This replica's node id, the one its HLC timestamps carry. */
     long nodeId();

@@ -1,7 +1,12 @@
 package io.stemedb;
 
 import io.stemedb.model.Assertion;
+import io.stemedb.model.Hlc;
+import io.stemedb.storage.Engine;
 import io.stemedb.storage.InMemoryEngine;
+import io.stemedb.storage.RocksEngine;
+import io.stemedb.storage.StorageException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
@@ -18,11 +23,15 @@ public final class StemeDBBuilder {
     private Long nodeId;
     private Clock clock = Clock.systemUTC();
     private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
+    private Durability durability = Durability.syncEachCommit();
+    private long blockCacheBytes = RocksEngine.Settings.DEFAULT.blockCacheBytes();
+    private long memtableBytes = RocksEngine.Settings.DEFAULT.memtableBytes();
 
     StemeDBBuilder() {}
 
     /**
-     * The replica's node id, carried by every HLC timestamp it makes. Default: random. Two
+     * The replica's node id, carried by every HLC timestamp it makes. Default: random for a new
+     * database, the stored one for an existing database (setting a different one fails). Two
      * replicas that merge with each other must have different node ids.
      */
     public StemeDBBuilder nodeId(long nodeId) {
@@ -49,9 +58,80 @@ public final class StemeDBBuilder {
         return this;
     }
 
+    /** When commits reach the disk. Default: {@link Durability#syncEachCommit()}. */
+    public StemeDBBuilder durability(Durability durability) {
+        this.durability = Objects.requireNonNull(durability, "durability");
+        return this;
+    }
+
+    /**
+     * The native memory budget of an on-disk database: RocksDB's block cache, which also holds
+     * index and filter blocks and is charged for the memtables. Default 64 MiB; at least 8 MiB.
+     */
+    public StemeDBBuilder blockCacheBytes(long bytes) {
+        if (bytes < (8L << 20)) {
+            throw new IllegalArgumentException(String.format("blockCacheBytes must be at least 8 MiB (8,388,608), got %,d", bytes));
+        }
+        this.blockCacheBytes = bytes;
+        return this;
+    }
+
+    /**
+     * How much of the block cache budget the memtables (recent writes not yet in table files) may
+     * use. Default 32 MiB; at least 4 MiB and at most the block cache size.
+     */
+    public StemeDBBuilder memtableBytes(long bytes) {
+        if (bytes < (4L << 20)) {
+            throw new IllegalArgumentException(String.format("memtableBytes must be at least 4 MiB (4,194,304), got %,d", bytes));
+        }
+        this.memtableBytes = bytes;
+        return this;
+    }
+
     /** A database on the Java heap: no files, no native code. */
     public StemeDB inMemory() {
         long node = nodeId != null ? nodeId : new SecureRandom().nextLong();
-        return new EngineDatabase(new InMemoryEngine(), "in-memory", node, clock, maxValueBytes);
+        return new EngineDatabase(new InMemoryEngine(node), "in-memory", clock, maxValueBytes, false);
+    }
+
+    /**
+     * Opens the database in {@code directory}, creating the directory and the database if they do
+     * not exist. Only one process may have a database open for writing.
+     *
+     * @throws StorageException.Locked if another process (or another open in this one) has it
+     * @throws StorageException.Incompatible if the path is a file, a directory of other files, or a
+     *     database of a newer format
+     */
+    public StemeDB open(Path directory) {
+        return open(directory, false);
+    }
+
+    /**
+     * Opens an existing database for reading only; writes fail with
+     * {@link StorageException.ReadOnly}. It sees the database as it was when opened, takes no
+     * lock, and may be opened while another process writes.
+     */
+    public StemeDB openReadOnly(Path directory) {
+        return open(directory, true);
+    }
+
+    private StemeDB open(Path directory, boolean readOnly) {
+        Objects.requireNonNull(directory, "directory");
+        if (memtableBytes > blockCacheBytes) {
+            throw new IllegalArgumentException(String.format(
+                    "memtableBytes (%,d) must not exceed blockCacheBytes (%,d); the memtables are charged to the cache",
+                    memtableBytes, blockCacheBytes));
+        }
+        RocksEngine.Settings settings = new RocksEngine.Settings(readOnly, durability.syncsEachCommit(),
+                durability.interval(), blockCacheBytes, memtableBytes);
+        long proposed = nodeId != null ? nodeId : new SecureRandom().nextLong();
+        Engine engine = RocksEngine.open(directory, settings, proposed);
+        if (nodeId != null && engine.nodeId() != nodeId) {
+            engine.close();
+            throw new StorageException.Incompatible("the database at " + directory + " belongs to node "
+                    + Hlc.nodeHex(engine.nodeId()) + ", not " + Hlc.nodeHex(nodeId)
+                    + "; leave nodeId unset to reopen it, or give a new directory for a new replica");
+        }
+        return new EngineDatabase(engine, "rocksdb " + directory.toAbsolutePath(), clock, maxValueBytes, readOnly);
     }
 }

@@ -40,7 +40,7 @@ public final class CanonicalCodec {
     }
 
     static byte[] encodeFields(Assertion assertion) {
-        Sink out = new Sink();
+        ByteSink out = new ByteSink();
         out.u8(FORMAT_VERSION);
         if (assertion instanceof Claim) {
             Claim c = (Claim) assertion;
@@ -49,7 +49,7 @@ public final class CanonicalCodec {
             out.string(c.predicate());
             value(out, c.value());
             out.string(c.source());
-            hlc(out, c.hlc());
+            out.hlc(c.hlc());
             int flags = (c.hasConfidence() ? FLAG_CONFIDENCE : 0)
                     | (c.rawValidFrom() != null ? FLAG_VALID_FROM : 0)
                     | (c.rawValidTo() != null ? FLAG_VALID_TO : 0);
@@ -66,9 +66,9 @@ public final class CanonicalCodec {
         } else {
             Retraction r = (Retraction) assertion;
             out.u8(KIND_RETRACTION);
-            out.raw(r.target().toBytes());
+            out.id(r.target());
             out.string(r.source());
-            hlc(out, r.hlc());
+            out.hlc(r.hlc());
         }
         Map<String, String> metadata = assertion.metadata();
         out.varint(metadata.size());
@@ -79,7 +79,17 @@ public final class CanonicalCodec {
         return out.toByteArray();
     }
 
-    private static void value(Sink out, Value v) {
+    /**
+     * The canonical encoding of a value alone: its tag byte and payload, exactly as they appear
+     * inside a claim. Self-delimiting, so it can be embedded in index keys.
+     */
+    public static byte[] encodeValue(Value value) {
+        ByteSink out = new ByteSink();
+        value(out, value);
+        return out.toByteArray();
+    }
+
+    private static void value(ByteSink out, Value v) {
         out.u8(v.type().tag());
         switch (v.type()) {
             case TEXT:
@@ -106,13 +116,7 @@ public final class CanonicalCodec {
         }
     }
 
-    private static void hlc(Sink out, Hlc h) {
-        out.u64(h.physicalMillis());
-        out.u32(h.logical());
-        out.u64(h.node());
-    }
-
-    private static void instant(Sink out, Instant t) {
+    private static void instant(ByteSink out, Instant t) {
         out.u64(t.getEpochSecond());
         out.u32(t.getNano());
     }
@@ -310,66 +314,6 @@ public final class CanonicalCodec {
 
         public AssertionId actual() {
             return actual;
-        }
-    }
-
-    /** A growable big-endian byte buffer; unsynchronized, one per encoding. */
-    private static final class Sink {
-        private byte[] buf = new byte[128];
-        private int size;
-
-        private void ensure(int extra) {
-            if (size + extra > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + extra));
-            }
-        }
-
-        void u8(int v) {
-            ensure(1);
-            buf[size++] = (byte) v;
-        }
-
-        void u32(int v) {
-            ensure(4);
-            for (int shift = 24; shift >= 0; shift -= 8) {
-                buf[size++] = (byte) (v >>> shift);
-            }
-        }
-
-        void u64(long v) {
-            ensure(8);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                buf[size++] = (byte) (v >>> shift);
-            }
-        }
-
-        /** Unsigned LEB128, minimal: 7 bits a byte, low group first, high bit set on all but the last. */
-        void varint(int v) {
-            ensure(5);
-            while ((v & ~0x7f) != 0) {
-                buf[size++] = (byte) ((v & 0x7f) | 0x80);
-                v >>>= 7;
-            }
-            buf[size++] = (byte) v;
-        }
-
-        void raw(byte[] b) {
-            ensure(b.length);
-            System.arraycopy(b, 0, buf, size, b.length);
-            size += b.length;
-        }
-
-        void bytes(byte[] b) {
-            varint(b.length);
-            raw(b);
-        }
-
-        void string(String s) {
-            bytes(Utf8.encode(s));
-        }
-
-        byte[] toByteArray() {
-            return Arrays.copyOf(buf, size);
         }
     }
 

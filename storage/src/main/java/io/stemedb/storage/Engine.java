@@ -65,8 +65,20 @@ public interface Engine extends AutoCloseable {
     /** Counts of what is stored. */
     EngineStats stats();
 
+    /** Engine-specific figures (disk size, memory use...), by name; empty when there are none. */
+    java.util.Map<String, String> properties();
+
     /** The greatest HLC timestamp stored, or empty when empty: the floor of a reopened clock. */
     Optional<Hlc> maxHlc();
+
+    /** The node id of the replica this engine stores. */
+    long nodeId();
+
+    /**
+     * Checks what is stored: that every assertion's bytes hash to its id and decode, and that the
+     * indexes and counters agree with the assertions. Reads everything: O(n).
+     */
+    VerifyReport verify();
 
     /** Releases every resource; afterwards every method fails. Idempotent. */
     @Override

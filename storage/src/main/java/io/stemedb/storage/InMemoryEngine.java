@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -36,16 +37,61 @@ public final class InMemoryEngine implements Engine {
     private final Map<String, Map<Value, TreeSet<String>>> byPredicateValue = new HashMap<>();
     private final Map<String, List<Assertion>> bySource = new HashMap<>();
     private final Map<AssertionId, List<Retraction>> retractionsByTarget = new HashMap<>();
+    private final long nodeId;
     private long claims;
     private long retractions;
     private Hlc maxHlc;
     private boolean closed;
+
+    /** An empty engine for replica {@code nodeId}. */
+    public InMemoryEngine(long nodeId) {
+        this.nodeId = nodeId;
+    }
+
+    @Override
+    public long nodeId() {
+        return read(() -> nodeId);
+    }
+
+    /**
+     * Re-hashes every assertion and checks that the log, the counters and the indexes account for
+     * each exactly once. The heap holds decoded objects, so this finds bugs, not bit rot.
+     */
+    @Override
+    public VerifyReport verify() {
+        return read(() -> {
+            List<String> problems = new ArrayList<>();
+            long indexEntries = 0;
+            for (Map.Entry<AssertionId, Assertion> e : byId.entrySet()) {
+                if (!AssertionId.hashOf(e.getValue().canonicalBytes()).equals(e.getKey())) {
+                    problems.add("assertion " + e.getKey() + " does not hash to its id");
+                }
+            }
+            if (log.size() != byId.size() || claims + retractions != byId.size()) {
+                problems.add("the log holds " + log.size() + " entries and the counters " + (claims + retractions)
+                        + " for " + byId.size() + " assertions");
+            }
+            for (List<Assertion> bySrc : bySource.values()) {
+                indexEntries += bySrc.size();
+            }
+            for (TreeMap<String, List<Claim>> predicates : bySubject.values()) {
+                for (List<Claim> list : predicates.values()) {
+                    indexEntries += list.size();
+                }
+            }
+            return new VerifyReport(byId.size(), indexEntries, problems.size(), problems);
+        });
+    }
 
     @Override
     public List<Change> commit(List<? extends Assertion> assertions) {
         lock.writeLock().lock();
         try {
             checkOpen();
+            for (Assertion a : assertions) {
+                // Checked before anything changes, so that a bad element leaves no partial commit.
+                Objects.requireNonNull(a, "a commit's assertions must not be null");
+            }
             List<Change> added = new ArrayList<>();
             for (Assertion a : assertions) {
                 if (byId.putIfAbsent(a.id(), a) == null) {
@@ -138,7 +184,7 @@ public final class InMemoryEngine implements Engine {
         }
         return read(() -> {
             List<Change> changes = new ArrayList<>();
-            for (long seq = afterSequence + 1; seq <= log.size() && changes.size() < limit; seq++) {
+            for (long seq = afterSequence + 1; afterSequence < log.size() && seq <= log.size() && changes.size() < limit; seq++) {
                 changes.add(new Change(seq, log.get((int) (seq - 1))));
             }
             return changes;
@@ -153,6 +199,11 @@ public final class InMemoryEngine implements Engine {
     @Override
     public EngineStats stats() {
         return read(() -> new EngineStats(claims, retractions, log.size()));
+    }
+
+    @Override
+    public Map<String, String> properties() {
+        return read(Map::of);
     }
 
     @Override

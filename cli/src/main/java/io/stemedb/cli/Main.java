@@ -1,0 +1,105 @@
+package io.stemedb.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code stemedb} command line. Each feature is a subcommand class registered in
+ * {@link Command#subcommands()} below; exit codes follow picocli: 0 for success, 1 when a command
+ * fails, 2 for a usage error (unknown subcommand or option). Errors go to stderr.
+ */
+@Command(
+        name = "stemedb",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        synopsisSubcommandLabel = "COMMAND",
+        description = {
+            "StemeDB: an embedded database of immutable, attributed claims.",
+            "Every claim is kept; lenses decide at read time what is true.",
+        },
+        commandListHeading = "%nCommands:%n",
+        footer = {"", "Start with: stemedb demo"},
+        subcommands = {DemoCommand.class})
+public final class Main implements Runnable {
+    /** Exit code of a command that failed (picocli's own default for execution errors). */
+    static final int EXIT_FAILURE = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Runs the command line and exits with its exit code. */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line: what {@link #main} runs, for embedding and tests. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorHandler());
+    }
+
+    /** {@code stemedb} without a command: a usage error. */
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: which one? (try: stemedb demo)");
+    }
+
+    /** The version of the jar this class came from. */
+    static String version() {
+        Package p = Main.class.getPackage();
+        if (p != null && p.getImplementationVersion() != null) {
+            return p.getImplementationVersion(); // from the jar's manifest
+        }
+        try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+            if (in != null) {
+                Properties props = new Properties();
+                props.load(in);
+                String v = props.getProperty("version", "");
+                if (!v.isEmpty() && !v.startsWith("${")) {
+                    return v;
+                }
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "unknown";
+    }
+
+    /** {@code stemedb --version}. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {
+                "stemedb " + version(),
+                "Java ${java.version} (${java.vendor} ${java.vm.name} ${java.vm.version})",
+            };
+        }
+    }
+
+    /**
+     * Reports a failed command as one line on stderr ({@code stemedb demo: <message>}), with the
+     * stack trace only for failures that are bugs rather than bad input.
+     */
+    static final class ErrorHandler implements IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
+            PrintWriter err = cmd.getErr();
+            String name = cmd.getCommandSpec().qualifiedName();
+            boolean expected = e instanceof DemoDataset.DatasetException || e instanceof io.stemedb.model.StemeException;
+            err.println(cmd.getColorScheme().errorText(name + ": " + (expected ? "" : "internal error: ") + e.getMessage()));
+            if (!expected) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return cmd.getExitCodeExceptionMapper() != null ? cmd.getExitCodeExceptionMapper().getExitCode(e) : EXIT_FAILURE;
+        }
+    }
+}

@@ -1,0 +1,506 @@
+package io.stemedb.storage;
+
+import io.stemedb.crdt.Evidence;
+import io.stemedb.model.Assertion;
+import io.stemedb.model.AssertionId;
+import io.stemedb.model.ByteSink;
+import io.stemedb.model.CanonicalCodec;
+import io.stemedb.model.Change;
+import io.stemedb.model.Claim;
+import io.stemedb.model.Hlc;
+import io.stemedb.model.Retraction;
+import io.stemedb.model.StemeException;
+import io.stemedb.model.Utf8;
+import io.stemedb.model.Value;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Engine} on RocksDB: StemeDB's durable storage.
+ *
+ * <p><b>Design.</b> An assertion is stored once by id, and each commit is one RocksDB
+ * {@link WriteBatch} that also writes every index entry and the engine's counters, so a reader or
+ * a reopened database sees all of a commit or none of it. Column families (key layouts in
+ * docs/format.md, built by {@link Keys}):
+ * <ul>
+ *   <li>{@code default}: the format version, node id and the counters (one small record,
+ *       rewritten by every commit), so that reopening reads them instead of scanning;</li>
+ *   <li>{@code assertions}: id → canonical bytes;</li>
+ *   <li>{@code log}: arrival sequence → id, the change feed;</li>
+ *   <li>{@code facts}: (subject, predicate, kind, hlc, id) → canonical bytes: a covering index,
+ *       so that the evidence about one fact — its claims and the retractions of them — is a
+ *       single range scan, already in record order;</li>
+ *   <li>{@code values}: (predicate, value, subject) → nothing, for find-by-value;</li>
+ *   <li>{@code sources}: (source, hlc, id) → nothing;</li>
+ *   <li>{@code retractions}: (target, retraction id) → nothing, which also finds the retractions
+ *       that arrived (by merge) before their target.</li>
+ * </ul>
+ * A retraction whose target is unknown is an "orphan"; the counters keep how many there are, so
+ * that the usual case (none) costs a new claim no lookup at all.
+ *
+ * <p><b>Native memory</b> is bounded by one LRU block cache shared by every column family
+ * ({@link Settings#blockCacheBytes()}, default 64 MiB), which also holds index and filter blocks
+ * and is charged for the memtables through a write buffer manager
+ * ({@link Settings#memtableBytes()}, default 32 MiB, part of the cache budget). Beyond it RocksDB
+ * needs a few MiB per open table file and for compaction buffers.
+ *
+ * <p><b>Threading.</b> Thread-safe. Commits are serialized (the core groups concurrent callers
+ * into one commit); reads run in parallel with each other and with commits, each from a
+ * consistent view. {@link #close()} waits for operations in flight and then frees every native
+ * handle.
+ */
+public final class RocksEngine implements Engine {
+    private static final Logger LOG = LoggerFactory.getLogger(RocksEngine.class);
+    private static final byte[] EMPTY = new byte[0];
+
+    private final RocksStore store;
+    private final Settings settings;
+    private final WriteOptions writeOptions;
+    private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
+    private final Object commitMonitor = new Object();
+    private final ScheduledExecutorService walSyncer;
+    private volatile State state;
+    private volatile Throwable walSyncFailure;
+    private boolean closed;
+
+    /** How an engine is opened. */
+    public record Settings(boolean readOnly, boolean syncEachCommit, Duration walSyncInterval,
+            long blockCacheBytes, long memtableBytes) {
+        /** The defaults: read-write, fsync on every commit, 64 MiB cache including 32 MiB of memtables. */
+        public static final Settings DEFAULT = new Settings(false, true, Duration.ofSeconds(1), 64L << 20, 32L << 20);
+
+        public Settings {
+            if (walSyncInterval == null || walSyncInterval.isNegative() || walSyncInterval.isZero()) {
+                throw new IllegalArgumentException("walSyncInterval must be positive, got " + walSyncInterval);
+            }
+            if (blockCacheBytes < (8L << 20)) {
+                throw new IllegalArgumentException(String.format("blockCacheBytes must be at least 8 MiB, got %,d", blockCacheBytes));
+            }
+            if (memtableBytes < (4L << 20) || memtableBytes > blockCacheBytes) {
+                throw new IllegalArgumentException(String.format(
+                        "memtableBytes must be at least 4 MiB and at most blockCacheBytes (%,d), got %,d", blockCacheBytes, memtableBytes));
+            }
+        }
+    }
+
+    /** The counters kept in the meta record. */
+    record State(long lastSequence, long claims, long retractions, long orphans, Hlc maxHlc) {
+        static final State EMPTY = new State(0, 0, 0, 0, null);
+
+        byte[] encode() {
+            ByteSink b = new ByteSink(64).u64(lastSequence).u64(claims).u64(retractions).u64(orphans);
+            if (maxHlc == null) {
+                b.u8(0);
+            } else {
+                b.u8(1).hlc(maxHlc);
+            }
+            return b.toByteArray();
+        }
+
+        static State decode(byte[] bytes) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            long seq = b.getLong();
+            long claims = b.getLong();
+            long retractions = b.getLong();
+            long orphans = b.getLong();
+            Hlc max = b.get() == 0 ? null : Hlc.of(b.getLong(), b.getInt(), b.getLong());
+            return new State(seq, claims, retractions, orphans, max);
+        }
+    }
+
+    private RocksEngine(RocksStore store, Settings settings) {
+        this.store = store;
+        this.settings = settings;
+        this.state = store.readState().map(State::decode).orElse(State.EMPTY);
+        this.writeOptions = new WriteOptions().setSync(settings.syncEachCommit());
+        if (!settings.readOnly() && !settings.syncEachCommit()) {
+            walSyncer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "stemedb-wal-sync");
+                t.setDaemon(true);
+                return t;
+            });
+            long ms = settings.walSyncInterval().toMillis();
+            walSyncer.scheduleWithFixedDelay(this::syncWal, ms, ms, TimeUnit.MILLISECONDS);
+        } else {
+            walSyncer = null;
+        }
+    }
+
+    /**
+     * Opens (creating if needed, unless read-only) the database in {@code directory}.
+     *
+     * @param proposedNodeId the node id to store if the database is new
+     * @throws StorageException.Incompatible if the path is not a StemeDB database this version reads
+     * @throws StorageException.Locked if another process has it open
+     */
+    public static RocksEngine open(Path directory, Settings settings, long proposedNodeId) {
+        return new RocksEngine(RocksStore.open(directory, settings, proposedNodeId), settings);
+    }
+
+    /** The node id stored in the database. */
+    @Override
+    public long nodeId() {
+        return read(store::nodeId);
+    }
+
+    /** Where the database lives. */
+    public Path directory() {
+        return store.directory();
+    }
+
+    private void syncWal() {
+        closeLock.readLock().lock();
+        try {
+            if (!closed) {
+                store.db().flushWal(true);
+            }
+        } catch (RocksDBException | RuntimeException e) {
+            LOG.error("background WAL sync failed; the next commit will fail", e);
+            walSyncFailure = e;
+        } finally {
+            closeLock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public List<Change> commit(List<? extends Assertion> assertions) {
+        closeLock.readLock().lock();
+        try {
+            checkOpen();
+            if (settings.readOnly()) {
+                throw new StorageException.ReadOnly();
+            }
+            Throwable syncFailure = walSyncFailure;
+            if (syncFailure != null) {
+                throw new StorageException("a background WAL sync failed earlier (" + syncFailure.getMessage()
+                        + "); writes since the last good sync may not be durable; reopen the database", syncFailure);
+            }
+            synchronized (commitMonitor) {
+                return commitLocked(assertions);
+            }
+        } finally {
+            closeLock.readLock().unlock();
+        }
+    }
+
+    private List<Change> commitLocked(List<? extends Assertion> assertions) {
+        LinkedHashMap<AssertionId, Assertion> candidates = new LinkedHashMap<>();
+        for (Assertion a : assertions) {
+            candidates.putIfAbsent(a.id(), a);
+        }
+        if (candidates.isEmpty()) {
+            return List.of();
+        }
+        List<AssertionId> ids = new ArrayList<>(candidates.keySet());
+        List<byte[]> present = store.multiGet(store.assertions, toKeys(ids));
+        State s = state;
+        long seq = s.lastSequence();
+        long claims = s.claims();
+        long retractions = s.retractions();
+        long orphans = s.orphans();
+        Hlc maxHlc = s.maxHlc();
+        Map<AssertionId, Assertion> added = new HashMap<>();
+        Map<AssertionId, List<Retraction>> batchOrphans = new HashMap<>();
+        List<Change> changes = new ArrayList<>();
+        try (WriteBatch wb = new WriteBatch()) {
+            for (int i = 0; i < ids.size(); i++) {
+                if (present.get(i) != null) {
+                    continue;
+                }
+                Assertion a = candidates.get(ids.get(i));
+                AssertionId id = a.id();
+                byte[] bytes = a.canonicalBytes();
+                byte[] idBytes = id.toBytes();
+                seq++;
+                wb.put(store.assertions, idBytes, bytes);
+                wb.put(store.log, Keys.sequenceKey(seq), idBytes);
+                wb.put(store.sources, Keys.sourceKey(a.source(), a.hlc(), id), EMPTY);
+                if (a instanceof Claim) {
+                    Claim c = (Claim) a;
+                    wb.put(store.facts, Keys.factKey(c.subject(), c.predicate(), Keys.KIND_CLAIM, c.hlc(), id), bytes);
+                    wb.put(store.values, Keys.valueKey(c), EMPTY);
+                    claims++;
+                } else {
+                    Retraction r = (Retraction) a;
+                    wb.put(store.retractions, Keys.retractionKey(r.target(), id), EMPTY);
+                    retractions++;
+                    Assertion target = added.get(r.target());
+                    if (target == null) {
+                        target = lookup(r.target());
+                    }
+                    if (target instanceof Claim) {
+                        indexRetraction(wb, (Claim) target, r, bytes);
+                    } else if (target == null) {
+                        orphans++;
+                        batchOrphans.computeIfAbsent(r.target(), t -> new ArrayList<>()).add(r);
+                    }
+                }
+                if (orphans > 0) {
+                    List<Retraction> waiting = waitingFor(id, batchOrphans.remove(id), s.orphans() > 0);
+                    for (Retraction r : waiting) {
+                        if (a instanceof Claim) {
+                            indexRetraction(wb, (Claim) a, r, r.canonicalBytes());
+                        }
+                    }
+                    orphans -= waiting.size();
+                }
+                if (maxHlc == null || a.hlc().isAfter(maxHlc)) {
+                    maxHlc = a.hlc();
+                }
+                added.put(id, a);
+                changes.add(new Change(seq, a));
+            }
+            if (changes.isEmpty()) {
+                return changes;
+            }
+            State next = new State(seq, claims, retractions, orphans, maxHlc);
+            wb.put(store.meta, RocksStore.STATE_KEY, next.encode());
+            store.db().write(writeOptions, wb);
+            state = next;
+            return changes;
+        } catch (RocksDBException e) {
+            throw StorageException.of("committing " + candidates.size() + " assertions", e);
+        }
+    }
+
+    private void indexRetraction(WriteBatch wb, Claim target, Retraction r, byte[] bytes) throws RocksDBException {
+        // The covering facts index lists a fact's retractions right after its claims, so that one
+        // range scan yields the whole evidence.
+        wb.put(store.facts, Keys.factKey(target.subject(), target.predicate(), Keys.KIND_RETRACTION, r.hlc(), r.id()), bytes);
+    }
+
+    /** The orphan retractions that name {@code id}: those of this batch, and the stored ones. */
+    private List<Retraction> waitingFor(AssertionId id, List<Retraction> fromBatch, boolean storedOrphansExist) {
+        List<Retraction> waiting = new ArrayList<>();
+        if (fromBatch != null) {
+            waiting.addAll(fromBatch);
+        }
+        if (storedOrphansExist) {
+            byte[] prefix = id.toBytes();
+            store.scan(store.retractions, prefix, (key, value) -> {
+                AssertionId rid = Keys.trailingId(key);
+                Assertion r = lookup(rid);
+                if (r instanceof Retraction) {
+                    waiting.add((Retraction) r);
+                }
+                return true;
+            });
+        }
+        return waiting;
+    }
+
+    private Assertion lookup(AssertionId id) {
+        byte[] bytes = store.get(store.assertions, id.toBytes());
+        return bytes == null ? null : decode(id, bytes);
+    }
+
+    private static Assertion decode(Object where, byte[] bytes) {
+        try {
+            return CanonicalCodec.decodeTrusted(bytes);
+        } catch (StemeException e) {
+            throw new StorageException.Corruption("stored record " + where + " does not decode: " + e.getMessage()
+                    + "; restore from a backup or run verify", e);
+        }
+    }
+
+    private static List<byte[]> toKeys(List<AssertionId> ids) {
+        List<byte[]> keys = new ArrayList<>(ids.size());
+        for (AssertionId id : ids) {
+            keys.add(id.toBytes());
+        }
+        return keys;
+    }
+
+    @Override
+    public Optional<Assertion> get(AssertionId id) {
+        return read(() -> Optional.ofNullable(lookup(id)));
+    }
+
+    @Override
+    public boolean contains(AssertionId id) {
+        return read(() -> store.get(store.assertions, id.toBytes()) != null);
+    }
+
+    @Override
+    public Evidence evidence(String subject, String predicate) {
+        return read(() -> {
+            List<Assertion> found = new ArrayList<>();
+            store.scan(store.facts, Keys.factPrefix(subject, predicate), (key, value) -> {
+                found.add(decode(Keys.trailingId(key), value));
+                return true;
+            });
+            return Evidence.of(subject, predicate, found);
+        });
+    }
+
+    @Override
+    public List<String> predicates(String subject) {
+        return read(() -> {
+            byte[] prefix = Keys.subjectPrefix(subject);
+            List<String> predicates = new ArrayList<>();
+            store.skipScan(store.facts, prefix, key -> {
+                String predicate = Keys.nameAt(key, prefix.length);
+                predicates.add(predicate);
+                return Keys.successor(Keys.factPrefix(subject, predicate));
+            });
+            predicates.sort(Utf8.CODE_POINT_ORDER);
+            return predicates;
+        });
+    }
+
+    @Override
+    public List<String> subjectsWith(String predicate, Value value) {
+        return read(() -> {
+            byte[] prefix = Keys.valuePrefix(predicate, value);
+            List<String> subjects = new ArrayList<>();
+            store.scan(store.values, prefix, (key, v) -> subjects.add(Keys.nameAt(key, prefix.length)));
+            subjects.sort(Utf8.CODE_POINT_ORDER);
+            return subjects;
+        });
+    }
+
+    @Override
+    public List<Assertion> bySource(String source) {
+        return read(() -> {
+            List<AssertionId> ids = new ArrayList<>();
+            store.scan(store.sources, Keys.sourcePrefix(source), (key, v) -> ids.add(Keys.trailingId(key)));
+            return fetch(ids);
+        });
+    }
+
+    private List<Assertion> fetch(List<AssertionId> ids) {
+        List<byte[]> values = store.multiGet(store.assertions, toKeys(ids));
+        List<Assertion> result = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            byte[] bytes = values.get(i);
+            if (bytes == null) {
+                throw new StorageException.Corruption("an index names assertion " + ids.get(i)
+                        + " but it is not stored; run verify and restore from a backup", null);
+            }
+            result.add(decode(ids.get(i), bytes));
+        }
+        return result;
+    }
+
+    @Override
+    public List<Change> changesSince(long afterSequence, int limit) {
+        if (afterSequence < 0 || limit < 0) {
+            throw new IllegalArgumentException("afterSequence and limit must not be negative, got "
+                    + afterSequence + " and " + limit);
+        }
+        return read(() -> {
+            List<Long> seqs = new ArrayList<>();
+            List<AssertionId> ids = new ArrayList<>();
+            if (limit > 0 && afterSequence < Long.MAX_VALUE) {
+                store.scanFrom(store.log, Keys.sequenceKey(afterSequence + 1), (key, value) -> {
+                    seqs.add(Keys.sequenceOf(key));
+                    ids.add(AssertionId.fromBytes(value));
+                    return ids.size() < limit;
+                });
+            }
+            List<Assertion> assertions = fetch(ids);
+            List<Change> changes = new ArrayList<>(ids.size());
+            for (int i = 0; i < ids.size(); i++) {
+                changes.add(new Change(seqs.get(i), assertions.get(i)));
+            }
+            return changes;
+        });
+    }
+
+    @Override
+    public long lastSequence() {
+        return read(() -> state.lastSequence());
+    }
+
+    @Override
+    public EngineStats stats() {
+        return read(() -> {
+            State s = state;
+            return new EngineStats(s.claims(), s.retractions(), s.lastSequence());
+        });
+    }
+
+    /** RocksDB's own figures: disk size, memory, and its statistics text. */
+    @Override
+    public Map<String, String> properties() {
+        return read(store::properties);
+    }
+
+    @Override
+    public Optional<Hlc> maxHlc() {
+        return read(() -> Optional.ofNullable(state.maxHlc()));
+    }
+
+    /**
+     * Checks everything stored: block checksums of every table file, that every assertion's bytes
+     * hash to its id and decode, that each has all of its index entries, that every index entry
+     * points to a stored assertion that matches it, and that the counters agree with the log.
+     */
+    @Override
+    public VerifyReport verify() {
+        return read(() -> new RocksVerifier(store, state.lastSequence(), state.claims(), state.retractions()).run());
+    }
+
+    @Override
+    public void close() {
+        closeLock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (walSyncer != null) {
+                walSyncer.shutdownNow();
+            }
+            try {
+                if (!settings.readOnly() && !settings.syncEachCommit()) {
+                    store.db().flushWal(true);
+                }
+            } catch (RocksDBException e) {
+                throw StorageException.of("syncing the write-ahead log on close", e);
+            } finally {
+                writeOptions.close();
+                store.close();
+            }
+        } finally {
+            closeLock.writeLock().unlock();
+        }
+    }
+
+    private <T> T read(java.util.function.Supplier<T> body) {
+        closeLock.readLock().lock();
+        try {
+            checkOpen();
+            return body.get();
+        } finally {
+            closeLock.readLock().unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new EngineClosedException("the RocksDB engine at " + store.directory());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RocksEngine[" + store.directory() + (settings.readOnly() ? ", read-only" : "") + "]";
+    }
+}

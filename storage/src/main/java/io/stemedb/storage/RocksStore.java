@@ -1,0 +1,453 @@
+package io.stemedb.storage;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Cache;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBufferManager;
+
+/**
+ * The RocksDB handles of one open database and the few primitive operations the engine builds on
+ * (point reads, range scans). It owns every native object it creates and frees them all in
+ * {@link #close()}, in reverse order of creation; it also owns the directory lock.
+ *
+ * <p>Opening checks, before anything is written, that the path is a directory that is either
+ * empty or a StemeDB database of a format this version reads, and takes an exclusive lock on
+ * {@code stemedb.lock} whose content names the holder.
+ */
+final class RocksStore implements AutoCloseable {
+    /** The storage format this version writes and reads (docs/format.md, "Storage key layouts"). */
+    static final int FORMAT_VERSION = 1;
+    static final String LOCK_FILE = "stemedb.lock";
+    private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NODE_KEY = "node".getBytes(StandardCharsets.US_ASCII);
+    /** The meta key of the engine's counters. */
+    static final byte[] STATE_KEY = "state".getBytes(StandardCharsets.US_ASCII);
+    private static final List<String> FAMILIES =
+            List.of("assertions", "log", "facts", "values", "sources", "retractions");
+
+    /** Visits one key and value of a scan; returns false to stop. */
+    @FunctionalInterface
+    interface Visitor {
+        boolean visit(byte[] key, byte[] value);
+    }
+
+    private final Path directory;
+    private final List<AutoCloseable> natives = new ArrayList<>();
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final RocksDB db;
+    private final long nodeId;
+    final ColumnFamilyHandle meta;
+    final ColumnFamilyHandle assertions;
+    final ColumnFamilyHandle log;
+    final ColumnFamilyHandle facts;
+    final ColumnFamilyHandle values;
+    final ColumnFamilyHandle sources;
+    final ColumnFamilyHandle retractions;
+
+    private RocksStore(Path directory, RocksEngine.Settings settings, long proposedNodeId) {
+        this.directory = directory;
+        boolean created = prepareDirectory(directory, settings.readOnly());
+        FileChannel channel = null;
+        FileLock fileLock = null;
+        RocksDB opened = null;
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try {
+            if (!settings.readOnly()) {
+                channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                        StandardOpenOption.READ, StandardOpenOption.WRITE);
+                fileLock = acquire(channel, directory);
+            }
+            RocksDB.loadLibrary();
+            Cache cache = track(new LRUCache(settings.blockCacheBytes()));
+            WriteBufferManager wbm = track(new WriteBufferManager(settings.memtableBytes(), cache));
+            DBOptions dbOptions = track(new DBOptions()
+                    .setCreateIfMissing(!settings.readOnly())
+                    .setCreateMissingColumnFamilies(created)
+                    .setWriteBufferManager(wbm)
+                    .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
+                    .setBytesPerSync(1 << 20)
+                    .setKeepLogFileNum(5));
+            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+            descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions(cache, false)));
+            for (String name : FAMILIES) {
+                descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII),
+                        familyOptions(cache, name.equals("assertions"))));
+            }
+            if (!created) {
+                checkFamilies(directory);
+            }
+            opened = settings.readOnly()
+                    ? RocksDB.openReadOnly(dbOptions, directory.toString(), descriptors, handles)
+                    : RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
+            this.db = opened;
+            this.meta = handles.get(0);
+            this.assertions = handles.get(1);
+            this.log = handles.get(2);
+            this.facts = handles.get(3);
+            this.values = handles.get(4);
+            this.sources = handles.get(5);
+            this.retractions = handles.get(6);
+            this.nodeId = checkFormat(created, proposedNodeId);
+            this.lockChannel = channel;
+            this.lock = fileLock;
+        } catch (RocksDBException e) {
+            throw abandon(StorageException.of("opening the database at " + directory, e), handles, opened, fileLock, channel);
+        } catch (IOException e) {
+            throw abandon(new StorageException("cannot open the lock file in " + directory + ": " + e.getMessage()
+                    + "; check the directory's permissions", e), handles, opened, fileLock, channel);
+        } catch (RuntimeException e) {
+            throw abandon(e, handles, opened, fileLock, channel);
+        }
+    }
+
+    static RocksStore open(Path directory, RocksEngine.Settings settings, long proposedNodeId) {
+        return new RocksStore(directory.toAbsolutePath(), settings, proposedNodeId);
+    }
+
+    private <T extends AutoCloseable> T track(T nativeObject) {
+        natives.add(nativeObject);
+        return nativeObject;
+    }
+
+    private ColumnFamilyOptions familyOptions(Cache cache, boolean pointLookups) {
+        BlockBasedTableConfig table = new BlockBasedTableConfig()
+                .setBlockCache(cache)
+                .setBlockSize(16 * 1024)
+                .setCacheIndexAndFilterBlocks(true)
+                .setPinL0FilterAndIndexBlocksInCache(true)
+                .setFormatVersion(5);
+        if (pointLookups) {
+            // Ids are looked up on every commit (is it new?) and mostly miss: a bloom filter
+            // answers those misses without reading a block.
+            table.setFilterPolicy(track(new BloomFilter(10, false)));
+        }
+        return track(new ColumnFamilyOptions()
+                .setTableFormatConfig(table)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
+                .setLevelCompactionDynamicLevelBytes(true));
+    }
+
+    /** Creates the directory if needed; returns true when the database is new. */
+    private static boolean prepareDirectory(Path directory, boolean readOnly) {
+        if (Files.exists(directory) && !Files.isDirectory(directory)) {
+            throw new StorageException.Incompatible(directory + " is a file, not a directory; give the path of a "
+                    + "directory for the database (it is created if missing)");
+        }
+        if (Files.isDirectory(directory)) {
+            if (Files.exists(directory.resolve("CURRENT"))) {
+                return false;
+            }
+            try (Stream<Path> entries = Files.list(directory)) {
+                List<String> others = entries.map(p -> p.getFileName().toString())
+                        .filter(n -> !n.equals(LOCK_FILE)).sorted().limit(5).toList();
+                if (!others.isEmpty()) {
+                    throw new StorageException.Incompatible(directory + " holds files that are not a StemeDB database "
+                            + others + "; give an empty or new directory, or the directory of an existing database");
+                }
+            } catch (IOException e) {
+                throw new StorageException("cannot list " + directory + ": " + e.getMessage(), e);
+            }
+        } else if (!readOnly) {
+            try {
+                Files.createDirectories(directory);
+            } catch (IOException e) {
+                throw new StorageException("cannot create the database directory " + directory + ": " + e, e);
+            }
+        }
+        if (readOnly) {
+            throw new StorageException.Incompatible("there is no database at " + directory
+                    + " to open read-only; open it read-write once to create it");
+        }
+        return true;
+    }
+
+    private static void checkFamilies(Path directory) throws RocksDBException {
+        List<String> found = new ArrayList<>();
+        try (Options options = new Options()) {
+            for (byte[] name : RocksDB.listColumnFamilies(options, directory.toString())) {
+                found.add(new String(name, StandardCharsets.US_ASCII));
+            }
+        }
+        if (!found.containsAll(FAMILIES)) {
+            throw new StorageException.Incompatible(directory + " is a RocksDB database but not a StemeDB one (its column "
+                    + "families are " + found + "); give the directory of a StemeDB database or an empty one");
+        }
+    }
+
+    private long checkFormat(boolean created, long proposedNodeId) throws RocksDBException {
+        byte[] format = db.get(meta, FORMAT_KEY);
+        if (format == null) {
+            if (!created && !isEmpty()) {
+                throw new StorageException.Incompatible(directory + " has StemeDB's column families and data but no "
+                        + "format record, so StemeDB did not write it; give the directory of a StemeDB database");
+            }
+            try (org.rocksdb.WriteOptions sync = new org.rocksdb.WriteOptions().setSync(true);
+                    org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
+                wb.put(meta, FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
+                wb.put(meta, NODE_KEY, ByteBuffer.allocate(8).putLong(proposedNodeId).array());
+                db.write(sync, wb);
+            }
+            return proposedNodeId;
+        }
+        int version = ByteBuffer.wrap(format).getInt();
+        if (version > FORMAT_VERSION) {
+            throw new StorageException.Incompatible(directory + " was written by a newer StemeDB (storage format "
+                    + version + "); this version reads format " + FORMAT_VERSION + " and older; upgrade StemeDB to open it");
+        }
+        byte[] node = db.get(meta, NODE_KEY);
+        if (node == null || node.length != 8) {
+            throw new StorageException.Corruption("the node id record of " + directory + " is missing or damaged; "
+                    + "restore the database from a backup", null);
+        }
+        return ByteBuffer.wrap(node).getLong();
+    }
+
+    /** True when no assertion and no counters are stored: a creation that stopped before its format record. */
+    private boolean isEmpty() {
+        try (RocksIterator it = db.newIterator(assertions)) {
+            it.seekToFirst();
+            return !it.isValid() && get(meta, STATE_KEY) == null;
+        }
+    }
+
+    private static FileLock acquire(FileChannel channel, Path directory) throws IOException {
+        FileLock fileLock;
+        try {
+            fileLock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            fileLock = null;
+        }
+        if (fileLock == null) {
+            String holder = readHolder(directory.resolve(LOCK_FILE));
+            channel.close();
+            throw new StorageException.Locked("the database at " + directory + " is already open"
+                    + (holder.isEmpty() ? "" : " (held by " + holder + ")")
+                    + "; close it there first, or open it read-only", null);
+        }
+        String me = "pid " + ProcessHandle.current().pid() + " on " + hostName() + " since " + Instant.now()
+                + " (" + ManagementFactory.getRuntimeMXBean().getName() + ")";
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap(me.getBytes(StandardCharsets.UTF_8)), 0);
+        channel.force(true);
+        return fileLock;
+    }
+
+    private static String readHolder(Path lockFile) {
+        try {
+            return new String(Files.readAllBytes(lockFile), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown host";
+        }
+    }
+
+    RocksDB db() {
+        return db;
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    long nodeId() {
+        return nodeId;
+    }
+
+    Optional<byte[]> readState() {
+        return Optional.ofNullable(get(meta, STATE_KEY));
+    }
+
+    byte[] get(ColumnFamilyHandle family, byte[] key) {
+        try {
+            return db.get(family, key);
+        } catch (RocksDBException e) {
+            throw StorageException.of("reading " + familyName(family), e);
+        }
+    }
+
+    List<byte[]> multiGet(ColumnFamilyHandle family, List<byte[]> keys) {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        List<ColumnFamilyHandle> families = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            families.add(family);
+        }
+        try {
+            return db.multiGetAsList(families, keys);
+        } catch (RocksDBException e) {
+            throw StorageException.of("reading " + keys.size() + " keys of " + familyName(family), e);
+        }
+    }
+
+    /** Visits every entry whose key starts with {@code prefix}, in key order. */
+    void scan(ColumnFamilyHandle family, byte[] prefix, Visitor visitor) {
+        iterate(family, prefix, Keys.successor(prefix), it -> {
+            for (it.seek(prefix); it.isValid(); it.next()) {
+                if (!visitor.visit(it.key(), it.value())) {
+                    break;
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Visits every entry from {@code start} on, in key order. */
+    void scanFrom(ColumnFamilyHandle family, byte[] start, Visitor visitor) {
+        iterate(family, start, null, it -> {
+            for (it.seek(start); it.isValid(); it.next()) {
+                if (!visitor.visit(it.key(), it.value())) {
+                    break;
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Visits keys that start with {@code prefix}, letting the visitor skip ahead: it returns the
+     * key to seek to next, or null to stop.
+     */
+    void skipScan(ColumnFamilyHandle family, byte[] prefix, Function<byte[], byte[]> next) {
+        iterate(family, prefix, Keys.successor(prefix), it -> {
+            it.seek(prefix);
+            while (it.isValid()) {
+                byte[] target = next.apply(it.key());
+                if (target == null) {
+                    break;
+                }
+                it.seek(target);
+            }
+            return null;
+        });
+    }
+
+    private <T> T iterate(ColumnFamilyHandle family, byte[] lower, byte[] upper, Function<RocksIterator, T> body) {
+        try (Slice upperSlice = upper == null ? null : new Slice(upper);
+                ReadOptions options = new ReadOptions().setIterateUpperBound(upperSlice);
+                RocksIterator it = db.newIterator(family, options)) {
+            T result = body.apply(it);
+            it.status();
+            return result;
+        } catch (RocksDBException e) {
+            throw StorageException.of("scanning " + familyName(family), e);
+        }
+    }
+
+    private String familyName(ColumnFamilyHandle family) {
+        try {
+            return "column family " + new String(family.getName(), StandardCharsets.US_ASCII);
+        } catch (RocksDBException e) {
+            return "a column family";
+        }
+    }
+
+    /** Sizes, memory use and statistics, as RocksDB reports them. */
+    Map<String, String> properties() {
+        Map<String, String> props = new LinkedHashMap<>();
+        try {
+            props.put("total-sst-files-size", String.valueOf(db.getAggregatedLongProperty("rocksdb.total-sst-files-size")));
+            props.put("live-sst-files-size", String.valueOf(db.getAggregatedLongProperty("rocksdb.live-sst-files-size")));
+            props.put("cur-size-all-mem-tables", String.valueOf(db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables")));
+            props.put("block-cache-usage", String.valueOf(db.getLongProperty("rocksdb.block-cache-usage")));
+            props.put("estimate-num-keys", String.valueOf(db.getAggregatedLongProperty("rocksdb.estimate-num-keys")));
+            props.put("stats", db.getProperty("rocksdb.stats"));
+        } catch (RocksDBException e) {
+            throw StorageException.of("reading RocksDB properties", e);
+        }
+        return props;
+    }
+
+    /** Every column family handle, the default (meta) one first. */
+    List<ColumnFamilyHandle> families() {
+        return List.of(meta, assertions, log, facts, values, sources, retractions);
+    }
+
+    @Override
+    public void close() {
+        StorageException failure = closeAll(families(), db, lock, lockChannel);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Frees what a failed open had created, attaching any failure to free to {@code cause}. */
+    private RuntimeException abandon(RuntimeException cause, List<ColumnFamilyHandle> handles, RocksDB opened,
+            FileLock fileLock, FileChannel channel) {
+        StorageException failure = closeAll(handles, opened, fileLock, channel);
+        if (failure != null) {
+            cause.addSuppressed(failure);
+        }
+        return cause;
+    }
+
+    /** Frees handles, the database, the native options (in reverse order of creation) and the lock. */
+    private StorageException closeAll(List<ColumnFamilyHandle> handles, RocksDB opened, FileLock fileLock, FileChannel channel) {
+        StorageException failure = null;
+        for (ColumnFamilyHandle h : handles) {
+            h.close();
+        }
+        if (opened != null) {
+            opened.close();
+        }
+        for (int i = natives.size() - 1; i >= 0; i--) {
+            try {
+                natives.get(i).close();
+            } catch (Exception e) {
+                failure = failure != null ? failure : new StorageException("freeing a RocksDB handle failed: " + e, e);
+            }
+        }
+        natives.clear();
+        try {
+            if (fileLock != null && fileLock.isValid()) {
+                fileLock.release();
+            }
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException e) {
+            failure = failure != null ? failure : new StorageException("releasing the lock on " + directory + " failed: " + e, e);
+        }
+        return failure;
+    }
+}
