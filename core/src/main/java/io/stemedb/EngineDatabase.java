@@ -317,6 +317,12 @@ final class EngineDatabase extends EngineView implements StemeDB {
     }
 
     @Override
+    public void compact() {
+        checkWritable();
+        engine.compact();
+    }
+
+    @Override
     public VerifyReport verify() {
         checkOpen();
         return engine.verify();

@@ -124,6 +124,13 @@ public interface StemeDB extends ReadView, AutoCloseable {
      */
     io.stemedb.storage.VerifyReport verify();
 
+    /**
+     * Rewrites the stored data into its most compact form, for example after a bulk load, and
+     * returns when done. Reads and writes may go on meanwhile. A database in memory has nothing to
+     * compact.
+     */
+    void compact();
+
     /** This replica's node id, the one its HLC timestamps carry. */
     long nodeId();
 

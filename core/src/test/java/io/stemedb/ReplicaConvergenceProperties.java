@@ -296,8 +296,9 @@ class ReplicaConvergenceProperties {
                     deliver(replicas[to], assertionsOf(replicas[from]), random);
                     Optional<Hlc> seen = assertionsOf(replicas[to]).stream().map(Assertion::hlc).max(Hlc::compareTo);
                     AssertionId next = replicas[to].assertion("sync", "after", Value.integer(step)).source("ops").commit();
-                    assertTrue(replicas[to].get(next).orElseThrow().hlc().isAfter(seen.orElseThrow()),
-                            "a write after a sync orders after everything received");
+                    Hlc stamped = replicas[to].get(next).orElseThrow().hlc();
+                    seen.ifPresent(max -> assertTrue(stamped.isAfter(max),
+                            "a write after a sync orders after everything received: " + stamped + " vs " + max));
                 }
             }
             List<List<Assertion>> snapshots = new ArrayList<>();
@@ -455,6 +456,21 @@ class ReplicaConvergenceProperties {
         }
     }
 
+    /** The cheap part of {@link #assertAgreesWithModel}: counts, histories and latest winners. */
+    static void assertAgreesWithModelBriefly(Pair m) {
+        StemeDB db = m.db;
+        AssertionSet model = m.model;
+        assertEquals(model.size(), db.stats().assertions(), "assertions");
+        for (String s : SUBJECTS) {
+            for (String p : PREDICATES) {
+                Evidence expected = model.evidence(s, p);
+                assertEquals(expected, db.history(s, p), s + "." + p + " history");
+                assertEquals(LwwRegister.of(expected).winner().map(List::of).orElse(List.of()),
+                        db.resolve(s, p, LATEST).winners(), s + "." + p + " latest");
+            }
+        }
+    }
+
     /** Every query of the database, checked against the model's answer. */
     static void assertAgreesWithModel(Pair m) {
         StemeDB db = m.db;
@@ -523,16 +539,23 @@ class ReplicaConvergenceProperties {
     /**
      * Random local writes, local retractions, remote claims and retractions (some of claims not
      * yet received, delivered later), and redeliveries, applied to a database and to the
-     * reference model: after every step the database answers as the model does.
+     * reference model: after every step the database answers as the model does (histories and
+     * winners after each step, every query after every fifth step and at the end).
      */
     @Property
     void theDatabaseAnswersAsTheReferenceModel(@ForAll("steps") List<Step> steps) {
         Pair m = new Pair();
         try {
+            int n = 0;
             for (Step s : steps) {
                 step(m, s);
-                assertAgreesWithModel(m);
+                if (++n % 5 == 0) {
+                    assertAgreesWithModel(m);
+                } else {
+                    assertAgreesWithModelBriefly(m);
+                }
             }
+            assertAgreesWithModel(m);
         } finally {
             m.db.close();
         }

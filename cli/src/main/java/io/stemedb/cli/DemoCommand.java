@@ -201,7 +201,8 @@ public final class DemoCommand implements Callable<Integer> {
             screen.paragraph("", String.format(Locale.ROOT, "Loaded %s into an in-memory database: %d claims and %d "
                     + "retractions from %d sources, about %d subjects (companies and people), recorded %s .. %s. "
                     + "Each assertion is identified by the BLAKE3 hash of its content (the 8-hex-digit ids below): "
-                    + "the same data gets the same ids on every machine.",
+                    + "the same data gets the same ids on every machine. Values are typed: text in quotes, "
+                    + "numbers, booleans, dates, and references to other subjects, written ->subject.",
                     data.name(), stats.claims(), stats.retractions(), summary.sources().size(),
                     summary.subjects().size(), DAY.format(summary.firstRecorded()), DAY.format(summary.lastRecorded())));
             screen.blank();
@@ -279,8 +280,8 @@ public final class DemoCommand implements Callable<Integer> {
             screen.paragraph("=> ", "   ", fact.takeaway(), Screen.Style.BOLD);
             screen.blank();
 
-            screen.line("Why: " + String.join(" and ", explained.keySet())
-                    + " explained by StemeDB itself (Resolution.explain())");
+            screen.line("Why? Every answer carries its evidence. Resolution.explain() for "
+                    + explained.keySet().stream().map(l -> "\"" + l + "\"").collect(Collectors.joining(" and ")) + ":");
             for (Resolution r : explained.values()) {
                 explain(r);
             }
@@ -414,7 +415,13 @@ public final class DemoCommand implements Callable<Integer> {
         if (c.validFrom().isEmpty() && c.validTo().isEmpty()) {
             return "";
         }
-        return c.validFrom().map(DemoCommand::day).orElse("") + " .. " + c.validTo().map(DemoCommand::day).orElse("");
+        if (c.validTo().isEmpty()) {
+            return "from " + day(c.validFrom().get());
+        }
+        if (c.validFrom().isEmpty()) {
+            return "until " + day(c.validTo().get());
+        }
+        return day(c.validFrom().get()) + " to " + day(c.validTo().get());
     }
 
     private static String day(Instant t) {

@@ -150,7 +150,7 @@ class HlcClockTest {
         MutableClock wall = new MutableClock(1_000);
         HlcClock clock = new HlcClock(wall, NODE, null);
         int threads = 8;
-        int perThread = 20_000;
+        int perThread = 10_000;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch start = new CountDownLatch(1);
         try {

@@ -80,6 +80,12 @@ public interface Engine extends AutoCloseable {
      */
     VerifyReport verify();
 
+    /**
+     * Rewrites the stored data into its most compact form (for RocksDB, a full manual compaction),
+     * for example after a bulk load. Returns when done. Engines with nothing to compact return at once.
+     */
+    void compact();
+
     /** Releases every resource; afterwards every method fails. Idempotent. */
     @Override
     void close();

@@ -458,6 +458,14 @@ public final class RocksEngine implements Engine {
     }
 
     @Override
+    public void compact() {
+        read(() -> {
+            store.compactAll();
+            return null;
+        });
+    }
+
+    @Override
     public void close() {
         closeLock.writeLock().lock();
         try {

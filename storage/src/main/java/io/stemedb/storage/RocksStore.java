@@ -398,6 +398,18 @@ final class RocksStore implements AutoCloseable {
         return props;
     }
 
+    /** Compacts every column family fully (the bottommost level too, so it is rewritten with ZSTD). */
+    void compactAll() {
+        try (org.rocksdb.CompactRangeOptions options = new org.rocksdb.CompactRangeOptions()
+                .setBottommostLevelCompaction(org.rocksdb.CompactRangeOptions.BottommostLevelCompaction.kForce)) {
+            for (ColumnFamilyHandle family : families()) {
+                db.compactRange(family, null, null, options);
+            }
+        } catch (RocksDBException e) {
+            throw StorageException.of("compacting", e);
+        }
+    }
+
     /** Every column family handle, the default (meta) one first. */
     List<ColumnFamilyHandle> families() {
         return List.of(meta, assertions, log, facts, values, sources, retractions);
