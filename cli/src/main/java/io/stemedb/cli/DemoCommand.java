@@ -17,6 +17,7 @@ import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,15 +27,16 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code stemedb demo}: loads the bundled dataset ({@value DemoDataset#RESOURCE}) into an
- * in-memory database and prints a guided tour of StemeDB: the history of a few disputed facts,
+ * {@code stemedb demo}: merges the bundled dataset ({@value DemoDataset#RESOURCE}) into a
+ * database on disk ({@code stemedb-data/demo} unless told otherwise) and prints a guided tour of StemeDB: the history of a few disputed facts,
  * their answers under several lenses with the lenses' own explanations, then conflicts, an entity
  * and a query. The output is deterministic (fixed node id and recorded times), plain text at most
  * {@link Screen#WIDTH} columns wide, with ANSI styles only when stdout is a terminal.
@@ -44,9 +46,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "Load a sample dataset of companies and people, in which five sources disagree,",
-            "into an in-memory database and show how StemeDB keeps every claim and resolves",
-            "the disagreements at read time with lenses.",
+            "A guided tour of StemeDB on sample data where sources disagree.",
+            "",
+            "Merges a bundled dataset of companies and people (claims from five sources, some",
+            "of them retracted) into a database on disk, then shows the history of a few",
+            "disputed facts, their answers under several lenses with the evidence for each,",
+            "and the conflicts, entity and query views. Running it again adds nothing: the",
+            "same claims have the same ids, and merging is a set union.",
         })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -95,9 +101,9 @@ public final class DemoCommand implements Callable<Integer> {
                             + "the sales team guesses 1,500.",
                     List.of(Reading.asOf("2023-10-13")),
                     "A trust ranking is only as fresh as the source it trusts: trust returns the registry's 2021 "
-                            + "figure, confidence returns HR's payroll count. The retracted 14,000 can never win again, "
-                            + "but it stays in the history, and as of 2023-10-13 (before the retraction) it was the "
-                            + "latest claim.",
+                            + "figure, confidence HR's payroll count; with every source saying something different, "
+                            + "majority falls back to the latest. The retracted 14,000 never wins again, but it stays "
+                            + "in the history: as of 2023-10-13, before the retraction, it was the answer.",
                     List.of("confidence", "as of 2023-10-13")),
             new Fact("tailspin-toys", "public", "Is Tailspin Toys a listed (public) company?",
                     "The registry filed Tailspin Toys as private in 2019. In September 2021 the news reported an "
@@ -112,12 +118,23 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "stemedb-data/demo",
+            description = "The database directory, created if missing (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--in-memory", description = "Use a database in memory instead: nothing is written to disk.")
+    boolean inMemory;
+
     @Override
     public Integer call() {
         DemoDataset data = DemoDataset.bundled();
         PrintWriter out = spec.commandLine().getOut();
-        try (DemoDataset.Loaded loaded = data.load()) {
-            new Tour(loaded.db(), data, new Screen(out, colorScreen())).print();
+        StemeDB db = inMemory
+                ? StemeDB.builder().nodeId(DemoDataset.NODE_ID).inMemory()
+                : StemeDB.builder().nodeId(DemoDataset.NODE_ID).open(dataDir);
+        String where = inMemory ? "an in-memory database" : "the database at " + dataDir;
+        try (DemoDataset.Loaded loaded = data.load(db)) {
+            new Tour(loaded.db(), data, where, new Screen(out, colorScreen())).print();
         } finally {
             out.flush();
         }
@@ -136,10 +153,10 @@ public final class DemoCommand implements Callable<Integer> {
             String takeaway, List<String> explained) {}
 
     /** One way of reading a fact: a label and how to resolve it. */
-    private record Reading(String label, Function<StemeDB, Function<Fact, Resolution>> how) {
+    private record Reading(String label, BiFunction<StemeDB, Fact, Resolution> how) {
 
         static Reading lens(Lens lens) {
-            return new Reading(lens.name(), db -> f -> db.resolve(f.subject(), f.predicate(), lens));
+            return new Reading(lens.name(), (db, f) -> db.resolve(f.subject(), f.predicate(), lens));
         }
 
         /** The database as it was at the start of {@code day} (UTC), read with latest. */
@@ -147,7 +164,7 @@ public final class DemoCommand implements Callable<Integer> {
             Instant t = LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant();
             String label = "as of " + day;
             Lens lens = LATEST.named("latest " + label);
-            return new Reading(label, db -> f -> db.asOf(t).resolve(f.subject(), f.predicate(), lens));
+            return new Reading(label, (db, f) -> db.asOf(t).resolve(f.subject(), f.predicate(), lens));
         }
 
         /** Only the claims valid at the start of {@code day} (UTC), read with latest. */
@@ -155,11 +172,11 @@ public final class DemoCommand implements Callable<Integer> {
             Instant t = LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant();
             String label = "valid at " + day;
             Lens lens = DemoLenses.validAt(t, "latest " + label);
-            return new Reading(label, db -> f -> db.resolve(f.subject(), f.predicate(), lens));
+            return new Reading(label, (db, f) -> db.resolve(f.subject(), f.predicate(), lens));
         }
 
         Resolution resolve(StemeDB db, Fact fact) {
-            return how.apply(db).apply(fact);
+            return how.apply(db, fact);
         }
     }
 
@@ -167,11 +184,13 @@ public final class DemoCommand implements Callable<Integer> {
     private static final class Tour {
         private final StemeDB db;
         private final DemoDataset data;
+        private final String where;
         private final Screen screen;
 
-        Tour(StemeDB db, DemoDataset data, Screen screen) {
+        Tour(StemeDB db, DemoDataset data, String where, Screen screen) {
             this.db = db;
             this.data = data;
+            this.where = where;
             this.screen = screen;
         }
 
@@ -198,12 +217,12 @@ public final class DemoCommand implements Callable<Integer> {
 
             Stats stats = db.stats();
             DemoDataset.Summary summary = data.summary();
-            screen.paragraph("", String.format(Locale.ROOT, "Loaded %s into an in-memory database: %d claims and %d "
+            screen.paragraph("", String.format(Locale.ROOT, "Loaded %s into %s: %d claims and %d "
                     + "retractions from %d sources, about %d subjects (companies and people), recorded %s .. %s. "
                     + "Each assertion is identified by the BLAKE3 hash of its content (the 8-hex-digit ids below): "
                     + "the same data gets the same ids on every machine. Values are typed: text in quotes, "
                     + "numbers, booleans, dates, and references to other subjects, written ->subject.",
-                    data.name(), stats.claims(), stats.retractions(), summary.sources().size(),
+                    data.name(), where, stats.claims(), stats.retractions(), summary.sources().size(),
                     summary.subjects().size(), DAY.format(summary.firstRecorded()), DAY.format(summary.lastRecorded())));
             screen.blank();
 
@@ -217,7 +236,7 @@ public final class DemoCommand implements Callable<Integer> {
             sources.print();
             screen.blank();
 
-            screen.line("Lenses: ways of reading the same claims (times are UTC):");
+            screen.line("Lenses: ways of reading the same claims");
             Screen.Table lenses = screen.table("  ", "lens", "the answer is");
             lenses.row("latest", "the most recently recorded claim (built in: Lenses.latest())");
             lenses.row("trust", "the claim of the most trusted source: " + String.join(" > ", TRUST_RANKING));
@@ -228,7 +247,7 @@ public final class DemoCommand implements Callable<Integer> {
             lenses.print();
             screen.paragraph("", "A retracted claim never wins, whatever the lens. Only latest is built into StemeDB "
                     + "so far; the others are small demo lenses written for this tour (any Evidence -> Resolution "
-                    + "function is a lens).");
+                    + "function is a lens). All times are UTC.");
             screen.blank();
         }
 
@@ -268,19 +287,19 @@ public final class DemoCommand implements Callable<Integer> {
             readings.addAll(fact.extra());
             Map<String, Resolution> explained = new LinkedHashMap<>();
             screen.line("Answers: the same claims read through different lenses (db.resolve)");
-            Screen.Table answers = screen.table("  ", "lens", "answer", "because of");
+            Screen.Table answers = screen.table("  ", "lens", "answer", "won by");
             for (Reading reading : readings) {
                 Resolution r = reading.resolve(db, fact);
                 if (fact.explained().contains(reading.label())) {
                     explained.put(reading.label(), r);
                 }
-                answers.row(reading.label(), answer(r), becauseOf(r));
+                answers.row(reading.label(), answer(r), wonBy(r));
             }
             answers.print();
             screen.paragraph("=> ", "   ", fact.takeaway(), Screen.Style.BOLD);
             screen.blank();
 
-            screen.line("Why? Every answer carries its evidence. Resolution.explain() for "
+            screen.line("Why? Each answer's evidence, from Resolution.explain(), for "
                     + explained.keySet().stream().map(l -> "\"" + l + "\"").collect(Collectors.joining(" and ")) + ":");
             for (Resolution r : explained.values()) {
                 explain(r);
@@ -357,7 +376,7 @@ public final class DemoCommand implements Callable<Integer> {
         private void outro() {
             screen.line("-".repeat(Screen.WIDTH));
             screen.line("The same from Java (one dependency, io.stemedb:stemedb-core):");
-            screen.line("  try (StemeDB db = StemeDB.inMemory()) {");
+            screen.line("  try (StemeDB db = StemeDB.open(Path.of(\"data\"))) {");
             screen.line("      db.assertion(\"fabrikam\", \"headquarters\", Value.text(\"Austin\")).source(\"crm\").commit();");
             screen.line("      System.out.println(db.resolve(\"fabrikam\", \"headquarters\", Lenses.latest()).explain());");
             screen.line("  }");
@@ -375,7 +394,7 @@ public final class DemoCommand implements Callable<Integer> {
         return r.values().stream().map(DemoCommand::value).collect(Collectors.joining(", "));
     }
 
-    private static String becauseOf(Resolution r) {
+    private static String wonBy(Resolution r) {
         List<Claim> winners = r.winners();
         if (winners.isEmpty()) {
             return "";

@@ -6,10 +6,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.stemedb.MergeResult;
 import io.stemedb.StemeDB;
+import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
+import io.stemedb.model.Retraction;
 import io.stemedb.model.StemeException;
 import io.stemedb.model.Value;
 import java.io.BufferedReader;
@@ -265,57 +268,73 @@ public final class DemoDataset {
                 loadOrder.get(0).recorded(), loadOrder.get(loadOrder.size() - 1).recorded());
     }
 
+    /** Loads the dataset into a new in-memory database with node id {@link #NODE_ID}; see {@link #load(StemeDB)}. */
+    public Loaded load() {
+        return load(StemeDB.builder().nodeId(NODE_ID).inMemory());
+    }
+
     /**
-     * Loads the dataset into a new in-memory database with node id {@link #NODE_ID}, whose clock
-     * is set to each entry's recorded time before the entry is committed: the HLC physical time
-     * of every assertion is its {@code recorded} time, and the ids are the same on every run.
+     * Merges the dataset into {@code db}. Each assertion is stamped with node {@link #NODE_ID} and
+     * its line's {@code recorded} time (entries recorded in the same millisecond get increasing
+     * logical counters, in recorded order), so its id is the same on every run and loading into a
+     * database that already holds the dataset adds nothing: merge is a set union.
      *
      * @throws DatasetException naming the line, if the database refuses an entry
      */
-    public Loaded load() {
-        SettableClock clock = new SettableClock(loadOrder.get(0).recorded());
-        StemeDB db = StemeDB.builder().nodeId(NODE_ID).clock(clock).inMemory();
+    public Loaded load(StemeDB db) {
         Map<Integer, AssertionId> idsByLine = new LinkedHashMap<>();
         Map<String, AssertionId> idsByKey = new HashMap<>();
+        Map<AssertionId, Integer> lineById = new HashMap<>();
+        List<Assertion> assertions = new ArrayList<>();
         Entry current = null;
+        long previousMillis = -1;
+        int logical = 0;
         try {
             for (Entry e : loadOrder) {
                 current = e;
-                clock.set(e.recorded());
-                AssertionId id;
+                long millis = e.recorded().toEpochMilli();
+                logical = millis == previousMillis ? logical + 1 : 0;
+                previousMillis = millis;
+                Hlc hlc = Hlc.of(millis, logical, NODE_ID);
+                Assertion a;
                 if (e instanceof ClaimEntry) {
-                    id = commit(db, (ClaimEntry) e);
-                    if (((ClaimEntry) e).key() != null) {
-                        idsByKey.put(((ClaimEntry) e).key(), id);
+                    ClaimEntry c = (ClaimEntry) e;
+                    a = claimBuilder(c).hlc(hlc).build();
+                    if (c.key() != null) {
+                        idsByKey.put(c.key(), a.id());
                     }
                 } else {
                     RetractionEntry r = (RetractionEntry) e;
-                    id = db.retract(idsByKey.get(r.retracts()), r.source(), r.metadata());
+                    a = Retraction.of(idsByKey.get(r.retracts()), r.source(), hlc, r.metadata());
                 }
-                idsByLine.put(e.line(), id);
+                assertions.add(a);
+                idsByLine.put(e.line(), a.id());
+                lineById.put(a.id(), e.line());
+            }
+            MergeResult merged = db.merge(assertions);
+            if (!merged.rejected().isEmpty()) {
+                MergeResult.Rejected first = merged.rejected().get(0);
+                throw new DatasetException(name, lineById.get(first.id()), first.reason());
             }
         } catch (StemeException | IllegalArgumentException e) {
             db.close();
             throw new DatasetException(name, current.line(), e.getMessage());
+        } catch (DatasetException e) {
+            db.close();
+            throw e;
         }
         Map<Integer, AssertionId> inFileOrder = new LinkedHashMap<>();
         entries.forEach(e -> inFileOrder.put(e.line(), idsByLine.get(e.line())));
         return new Loaded(db, Collections.unmodifiableMap(inFileOrder), Map.copyOf(idsByKey));
     }
 
-    private static AssertionId commit(StemeDB db, ClaimEntry c) {
-        io.stemedb.PendingClaim p = db.assertion(c.subject(), c.predicate(), c.value()).source(c.source());
-        if (c.confidence() != null) {
-            p.confidence(c.confidence());
+    private static Claim.Builder claimBuilder(ClaimEntry e) {
+        Claim.Builder b = Claim.builder(e.subject(), e.predicate(), e.value()).source(e.source())
+                .validFrom(e.validFrom()).validTo(e.validTo()).metadata(e.metadata());
+        if (e.confidence() != null) {
+            b.confidence(e.confidence());
         }
-        if (c.validFrom() != null) {
-            p.validFrom(c.validFrom());
-        }
-        if (c.validTo() != null) {
-            p.validTo(c.validTo());
-        }
-        c.metadata().forEach(p::metadata);
-        return p.commit();
+        return b;
     }
 
     /** A database loaded with a dataset, and the ids its entries got. Closing it closes the database. */
@@ -416,13 +435,7 @@ public final class DemoDataset {
         /** Lets the model check every field now (names, sizes, interval), so errors carry the line. */
         private void validate(ClaimEntry e) {
             try {
-                Claim.Builder b = Claim.builder(e.subject(), e.predicate(), e.value()).source(e.source())
-                        .hlc(Hlc.of(e.recorded().toEpochMilli(), 0, NODE_ID))
-                        .validFrom(e.validFrom()).validTo(e.validTo()).metadata(e.metadata());
-                if (e.confidence() != null) {
-                    b.confidence(e.confidence());
-                }
-                b.build();
+                claimBuilder(e).hlc(Hlc.of(e.recorded().toEpochMilli(), 0, NODE_ID)).build();
             } catch (StemeException ex) {
                 throw error(ex.getMessage());
             }
@@ -485,8 +498,7 @@ public final class DemoDataset {
                 throw error("\"metadata\" must be an object of strings, got " + m);
             }
             Map<String, String> result = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> f = it.next();
+            for (Map.Entry<String, JsonNode> f : m.properties()) {
                 if (!f.getValue().isTextual()) {
                     throw error("metadata \"" + f.getKey() + "\" must be a string, got " + f.getValue());
                 }
