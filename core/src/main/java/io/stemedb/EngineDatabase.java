@@ -15,6 +15,7 @@ import io.stemedb.storage.EngineStats;
 import io.stemedb.storage.StorageException;
 import io.stemedb.storage.VerifyReport;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -51,8 +52,8 @@ final class EngineDatabase extends EngineView implements StemeDB {
     private static final Logger LOG = LoggerFactory.getLogger(EngineDatabase.class);
 
     private final String engineName;
+    private final Limits limits;
     private final HlcClock clock;
-    private final int maxValueBytes;
     private final boolean readOnly;
     /** Orders stamping and queueing; guards {@link #queue}. */
     private final ReentrantLock stampLock = new ReentrantLock();
@@ -73,11 +74,14 @@ final class EngineDatabase extends EngineView implements StemeDB {
         }
     }
 
-    EngineDatabase(Engine engine, String engineName, Clock wall, int maxValueBytes, boolean readOnly) {
+    /** What the database accepts: the wall clock it reads, the value size limit, the clock drift it tolerates. */
+    record Limits(Clock wall, int maxValueBytes, Duration maxClockDrift) {}
+
+    EngineDatabase(Engine engine, String engineName, Limits limits, boolean readOnly) {
         super(engine, null, null);
         this.engineName = engineName;
-        this.clock = new HlcClock(wall, engine.nodeId(), engine.maxHlc().orElse(null));
-        this.maxValueBytes = maxValueBytes;
+        this.limits = limits;
+        this.clock = new HlcClock(limits.wall(), engine.nodeId(), engine.maxHlc().orElse(null));
         this.readOnly = readOnly;
     }
 
@@ -208,7 +212,7 @@ final class EngineDatabase extends EngineView implements StemeDB {
         checkValueSize(a);
         if (a instanceof Retraction) {
             AssertionId target = ((Retraction) a).target();
-            Optional<Assertion> stored = engine.get(target);
+            Optional<Assertion> stored = engine(en -> en.get(target));
             if (stored.isEmpty()) {
                 throw new UnknownTargetException(target);
             }
@@ -222,10 +226,10 @@ final class EngineDatabase extends EngineView implements StemeDB {
     private void checkValueSize(Assertion a) {
         if (a instanceof Claim) {
             int size = ((Claim) a).value().encodedSize();
-            if (size > maxValueBytes) {
+            if (size > limits.maxValueBytes()) {
                 throw new Assertion.InvalidAssertionException("value", String.format(
                         "is %,d bytes, more than this database's limit of %,d; raise maxValueBytes when building the "
-                                + "database or store large content elsewhere and assert a reference to it", size, maxValueBytes));
+                                + "database or store large content elsewhere and assert a reference to it", size, limits.maxValueBytes()));
             }
         }
     }
@@ -253,13 +257,21 @@ final class EngineDatabase extends EngineView implements StemeDB {
         checkWritable();
         List<Assertion> accepted = new ArrayList<>(candidates.size());
         Set<AssertionId> distinct = new HashSet<>();
+        int valid = 0;
+        long latestAcceptable = limits.wall().millis() + limits.maxClockDrift().toMillis();
         for (Assertion a : candidates) {
             try {
                 checkValueSize(a);
+                if (a.hlc().physicalMillis() > latestAcceptable) {
+                    throw new Assertion.InvalidAssertionException("hlc", a.hlc() + " is more than "
+                            + limits.maxClockDrift() + " ahead of this replica's clock; fix the sending replica's clock "
+                            + "(or raise maxClockDrift) and sync again");
+                }
             } catch (Assertion.InvalidAssertionException e) {
                 rejected.add(new MergeResult.Rejected(a.id(), e.getMessage()));
                 continue;
             }
+            valid++;
             if (distinct.add(a.id())) {
                 accepted.add(a);
             }
@@ -268,7 +280,7 @@ final class EngineDatabase extends EngineView implements StemeDB {
             LOG.warn("merge refused assertion {}: {}", r.id(), r.reason());
         }
         if (accepted.isEmpty()) {
-            return new MergeResult(0, 0, rejected);
+            return new MergeResult(0, valid, rejected);
         }
         Pending pending;
         stampLock.lock();
@@ -281,7 +293,7 @@ final class EngineDatabase extends EngineView implements StemeDB {
         }
         await(pending);
         int added = pending.added.size();
-        return new MergeResult(added, accepted.size() - added, rejected);
+        return new MergeResult(added, valid - added, rejected);
     }
 
     @Override
@@ -292,8 +304,7 @@ final class EngineDatabase extends EngineView implements StemeDB {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, got " + limit);
         }
-        checkOpen();
-        return engine.changesSince(afterSequence, limit);
+        return engine(en -> en.changesSince(afterSequence, limit));
     }
 
     @Override
@@ -305,27 +316,31 @@ final class EngineDatabase extends EngineView implements StemeDB {
 
     @Override
     public Stats stats() {
-        checkOpen();
-        EngineStats s = engine.stats();
-        return new Stats(s.assertions(), s.claims(), s.retractions(), s.lastSequence(), clock.node(), engineName,
-                engine.properties());
+        return engine(en -> {
+            EngineStats s = en.stats();
+            return new Stats(s.assertions(), s.claims(), s.retractions(), s.lastSequence(), clock.node(), engineName,
+                    en.properties());
+        });
     }
 
     @Override
     public long nodeId() {
+        checkOpen();
         return clock.node();
     }
 
     @Override
     public void compact() {
         checkWritable();
-        engine.compact();
+        engine(en -> {
+            en.compact();
+            return null;
+        });
     }
 
     @Override
     public VerifyReport verify() {
-        checkOpen();
-        return engine.verify();
+        return engine(Engine::verify);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Value;
 import io.stemedb.storage.Engine;
+import io.stemedb.storage.EngineClosedException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The queries of {@link ReadView} over an engine, either as it is now ({@code asOf == null}) or
@@ -36,21 +38,33 @@ class EngineView implements ReadView {
         db.checkOpen();
     }
 
+    /**
+     * Runs one engine call on an open database. A close that slips in between the check and the
+     * call makes the engine refuse; that refusal is reported as the database's own
+     * {@link StemeDB.ClosedException}, so callers see one exception for one situation.
+     */
+    <T> T engine(Function<Engine, T> call) {
+        checkOpen();
+        try {
+            return call.apply(engine);
+        } catch (EngineClosedException e) {
+            throw new StemeDB.ClosedException();
+        }
+    }
+
     private boolean visible(Assertion a) {
         return asOf == null || !a.hlc().instant().isAfter(asOf);
     }
 
     Evidence evidence(String subject, String predicate) {
-        checkOpen();
-        Evidence e = engine.evidence(subject, predicate);
+        Evidence e = engine(en -> en.evidence(subject, predicate));
         return asOf == null ? e : e.asOf(asOf);
     }
 
     @Override
     public Optional<Assertion> get(AssertionId id) {
         Objects.requireNonNull(id, "id");
-        checkOpen();
-        return engine.get(id).filter(this::visible);
+        return engine(en -> en.get(id)).filter(this::visible);
     }
 
     @Override
@@ -86,8 +100,7 @@ class EngineView implements ReadView {
     }
 
     private List<String> predicates(String subject) {
-        checkOpen();
-        return engine.predicates(subject);
+        return engine(en -> en.predicates(subject));
     }
 
     @Override
@@ -107,9 +120,8 @@ class EngineView implements ReadView {
         required("predicate", predicate);
         Objects.requireNonNull(value, "value");
         Objects.requireNonNull(lens, "lens");
-        checkOpen();
         List<String> found = new ArrayList<>();
-        for (String subject : engine.subjectsWith(predicate, value)) {
+        for (String subject : engine(en -> en.subjectsWith(predicate, value))) {
             if (apply(lens, evidence(subject, predicate)).values().contains(value)) {
                 found.add(subject);
             }
@@ -120,8 +132,7 @@ class EngineView implements ReadView {
     @Override
     public List<Assertion> bySource(String source) {
         required("source", source);
-        checkOpen();
-        List<Assertion> found = new ArrayList<>(engine.bySource(source));
+        List<Assertion> found = new ArrayList<>(engine(en -> en.bySource(source)));
         found.removeIf(a -> !visible(a));
         return found;
     }

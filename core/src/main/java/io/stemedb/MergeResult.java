@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a {@link StemeDB#merge} did: how many assertions were new, how many were already there,
- * and which were refused and why (a refused one changes nothing; the others are stored).
+ * What a {@link StemeDB#merge} did: how many assertions were new, how many were duplicates
+ * (already stored, or given more than once), and which were refused and why (a refused one
+ * changes nothing; the others are stored).
  */
 public record MergeResult(int added, int duplicates, List<Rejected> rejected) {
     public MergeResult {

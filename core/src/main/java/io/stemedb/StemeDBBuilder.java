@@ -9,6 +9,7 @@ import io.stemedb.storage.StorageException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -26,6 +27,7 @@ public final class StemeDBBuilder {
     private Durability durability = Durability.syncEachCommit();
     private long blockCacheBytes = RocksEngine.Settings.DEFAULT.blockCacheBytes();
     private long memtableBytes = RocksEngine.Settings.DEFAULT.memtableBytes();
+    private Duration maxClockDrift = Duration.ofHours(1);
 
     StemeDBBuilder() {}
 
@@ -55,6 +57,21 @@ public final class StemeDBBuilder {
                     "maxValueBytes must be between 1 and %,d (16 MiB), got %,d", Assertion.MAX_VALUE_BYTES, maxValueBytes));
         }
         this.maxValueBytes = maxValueBytes;
+        return this;
+    }
+
+    /**
+     * How far ahead of this replica's wall clock a merged assertion's timestamp may be. Merging
+     * advances the clock past every timestamp received, so one record from a peer with a wildly
+     * wrong clock would drag every later local write into the future; such records are refused
+     * and reported instead. Default one hour; between one second and 365 days.
+     */
+    public StemeDBBuilder maxClockDrift(Duration drift) {
+        Objects.requireNonNull(drift, "drift");
+        if (drift.compareTo(Duration.ofSeconds(1)) < 0 || drift.compareTo(Duration.ofDays(365)) > 0) {
+            throw new IllegalArgumentException("maxClockDrift must be between 1 second and 365 days, got " + drift);
+        }
+        this.maxClockDrift = drift;
         return this;
     }
 
@@ -88,10 +105,14 @@ public final class StemeDBBuilder {
         return this;
     }
 
+    private EngineDatabase.Limits limits() {
+        return new EngineDatabase.Limits(clock, maxValueBytes, maxClockDrift);
+    }
+
     /** A database on the Java heap: no files, no native code. */
     public StemeDB inMemory() {
         long node = nodeId != null ? nodeId : new SecureRandom().nextLong();
-        return new EngineDatabase(new InMemoryEngine(node), "in-memory", clock, maxValueBytes, false);
+        return new EngineDatabase(new InMemoryEngine(node), "in-memory", limits(), false);
     }
 
     /**
@@ -132,6 +153,6 @@ public final class StemeDBBuilder {
                     + Hlc.nodeHex(engine.nodeId()) + ", not " + Hlc.nodeHex(nodeId)
                     + "; leave nodeId unset to reopen it, or give a new directory for a new replica");
         }
-        return new EngineDatabase(engine, "rocksdb " + directory.toAbsolutePath(), clock, maxValueBytes, readOnly);
+        return new EngineDatabase(engine, "rocksdb " + directory.toAbsolutePath(), limits(), readOnly);
     }
 }

@@ -22,6 +22,7 @@ import io.stemedb.model.Retraction;
 import io.stemedb.model.StemeException;
 import io.stemedb.model.Value;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -756,26 +757,72 @@ class StemeDBTest {
         assertEquals(new MergeResult(0, 0, List.of()), db.merge(List.of()));
         MergeResult doubled = db.merge(List.of(remote("t", "p", "d", "x", 4), remote("t", "p", "d", "x", 4)));
         assertEquals(1, doubled.added(), "a duplicate within one merge is stored once");
+        assertEquals(1, doubled.duplicates(), "and the repeat counts as a duplicate");
         assertEquals(4, db.stats().assertions());
         assertEquals(List.of(a, b), db.history("s", "p").claims());
     }
 
     @Test
-    void mergeAdvancesTheClockPastAFarFutureTimestamp() {
+    void mergeAdvancesTheClockPastATimestampAheadOfTheWallClock() {
         say("acme", "ceo", "Alice", "hr", 0);
-        long farFuture = T0 + 365L * 24 * 3600 * 1000;
+        long ahead = T0 + 59 * 60 * 1000; // 59 minutes ahead: within the default drift of one hour
         Claim future = Claim.builder("acme", "ceo", Value.text("FromTheFuture")).source("crm")
-                .hlc(Hlc.of(farFuture, 7, OTHER_NODE)).build();
+                .hlc(Hlc.of(ahead, 7, OTHER_NODE)).build();
 
-        db.merge(List.of(future));
+        assertEquals(1, db.merge(List.of(future)).added());
         clock.set(T0 + 10); // the local wall clock is far behind
         AssertionId local = db.assertion("acme", "ceo", Value.text("Bob")).source("hr").commit();
 
         Hlc stamp = claimOf(local).hlc();
         assertTrue(stamp.isAfter(future.hlc()), stamp + " must order after " + future.hlc());
-        assertEquals(farFuture, stamp.physicalMillis());
-        assertEquals(NODE, stamp.node());
+        assertEquals(Hlc.of(ahead, 8, NODE), stamp, "same physical time, next logical tick");
         assertEquals(Optional.of(Value.text("Bob")), db.resolve("acme", "ceo", LATEST).value());
+    }
+
+    @Test
+    void mergeAdvancesTheClockPastAFarFutureTimestampWhenTheDriftAllowsIt() {
+        try (StemeDB tolerant = StemeDB.builder().nodeId(NODE).clock(clock).maxClockDrift(Duration.ofDays(365)).inMemory()) {
+            long farFuture = T0 + 300L * 24 * 3600 * 1000;
+            Claim future = Claim.builder("acme", "ceo", Value.text("FromTheFuture")).source("crm")
+                    .hlc(Hlc.of(farFuture, 7, OTHER_NODE)).build();
+
+            assertEquals(new MergeResult(1, 0, List.of()), tolerant.merge(List.of(future)));
+            AssertionId local = tolerant.assertion("acme", "ceo", Value.text("Bob")).source("hr").commit();
+
+            Hlc stamp = tolerant.get(local).orElseThrow().hlc();
+            assertTrue(stamp.isAfter(future.hlc()), stamp + " must order after " + future.hlc());
+            assertEquals(Optional.of(Value.text("Bob")), tolerant.resolve("acme", "ceo", LATEST).value());
+        }
+    }
+
+    @Test
+    void mergeRefusesATimestampBeyondTheMaximumClockDriftAndKeepsTheClock() {
+        Claim ok = remote("acme", "ceo", "Alice", "hr", 1000);
+        Claim tooFar = Claim.builder("acme", "ceo", Value.text("FromTheFuture")).source("crm")
+                .hlc(Hlc.of(T0 + 3_600_000 + 1, 0, OTHER_NODE)).build(); // one hour and 1 ms ahead
+
+        MergeResult result = db.merge(List.of(ok, tooFar));
+        MergeResult encoded = db.mergeEncoded(List.of(EncodedAssertion.of(tooFar)));
+
+        assertEquals(1, result.added());
+        assertEquals(List.of(tooFar.id()), result.rejected().stream().map(MergeResult.Rejected::id).toList());
+        assertTrue(result.rejected().get(0).reason().contains("hlc"), result.rejected().get(0).reason());
+        assertEquals(List.of(tooFar.id()), encoded.rejected().stream().map(MergeResult.Rejected::id).toList());
+        assertEquals(Optional.empty(), db.get(tooFar.id()));
+        AssertionId local = say("acme", "ceo", "Bob", "hr", 2000);
+        assertEquals(Hlc.of(T0 + 2000, 0, NODE), claimOf(local).hlc(), "the refused timestamp did not move the clock");
+    }
+
+    @Test
+    void maxClockDriftMustBeBetweenOneSecondAnd365Days() {
+        IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
+                () -> StemeDB.builder().maxClockDrift(Duration.ofMillis(999)));
+        assertTrue(small.getMessage().contains("maxClockDrift"), small.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> StemeDB.builder().maxClockDrift(Duration.ofDays(365).plusMillis(1)));
+        assertThrows(IllegalArgumentException.class, () -> StemeDB.builder().maxClockDrift(Duration.ofSeconds(-5)));
+        assertThrows(NullPointerException.class, () -> StemeDB.builder().maxClockDrift(null));
+        StemeDB.builder().maxClockDrift(Duration.ofSeconds(1)).inMemory().close();
+        StemeDB.builder().maxClockDrift(Duration.ofDays(365)).inMemory().close();
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.stemedb.model;
 
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /** The validation rules shared by claims, retractions and values (DESIGN section 2). */
@@ -44,21 +43,27 @@ final class Checks {
             if (key == null || key.isEmpty()) {
                 throw new Assertion.InvalidAssertionException("metadata", "has an empty or missing key");
             }
-            Objects.requireNonNull(value, () -> "metadata value of key '" + key + "'");
-            checkText("metadata key '" + key + "'", key, Assertion.MAX_METADATA_KEY_BYTES);
-            checkText("metadata value of '" + key + "'", value, Assertion.MAX_METADATA_VALUE_BYTES);
+            if (value == null) {
+                throw new Assertion.InvalidAssertionException("metadata", "the value of key '" + key
+                        + "' is missing; give a string, or leave the key out");
+            }
+            checkText("key '" + key + "'", key, Assertion.MAX_METADATA_KEY_BYTES);
+            checkText("the value of key '" + key + "'", value, Assertion.MAX_METADATA_VALUE_BYTES);
             sorted.put(key, value);
         }
         return java.util.Collections.unmodifiableSortedMap(sorted);
     }
 
-    private static void checkText(String field, String text, int maxBytes) {
+    /** Checks one metadata key or value; {@code what} names it inside the message, the field is "metadata". */
+    private static void checkText(String what, String text, int maxBytes) {
+        String shown = what.length() > 80 ? what.substring(0, 77) + "...'" : what;
         if (!Utf8.isWellFormed(text)) {
-            throw new Assertion.InvalidAssertionException(field, "contains an unpaired surrogate; pass well-formed Unicode");
+            throw new Assertion.InvalidAssertionException("metadata", shown + " contains an unpaired surrogate; pass well-formed Unicode");
         }
         int bytes = Utf8.encode(text).length;
         if (bytes > maxBytes) {
-            throw new Assertion.InvalidAssertionException(field, "is " + bytes + " UTF-8 bytes, more than the limit of " + maxBytes);
+            throw new Assertion.InvalidAssertionException("metadata", shown + " is " + bytes
+                    + " UTF-8 bytes, more than the limit of " + maxBytes);
         }
     }
 

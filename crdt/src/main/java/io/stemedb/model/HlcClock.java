@@ -37,16 +37,26 @@ public final class HlcClock {
     /** A new timestamp, greater than any before it. */
     public synchronized Hlc now() {
         long wallMillis = Math.max(0, wall.millis());
+        long physical;
+        int logical;
         if (wallMillis > lastPhysical) {
-            lastPhysical = wallMillis;
-            lastLogical = 0;
-        } else if (lastLogical == Integer.MAX_VALUE) {
-            lastPhysical++;
-            lastLogical = 0;
+            physical = wallMillis;
+            logical = 0;
+        } else if (lastLogical < Integer.MAX_VALUE) {
+            physical = lastPhysical;
+            logical = lastLogical + 1;
+        } else if (lastPhysical < Long.MAX_VALUE) {
+            physical = lastPhysical + 1;
+            logical = 0;
         } else {
-            lastLogical++;
+            throw new StemeException("this replica's clock has reached the greatest HLC timestamp ("
+                    + Hlc.of(lastPhysical, lastLogical, node) + ") and cannot issue another; it observed a timestamp "
+                    + "from the far future, which a database refuses from peers beyond its maximum clock drift");
         }
-        return Hlc.of(lastPhysical, lastLogical, node);
+        Hlc next = Hlc.of(physical, logical, node);
+        lastPhysical = physical;
+        lastLogical = logical;
+        return next;
     }
 
     /** Advances this clock past {@code seen}, so that the next {@link #now()} orders after it. */
