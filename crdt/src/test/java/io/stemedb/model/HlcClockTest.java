@@ -2,6 +2,7 @@ package io.stemedb.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
@@ -132,6 +133,19 @@ class HlcClockTest {
         Hlc rolled = clock.now();
         assertEquals(Hlc.of(1_001, 0, NODE), rolled, "one millisecond ahead of the wall rather than wrap");
         assertEquals(Hlc.of(1_001, 1, NODE), clock.now());
+    }
+
+    @Test
+    void refusesToIssueAfterTheGreatestTimestampAndKeepsItsState() {
+        MutableClock wall = new MutableClock(1_000);
+        HlcClock clock = new HlcClock(wall, NODE, null);
+        Hlc first = clock.now();
+        clock.observe(Hlc.of(Long.MAX_VALUE, Integer.MAX_VALUE, 2));
+        StemeException e = assertThrows(StemeException.class, clock::now);
+        assertTrue(e.getMessage().contains("greatest HLC timestamp"), e.getMessage());
+        assertEquals(Hlc.of(Long.MAX_VALUE, Integer.MAX_VALUE, NODE), clock.last(), "a refused now() changes nothing");
+        assertThrows(StemeException.class, clock::now, "and never hands out an earlier timestamp again");
+        assertTrue(first.compareTo(clock.last()) < 0);
     }
 
     @Test
