@@ -23,6 +23,9 @@ import java.util.function.Function;
  * as it was at an instant. Reads check that the database is still open.
  */
 class EngineView implements ReadView {
+    /** How many subjects an as-of view asks the engine for at a time while it filters them. */
+    private static final int SUBJECT_BATCH = 64;
+
     final Engine engine;
     private final Instant asOf;
     private final EngineDatabase db;
@@ -113,6 +116,60 @@ class EngineView implements ReadView {
             }
         }
         return conflicts;
+    }
+
+    @Override
+    public Page<Conflict> conflicts(String afterSubject, int limit) {
+        checkLimit(limit);
+        List<Conflict> found = new ArrayList<>();
+        String cursor = afterSubject;
+        while (found.size() < limit) {
+            List<String> subjects = subjects(cursor, Math.max(16, limit - found.size()));
+            if (subjects.isEmpty()) {
+                return new Page<>(found, null);
+            }
+            for (String subject : subjects) {
+                found.addAll(conflicts(subject));
+                cursor = subject;
+                if (found.size() >= limit) {
+                    break;
+                }
+            }
+        }
+        return new Page<>(found, cursor);
+    }
+
+    @Override
+    public List<String> subjects(String afterSubject, int limit) {
+        checkLimit(limit);
+        if (asOf == null) {
+            return engine(en -> en.subjects(afterSubject, limit));
+        }
+        List<String> visible = new ArrayList<>();
+        String cursor = afterSubject;
+        while (visible.size() < limit) {
+            String from = cursor;
+            List<String> batch = engine(en -> en.subjects(from, SUBJECT_BATCH));
+            for (String subject : batch) {
+                cursor = subject;
+                if (predicates(subject).stream().anyMatch(p -> !evidence(subject, p).isEmpty())) {
+                    visible.add(subject);
+                    if (visible.size() == limit) {
+                        break;
+                    }
+                }
+            }
+            if (batch.size() < SUBJECT_BATCH) {
+                break;
+            }
+        }
+        return visible;
+    }
+
+    private static void checkLimit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+        }
     }
 
     @Override

@@ -40,6 +40,21 @@ public interface ReadView {
     List<Conflict> conflicts(String subject);
 
     /**
+     * The conflicts of the whole database, a page at a time: subjects are visited in storage order
+     * (shorter names first, then by UTF-8 bytes) after {@code afterSubject} (null: from the
+     * first), and each visited subject's conflicts are added whole, until at least {@code limit}
+     * conflicts are collected or every subject was visited. Pass {@link Page#next()} to continue.
+     * It reads every claim of every visited subject.
+     */
+    Page<Conflict> conflicts(String afterSubject, int limit);
+
+    /**
+     * Up to {@code limit} subjects that have claims visible in this view, in storage order
+     * (shorter names first, then by UTF-8 bytes), after {@code afterSubject} (null: from the first).
+     */
+    List<String> subjects(String afterSubject, int limit);
+
+    /**
      * The subjects whose {@code predicate}, resolved by {@code lens}, has {@code value} among its
      * values. Candidates come from the (predicate, value) index and are then resolved, so a
      * subject whose matching claim was overruled or retracted is not returned.

@@ -78,6 +78,21 @@ public final class ByteSink {
         return bytes(Utf8.encode(s));
     }
 
+    /**
+     * A u16 length, then the UTF-8 bytes: the name form of storage keys, where a fixed-width
+     * length makes byte order "shorter first, then by bytes".
+     */
+    public ByteSink shortString(String s) {
+        byte[] utf8 = Utf8.encode(s);
+        if (utf8.length > 0xffff) {
+            throw new IllegalArgumentException("a key name is at most 65535 UTF-8 bytes, got " + utf8.length);
+        }
+        ensure(2);
+        buf[size++] = (byte) (utf8.length >>> 8);
+        buf[size++] = (byte) utf8.length;
+        return raw(utf8);
+    }
+
     /** An HLC timestamp: physical u64, logical u32, node u64 (20 bytes); byte order is HLC order. */
     public ByteSink hlc(Hlc h) {
         return u64(h.physicalMillis()).u32(h.logical()).u64(h.node());

@@ -9,7 +9,10 @@ import io.stemedb.model.Value;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
@@ -17,20 +20,31 @@ import java.util.TreeSet;
 
 /**
  * The answer of a {@link Lens} about one (subject, predicate), with its evidence: the winning
- * claims, the live claims they overruled, and the claims that were out of the running because
- * they were retracted. Immutable and thread-safe.
+ * claims; the live claims they overruled; the live claims a filter set aside before the lens
+ * looked (not valid at the time asked, from a source not asked for...), each with the reason; and
+ * the claims that were out of the running because they were retracted. Immutable and thread-safe.
  */
 public final class Resolution {
     private final Evidence evidence;
     private final String lens;
     private final List<Claim> winners;
     private final List<Claim> overruled;
+    private final List<SetAside> setAside;
 
-    private Resolution(Evidence evidence, String lens, List<Claim> winners, List<Claim> overruled) {
+    /** A live claim that a filter kept from the lens, and why. */
+    public record SetAside(Claim claim, String reason) {
+        public SetAside {
+            Objects.requireNonNull(claim, "claim");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    private Resolution(Evidence evidence, String lens, List<Claim> winners, List<Claim> overruled, List<SetAside> setAside) {
         this.evidence = evidence;
         this.lens = lens;
         this.winners = winners;
         this.overruled = overruled;
+        this.setAside = setAside;
     }
 
     /**
@@ -41,6 +55,17 @@ public final class Resolution {
      *     may only choose among live claims
      */
     public static Resolution of(Evidence evidence, String lens, List<Claim> winners) {
+        Set<AssertionId> chosen = chosen(evidence, lens, winners);
+        List<Claim> overruled = new ArrayList<>();
+        for (Claim c : evidence.live()) {
+            if (!chosen.contains(c.id())) {
+                overruled.add(c);
+            }
+        }
+        return new Resolution(evidence, lens, List.copyOf(winners), Collections.unmodifiableList(overruled), List.of());
+    }
+
+    private static Set<AssertionId> chosen(Evidence evidence, String lens, List<Claim> winners) {
         Set<AssertionId> live = new HashSet<>();
         evidence.live().forEach(c -> live.add(c.id()));
         Set<AssertionId> chosen = new HashSet<>();
@@ -52,13 +77,7 @@ public final class Resolution {
             }
             chosen.add(w.id());
         }
-        List<Claim> overruled = new ArrayList<>();
-        for (Claim c : evidence.live()) {
-            if (!chosen.contains(c.id())) {
-                overruled.add(c);
-            }
-        }
-        return new Resolution(evidence, lens, List.copyOf(winners), Collections.unmodifiableList(overruled));
+        return chosen;
     }
 
     /** The resolution in which {@code lens} chose nothing. */
@@ -66,9 +85,31 @@ public final class Resolution {
         return of(evidence, lens, List.of());
     }
 
+    /**
+     * This resolution, which a lens made on part of {@code wider}, restated on the whole of it:
+     * the live claims of {@code wider} that this resolution's evidence left out are set aside
+     * with {@code reason}; winners and overruled claims stay as they are.
+     *
+     * @throws IllegalArgumentException if this resolution's evidence is not part of {@code wider}
+     */
+    public Resolution within(Evidence wider, String reason, String lensName) {
+        Objects.requireNonNull(reason, "reason");
+        Set<AssertionId> seen = new HashSet<>();
+        evidence.live().forEach(c -> seen.add(c.id()));
+        setAside.forEach(s -> seen.add(s.claim().id()));
+        List<SetAside> aside = new ArrayList<>(setAside);
+        for (Claim c : wider.live()) {
+            if (seen.add(c.id())) {
+                aside.add(new SetAside(c, reason));
+            }
+        }
+        chosen(wider, lensName, winners);
+        return new Resolution(wider, lensName, winners, overruled, Collections.unmodifiableList(aside));
+    }
+
     /** The same decision, credited to another lens name (for wrappers and composition). */
     public Resolution decidedBy(String lensName) {
-        return new Resolution(evidence, lensName, winners, overruled);
+        return new Resolution(evidence, lensName, winners, overruled, setAside);
     }
 
     public String subject() {
@@ -84,7 +125,7 @@ public final class Resolution {
         return lens;
     }
 
-    /** The evidence the lens saw. */
+    /** The evidence the resolution accounts for. */
     public Evidence evidence() {
         return evidence;
     }
@@ -120,9 +161,14 @@ public final class Resolution {
         return winners;
     }
 
-    /** The live claims that did not win. */
+    /** The live claims the lens considered and did not choose. */
     public List<Claim> overruled() {
         return overruled;
+    }
+
+    /** The live claims a filter kept from the lens, with the reasons. */
+    public List<SetAside> setAside() {
+        return setAside;
     }
 
     /** The claims that could not win because they were retracted. */
@@ -138,13 +184,14 @@ public final class Resolution {
 
     /**
      * A short human-readable account, for example
-     * {@code latest: crm said "Bob" at 2026-11-21T08:00:00Z (91bc1f0a); overruled: hr said "Alice" at
-     * 2026-11-20T10:00:00Z (3fa2e4c1); retracted: web said "Carol" at ... (...), by web at ...}.
+     * {@code trust[hr > crm]: hr said "Alice" at 2026-11-20T10:00:00Z (3fa2e4c1); overruled: crm said
+     * "Bob" at 2026-11-21T08:00:00Z (91bc1f0a); retracted: web said "Carol" at ... (...), by web at ...}.
      */
     public String explain() {
         StringBuilder s = new StringBuilder(lens).append(": ");
         if (winners.isEmpty()) {
-            s.append(evidence.isEmpty() ? "no claims" : evidence.live().isEmpty() ? "every claim is retracted" : "no claim qualified");
+            s.append(evidence.isEmpty() ? "no claims"
+                    : evidence.live().isEmpty() ? "every claim is retracted" : "no claim qualified");
         } else {
             appendClaims(s, winners);
         }
@@ -152,6 +199,12 @@ public final class Resolution {
             s.append("; overruled: ");
             appendClaims(s, overruled);
         }
+        Map<String, List<Claim>> asideByReason = new LinkedHashMap<>();
+        setAside.forEach(a -> asideByReason.computeIfAbsent(a.reason(), r -> new ArrayList<>()).add(a.claim()));
+        asideByReason.forEach((reason, claims) -> {
+            s.append("; set aside (").append(reason).append("): ");
+            appendClaims(s, claims);
+        });
         List<Claim> retracted = retracted();
         if (!retracted.isEmpty()) {
             s.append("; retracted: ");

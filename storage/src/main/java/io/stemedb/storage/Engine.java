@@ -44,6 +44,13 @@ public interface Engine extends AutoCloseable {
     /** The claims about ({@code subject}, {@code predicate}) and the retractions of them. */
     Evidence evidence(String subject, String predicate);
 
+    /**
+     * Up to {@code limit} subjects that have claims, after {@code afterSubject} (null: from the
+     * first), in storage order: shorter UTF-8 names first, then by bytes. For paging through every
+     * subject; continue from the last one returned.
+     */
+    List<String> subjects(String afterSubject, int limit);
+
     /** The predicates that {@code subject} has claims for, in code point order. */
     List<String> predicates(String subject);
 

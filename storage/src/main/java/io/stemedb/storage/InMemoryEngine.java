@@ -32,7 +32,7 @@ public final class InMemoryEngine implements Engine {
     private final Map<AssertionId, Assertion> byId = new HashMap<>();
     private final List<Assertion> log = new ArrayList<>();
     /** subject -> predicate -> claims, in arrival order. */
-    private final Map<String, TreeMap<String, List<Claim>>> bySubject = new HashMap<>();
+    private final TreeMap<String, TreeMap<String, List<Claim>>> bySubject = new TreeMap<>(Keys.NAME_ORDER);
     /** predicate -> value -> subjects. */
     private final Map<String, Map<Value, TreeSet<String>>> byPredicateValue = new HashMap<>();
     private final Map<String, List<Assertion>> bySource = new HashMap<>();
@@ -148,6 +148,23 @@ public final class InMemoryEngine implements Engine {
                 }
             }
             return Evidence.of(subject, predicate, found);
+        });
+    }
+
+    @Override
+    public List<String> subjects(String afterSubject, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative, got " + limit);
+        }
+        return read(() -> {
+            List<String> subjects = new ArrayList<>();
+            for (String s : afterSubject == null ? bySubject.keySet() : bySubject.tailMap(afterSubject, false).keySet()) {
+                if (subjects.size() >= limit) {
+                    break;
+                }
+                subjects.add(s);
+            }
+            return subjects;
         });
     }
 

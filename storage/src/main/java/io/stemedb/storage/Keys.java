@@ -12,9 +12,10 @@ import org.apache.commons.codec.digest.Blake3;
 
 /**
  * The key layouts of the RocksDB engine's column families (docs/format.md, "Storage key
- * layouts"). All integers are big-endian so that byte order is numeric order; names are a
- * varint length followed by UTF-8, which keeps every key prefix-free (no name's encoding is a
- * prefix of another's), so a (subject, predicate) range never picks up a longer subject.
+ * layouts"). All integers are big-endian so that byte order is numeric order; names are a u16
+ * length followed by UTF-8, which keeps every key prefix-free (no name's encoding is a prefix of
+ * another's), so a (subject, predicate) range never picks up a longer subject, and orders names
+ * shorter first, then by bytes ({@link #NAME_ORDER}).
  */
 final class Keys {
     /** Values whose canonical encoding is longer than this are indexed by their BLAKE3 hash. */
@@ -26,23 +27,23 @@ final class Keys {
 
     /** facts: name(subject) name(predicate), the prefix of every entry of one fact. */
     static byte[] factPrefix(String subject, String predicate) {
-        return new ByteSink().string(subject).string(predicate).toByteArray();
+        return new ByteSink().shortString(subject).shortString(predicate).toByteArray();
     }
 
     /** facts: name(subject), the prefix of every entry of one subject. */
     static byte[] subjectPrefix(String subject) {
-        return new ByteSink().string(subject).toByteArray();
+        return new ByteSink().shortString(subject).toByteArray();
     }
 
     /** facts: name(subject) name(predicate) kind hlc id. */
     static byte[] factKey(String subject, String predicate, byte kind, Hlc hlc, AssertionId id) {
-        return new ByteSink().string(subject).string(predicate).u8(kind).hlc(hlc).id(id).toByteArray();
+        return new ByteSink().shortString(subject).shortString(predicate).u8(kind).hlc(hlc).id(id).toByteArray();
     }
 
 
     /** values: name(predicate) valueKey, the prefix of the subjects with that value. */
     static byte[] valuePrefix(String predicate, Value value) {
-        ByteSink b = new ByteSink().string(predicate);
+        ByteSink b = new ByteSink().shortString(predicate);
         byte[] encoded = CanonicalCodec.encodeValue(value);
         if (encoded.length <= MAX_INLINE_VALUE) {
             b.u8(0).raw(encoded);
@@ -54,16 +55,16 @@ final class Keys {
 
     static byte[] valueKey(Claim c) {
         byte[] prefix = valuePrefix(c.predicate(), c.value());
-        return new ByteSink().raw(prefix).string(c.subject()).toByteArray();
+        return new ByteSink().raw(prefix).shortString(c.subject()).toByteArray();
     }
 
     /** sources: name(source) hlc id. */
     static byte[] sourceKey(String source, Hlc hlc, AssertionId id) {
-        return new ByteSink().string(source).hlc(hlc).id(id).toByteArray();
+        return new ByteSink().shortString(source).hlc(hlc).id(id).toByteArray();
     }
 
     static byte[] sourcePrefix(String source) {
-        return new ByteSink().string(source).toByteArray();
+        return new ByteSink().shortString(source).toByteArray();
     }
 
     /** The id at the end of a sources or facts key. */
@@ -104,21 +105,27 @@ final class Keys {
         return null;
     }
 
-    /** The name (varint length + UTF-8) that starts at {@code offset} of {@code key}. */
+    /** The name (u16 length + UTF-8) that starts at {@code offset} of {@code key}. */
     static String nameAt(byte[] key, int offset) {
-        int len = 0;
-        int shift = 0;
-        int pos = offset;
-        while (true) {
-            int b = key[pos++] & 0xff;
-            len |= (b & 0x7f) << shift;
-            if ((b & 0x80) == 0) {
-                break;
-            }
-            shift += 7;
-        }
-        return new String(key, pos, len, StandardCharsets.UTF_8);
+        int len = ((key[offset] & 0xff) << 8) | (key[offset + 1] & 0xff);
+        return new String(key, offset + 2, len, StandardCharsets.UTF_8);
     }
+
+    /** The offset just past the name at {@code offset}, or -1 if it runs off the key. */
+    static int skipName(byte[] key, int offset) {
+        if (offset + 2 > key.length) {
+            return -1;
+        }
+        int end = offset + 2 + (((key[offset] & 0xff) << 8) | (key[offset + 1] & 0xff));
+        return end <= key.length ? end : -1;
+    }
+
+    /** The order of names in keys: shorter UTF-8 first, then by unsigned bytes. */
+    static final java.util.Comparator<String> NAME_ORDER = (a, b) -> {
+        byte[] x = a.getBytes(StandardCharsets.UTF_8);
+        byte[] y = b.getBytes(StandardCharsets.UTF_8);
+        return x.length != y.length ? Integer.compare(x.length, y.length) : Arrays.compareUnsigned(x, y);
+    };
 
     /**
      * The length of the (predicate, value) prefix of a values key, so that the subject can be read
@@ -147,7 +154,7 @@ final class Keys {
                 case TEXT:
                 case REF:
                 case BYTES:
-                    pos = skipName(key, pos);
+                    pos = skipVarintField(key, pos);
                     break;
                 case INTEGER:
                 case REAL:
@@ -168,8 +175,8 @@ final class Keys {
         return pos < 0 || pos > key.length ? null : pos;
     }
 
-    /** The offset just past the length-prefixed field at {@code offset}, or -1 if it runs off the key. */
-    private static int skipName(byte[] key, int offset) {
+    /** The offset just past a varint-length-prefixed field (canonical encoding) at {@code offset}, or -1. */
+    private static int skipVarintField(byte[] key, int offset) {
         int len = 0;
         int shift = 0;
         int pos = offset;

@@ -350,11 +350,31 @@ public final class RocksEngine implements Engine {
     }
 
     @Override
+    public List<String> subjects(String afterSubject, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative, got " + limit);
+        }
+        return read(() -> {
+            List<String> subjects = new ArrayList<>();
+            if (limit == 0) {
+                return subjects;
+            }
+            byte[] start = afterSubject == null ? new byte[0] : Keys.successor(Keys.subjectPrefix(afterSubject));
+            store.skipScan(store.facts, start, null, key -> {
+                String subject = Keys.nameAt(key, 0);
+                subjects.add(subject);
+                return subjects.size() < limit ? Keys.successor(Keys.subjectPrefix(subject)) : null;
+            });
+            return subjects;
+        });
+    }
+
+    @Override
     public List<String> predicates(String subject) {
         return read(() -> {
             byte[] prefix = Keys.subjectPrefix(subject);
             List<String> predicates = new ArrayList<>();
-            store.skipScan(store.facts, prefix, key -> {
+            store.skipScan(store.facts, prefix, Keys.successor(prefix), key -> {
                 String predicate = Keys.nameAt(key, prefix.length);
                 predicates.add(predicate);
                 return Keys.successor(Keys.factPrefix(subject, predicate));

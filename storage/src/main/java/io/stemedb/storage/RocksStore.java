@@ -345,12 +345,12 @@ final class RocksStore implements AutoCloseable {
     }
 
     /**
-     * Visits keys that start with {@code prefix}, letting the visitor skip ahead: it returns the
-     * key to seek to next, or null to stop.
+     * Visits keys from {@code start} up to {@code end} (exclusive; null: no end), letting the
+     * visitor skip ahead: it returns the key to seek to next, or null to stop.
      */
-    void skipScan(ColumnFamilyHandle family, byte[] prefix, Function<byte[], byte[]> next) {
-        iterate(family, prefix, Keys.successor(prefix), it -> {
-            it.seek(prefix);
+    void skipScan(ColumnFamilyHandle family, byte[] start, byte[] end, Function<byte[], byte[]> next) {
+        iterate(family, start, end, it -> {
+            it.seek(start);
             while (it.isValid()) {
                 byte[] target = next.apply(it.key());
                 if (target == null) {

@@ -1,0 +1,35 @@
+package io.stemedb.lens;
+
+import io.stemedb.crdt.Evidence;
+import io.stemedb.model.Claim;
+import java.util.function.Predicate;
+
+/**
+ * Runs a lens on the claims a filter keeps; the live claims it drops are reported as set aside,
+ * with the filter's description as the reason, so an explanation still accounts for every claim.
+ * Used for valid time, sources, minimum confidence, metadata and custom filters. Immutable and
+ * thread-safe if the predicate is.
+ */
+final class FilteredLens implements Lens {
+    private final Lens inner;
+    private final Predicate<? super Claim> keep;
+    private final String description;
+    private final String name;
+
+    FilteredLens(Lens inner, String description, Predicate<? super Claim> keep) {
+        this.inner = inner;
+        this.keep = keep;
+        this.description = description;
+        this.name = inner.name() + "." + description;
+    }
+
+    @Override
+    public Resolution resolve(Evidence evidence) {
+        return inner.resolve(evidence.filter(keep)).within(evidence, "not " + description, name);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+}
