@@ -69,6 +69,11 @@ public final class AssertionId implements Comparable<AssertionId> {
         System.arraycopy(bytes, 0, target, offset, LENGTH);
     }
 
+    /** The first two bytes as an unsigned big-endian number (0..65535): the id's bucket in range digests. */
+    public int prefix16() {
+        return (bytes[0] & 0xff) << 8 | (bytes[1] & 0xff);
+    }
+
     /** The first 8 hex digits, enough to tell ids apart in an explanation. */
     public String shortHex() {
         return HEX.formatHex(bytes, 0, 4);

@@ -1,6 +1,7 @@
 package io.stemedb.storage;
 
 import io.stemedb.crdt.Evidence;
+import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
@@ -65,6 +66,22 @@ public interface Engine extends AutoCloseable {
 
     /** Up to {@code limit} assertions stored after sequence number {@code afterSequence}, in arrival order. */
     List<Change> changesSince(long afterSequence, int limit);
+
+    /** The number of id buckets: ids are grouped by their first two bytes. */
+    int BUCKETS = 1 << 16;
+
+    /** The digest of every stored id: O(1), kept up to date by every commit and persisted. */
+    IdDigest digest();
+
+    /** The digest of the stored ids whose first two bytes, as an unsigned big-endian number, are {@code bucket}. */
+    IdDigest bucketDigest(int bucket);
+
+    /**
+     * Up to {@code limit} stored ids in [{@code low}, {@code high}), in id order, where the bounds
+     * are compared with ids as unsigned byte strings (so a prefix bounds every id that starts with
+     * it); {@code high} null means no upper bound.
+     */
+    List<AssertionId> ids(byte[] low, byte[] high, int limit);
 
     /** The sequence number of the newest stored assertion, 0 when empty. */
     long lastSequence();

@@ -1,6 +1,7 @@
 package io.stemedb.storage;
 
 import io.stemedb.crdt.Evidence;
+import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
@@ -31,6 +32,9 @@ public final class InMemoryEngine implements Engine {
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final Map<AssertionId, Assertion> byId = new HashMap<>();
     private final List<Assertion> log = new ArrayList<>();
+    private final TreeSet<AssertionId> sortedIds = new TreeSet<>();
+    private final IdDigest[] buckets = new IdDigest[BUCKETS];
+    private IdDigest total = IdDigest.empty();
     /** subject -> predicate -> claims, in arrival order. */
     private final TreeMap<String, TreeMap<String, List<Claim>>> bySubject = new TreeMap<>(Keys.NAME_ORDER);
     /** predicate -> value -> subjects. */
@@ -66,6 +70,9 @@ public final class InMemoryEngine implements Engine {
                 if (!AssertionId.hashOf(e.getValue().canonicalBytes()).equals(e.getKey())) {
                     problems.add("assertion " + e.getKey() + " does not hash to its id");
                 }
+            }
+            if (!IdDigest.of(byId.keySet()).equals(total)) {
+                problems.add("the digest of the whole set does not match the ids stored");
             }
             if (log.size() != byId.size() || claims + retractions != byId.size()) {
                 problems.add("the log holds " + log.size() + " entries and the counters " + (claims + retractions)
@@ -107,6 +114,11 @@ public final class InMemoryEngine implements Engine {
     }
 
     private void index(Assertion a) {
+        AssertionId id = a.id();
+        sortedIds.add(id);
+        int b = id.prefix16();
+        buckets[b] = buckets[b] == null ? IdDigest.of(id) : buckets[b].plus(id);
+        total = total.plus(id);
         bySource.computeIfAbsent(a.source(), s -> new ArrayList<>()).add(a);
         if (maxHlc == null || a.hlc().isAfter(maxHlc)) {
             maxHlc = a.hlc();
@@ -206,6 +218,45 @@ public final class InMemoryEngine implements Engine {
             }
             return changes;
         });
+    }
+
+    @Override
+    public IdDigest digest() {
+        return read(() -> total);
+    }
+
+    @Override
+    public IdDigest bucketDigest(int bucket) {
+        if (bucket < 0 || bucket >= BUCKETS) {
+            throw new IllegalArgumentException("buckets are 0.." + (BUCKETS - 1) + ", got " + bucket);
+        }
+        return read(() -> buckets[bucket] == null ? IdDigest.empty() : buckets[bucket]);
+    }
+
+    @Override
+    public List<AssertionId> ids(byte[] low, byte[] high, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative, got " + limit);
+        }
+        return read(() -> {
+            List<AssertionId> found = new ArrayList<>();
+            for (AssertionId id : sortedIds.tailSet(lowestIdFrom(low), true)) {
+                if (found.size() >= limit || (high != null && java.util.Arrays.compareUnsigned(id.toBytes(), high) >= 0)) {
+                    break;
+                }
+                found.add(id);
+            }
+            return found;
+        });
+    }
+
+    /** The smallest id that is not below {@code low}: low padded with zero bytes (or cut) to 32 bytes, rounded up if cut. */
+    private static AssertionId lowestIdFrom(byte[] low) {
+        byte[] padded = java.util.Arrays.copyOf(low, AssertionId.LENGTH);
+        if (low.length > AssertionId.LENGTH && java.util.Arrays.compareUnsigned(padded, low) < 0) {
+            throw new IllegalArgumentException("a bound longer than an id is not supported");
+        }
+        return AssertionId.fromBytes(padded);
     }
 
     @Override

@@ -77,6 +77,15 @@ final class Keys {
         return new ByteSink().id(target).id(retraction).toByteArray();
     }
 
+    /** digests: the bucket, 2 bytes. */
+    static byte[] bucketKey(int bucket) {
+        return new byte[] {(byte) (bucket >>> 8), (byte) bucket};
+    }
+
+    static int bucketOf(byte[] bucketKey) {
+        return (bucketKey[0] & 0xff) << 8 | (bucketKey[1] & 0xff);
+    }
+
     /** log: the sequence number, 8 bytes. */
     static byte[] sequenceKey(long sequence) {
         return new ByteSink().u64(sequence).toByteArray();

@@ -1,6 +1,7 @@
 package io.stemedb.storage;
 
 import io.stemedb.crdt.Evidence;
+import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.ByteSink;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -49,7 +51,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code values}: (predicate, value, subject) → nothing, for find-by-value;</li>
  *   <li>{@code sources}: (source, hlc, id) → nothing;</li>
  *   <li>{@code retractions}: (target, retraction id) → nothing, which also finds the retractions
- *       that arrived (by merge) before their target.</li>
+ *       that arrived (by merge) before their target;</li>
+ *   <li>{@code digests}: id bucket (the first two bytes of an id) → the {@link IdDigest} of the
+ *       bucket's ids, updated in the commit's batch, so Merkle sync starts without a scan; the
+ *       digest of the whole set lives in the counters record.</li>
  * </ul>
  * A retraction whose target is unknown is an "orphan"; the counters keep how many there are, so
  * that the usual case (none) costs a new claim no lookup at all.
@@ -76,6 +81,8 @@ public final class RocksEngine implements Engine {
     private final Object commitMonitor = new Object();
     private final ScheduledExecutorService walSyncer;
     private volatile State state;
+    /** The bucket digests, loaded on first use (65,536 small records, whatever the size of the set). */
+    private volatile AtomicReferenceArray<IdDigest> buckets;
     private volatile Throwable walSyncFailure;
     private boolean closed;
 
@@ -100,11 +107,12 @@ public final class RocksEngine implements Engine {
     }
 
     /** The counters kept in the meta record. */
-    record State(long lastSequence, long claims, long retractions, long orphans, Hlc maxHlc) {
-        static final State EMPTY = new State(0, 0, 0, 0, null);
+    record State(long lastSequence, long claims, long retractions, long orphans, Hlc maxHlc, IdDigest digest) {
+        static final State EMPTY = new State(0, 0, 0, 0, null, IdDigest.empty());
 
         byte[] encode() {
-            ByteSink b = new ByteSink(64).u64(lastSequence).u64(claims).u64(retractions).u64(orphans);
+            ByteSink b = new ByteSink(112).u64(lastSequence).u64(claims).u64(retractions).u64(orphans)
+                    .raw(digest.toBytes());
             if (maxHlc == null) {
                 b.u8(0);
             } else {
@@ -119,8 +127,10 @@ public final class RocksEngine implements Engine {
             long claims = b.getLong();
             long retractions = b.getLong();
             long orphans = b.getLong();
+            byte[] digest = new byte[IdDigest.ENCODED_LENGTH];
+            b.get(digest);
             Hlc max = b.get() == 0 ? null : Hlc.of(b.getLong(), b.getInt(), b.getLong());
-            return new State(seq, claims, retractions, orphans, max);
+            return new State(seq, claims, retractions, orphans, max, IdDigest.fromBytes(digest));
         }
     }
 
@@ -215,6 +225,9 @@ public final class RocksEngine implements Engine {
         long retractions = s.retractions();
         long orphans = s.orphans();
         Hlc maxHlc = s.maxHlc();
+        IdDigest digest = s.digest();
+        AtomicReferenceArray<IdDigest> bucketDigests = buckets();
+        Map<Integer, IdDigest> touched = new HashMap<>();
         Map<AssertionId, Assertion> added = new HashMap<>();
         Map<AssertionId, List<Retraction>> batchOrphans = new HashMap<>();
         List<Change> changes = new ArrayList<>();
@@ -263,15 +276,24 @@ public final class RocksEngine implements Engine {
                 if (maxHlc == null || a.hlc().isAfter(maxHlc)) {
                     maxHlc = a.hlc();
                 }
+                digest = digest.plus(id);
+                touched.merge(id.prefix16(), IdDigest.of(id), IdDigest::plus);
                 added.put(id, a);
                 changes.add(new Change(seq, a));
             }
             if (changes.isEmpty()) {
                 return changes;
             }
-            State next = new State(seq, claims, retractions, orphans, maxHlc);
+            Map<Integer, IdDigest> updated = new HashMap<>();
+            for (Map.Entry<Integer, IdDigest> t : touched.entrySet()) {
+                IdDigest d = bucketDigests.get(t.getKey()).plus(t.getValue());
+                updated.put(t.getKey(), d);
+                wb.put(store.digests, Keys.bucketKey(t.getKey()), d.toBytes());
+            }
+            State next = new State(seq, claims, retractions, orphans, maxHlc, digest);
             wb.put(store.meta, RocksStore.STATE_KEY, next.encode());
             store.db().write(writeOptions, wb);
+            updated.forEach(bucketDigests::set);
             state = next;
             return changes;
         } catch (RocksDBException e) {
@@ -443,6 +465,59 @@ public final class RocksEngine implements Engine {
         });
     }
 
+    /** The bucket digests, read from the digests column family the first time they are needed. */
+    private AtomicReferenceArray<IdDigest> buckets() {
+        AtomicReferenceArray<IdDigest> b = buckets;
+        if (b == null) {
+            synchronized (this) {
+                b = buckets;
+                if (b == null) {
+                    AtomicReferenceArray<IdDigest> loaded = new AtomicReferenceArray<>(BUCKETS);
+                    for (int i = 0; i < BUCKETS; i++) {
+                        loaded.set(i, IdDigest.empty());
+                    }
+                    store.scan(store.digests, new byte[0], (key, value) -> {
+                        loaded.set(Keys.bucketOf(key), IdDigest.fromBytes(value));
+                        return true;
+                    });
+                    buckets = loaded;
+                    b = loaded;
+                }
+            }
+        }
+        return b;
+    }
+
+    @Override
+    public IdDigest digest() {
+        return read(() -> state.digest());
+    }
+
+    @Override
+    public IdDigest bucketDigest(int bucket) {
+        if (bucket < 0 || bucket >= BUCKETS) {
+            throw new IllegalArgumentException("buckets are 0.." + (BUCKETS - 1) + ", got " + bucket);
+        }
+        return read(() -> buckets().get(bucket));
+    }
+
+    @Override
+    public List<AssertionId> ids(byte[] low, byte[] high, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative, got " + limit);
+        }
+        return read(() -> {
+            List<AssertionId> ids = new ArrayList<>();
+            if (limit > 0) {
+                store.range(store.assertions, low, high, (key, value) -> {
+                    ids.add(AssertionId.fromBytes(key));
+                    return ids.size() < limit;
+                });
+            }
+            return ids;
+        });
+    }
+
     @Override
     public long lastSequence() {
         return read(() -> state.lastSequence());
@@ -474,7 +549,10 @@ public final class RocksEngine implements Engine {
      */
     @Override
     public VerifyReport verify() {
-        return read(() -> new RocksVerifier(store, state.lastSequence(), state.claims(), state.retractions()).run());
+        return read(() -> {
+            State s = state;
+            return new RocksVerifier(store, s.lastSequence(), s.claims(), s.retractions(), s.digest()).run();
+        });
     }
 
     @Override

@@ -54,7 +54,7 @@ final class RocksStore implements AutoCloseable {
     /** The meta key of the engine's counters. */
     static final byte[] STATE_KEY = "state".getBytes(StandardCharsets.US_ASCII);
     private static final List<String> FAMILIES =
-            List.of("assertions", "log", "facts", "values", "sources", "retractions");
+            List.of("assertions", "log", "facts", "values", "sources", "retractions", "digests");
 
     /** Visits one key and value of a scan; returns false to stop. */
     @FunctionalInterface
@@ -75,6 +75,7 @@ final class RocksStore implements AutoCloseable {
     final ColumnFamilyHandle values;
     final ColumnFamilyHandle sources;
     final ColumnFamilyHandle retractions;
+    final ColumnFamilyHandle digests;
 
     private RocksStore(Path directory, RocksEngine.Settings settings, long proposedNodeId) {
         this.directory = directory;
@@ -119,6 +120,7 @@ final class RocksStore implements AutoCloseable {
             this.values = handles.get(4);
             this.sources = handles.get(5);
             this.retractions = handles.get(6);
+            this.digests = handles.get(7);
             this.nodeId = checkFormat(created, proposedNodeId);
             this.lockChannel = channel;
             this.lock = fileLock;
@@ -322,20 +324,18 @@ final class RocksStore implements AutoCloseable {
 
     /** Visits every entry whose key starts with {@code prefix}, in key order. */
     void scan(ColumnFamilyHandle family, byte[] prefix, Visitor visitor) {
-        iterate(family, prefix, Keys.successor(prefix), it -> {
-            for (it.seek(prefix); it.isValid(); it.next()) {
-                if (!visitor.visit(it.key(), it.value())) {
-                    break;
-                }
-            }
-            return null;
-        });
+        range(family, prefix, Keys.successor(prefix), visitor);
     }
 
     /** Visits every entry from {@code start} on, in key order. */
     void scanFrom(ColumnFamilyHandle family, byte[] start, Visitor visitor) {
-        iterate(family, start, null, it -> {
-            for (it.seek(start); it.isValid(); it.next()) {
+        range(family, start, null, visitor);
+    }
+
+    /** Visits every entry in [{@code low}, {@code high}) in key order; {@code high} null: to the end. */
+    void range(ColumnFamilyHandle family, byte[] low, byte[] high, Visitor visitor) {
+        iterate(family, low, high, it -> {
+            for (it.seek(low); it.isValid(); it.next()) {
                 if (!visitor.visit(it.key(), it.value())) {
                     break;
                 }
@@ -412,7 +412,7 @@ final class RocksStore implements AutoCloseable {
 
     /** Every column family handle, the default (meta) one first. */
     List<ColumnFamilyHandle> families() {
-        return List.of(meta, assertions, log, facts, values, sources, retractions);
+        return List.of(meta, assertions, log, facts, values, sources, retractions, digests);
     }
 
     @Override

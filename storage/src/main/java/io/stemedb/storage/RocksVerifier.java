@@ -1,5 +1,6 @@
 package io.stemedb.storage;
 
+import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.CanonicalCodec;
@@ -26,16 +27,20 @@ final class RocksVerifier {
     private final long lastSequence;
     private final long claims;
     private final long retractions;
+    private final IdDigest total;
+    private final IdDigest[] buckets = new IdDigest[Engine.BUCKETS];
     private final List<String> problems = new ArrayList<>();
     private long problemCount;
     private long assertionsChecked;
     private long indexEntriesChecked;
 
-    RocksVerifier(RocksStore store, long lastSequence, long claims, long retractions) {
+    RocksVerifier(RocksStore store, long lastSequence, long claims, long retractions, IdDigest total) {
         this.store = store;
         this.lastSequence = lastSequence;
         this.claims = claims;
         this.retractions = retractions;
+        this.total = total;
+        java.util.Arrays.fill(buckets, IdDigest.empty());
     }
 
     VerifyReport run() {
@@ -50,6 +55,7 @@ final class RocksVerifier {
         guarded("sources", () -> checkTrailingIds(store.sources, "sources"));
         guarded("values", this::checkValues);
         guarded("retractions", this::checkRetractions);
+        guarded("digests", this::checkDigests);
         return new VerifyReport(assertionsChecked, indexEntriesChecked, problemCount, problems);
     }
 
@@ -78,6 +84,7 @@ final class RocksVerifier {
                 return true;
             }
             AssertionId id = AssertionId.fromBytes(key);
+            buckets[id.prefix16()] = buckets[id.prefix16()].plus(id);
             AssertionId actual = AssertionId.hashOf(value);
             if (!actual.equals(id)) {
                 problem("assertion " + id + ": its stored bytes hash to " + actual + " (the record is damaged)");
@@ -193,6 +200,33 @@ final class RocksVerifier {
             }
             return true;
         });
+    }
+
+    /** The stored bucket digests and the total must match the digests of the ids actually stored. */
+    private void checkDigests() {
+        IdDigest[] stored = new IdDigest[Engine.BUCKETS];
+        java.util.Arrays.fill(stored, IdDigest.empty());
+        store.scan(store.digests, new byte[0], (key, value) -> {
+            indexEntriesChecked++;
+            if (key.length != 2 || value.length != IdDigest.ENCODED_LENGTH) {
+                problem("digests entry " + HEX.formatHex(key) + " is malformed");
+            } else {
+                stored[Keys.bucketOf(key)] = IdDigest.fromBytes(value);
+            }
+            return true;
+        });
+        IdDigest sum = IdDigest.empty();
+        for (int b = 0; b < Engine.BUCKETS; b++) {
+            sum = sum.plus(buckets[b]);
+            if (!stored[b].equals(buckets[b])) {
+                problem("digest of id bucket " + String.format("%04x", b) + " says " + stored[b].count()
+                        + " ids but " + buckets[b].count() + " are stored, or their sum differs");
+            }
+        }
+        if (!sum.equals(total)) {
+            problem("the digest of the whole set in the counters (" + total.count() + " ids) does not match the "
+                    + sum.count() + " ids stored");
+        }
     }
 
     private void checkRetractions() {
