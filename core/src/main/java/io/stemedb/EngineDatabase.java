@@ -1,5 +1,10 @@
 package io.stemedb;
 
+import io.stemedb.merkle.SyncLimits;
+import io.stemedb.merkle.SyncReport;
+import io.stemedb.merkle.SyncResponder;
+import io.stemedb.merkle.SyncSession;
+import io.stemedb.merkle.SyncTransport;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
@@ -61,6 +66,8 @@ final class EngineDatabase extends EngineView implements StemeDB {
     private final ReentrantLock commitLock = new ReentrantLock();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final EngineSyncReplica syncReplica = new EngineSyncReplica(this);
+    private final SyncLimits syncLimits = SyncLimits.DEFAULT;
 
     /** One writer's assertions waiting in the group-commit queue, and later its outcome. */
     private static final class Pending {
@@ -327,6 +334,18 @@ final class EngineDatabase extends EngineView implements StemeDB {
     public long nodeId() {
         checkOpen();
         return clock.node();
+    }
+
+    @Override
+    public SyncReport syncWith(SyncTransport peer) {
+        checkWritable();
+        return new SyncSession(syncReplica, peer, syncLimits).run();
+    }
+
+    @Override
+    public SyncResponder syncResponder() {
+        checkOpen();
+        return new SyncResponder(syncReplica, syncLimits);
     }
 
     @Override

@@ -112,6 +112,28 @@ public interface StemeDB extends ReadView, AutoCloseable {
      */
     ReadView asOf(Instant instant);
 
+    /**
+     * Runs one Merkle sync session with a peer: finds the assertions each side lacks by comparing
+     * digests of id ranges (O(d log n) bytes for d differences among n), fetches and stores what
+     * this replica lacks, and pushes what the peer lacks. Every received record is re-hashed and
+     * validated; refused ones are reported. Safe to cut at any point and run again.
+     *
+     * @throws io.stemedb.merkle.SyncException if the peer fails or refuses
+     */
+    io.stemedb.merkle.SyncReport syncWith(io.stemedb.merkle.SyncTransport peer);
+
+    /** {@link #syncWith(io.stemedb.merkle.SyncTransport)} with another database in this JVM. */
+    default io.stemedb.merkle.SyncReport syncWith(StemeDB peer) {
+        return syncWith(io.stemedb.merkle.SyncTransport.inProcess(peer.syncResponder()));
+    }
+
+    /**
+     * The answering side of sync for this database: mount it behind a transport (an HTTP handler
+     * with {@link io.stemedb.merkle.SyncHttpHandler}) so that peers can sync with it. Stateless
+     * and thread-safe.
+     */
+    io.stemedb.merkle.SyncResponder syncResponder();
+
     /** What the database holds. */
     Stats stats();
 

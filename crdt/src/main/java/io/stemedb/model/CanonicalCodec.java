@@ -1,6 +1,5 @@
 package io.stemedb.model;
 
-import java.nio.charset.CharacterCodingException;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -165,7 +164,7 @@ public final class CanonicalCodec {
             throw new MalformedRecordException("the record is " + bytes.length + " bytes, more than the limit of "
                     + MAX_RECORD_BYTES, 0);
         }
-        Source in = new Source(bytes);
+        ByteSource in = new ByteSource(bytes, MalformedRecordException::new);
         int version = in.u8("format version");
         if (version != FORMAT_VERSION) {
             throw new MalformedRecordException("format version " + version + " is not one this StemeDB reads (it reads "
@@ -211,7 +210,7 @@ public final class CanonicalCodec {
         return result;
     }
 
-    private static Value readValue(Source in) {
+    private static Value readValue(ByteSource in) {
         int at = in.position();
         int tag = in.u8("value type");
         Value.Type type = Value.Type.ofTag(tag);
@@ -243,11 +242,11 @@ public final class CanonicalCodec {
         }
     }
 
-    private static Hlc readHlc(Source in) {
+    private static Hlc readHlc(ByteSource in) {
         return Hlc.of(in.u64("hlc physical"), in.u32("hlc logical"), in.u64("hlc node"));
     }
 
-    private static Instant readInstant(Source in, String what) {
+    private static Instant readInstant(ByteSource in, String what) {
         int at = in.position();
         long seconds = in.u64(what + " seconds");
         int nanos = in.u32(what + " nanos");
@@ -262,7 +261,7 @@ public final class CanonicalCodec {
         }
     }
 
-    private static Map<String, String> readMetadata(Source in) {
+    private static Map<String, String> readMetadata(ByteSource in) {
         int count = in.length("metadata count");
         if (count > Assertion.MAX_METADATA_ENTRIES) {
             throw new MalformedRecordException("metadata has " + count + " entries, more than "
@@ -314,92 +313,6 @@ public final class CanonicalCodec {
 
         public AssertionId actual() {
             return actual;
-        }
-    }
-
-    /** Reads a record front to back, naming the field and offset in every error. */
-    private static final class Source {
-        private final byte[] buf;
-        private int pos;
-
-        Source(byte[] buf) {
-            this.buf = buf;
-        }
-
-        int position() {
-            return pos;
-        }
-
-        private void need(int n, String what) {
-            if (buf.length - pos < n) {
-                throw new MalformedRecordException("truncated: " + what + " needs " + n + " bytes, "
-                        + (buf.length - pos) + " remain", pos);
-            }
-        }
-
-        int u8(String what) {
-            need(1, what);
-            return buf[pos++] & 0xff;
-        }
-
-        int u32(String what) {
-            need(4, what);
-            int v = 0;
-            for (int i = 0; i < 4; i++) {
-                v = (v << 8) | (buf[pos++] & 0xff);
-            }
-            return v;
-        }
-
-        long u64(String what) {
-            need(8, what);
-            long v = 0;
-            for (int i = 0; i < 8; i++) {
-                v = (v << 8) | (buf[pos++] & 0xff);
-            }
-            return v;
-        }
-
-        /** A length or count: a varint of at most 5 bytes whose value fits a non-negative int. */
-        int length(String what) {
-            int at = pos;
-            long v = 0;
-            for (int shift = 0; shift < 35; shift += 7) {
-                int b = u8(what);
-                v |= (long) (b & 0x7f) << shift;
-                if ((b & 0x80) == 0) {
-                    if (v > Integer.MAX_VALUE) {
-                        throw new MalformedRecordException(what + " " + v + " is too large", at);
-                    }
-                    return (int) v;
-                }
-            }
-            throw new MalformedRecordException(what + " is a varint longer than 5 bytes", at);
-        }
-
-        byte[] raw(int n, String what) {
-            need(n, what);
-            byte[] out = Arrays.copyOfRange(buf, pos, pos + n);
-            pos += n;
-            return out;
-        }
-
-        String string(String what) {
-            int n = length(what + " length");
-            need(n, what);
-            int at = pos;
-            pos += n;
-            try {
-                return Utf8.decode(buf, at, n);
-            } catch (CharacterCodingException e) {
-                throw new MalformedRecordException(what + " is not well-formed UTF-8", at);
-            }
-        }
-
-        void expectEnd() {
-            if (pos != buf.length) {
-                throw new MalformedRecordException((buf.length - pos) + " trailing bytes after the record", pos);
-            }
         }
     }
 }

@@ -1,0 +1,109 @@
+package io.stemedb.model;
+
+import java.nio.charset.CharacterCodingException;
+import java.util.Arrays;
+import java.util.function.BiFunction;
+
+/**
+ * The reader of every StemeDB byte format, the twin of {@link ByteSink}: big-endian fixed
+ * integers, minimal unsigned LEB128 lengths, length-prefixed strict UTF-8. Every error names the
+ * field being read and the byte offset, and is made by the format's own exception factory. Not
+ * thread-safe; one per message.
+ */
+public final class ByteSource {
+    private final byte[] buf;
+    private final BiFunction<String, Integer, ? extends RuntimeException> error;
+    private int pos;
+
+    /** A reader of {@code buf} whose errors {@code error} makes from a message and a byte offset. */
+    public ByteSource(byte[] buf, BiFunction<String, Integer, ? extends RuntimeException> error) {
+        this.buf = buf;
+        this.error = error;
+    }
+
+    public int position() {
+        return pos;
+    }
+
+    /** How many bytes are left to read. */
+    public int remaining() {
+        return buf.length - pos;
+    }
+
+    private void need(int n, String what) {
+        if (buf.length - pos < n) {
+            throw error.apply("truncated: " + what + " needs " + n + " bytes, " + (buf.length - pos) + " remain", pos);
+        }
+    }
+
+    public int u8(String what) {
+        need(1, what);
+        return buf[pos++] & 0xff;
+    }
+
+    public int u32(String what) {
+        need(4, what);
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+            v = (v << 8) | (buf[pos++] & 0xff);
+        }
+        return v;
+    }
+
+    public long u64(String what) {
+        need(8, what);
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (buf[pos++] & 0xff);
+        }
+        return v;
+    }
+
+    /** A length or count: a varint of at most 5 bytes whose value fits a non-negative int. */
+    public int length(String what) {
+        int at = pos;
+        long v = 0;
+        for (int shift = 0; shift < 35; shift += 7) {
+            int b = u8(what);
+            v |= (long) (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                if (v > Integer.MAX_VALUE) {
+                    throw error.apply(what + " " + v + " is too large", at);
+                }
+                return (int) v;
+            }
+        }
+        throw error.apply(what + " is a varint longer than 5 bytes", at);
+    }
+
+    public byte[] raw(int n, String what) {
+        need(n, what);
+        byte[] out = Arrays.copyOfRange(buf, pos, pos + n);
+        pos += n;
+        return out;
+    }
+
+    /** A varint length, then that many bytes. */
+    public byte[] bytes(String what) {
+        return raw(length(what + " length"), what);
+    }
+
+    public String string(String what) {
+        int n = length(what + " length");
+        need(n, what);
+        int at = pos;
+        pos += n;
+        try {
+            return Utf8.decode(buf, at, n);
+        } catch (CharacterCodingException e) {
+            throw error.apply(what + " is not well-formed UTF-8", at);
+        }
+    }
+
+    /** Fails unless every byte has been read. */
+    public void expectEnd() {
+        if (pos != buf.length) {
+            throw error.apply((buf.length - pos) + " trailing bytes after the end", pos);
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package io.stemedb.merkle;
+
+import io.stemedb.crdt.IdDigest;
+import io.stemedb.model.AssertionId;
+import io.stemedb.model.ByteSink;
+import io.stemedb.model.ByteSource;
+import io.stemedb.model.EncodedAssertion;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The sync wire format, version 1 (docs/format.md, "Sync messages"). Every message starts with
+ * the magic {@code STMS}, the version byte and a type byte; lengths and counts are varints;
+ * decoding refuses anything malformed or over {@link #MAX_ITEMS} items with a
+ * {@link SyncException.MalformedMessage} naming the offset, never anything worse.
+ */
+final class SyncMessages {
+    static final byte[] MAGIC = {'S', 'T', 'M', 'S'};
+    static final int VERSION = 1;
+    static final int MAX_ITEMS = 1 << 20;
+
+    static final int RECONCILE = 1;
+    static final int RECONCILE_REPLY = 2;
+    static final int FETCH = 3;
+    static final int RECORDS = 4;
+    static final int PUSH = 5;
+    static final int PUSH_REPLY = 6;
+    static final int ERROR = 7;
+
+    private static final int MODE_FINGERPRINT = 1;
+    private static final int MODE_IDS = 2;
+    private static final int MODE_CHILDREN = 3;
+
+    private SyncMessages() {}
+
+    /** What one side says about one range: its digest's fingerprint, its ids, or its children's digests. */
+    sealed interface Claim permits Fingerprint, Ids, Children {}
+
+    record Fingerprint(byte[] fingerprint, long count) implements Claim {
+        static Fingerprint of(IdDigest d) {
+            return new Fingerprint(d.fingerprint(), d.count());
+        }
+
+        boolean matches(IdDigest d) {
+            return count == d.count() && Arrays.equals(fingerprint, d.fingerprint());
+        }
+    }
+
+    record Ids(List<AssertionId> ids) implements Claim {}
+
+    record Children(List<Fingerprint> children) implements Claim {}
+
+    record Item(IdRange range, Claim claim) {}
+
+    static ByteSink header(int type) {
+        return new ByteSink().raw(MAGIC).u8(VERSION).u8(type);
+    }
+
+    static ByteSource open(byte[] message, int expectedType) {
+        ByteSource in = new ByteSource(message, SyncException.MalformedMessage::new);
+        byte[] magic = in.raw(4, "magic");
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new SyncException.MalformedMessage("not a StemeDB sync message (bad magic)", 0);
+        }
+        int version = in.u8("version");
+        if (version != VERSION) {
+            throw new SyncException.MalformedMessage("sync protocol version " + version + " is not one this "
+                    + "StemeDB speaks (" + VERSION + "); upgrade the older replica", 4);
+        }
+        int type = in.u8("type");
+        if (type == ERROR && expectedType != ERROR) {
+            throw new SyncException("the peer refused the request: " + in.string("error message"));
+        }
+        if (type != expectedType) {
+            throw new SyncException.MalformedMessage("expected message type " + expectedType + ", got " + type, 5);
+        }
+        return in;
+    }
+
+    static int type(byte[] message) {
+        if (message.length < 6 || !Arrays.equals(Arrays.copyOf(message, 4), MAGIC)) {
+            throw new SyncException.MalformedMessage("not a StemeDB sync message (bad magic or too short)", 0);
+        }
+        return message[5] & 0xff;
+    }
+
+    static byte[] encodeItems(int type, List<Item> items) {
+        ByteSink out = header(type).varint(items.size());
+        for (Item item : items) {
+            out.u8(item.range().depth()).raw(item.range().packed());
+            Claim c = item.claim();
+            if (c instanceof Fingerprint) {
+                out.u8(MODE_FINGERPRINT);
+                fingerprint(out, (Fingerprint) c);
+            } else if (c instanceof Ids) {
+                out.u8(MODE_IDS);
+                ids(out, ((Ids) c).ids());
+            } else {
+                out.u8(MODE_CHILDREN);
+                for (Fingerprint f : ((Children) c).children()) {
+                    fingerprint(out, f);
+                }
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static void fingerprint(ByteSink out, Fingerprint f) {
+        out.raw(f.fingerprint()).u64(f.count());
+    }
+
+    private static void ids(ByteSink out, List<AssertionId> ids) {
+        out.varint(ids.size());
+        ids.forEach(out::id);
+    }
+
+    static List<Item> decodeItems(byte[] message, int type) {
+        ByteSource in = open(message, type);
+        int n = count(in, "item count");
+        List<Item> items = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+            int at = in.position();
+            int depth = in.u8("range depth");
+            IdRange range;
+            try {
+                range = IdRange.unpack(depth, in.raw((depth + 1) / 2, "range path"));
+            } catch (IllegalArgumentException e) {
+                throw new SyncException.MalformedMessage(e.getMessage(), at);
+            }
+            int mode = in.u8("mode");
+            Claim claim;
+            if (mode == MODE_FINGERPRINT) {
+                claim = readFingerprint(in);
+            } else if (mode == MODE_IDS) {
+                claim = new Ids(readIds(in));
+            } else if (mode == MODE_CHILDREN && range.depth() < IdRange.MAX_DEPTH) {
+                List<Fingerprint> children = new ArrayList<>(16);
+                for (int c = 0; c < 16; c++) {
+                    children.add(readFingerprint(in));
+                }
+                claim = new Children(children);
+            } else {
+                throw new SyncException.MalformedMessage("unknown mode " + mode + " for range " + range, at);
+            }
+            items.add(new Item(range, claim));
+        }
+        in.expectEnd();
+        return items;
+    }
+
+    private static Fingerprint readFingerprint(ByteSource in) {
+        byte[] fp = in.raw(IdDigest.FINGERPRINT_LENGTH, "fingerprint");
+        long count = in.u64("count");
+        if (count < 0) {
+            throw new SyncException.MalformedMessage("a count cannot be negative", in.position() - 8);
+        }
+        return new Fingerprint(fp, count);
+    }
+
+    private static List<AssertionId> readIds(ByteSource in) {
+        int n = count(in, "id count");
+        List<AssertionId> ids = new ArrayList<>(Math.min(n, 4096));
+        for (int i = 0; i < n; i++) {
+            ids.add(AssertionId.fromBytes(in.raw(AssertionId.LENGTH, "id")));
+        }
+        return ids;
+    }
+
+    private static int count(ByteSource in, String what) {
+        int at = in.position();
+        int n = in.length(what);
+        if (n > MAX_ITEMS || n > in.remaining()) {
+            throw new SyncException.MalformedMessage(what + " " + n + " is more than the message can hold", at);
+        }
+        return n;
+    }
+
+    static byte[] encodeIds(int type, List<AssertionId> ids) {
+        ByteSink out = header(type);
+        ids(out, ids);
+        return out.toByteArray();
+    }
+
+    static List<AssertionId> decodeIds(byte[] message, int type) {
+        ByteSource in = open(message, type);
+        List<AssertionId> ids = readIds(in);
+        in.expectEnd();
+        return ids;
+    }
+
+    static byte[] encodeRecords(int type, List<EncodedAssertion> records) {
+        ByteSink out = header(type).varint(records.size());
+        for (EncodedAssertion r : records) {
+            out.id(r.id()).bytes(r.bytes());
+        }
+        return out.toByteArray();
+    }
+
+    static List<EncodedAssertion> decodeRecords(byte[] message, int type) {
+        ByteSource in = open(message, type);
+        int n = count(in, "record count");
+        List<EncodedAssertion> records = new ArrayList<>(Math.min(n, 4096));
+        for (int i = 0; i < n; i++) {
+            AssertionId id = AssertionId.fromBytes(in.raw(AssertionId.LENGTH, "record id"));
+            records.add(new EncodedAssertion(id, in.bytes("record")));
+        }
+        in.expectEnd();
+        return records;
+    }
+
+    static byte[] encodePushReply(SyncReplica.MergeOutcome outcome) {
+        ByteSink out = header(PUSH_REPLY).varint(outcome.added()).varint(outcome.duplicates())
+                .varint(outcome.refused().size());
+        for (SyncReplica.Refused r : outcome.refused()) {
+            out.id(r.id()).string(r.reason());
+        }
+        return out.toByteArray();
+    }
+
+    static SyncReplica.MergeOutcome decodePushReply(byte[] message) {
+        ByteSource in = open(message, PUSH_REPLY);
+        int added = in.length("added");
+        int duplicates = in.length("duplicates");
+        int n = count(in, "refused count");
+        List<SyncReplica.Refused> refused = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            refused.add(new SyncReplica.Refused(AssertionId.fromBytes(in.raw(AssertionId.LENGTH, "refused id")),
+                    in.string("reason")));
+        }
+        in.expectEnd();
+        return new SyncReplica.MergeOutcome(added, duplicates, refused);
+    }
+
+    static byte[] encodeError(String message) {
+        return header(ERROR).string(message).toByteArray();
+    }
+}
