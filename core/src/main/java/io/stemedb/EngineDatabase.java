@@ -1,5 +1,8 @@
 package io.stemedb;
 
+import io.stemedb.backup.Archive;
+import io.stemedb.backup.ArchiveSummary;
+import io.stemedb.backup.ProgressListener;
 import io.stemedb.merkle.SyncLimits;
 import io.stemedb.merkle.SyncReport;
 import io.stemedb.merkle.SyncResponder;
@@ -17,8 +20,11 @@ import io.stemedb.model.StemeException;
 import io.stemedb.model.Value;
 import io.stemedb.storage.Engine;
 import io.stemedb.storage.EngineStats;
+import io.stemedb.storage.RocksBackups;
+import io.stemedb.storage.RocksEngine;
 import io.stemedb.storage.StorageException;
 import io.stemedb.storage.VerifyReport;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -66,6 +73,7 @@ final class EngineDatabase extends EngineView implements StemeDB {
     private final ReentrantLock commitLock = new ReentrantLock();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private static final int EXPORT_PAGE = 4096;
     private final EngineSyncReplica syncReplica = new EngineSyncReplica(this);
     private final SyncLimits syncLimits = SyncLimits.DEFAULT;
 
@@ -346,6 +354,70 @@ final class EngineDatabase extends EngineView implements StemeDB {
     public SyncResponder syncResponder() {
         checkOpen();
         return new SyncResponder(syncReplica, syncLimits);
+    }
+
+    @Override
+    public RocksBackups.BackupInfo backup(Path backupDir, int keepLast) {
+        Objects.requireNonNull(backupDir, "backupDir");
+        checkOpen();
+        if (!(engine instanceof RocksEngine)) {
+            throw new StorageException.Incompatible("a database in memory has no files to back up; "
+                    + "export an archive with exportArchive instead");
+        }
+        return engine(en -> RocksBackups.create((RocksEngine) en, backupDir, keepLast));
+    }
+
+    @Override
+    public ArchiveSummary exportArchive(Path file, ExportOptions options, ProgressListener progress) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(options, "options");
+        checkOpen();
+        long upTo = engine(Engine::lastSequence);
+        return Archive.export(() -> selected(options, upTo), file, options.describe(), options.compress(), progress);
+    }
+
+    /** The assertions {@code options} selects among the first {@code upTo} to arrive, read a page at a time. */
+    private Iterator<Assertion> selected(ExportOptions options, long upTo) {
+        return new Iterator<>() {
+            private final ArrayDeque<Assertion> page = new ArrayDeque<>();
+            private long after;
+
+            @Override
+            public boolean hasNext() {
+                while (page.isEmpty() && after < upTo) {
+                    for (Change c : changesSince(after, (int) Math.min(EXPORT_PAGE, upTo - after))) {
+                        after = c.sequence();
+                        if (options.selects(c.assertion())) {
+                            page.add(c.assertion());
+                        }
+                    }
+                }
+                return !page.isEmpty();
+            }
+
+            @Override
+            public Assertion next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return page.poll();
+            }
+        };
+    }
+
+    @Override
+    public MergeResult importArchive(Path file, ProgressListener progress) {
+        Objects.requireNonNull(file, "file");
+        checkWritable();
+        int[] counts = new int[2];
+        List<MergeResult.Rejected> rejected = new ArrayList<>();
+        Archive.importInto(file, batch -> {
+            MergeResult r = merge(batch);
+            counts[0] += r.added();
+            counts[1] += r.duplicates();
+            rejected.addAll(r.rejected());
+        }, progress);
+        return new MergeResult(counts[0], counts[1], rejected);
     }
 
     @Override

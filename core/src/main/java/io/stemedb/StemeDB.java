@@ -134,6 +134,51 @@ public interface StemeDB extends ReadView, AutoCloseable {
      */
     io.stemedb.merkle.SyncResponder syncResponder();
 
+    /**
+     * Takes an online native backup into {@code backupDir} (RocksDB's BackupEngine: incremental,
+     * sharing unchanged table files with earlier backups there), keeping the newest
+     * {@code keepLast}. Writers go on meanwhile; the backup holds every commit acknowledged before
+     * it started and never part of one.
+     *
+     * @throws io.stemedb.storage.StorageException.Incompatible for a database in memory, which has no
+     *     files: export an archive instead
+     */
+    io.stemedb.storage.RocksBackups.BackupInfo backup(java.nio.file.Path backupDir, int keepLast);
+
+    /** The backups in {@code backupDir}, oldest first. */
+    static java.util.List<io.stemedb.storage.RocksBackups.BackupInfo> listBackups(java.nio.file.Path backupDir) {
+        return io.stemedb.storage.RocksBackups.list(backupDir);
+    }
+
+    /**
+     * Restores backup {@code backupId} (null: the newest) from {@code backupDir} into
+     * {@code targetDir}, which must be new or empty; then open it with {@link #open}.
+     */
+    static io.stemedb.storage.RocksBackups.BackupInfo restoreBackup(java.nio.file.Path backupDir, Integer backupId,
+            java.nio.file.Path targetDir) {
+        return io.stemedb.storage.RocksBackups.restore(backupDir, backupId, targetDir);
+    }
+
+    /**
+     * Writes a portable, self-verifying archive of the assertions {@code options} selects
+     * (docs/format.md, "Archive"): any replica that reads the format can import it.
+     */
+    io.stemedb.backup.ArchiveSummary exportArchive(java.nio.file.Path file, ExportOptions options,
+            io.stemedb.backup.ProgressListener progress);
+
+    /**
+     * Verifies an archive completely, then merges its assertions (each re-hashed and validated);
+     * a damaged archive stores nothing. Idempotent.
+     *
+     * @throws io.stemedb.backup.ArchiveException naming what is wrong, if the archive is damaged
+     */
+    MergeResult importArchive(java.nio.file.Path file, io.stemedb.backup.ProgressListener progress);
+
+    /** Reads a whole archive and checks every record, the checksum, the count and the Merkle root. */
+    static io.stemedb.backup.ArchiveSummary verifyArchive(java.nio.file.Path file, io.stemedb.backup.ProgressListener progress) {
+        return io.stemedb.backup.Archive.verify(file, progress);
+    }
+
     /** What the database holds. */
     Stats stats();
 

@@ -555,6 +555,11 @@ public final class RocksEngine implements Engine {
         });
     }
 
+    /** Runs {@code body} with the open RocksDB handle; the engine stays open meanwhile. */
+    <T> T withDatabase(java.util.function.Function<org.rocksdb.RocksDB, T> body) {
+        return read(() -> body.apply(store.db()));
+    }
+
     @Override
     public void compact() {
         read(() -> {
