@@ -320,29 +320,37 @@ final class CrdtArbitraries {
     }
 
     static Arbitrary<Delivery> deliveries() {
+        // Each send is packed in one int (replica, copy flag and order key; plus the pool index for
+        // the extra sends): one list arbitrary per schedule rather than a combinator per send keeps
+        // generation cheap, and everything still shrinks towards 0 (replica 0, no copy, key 0).
         return pools().flatMap(pool -> {
             int n = pool.size();
             Arbitrary<Integer> replicaCount = Arbitraries.integers().between(2, 3);
-            Arbitrary<List<Integer>> owners = Arbitraries.integers().between(0, 2).list().ofSize(n);
-            Arbitrary<List<Integer>> ownerKeys = Arbitraries.integers().between(0, 999).list().ofSize(n);
-            Arbitrary<List<Boolean>> ownerCopies = Arbitraries.of(false, true).list().ofSize(n);
-            Arbitrary<List<Send>> extras = n == 0
+            Arbitrary<List<Integer>> ownerSends = Arbitraries.integers().between(0, SEND_CODES - 1).list().ofSize(n);
+            Arbitrary<List<Integer>> extraSends = n == 0
                     ? Arbitraries.just(List.of())
-                    : Combinators.combine(Arbitraries.integers().between(0, n - 1), Arbitraries.integers().between(0, 2),
-                                    Arbitraries.integers().between(0, 999), Arbitraries.of(false, true))
-                            .as(Send::new).list().ofMaxSize(n + 5);
+                    : Arbitraries.integers().between(0, n * SEND_CODES - 1).list().ofMaxSize(n + 5);
             Arbitrary<List<Intake>> intakes = Arbitraries.of(Intake.class).list().ofSize(3);
             Arbitrary<List<Integer>> mergeChoices = Arbitraries.integers().between(0, 999).list().ofMinSize(1).ofMaxSize(3);
-            return Combinators.combine(replicaCount, owners, ownerKeys, ownerCopies, extras, intakes, mergeChoices)
-                    .as((r, o, k, c, e, in, m) -> {
+            return Combinators.combine(replicaCount, ownerSends, extraSends, intakes, mergeChoices)
+                    .as((r, owners, extras, in, m) -> {
                         List<Send> sends = new ArrayList<>();
                         for (int i = 0; i < n; i++) {
-                            sends.add(new Send(i, o.get(i), k.get(i), c.get(i)));
+                            sends.add(unpack(i, owners.get(i)));
                         }
-                        sends.addAll(e);
+                        for (int e : extras) {
+                            sends.add(unpack(e / SEND_CODES, e % SEND_CODES));
+                        }
                         return new Delivery(pool, r, sends, in, m);
                     });
         });
+    }
+
+    /** Replica 0..2, times copy or not, times order key 0..999. */
+    private static final int SEND_CODES = 3 * 2 * 1000;
+
+    private static Send unpack(int index, int code) {
+        return new Send(index, code % 3, code / 6, (code / 3) % 2 == 1);
     }
 
     // ---------------------------------------------------------------------------------------
