@@ -16,28 +16,19 @@ import java.util.OptionalDouble;
  * valid-time interval [{@link #validFrom()}, {@link #validTo()}): when the claim holds in the
  * world, as opposed to its {@link #hlc()}, when it was recorded. Either end may be open.
  */
-public final class Claim implements Assertion {
+public final class Claim extends AbstractAssertion implements Assertion {
     private final String subject;
     private final String predicate;
     private final Value value;
-    private final String source;
-    private final Hlc hlc;
     private final double confidence; // NaN when absent
     private final Instant validFrom;
     private final Instant validTo;
-    private final Map<String, String> metadata;
-    private final Encoded encoded;
 
     private Claim(Builder b, byte[] canonical) {
-        this.subject = Checks.name("subject", b.subject);
-        this.predicate = Checks.name("predicate", b.predicate);
-        this.value = Objects.requireNonNull(b.value, "value");
-        Checks.valueSize(value);
-        this.source = Checks.name("source", b.source);
-        if (b.hlc == null) {
-            throw new InvalidAssertionException("hlc", "is missing; give the claim a timestamp (a database does this on commit)");
-        }
-        this.hlc = b.hlc;
+        super(checkedFirst(b).source, b.hlc, b.metadata, canonical);
+        this.subject = b.subject;
+        this.predicate = b.predicate;
+        this.value = b.value;
         this.confidence = b.confidence == null ? Double.NaN : Checks.confidence(b.confidence);
         if (b.validFrom != null && b.validTo != null && !b.validTo.isAfter(b.validFrom)) {
             throw new InvalidAssertionException("validTo", b.validTo + " is not after validFrom " + b.validFrom
@@ -45,8 +36,15 @@ public final class Claim implements Assertion {
         }
         this.validFrom = b.validFrom;
         this.validTo = b.validTo;
-        this.metadata = Checks.metadata(b.metadata);
-        this.encoded = new Encoded(this, canonical);
+    }
+
+    /** Checks the claim's own names and value before the shared fields, so errors come in field order. */
+    private static Builder checkedFirst(Builder b) {
+        Checks.name("subject", b.subject);
+        Checks.name("predicate", b.predicate);
+        Objects.requireNonNull(b.value, "value");
+        Checks.valueSize(b.value);
+        return b;
     }
 
     /** Starts a claim; {@link Builder#source} and {@link Builder#hlc} are required before {@link Builder#build()}. */
@@ -60,11 +58,11 @@ public final class Claim implements Assertion {
 
     /** A builder that starts from this claim's fields, for deriving a variant. */
     public Builder toBuilder() {
-        Builder b = new Builder(subject, predicate, value).source(source).hlc(hlc);
+        Builder b = new Builder(subject, predicate, value).source(source()).hlc(hlc());
         if (hasConfidence()) {
             b.confidence(confidence);
         }
-        return b.validFrom(validFrom).validTo(validTo).metadata(metadata);
+        return b.validFrom(validFrom).validTo(validTo).metadata(metadata());
     }
 
     public String subject() {
@@ -77,16 +75,6 @@ public final class Claim implements Assertion {
 
     public Value value() {
         return value;
-    }
-
-    @Override
-    public String source() {
-        return source;
-    }
-
-    @Override
-    public Hlc hlc() {
-        return hlc;
     }
 
     public OptionalDouble confidence() {
@@ -125,35 +113,10 @@ public final class Claim implements Assertion {
     }
 
     @Override
-    public Map<String, String> metadata() {
-        return metadata;
-    }
-
-    @Override
-    public AssertionId id() {
-        return encoded.id();
-    }
-
-    @Override
-    public byte[] canonicalBytes() {
-        return encoded.bytes().clone();
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Claim && encoded.sameBytes(((Claim) o).encoded);
-    }
-
-    @Override
-    public int hashCode() {
-        return id().hashCode();
-    }
-
-    @Override
     public String toString() {
         StringBuilder s = new StringBuilder()
                 .append(subject).append('.').append(predicate).append(" = ").append(value)
-                .append(" by ").append(source).append(" at ").append(hlc);
+                .append(" by ").append(source()).append(" at ").append(hlc());
         if (hasConfidence()) {
             s.append(" confidence ").append(confidence);
         }
@@ -161,8 +124,8 @@ public final class Claim implements Assertion {
             s.append(" valid [").append(validFrom == null ? "-inf" : validFrom)
                     .append(", ").append(validTo == null ? "+inf" : validTo).append(')');
         }
-        if (!metadata.isEmpty()) {
-            s.append(' ').append(metadata);
+        if (!metadata().isEmpty()) {
+            s.append(' ').append(metadata());
         }
         return s.toString();
     }
