@@ -165,9 +165,7 @@ public final class InMemoryEngine implements Engine {
 
     @Override
     public List<String> subjects(String afterSubject, int limit) {
-        if (limit < 0) {
-            throw new IllegalArgumentException("limit must not be negative, got " + limit);
-        }
+        Args.limit(limit);
         return read(() -> {
             List<String> subjects = new ArrayList<>();
             for (String s : afterSubject == null ? bySubject.keySet() : bySubject.tailMap(afterSubject, false).keySet()) {
@@ -207,10 +205,7 @@ public final class InMemoryEngine implements Engine {
 
     @Override
     public List<Change> changesSince(long afterSequence, int limit) {
-        if (afterSequence < 0 || limit < 0) {
-            throw new IllegalArgumentException("afterSequence and limit must not be negative, got "
-                    + afterSequence + " and " + limit);
-        }
+        Args.feed(afterSequence, limit);
         return read(() -> {
             List<Change> changes = new ArrayList<>();
             for (long seq = afterSequence + 1; afterSequence < log.size() && seq <= log.size() && changes.size() < limit; seq++) {
@@ -227,17 +222,13 @@ public final class InMemoryEngine implements Engine {
 
     @Override
     public IdDigest bucketDigest(int bucket) {
-        if (bucket < 0 || bucket >= BUCKETS) {
-            throw new IllegalArgumentException("buckets are 0.." + (BUCKETS - 1) + ", got " + bucket);
-        }
+        Args.bucket(bucket);
         return read(() -> buckets[bucket] == null ? IdDigest.empty() : buckets[bucket]);
     }
 
     @Override
     public List<AssertionId> ids(byte[] low, byte[] high, int limit) {
-        if (limit < 0) {
-            throw new IllegalArgumentException("limit must not be negative, got " + limit);
-        }
+        Args.limit(limit);
         return read(() -> {
             List<AssertionId> found = new ArrayList<>();
             for (AssertionId id : sortedIds.tailSet(lowestIdFrom(low), true)) {

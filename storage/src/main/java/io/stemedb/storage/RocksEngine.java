@@ -373,9 +373,7 @@ public final class RocksEngine implements Engine {
 
     @Override
     public List<String> subjects(String afterSubject, int limit) {
-        if (limit < 0) {
-            throw new IllegalArgumentException("limit must not be negative, got " + limit);
-        }
+        Args.limit(limit);
         return read(() -> {
             List<String> subjects = new ArrayList<>();
             if (limit == 0) {
@@ -442,10 +440,7 @@ public final class RocksEngine implements Engine {
 
     @Override
     public List<Change> changesSince(long afterSequence, int limit) {
-        if (afterSequence < 0 || limit < 0) {
-            throw new IllegalArgumentException("afterSequence and limit must not be negative, got "
-                    + afterSequence + " and " + limit);
-        }
+        Args.feed(afterSequence, limit);
         return read(() -> {
             List<Long> seqs = new ArrayList<>();
             List<AssertionId> ids = new ArrayList<>();
@@ -495,17 +490,13 @@ public final class RocksEngine implements Engine {
 
     @Override
     public IdDigest bucketDigest(int bucket) {
-        if (bucket < 0 || bucket >= BUCKETS) {
-            throw new IllegalArgumentException("buckets are 0.." + (BUCKETS - 1) + ", got " + bucket);
-        }
+        Args.bucket(bucket);
         return read(() -> buckets().get(bucket));
     }
 
     @Override
     public List<AssertionId> ids(byte[] low, byte[] high, int limit) {
-        if (limit < 0) {
-            throw new IllegalArgumentException("limit must not be negative, got " + limit);
-        }
+        Args.limit(limit);
         return read(() -> {
             List<AssertionId> ids = new ArrayList<>();
             if (limit > 0) {
