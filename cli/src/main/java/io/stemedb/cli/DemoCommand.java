@@ -71,11 +71,24 @@ public final class DemoCommand implements Callable<Integer> {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
-    // The lenses of the tour. Only latest is built into StemeDB today; the others are DemoLenses.
+    // The lenses of the tour: all built into StemeDB (io.stemedb.lens.Lenses).
     private static final Lens LATEST = Lenses.latest();
-    private static final Lens TRUST = DemoLenses.trust(TRUST_RANKING);
-    private static final Lens CONFIDENCE = DemoLenses.highestConfidence();
-    private static final Lens MAJORITY = DemoLenses.majority();
+    private static final Lens TRUST = Lenses.trust(TRUST_RANKING.toArray(String[]::new));
+    private static final Lens CONFIDENT = Lenses.confident();
+    private static final Lens MAJORITY = Lenses.majority();
+    private static final Lens ALL = Lenses.all();
+
+    /** The lenses every fact is read through, by their label in the answers table. */
+    private static final Map<String, Lens> TOUR_LENSES = tourLenses();
+
+    private static Map<String, Lens> tourLenses() {
+        Map<String, Lens> lenses = new LinkedHashMap<>();
+        lenses.put("latest", LATEST);
+        lenses.put("trust", TRUST);
+        lenses.put("confident", CONFIDENT);
+        lenses.put("majority", MAJORITY);
+        return lenses;
+    }
 
     /** The facts the tour walks through, in order; their stories describe the bundled dataset. */
     private static final List<Fact> FACTS = List.of(
@@ -86,14 +99,16 @@ public final class DemoCommand implements Callable<Integer> {
                     List.of(Reading.asOf("2023-03-20"), Reading.validAt("2023-03-20")),
                     "Today every lens answers Bob Chen. The two time axes differ, though: as of 2023-03-20 (what the "
                             + "database knew that day) the answer was already Bob, announced early by the news; valid at "
-                            + "2023-03-20 (who held the job that day, by what we know now) it is Alice.",
+                            + "2023-03-20 (who held the job that day, by what we know now) it is Alice, and the claims about "
+                            + "Bob are set aside: not valid yet that day.",
                     List.of("latest", "valid at 2023-03-20")),
             new Fact("fabrikam", "headquarters", "Where is Fabrikam headquartered?",
                     "The registry has said Boston since 2018. The sales team (crm) and the news reported a move to "
                             + "Austin in 2022-2023; in 2024 a web scraper read \"Denver\" off a job advert.",
-                    List.of(),
+                    List.of(Reading.lens("all", ALL)),
                     "Three different answers from the same four claims. Which one is right is a policy question, not "
-                            + "a storage question: StemeDB keeps all four claims and lets each reader choose.",
+                            + "a storage question: StemeDB keeps all four claims and lets each reader choose; the all "
+                            + "lens shows the whole disagreement instead of a verdict.",
                     List.of("trust", "majority")),
             new Fact("northwind", "employees", "How many people work at Northwind?",
                     "The registry's figure is from the FY2021 annual report; HR counted the payroll in September "
@@ -101,10 +116,10 @@ public final class DemoCommand implements Callable<Integer> {
                             + "the sales team guesses 1,500.",
                     List.of(Reading.asOf("2023-10-13")),
                     "A trust ranking is only as fresh as the source it trusts: trust returns the registry's 2021 "
-                            + "figure, confidence HR's payroll count; with every source saying something different, "
-                            + "majority falls back to the latest. The retracted 14,000 never wins again, but it stays "
+                            + "figure, confident HR's payroll count; with every source saying something different, "
+                            + "majority's tie goes to the newest claim. The retracted 14,000 never wins again, but it stays "
                             + "in the history: as of 2023-10-13, before the retraction, it was the answer.",
-                    List.of("confidence", "as of 2023-10-13")),
+                    List.of("confident", "as of 2023-10-13")),
             new Fact("tailspin-toys", "public", "Is Tailspin Toys a listed (public) company?",
                     "The registry filed Tailspin Toys as private in 2019. In September 2021 the news reported an "
                             + "IPO, then retracted the story in November when the IPO was called off. The sales team "
@@ -155,24 +170,26 @@ public final class DemoCommand implements Callable<Integer> {
     /** One way of reading a fact: a label and how to resolve it. */
     private record Reading(String label, BiFunction<StemeDB, Fact, Resolution> how) {
 
-        static Reading lens(Lens lens) {
-            return new Reading(lens.name(), (db, f) -> db.resolve(f.subject(), f.predicate(), lens));
-        }
-
-        /** The database as it was at the start of {@code day} (UTC), read with latest. */
-        static Reading asOf(String day) {
-            Instant t = LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant();
-            String label = "as of " + day;
-            Lens lens = LATEST.named("latest " + label);
-            return new Reading(label, (db, f) -> db.asOf(t).resolve(f.subject(), f.predicate(), lens));
-        }
-
-        /** Only the claims valid at the start of {@code day} (UTC), read with latest. */
-        static Reading validAt(String day) {
-            Instant t = LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant();
-            String label = "valid at " + day;
-            Lens lens = DemoLenses.validAt(t, "latest " + label);
+        static Reading lens(String label, Lens lens) {
             return new Reading(label, (db, f) -> db.resolve(f.subject(), f.predicate(), lens));
+        }
+
+        /**
+         * The database as it was at the start of {@code day} (UTC), read with latest: record time.
+         * {@code db.asOf(t).resolve(s, p, LATEST)} answers the same; the composed lens names the
+         * instant in its explanation.
+         */
+        static Reading asOf(String day) {
+            return lens("as of " + day, LATEST.asOf(startOf(day)));
+        }
+
+        /** Only the claims valid at the start of {@code day} (UTC), read with latest: valid time. */
+        static Reading validAt(String day) {
+            return lens("valid at " + day, LATEST.validAt(startOf(day)));
+        }
+
+        private static Instant startOf(String day) {
+            return LocalDate.parse(day).atStartOfDay(ZoneOffset.UTC).toInstant();
         }
 
         Resolution resolve(StemeDB db, Fact fact) {
@@ -237,17 +254,21 @@ public final class DemoCommand implements Callable<Integer> {
             screen.blank();
 
             screen.line("Lenses: ways of reading the same claims");
-            Screen.Table lenses = screen.table("  ", "lens", "the answer is");
-            lenses.row("latest", "the most recently recorded claim (built in: Lenses.latest())");
-            lenses.row("trust", "the claim of the most trusted source: " + String.join(" > ", TRUST_RANKING));
-            lenses.row("confidence", "the claim with the highest confidence");
-            lenses.row("majority", "the value claimed by the most sources (a tie goes to the latest)");
-            lenses.row("as of T", "what latest answered at time T (db.asOf(T)): what we knew then");
-            lenses.row("valid at T", "latest among the claims valid at T (valid time): what was true then");
+            Screen.Table lenses = screen.table("  ", "lens", "in Java", "the answer is");
+            lenses.row("latest", "Lenses.latest()", "the most recently recorded claim");
+            lenses.row("trust", "Lenses.trust(...)", "the newest claim of the most trusted source (ranking below)");
+            lenses.row("confident", "Lenses.confident()", "the claim with the highest confidence");
+            lenses.row("majority", "Lenses.majority()", "the value most sources claim, one vote each; a tie: the newest");
+            lenses.row("all", "Lenses.all()", "every source's newest claim: the disagreement itself");
+            lenses.row("as of T", "latest.asOf(T)", "what latest answered at T (record time): what we knew then");
+            lenses.row("valid at T", "latest.validAt(T)", "the latest claim valid at T (valid time): what was true then");
             lenses.print();
-            screen.paragraph("", "A retracted claim never wins, whatever the lens. Only latest is built into StemeDB "
-                    + "so far; the others are small demo lenses written for this tour (any Evidence -> Resolution "
-                    + "function is a lens). All times are UTC.");
+            screen.paragraph("", "Trust ranking, most trusted first: " + String.join(" > ", TRUST_RANKING) + ". "
+                    + "A retracted claim never wins, whatever the lens. Every lens here is built into StemeDB "
+                    + "(io.stemedb.lens.Lenses), and so are weighted sources, quorums and filters by source, "
+                    + "confidence or metadata. Lenses compose, as in trust(...).orElse(majority()); db.asOf(T) reads "
+                    + "the whole database as of T; and any Evidence -> Resolution function is a lens too. All times "
+                    + "are UTC.");
             screen.blank();
         }
 
@@ -281,9 +302,7 @@ public final class DemoCommand implements Callable<Integer> {
             screen.blank();
 
             List<Reading> readings = new ArrayList<>();
-            for (Lens lens : List.of(LATEST, TRUST, CONFIDENCE, MAJORITY)) {
-                readings.add(Reading.lens(lens));
-            }
+            TOUR_LENSES.forEach((label, lens) -> readings.add(Reading.lens(label, lens)));
             readings.addAll(fact.extra());
             Map<String, Resolution> explained = new LinkedHashMap<>();
             screen.line("Answers: the same claims read through different lenses (db.resolve)");
@@ -307,9 +326,10 @@ public final class DemoCommand implements Callable<Integer> {
             screen.blank();
         }
 
-        /** explain() output, one part (winners, overruled, retracted) per paragraph. */
+        /** explain() output, one part (winners, overruled, set aside, retracted) per paragraph. */
         private void explain(Resolution r) {
-            String text = r.explain().replace("; overruled: ", "\noverruled: ").replace("; retracted: ", "\nretracted: ");
+            String text = r.explain().replace("; overruled: ", "\noverruled: ").replace("; set aside (", "\nset aside (")
+                    .replace("; retracted: ", "\nretracted: ");
             boolean first = true;
             for (String part : text.split("\n")) {
                 screen.paragraph(first ? "  " : "    ", "        ", part.strip(), Screen.Style.PLAIN);
@@ -362,9 +382,9 @@ public final class DemoCommand implements Callable<Integer> {
         private void find(String predicate, Value value, String question) {
             screen.section(question, "db.find(\"" + predicate + "\", " + value + ", lens)");
             Screen.Table table = screen.table("  ", "lens", "companies");
-            for (Lens lens : List.of(LATEST, TRUST, MAJORITY)) {
-                List<String> found = db.find(predicate, value, lens);
-                table.row(lens.name(), found.isEmpty() ? "(none)" : String.join(", ", found));
+            for (String label : List.of("latest", "trust", "majority")) {
+                List<String> found = db.find(predicate, value, TOUR_LENSES.get(label));
+                table.row(label, found.isEmpty() ? "(none)" : String.join(", ", found));
             }
             table.print();
             screen.paragraph("", "The index finds every subject ever claimed to have " + predicate + " " + value
@@ -378,7 +398,8 @@ public final class DemoCommand implements Callable<Integer> {
             screen.line("The same from Java (one dependency, io.stemedb:stemedb-core):");
             screen.line("  try (StemeDB db = StemeDB.open(Path.of(\"data\"))) {");
             screen.line("      db.assertion(\"fabrikam\", \"headquarters\", Value.text(\"Austin\")).source(\"crm\").commit();");
-            screen.line("      System.out.println(db.resolve(\"fabrikam\", \"headquarters\", Lenses.latest()).explain());");
+            screen.line("      Lens lens = Lenses.trust(\"registry\", \"hr\").orElse(Lenses.majority());");
+            screen.line("      System.out.println(db.resolve(\"fabrikam\", \"headquarters\", lens).explain());");
             screen.line("  }");
             screen.paragraph("", "The demo data is " + data.name() + " inside the jar: one JSON object per line, "
                     + "each a claim or a retraction with its recorded time.");

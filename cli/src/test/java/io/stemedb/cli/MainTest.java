@@ -69,11 +69,13 @@ class MainTest {
         // fabrikam.headquarters: the same four claims, three answers
         assertHasLine(out, "latest\\s+\"Denver\"\\s+web-scraper, 2024-02-10 \\(\\p{XDigit}{8}\\)");
         assertHasLine(out, "trust\\s+\"Boston\"\\s+registry, 2018-05-14 \\(\\p{XDigit}{8}\\)");
-        assertHasLine(out, "confidence\\s+\"Boston\"\\s+registry, 2018-05-14 \\(\\p{XDigit}{8}\\)");
+        assertHasLine(out, "confident\\s+\"Boston\"\\s+registry, 2018-05-14 \\(\\p{XDigit}{8}\\)");
         assertHasLine(out, "majority\\s+\"Austin\"\\s+2 sources: crm, news");
+        assertHasLine(out, "all\\s+\"Austin\", \"Boston\", \"Denver\"\\s+4 sources: crm, news, registry, web-scraper");
         // northwind.employees: trust picks the registry's old figure, confidence HR's count
         assertHasLine(out, "trust\\s+1180\\s+registry.*");
-        assertHasLine(out, "confidence\\s+1342\\s+hr.*");
+        assertHasLine(out, "confident\\s+1342\\s+hr.*");
+        assertHasLine(out, "majority\\s+1500\\s+crm, 2024-01-15.*"); // every source differs: the tie goes to the newest
         assertHasLine(out, "as of 2023-10-13\\s+14000\\s+news.*");
         // contoso.ceo: record time against valid time
         assertHasLine(out, "as of 2023-03-20\\s+->bob-chen\\s+news.*");
@@ -83,6 +85,15 @@ class MainTest {
         assertHasLine(out, "as of 2021-10-01\\s+true\\s+news.*");
 
         assertTrue(out.contains("retracted"), out);
+        // the library lenses explain themselves under their own names
+        String flat = out.replaceAll("\\s+", " ");
+        assertTrue(flat.contains("trust[registry > hr > crm > news > web-scraper]: registry said \"Boston\""), out);
+        assertTrue(flat.contains("latest.validAt(2023-03-20T00:00:00Z): hr said ->alice-martin at 2023-04-03T09:00:00Z"), out);
+        assertTrue(flat.contains("set aside (not validAt(2023-03-20T00:00:00Z)): news said ->bob-chen at 2023-03-02T14:30:00Z"),
+                "claims not valid then are set aside, not overruled: " + out);
+        assertTrue(flat.contains("latest.asOf(2023-10-13T00:00:00Z): news said 14000"), out);
+        assertTrue(flat.contains("Every lens here is built into StemeDB"), out);
+        assertFalse(out.contains("demo lenses"), "no cli-local lenses any more");
         assertTrue(out.contains("overruled: "), "explain() output is shown");
         assertTrue(out.contains("^ retracted 2021-11-02 12:00 by news: IPO postponed"), out);
         assertTrue(out.replaceAll("\\s+", " ").contains("190 claims and 5 retractions from 5 sources"), out);
