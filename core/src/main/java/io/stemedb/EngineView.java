@@ -136,7 +136,9 @@ class EngineView implements ReadView {
                 }
             }
         }
-        return new Page<>(found, cursor);
+        String last = cursor;
+        boolean more = !engine(en -> en.subjects(last, 1)).isEmpty();
+        return new Page<>(found, more ? cursor : null);
     }
 
     @Override

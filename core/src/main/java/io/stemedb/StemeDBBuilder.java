@@ -147,10 +147,11 @@ public final class StemeDBBuilder {
                 durability.interval(), blockCacheBytes, memtableBytes);
         long proposed = nodeId != null ? nodeId : new SecureRandom().nextLong();
         Engine engine = RocksEngine.open(directory, settings, proposed);
-        if (nodeId != null && engine.nodeId() != nodeId) {
+        long stored = engine.nodeId();
+        if (nodeId != null && stored != nodeId) {
             engine.close();
             throw new StorageException.Incompatible("the database at " + directory + " belongs to node "
-                    + Hlc.nodeHex(engine.nodeId()) + ", not " + Hlc.nodeHex(nodeId)
+                    + Hlc.nodeHex(stored) + ", not " + Hlc.nodeHex(nodeId)
                     + "; leave nodeId unset to reopen it, or give a new directory for a new replica");
         }
         return new EngineDatabase(engine, "rocksdb " + directory.toAbsolutePath(), limits(), readOnly);

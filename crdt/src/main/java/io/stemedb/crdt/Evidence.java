@@ -28,10 +28,14 @@ public final class Evidence {
     private final List<Claim> claims;
     private final Map<AssertionId, List<Retraction>> retractions;
     private final List<Claim> live;
+    /** The instant this evidence was cut back to by {@link #asOf}, or null for the present. */
+    private final Instant asOf;
 
-    private Evidence(String subject, String predicate, List<Claim> claims, Map<AssertionId, List<Retraction>> retractions) {
+    private Evidence(String subject, String predicate, List<Claim> claims, Map<AssertionId, List<Retraction>> retractions,
+            Instant asOf) {
         this.subject = subject;
         this.predicate = predicate;
+        this.asOf = asOf;
         this.claims = Collections.unmodifiableList(claims);
         this.retractions = Collections.unmodifiableMap(retractions);
         List<Claim> alive = new ArrayList<>(claims.size());
@@ -64,7 +68,7 @@ public final class Evidence {
         }
         List<Claim> sorted = new ArrayList<>(claims.values());
         sorted.sort(Assertion.RECORD_ORDER);
-        return new Evidence(subject, predicate, sorted, group(retractions, claims::containsKey));
+        return new Evidence(subject, predicate, sorted, group(retractions, claims::containsKey), null);
     }
 
     private static Map<AssertionId, List<Retraction>> group(Collection<Retraction> retractions, Predicate<AssertionId> keep) {
@@ -136,7 +140,7 @@ public final class Evidence {
                 }
             }
         }
-        return new Evidence(subject, predicate, kept, keptRetractions);
+        return new Evidence(subject, predicate, kept, keptRetractions, asOf);
     }
 
     /**
@@ -145,6 +149,7 @@ public final class Evidence {
      */
     public Evidence asOf(Instant instant) {
         Objects.requireNonNull(instant, "instant");
+        Instant cut = asOf != null && asOf.isBefore(instant) ? asOf : instant;
         List<Claim> kept = new ArrayList<>();
         List<Retraction> keptRetractions = new ArrayList<>();
         for (Claim c : claims) {
@@ -157,7 +162,16 @@ public final class Evidence {
                 }
             }
         }
-        return new Evidence(subject, predicate, kept, group(keptRetractions, t -> true));
+        return new Evidence(subject, predicate, kept, group(keptRetractions, t -> true), cut);
+    }
+
+    /**
+     * The instant this evidence was cut back to by {@link #asOf}, if it was: a lens that widens
+     * a resolution (a filter reporting what it set aside) must widen within the same past. Not
+     * part of equality: evidence is its claims and retractions.
+     */
+    public java.util.Optional<Instant> asOfInstant() {
+        return java.util.Optional.ofNullable(asOf);
     }
 
     @Override

@@ -23,9 +23,16 @@ final class FilteredLens implements Lens {
         this.name = inner.name() + "." + description;
     }
 
+    /**
+     * Resolves the kept claims, then accounts for the dropped ones. When the inner lens looked at
+     * the past ({@link Lens#asOf} inside this filter), the dropped claims are those of that same
+     * past, so a filter and {@code asOf} give the same answer in either order.
+     */
     @Override
     public Resolution resolve(Evidence evidence) {
-        return inner.resolve(evidence.filter(keep)).within(evidence, "not " + description, name);
+        Resolution r = inner.resolve(evidence.filter(keep));
+        Evidence wider = r.evidence().asOfInstant().map(evidence::asOf).orElse(evidence);
+        return r.within(wider, "not " + description, name);
     }
 
     @Override
