@@ -571,11 +571,9 @@ public final class RocksEngine implements Engine {
                 walSyncer.shutdownNow();
             }
             try {
-                if (!settings.readOnly() && !settings.syncEachCommit()) {
-                    store.db().flushWal(true);
+                if (!settings.readOnly()) {
+                    store.flushAll();
                 }
-            } catch (RocksDBException e) {
-                throw StorageException.of("syncing the write-ahead log on close", e);
             } finally {
                 writeOptions.close();
                 store.close();

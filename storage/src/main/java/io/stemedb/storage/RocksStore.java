@@ -398,6 +398,18 @@ final class RocksStore implements AutoCloseable {
         return props;
     }
 
+    /**
+     * Writes every memtable to table files and waits, so that the next open has no log to replay
+     * (reopening then reads the counters and a few file headers, whatever the size of the data).
+     */
+    void flushAll() {
+        try (org.rocksdb.FlushOptions options = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+            db.flush(options, families());
+        } catch (RocksDBException e) {
+            throw StorageException.of("flushing the memtables", e);
+        }
+    }
+
     /** Compacts every column family fully (the bottommost level too, so it is rewritten with ZSTD). */
     void compactAll() {
         try (org.rocksdb.CompactRangeOptions options = new org.rocksdb.CompactRangeOptions()
