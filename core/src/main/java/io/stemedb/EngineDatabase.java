@@ -3,6 +3,7 @@ package io.stemedb;
 import io.stemedb.backup.Archive;
 import io.stemedb.backup.ArchiveSummary;
 import io.stemedb.backup.ProgressListener;
+import io.stemedb.crdt.Evidence;
 import io.stemedb.merkle.SyncLimits;
 import io.stemedb.merkle.SyncReport;
 import io.stemedb.merkle.SyncResponder;
@@ -39,7 +40,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -76,6 +79,46 @@ final class EngineDatabase extends EngineView implements StemeDB {
     private static final int EXPORT_PAGE = 4096;
     private final EngineSyncReplica syncReplica = new EngineSyncReplica(this);
     private final SyncLimits syncLimits = SyncLimits.DEFAULT;
+    private final Meters meters = new Meters();
+
+    /**
+     * What {@link StemeDBMetrics} reports: counts and total nanoseconds of writes, reads and
+     * merges, and the time of the last backup. The hot path pays one {@code System.nanoTime()} pair
+     * and a few {@link LongAdder} increments; nothing here depends on Micrometer.
+     */
+    static final class Meters {
+        /** Assertions stored by local writes (claims and retractions of successful write calls). */
+        final LongAdder written = new LongAdder();
+        /** Successful write calls (a claim, a batch, a retraction) and their total time. */
+        final LongAdder writeCalls = new LongAdder();
+        final LongAdder writeNanos = new LongAdder();
+        /** Write calls that failed (invalid input, closed, storage error): nothing stored. */
+        final LongAdder writeErrors = new LongAdder();
+        /** Reads: each (subject, predicate) history loaded, each get by id, each bySource; and their time. */
+        final LongAdder reads = new LongAdder();
+        final LongAdder readNanos = new LongAdder();
+        /** Merge calls (sync, archive import, merge) and their time, and the assertions they added. */
+        final LongAdder merges = new LongAdder();
+        final LongAdder mergeNanos = new LongAdder();
+        final LongAdder merged = new LongAdder();
+        /** Failed backups. */
+        final LongAdder backupErrors = new LongAdder();
+        /** Epoch milliseconds of the last successful backup by this instance, 0 before the first. */
+        volatile long lastBackupMillis;
+
+        private static void add(LongAdder calls, LongAdder nanos, long startNanos) {
+            calls.increment();
+            nanos.add(System.nanoTime() - startNanos);
+        }
+    }
+
+    /** The counters {@link StemeDBMetrics} reads. */
+    Meters meters() {
+        return meters;
+    }
+
+    /** Called after each successful local write (not merges): how {@link Replication} learns there is something to push. */
+    private final List<Runnable> commitListeners = new CopyOnWriteArrayList<>();
 
     /** One writer's assertions waiting in the group-commit queue, and later its outcome. */
     private static final class Pending {
@@ -138,6 +181,19 @@ final class EngineDatabase extends EngineView implements StemeDB {
         if (drafts.isEmpty()) {
             return List.of();
         }
+        long start = System.nanoTime();
+        try {
+            List<AssertionId> ids = stampAndStore(drafts);
+            Meters.add(meters.writeCalls, meters.writeNanos, start);
+            meters.written.add(ids.size());
+            return ids;
+        } catch (RuntimeException e) {
+            meters.writeErrors.increment();
+            throw e;
+        }
+    }
+
+    private List<AssertionId> stampAndStore(List<? extends Function<Hlc, ? extends Assertion>> drafts) {
         List<AssertionId> ids = new ArrayList<>(drafts.size());
         Pending pending;
         stampLock.lock();
@@ -155,7 +211,27 @@ final class EngineDatabase extends EngineView implements StemeDB {
             stampLock.unlock();
         }
         await(pending);
+        notifyCommitted();
         return ids;
+    }
+
+    void addCommitListener(Runnable listener) {
+        commitListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    void removeCommitListener(Runnable listener) {
+        commitListeners.remove(listener);
+    }
+
+    /** Tells the listeners that a local write is visible; a failing listener is logged and never fails the write. */
+    private void notifyCommitted() {
+        for (Runnable listener : commitListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.warn("a commit listener failed; the write itself succeeded", e);
+            }
+        }
     }
 
     private void checkWritable() {
@@ -255,6 +331,36 @@ final class EngineDatabase extends EngineView implements StemeDB {
     }
 
     @Override
+    Evidence evidence(String subject, String predicate) {
+        long start = System.nanoTime();
+        try {
+            return super.evidence(subject, predicate);
+        } finally {
+            Meters.add(meters.reads, meters.readNanos, start);
+        }
+    }
+
+    @Override
+    public Optional<Assertion> get(AssertionId id) {
+        long start = System.nanoTime();
+        try {
+            return super.get(id);
+        } finally {
+            Meters.add(meters.reads, meters.readNanos, start);
+        }
+    }
+
+    @Override
+    public List<Assertion> bySource(String source) {
+        long start = System.nanoTime();
+        try {
+            return super.bySource(source);
+        } finally {
+            Meters.add(meters.reads, meters.readNanos, start);
+        }
+    }
+
+    @Override
     public MergeResult mergeEncoded(Collection<EncodedAssertion> records) {
         List<Assertion> decoded = new ArrayList<>(records.size());
         List<MergeResult.Rejected> rejected = new ArrayList<>();
@@ -269,6 +375,14 @@ final class EngineDatabase extends EngineView implements StemeDB {
     }
 
     private MergeResult mergeValid(List<Assertion> candidates, List<MergeResult.Rejected> rejected) {
+        long start = System.nanoTime();
+        MergeResult result = mergeTimed(candidates, rejected);
+        Meters.add(meters.merges, meters.mergeNanos, start);
+        meters.merged.add(result.added());
+        return result;
+    }
+
+    private MergeResult mergeTimed(List<Assertion> candidates, List<MergeResult.Rejected> rejected) {
         checkWritable();
         List<Assertion> accepted = new ArrayList<>(candidates.size());
         Set<AssertionId> distinct = new HashSet<>();
@@ -351,6 +465,12 @@ final class EngineDatabase extends EngineView implements StemeDB {
     }
 
     @Override
+    public Replication replicate(List<SyncTransport> peers, Duration interval) {
+        checkWritable();
+        return new Replication(this, peers, interval);
+    }
+
+    @Override
     public SyncResponder syncResponder() {
         checkOpen();
         return new SyncResponder(syncReplica, syncLimits);
@@ -364,7 +484,14 @@ final class EngineDatabase extends EngineView implements StemeDB {
             throw new StorageException.Incompatible("a database in memory has no files to back up; "
                     + "export an archive with exportArchive instead");
         }
-        return engine(en -> RocksBackups.create((RocksEngine) en, backupDir, keepLast));
+        try {
+            RocksBackups.BackupInfo info = engine(en -> RocksBackups.create((RocksEngine) en, backupDir, keepLast));
+            meters.lastBackupMillis = System.currentTimeMillis();
+            return info;
+        } catch (RuntimeException e) {
+            meters.backupErrors.increment();
+            throw e;
+        }
     }
 
     @Override

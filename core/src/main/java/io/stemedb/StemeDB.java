@@ -128,6 +128,21 @@ public interface StemeDB extends ReadView, AutoCloseable {
     }
 
     /**
+     * Starts continuous replication with {@code peers}: a background thread per peer runs a
+     * {@linkplain #syncWith(io.stemedb.merkle.SyncTransport) sync session} with it every
+     * {@code interval} (anti-entropy), and within about 50 ms of each local write (push; a burst
+     * of writes makes one session). A failing peer is logged at WARN, counted in
+     * {@link Replication#stats()} and retried with exponential backoff; it never stops the
+     * replication of the others. Close the returned {@link Replication} to stop; it also stops by
+     * itself when this database is closed.
+     *
+     * @param peers the transports to the other replicas, at least one
+     * @param interval the anti-entropy period, positive
+     * @throws IllegalArgumentException if {@code peers} is empty or {@code interval} is not positive
+     */
+    Replication replicate(java.util.List<io.stemedb.merkle.SyncTransport> peers, java.time.Duration interval);
+
+    /**
      * The answering side of sync for this database: mount it behind a transport (an HTTP handler
      * with {@link io.stemedb.merkle.SyncHttpHandler}) so that peers can sync with it. Stateless
      * and thread-safe.

@@ -28,6 +28,13 @@ public final class HttpSyncTransport implements SyncTransport {
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.auth = Objects.requireNonNull(auth, "auth");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        if (maxReplyBytes < 1 || maxReplyBytes == Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("maxReplyBytes must be between 1 and " + (Integer.MAX_VALUE - 1)
+                    + " (at least the responder's frame limit, SyncLimits.maxFrameBytes()), got " + maxReplyBytes);
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+        }
         this.maxReplyBytes = maxReplyBytes;
         this.client = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
@@ -42,16 +49,20 @@ public final class HttpSyncTransport implements SyncTransport {
                 .header(ClusterAuth.SIGNATURE_HEADER, auth.sign(false, time, request))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(request))
                 .build();
-        HttpResponse<byte[]> response;
+        HttpResponse<java.io.InputStream> response;
+        byte[] body;
         try {
-            response = client.send(http, HttpResponse.BodyHandlers.ofByteArray());
+            response = client.send(http, HttpResponse.BodyHandlers.ofInputStream());
+            // Read at most one byte over the limit, so that an oversized reply costs no more memory than the limit.
+            try (java.io.InputStream in = response.body()) {
+                body = in.readNBytes(maxReplyBytes + 1);
+            }
         } catch (IOException e) {
             throw new SyncException.PeerFailed("cannot reach the peer at " + endpoint + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SyncException.PeerFailed("interrupted while waiting for the peer at " + endpoint, e);
         }
-        byte[] body = response.body();
         if (response.statusCode() == 401 || response.statusCode() == 403) {
             throw new SyncException.Unauthorized("the peer at " + endpoint + " refused our credentials: "
                     + new String(body, java.nio.charset.StandardCharsets.UTF_8).trim()
@@ -63,8 +74,8 @@ public final class HttpSyncTransport implements SyncTransport {
                     + ": " + new String(body, java.nio.charset.StandardCharsets.UTF_8).trim(), null);
         }
         if (body.length > maxReplyBytes) {
-            throw new SyncException.PeerFailed("the peer at " + endpoint + " sent a " + body.length
-                    + "-byte reply, over the limit of " + maxReplyBytes, null);
+            throw new SyncException.PeerFailed("the peer at " + endpoint + " sent a reply of more than "
+                    + maxReplyBytes + " bytes, over the limit", null);
         }
         auth.verify(true, response.headers().firstValue(ClusterAuth.TIME_HEADER).orElse(null),
                 response.headers().firstValue(ClusterAuth.SIGNATURE_HEADER).orElse(null), body);

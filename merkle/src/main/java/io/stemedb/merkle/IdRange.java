@@ -44,6 +44,9 @@ public final class IdRange {
         if (depth() == MAX_DEPTH) {
             throw new IllegalStateException("a range of one id has no children");
         }
+        if (i < 0 || i > 15) {
+            throw new IllegalArgumentException("a range has children 0..15, got " + i);
+        }
         byte[] n = Arrays.copyOf(nibbles, nibbles.length + 1);
         n[nibbles.length] = (byte) i;
         return new IdRange(n);

@@ -29,6 +29,10 @@ public final class SyncHttpHandler implements HttpHandler {
     public SyncHttpHandler(SyncResponder responder, ClusterAuth auth, int maxRequestBytes) {
         this.responder = Objects.requireNonNull(responder, "responder");
         this.auth = Objects.requireNonNull(auth, "auth");
+        if (maxRequestBytes < 1 || maxRequestBytes == Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("maxRequestBytes must be between 1 and " + (Integer.MAX_VALUE - 1)
+                    + " (at least the peers' frame limit, SyncLimits.maxFrameBytes()), got " + maxRequestBytes);
+        }
         this.maxRequestBytes = maxRequestBytes;
     }
 

@@ -42,7 +42,7 @@ public final class SyncResponder {
                             reconcile(SyncMessages.decodeItems(request, SyncMessages.RECONCILE)));
                 case SyncMessages.FETCH:
                     return SyncMessages.encodeRecords(SyncMessages.RECORDS,
-                            fitFrame(replica.fetch(SyncMessages.decodeIds(request, SyncMessages.FETCH))));
+                            fetchFitting(SyncMessages.decodeIds(request, SyncMessages.FETCH)));
                 case SyncMessages.PUSH:
                     return SyncMessages.encodePushReply(
                             replica.merge(SyncMessages.decodeRecords(request, SyncMessages.PUSH)));
@@ -118,16 +118,38 @@ public final class SyncResponder {
         return c instanceof SyncMessages.Children ? 40 + 16 * 24 : 64;
     }
 
-    private List<EncodedAssertion> fitFrame(List<EncodedAssertion> records) {
+    /**
+     * The records of {@code ids} that this replica holds, in the order asked, as many as fit one
+     * frame. Records are read a few at a time, so a request for many ids reads little more than
+     * one frame's worth. A record too large for any frame is left out (the asker reports it as not
+     * received) rather than blocking every later record.
+     */
+    private List<EncodedAssertion> fetchFitting(List<AssertionId> ids) {
         List<EncodedAssertion> fitting = new ArrayList<>();
-        long bytes = 1024;
-        for (EncodedAssertion r : records) {
-            bytes += 40 + r.bytes().length;
-            if (bytes > limits.maxFrameBytes() && !fitting.isEmpty()) {
-                break;
+        long bytes = FRAME_OVERHEAD;
+        for (int from = 0; from < ids.size(); from += READ_CHUNK) {
+            for (EncodedAssertion r : replica.fetch(ids.subList(from, Math.min(ids.size(), from + READ_CHUNK)))) {
+                long size = recordSize(r);
+                if (FRAME_OVERHEAD + size > limits.maxFrameBytes()) {
+                    continue;
+                }
+                if (bytes + size > limits.maxFrameBytes()) {
+                    return fitting;
+                }
+                fitting.add(r);
+                bytes += size;
             }
-            fitting.add(r);
         }
         return fitting;
+    }
+
+    /** The room a frame keeps for its header and counts. */
+    static final int FRAME_OVERHEAD = 1024;
+    /** How many records are read from the replica at a time. */
+    static final int READ_CHUNK = 16;
+
+    /** The bytes a record takes in a RECORDS or PUSH message, with room for its length prefix. */
+    static long recordSize(EncodedAssertion r) {
+        return 40L + r.bytes().length;
     }
 }

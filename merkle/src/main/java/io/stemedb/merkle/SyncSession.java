@@ -5,9 +5,11 @@ import io.stemedb.model.AssertionId;
 import io.stemedb.model.EncodedAssertion;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -81,26 +83,65 @@ public final class SyncSession {
                 // drops the rest: those ranges are asked again after it.
                 byte[] reply = exchange(SyncMessages.encodeItems(SyncMessages.RECONCILE, frame));
                 List<SyncMessages.Item> answers = SyncMessages.decodeItems(reply, SyncMessages.RECONCILE_REPLY);
+                int cut = checkAnswers(frame, answers);
                 for (SyncMessages.Item answer : answers) {
                     handle(answer, need, have, next);
                 }
-                if (!answers.isEmpty() && answers.get(answers.size() - 1).claim() instanceof SyncMessages.Fingerprint) {
-                    IdRange cut = answers.get(answers.size() - 1).range();
-                    int at = indexOf(frame, cut);
-                    next.addAll(frame.subList(at + 1, frame.size()));
+                if (cut >= 0) {
+                    next.addAll(frame.subList(cut + 1, frame.size()));
                 }
             }
             pending = next;
         }
     }
 
-    private static int indexOf(List<SyncMessages.Item> frame, IdRange range) {
+    /**
+     * Checks that a reply speaks only of ranges the request asked about, in the request's order,
+     * each at most once, that only its last item is a cut, and that a cut is not at the very first
+     * range (the responder always fits one answer). Every round thus either descends into
+     * children or makes progress through a frame, so a faulty or hostile peer cannot keep a
+     * session going forever.
+     *
+     * @return the index in {@code frame} of the range where the reply was cut, or -1
+     */
+    private static int checkAnswers(List<SyncMessages.Item> frame, List<SyncMessages.Item> answers) {
+        Map<IdRange, Integer> asked = new HashMap<>(frame.size() * 2);
         for (int i = 0; i < frame.size(); i++) {
-            if (frame.get(i).range().equals(range)) {
-                return i;
+            asked.put(frame.get(i).range(), i);
+        }
+        int next = 0;
+        int cut = -1;
+        for (int i = 0; i < answers.size(); i++) {
+            SyncMessages.Item answer = answers.get(i);
+            Integer at = asked.get(answer.range());
+            if (at == null) {
+                throw new SyncException.MalformedMessage("the peer answered about range " + answer.range()
+                        + ", which was not asked", -1);
+            }
+            if (at < next) {
+                throw new SyncException.MalformedMessage("the peer answered about range " + answer.range()
+                        + " out of order or twice", -1);
+            }
+            next = at + 1;
+            if (answer.claim() instanceof SyncMessages.Fingerprint) {
+                if (i != answers.size() - 1) {
+                    throw new SyncException.MalformedMessage("the peer cut its reply at range " + answer.range()
+                            + " but went on answering", -1);
+                }
+                if (at == 0) {
+                    throw new SyncException.MalformedMessage("the peer cut its reply before answering anything", -1);
+                }
+                cut = at;
+            } else if (answer.claim() instanceof SyncMessages.Ids) {
+                for (AssertionId id : ((SyncMessages.Ids) answer.claim()).ids()) {
+                    if (!answer.range().contains(id)) {
+                        throw new SyncException.MalformedMessage("the peer listed id " + id + " under range "
+                                + answer.range() + ", which does not contain it", -1);
+                    }
+                }
             }
         }
-        throw new SyncException.MalformedMessage("the peer answered about range " + range + ", which was not asked", -1);
+        return cut;
     }
 
     private void handle(SyncMessages.Item answer, Set<AssertionId> need, Set<AssertionId> have,
@@ -158,39 +199,82 @@ public final class SyncSession {
         return frames;
     }
 
-    /** Fetches {@code ids} from the peer in frames and stores them; returns how many were new. */
+    /**
+     * Fetches {@code ids} from the peer in frames and stores them; returns how many were new. The
+     * peer answers each request in the order asked, with as many records as fit its frame; it
+     * leaves out a record too large for any frame, which is reported as not received.
+     */
     private int fetch(List<AssertionId> ids, int[] fetched, List<SyncReplica.Refused> refused) {
         int stored = 0;
         int from = 0;
-        int perRequest = limits.idsPerFrame();
+        // Ask for about as many ids as the last reply could hold (growing while replies take all),
+        // rather than a whole frame of ids each time: a frame of small records holds far fewer
+        // records than a frame holds ids, and the unanswered ids would be sent again and again.
+        int perRequest = Math.min(limits.idsPerFrame(), 4096);
         while (from < ids.size()) {
             List<AssertionId> ask = ids.subList(from, Math.min(ids.size(), from + perRequest));
             List<EncodedAssertion> records = SyncMessages.decodeRecords(
                     exchange(SyncMessages.encodeIds(SyncMessages.FETCH, ask)), SyncMessages.RECORDS);
+            Map<AssertionId, Integer> position = new HashMap<>(ask.size() * 2);
+            for (int i = 0; i < ask.size(); i++) {
+                position.put(ask.get(i), i);
+            }
+            int last = -1;
+            for (EncodedAssertion r : records) {
+                Integer at = position.get(r.id());
+                if (at == null || at <= last) {
+                    throw new SyncException.MalformedMessage("the peer sent record " + r.id()
+                            + ", which was not asked for, or out of order", -1);
+                }
+                notSent(ask, last + 1, at, refused);
+                last = at;
+            }
             if (records.isEmpty()) {
-                throw new SyncException("the peer listed " + ask.get(0) + " but sent no record for it; sync again");
+                // Not one of the ids left fits a frame, or the peer no longer lists them.
+                last = ask.size() - 1;
+                notSent(ask, 0, ask.size(), refused);
             }
             fetched[0] += records.size();
-            SyncReplica.MergeOutcome outcome = local.merge(records);
-            stored += outcome.added();
-            refused.addAll(outcome.refused());
-            from += records.size();
+            if (!records.isEmpty()) {
+                SyncReplica.MergeOutcome outcome = local.merge(records);
+                stored += outcome.added();
+                refused.addAll(outcome.refused());
+            }
+            from += last + 1;
+            perRequest = last + 1 == ask.size() ? Math.min(limits.idsPerFrame(), 2 * perRequest)
+                    : Math.min(limits.idsPerFrame(), Math.max(256, 2 * records.size()));
         }
         return stored;
     }
 
-    /** Pushes the records of {@code ids} to the peer in frames; returns how many the peer stored. */
+    private static void notSent(List<AssertionId> ask, int from, int to, List<SyncReplica.Refused> refused) {
+        for (int i = from; i < to; i++) {
+            refused.add(new SyncReplica.Refused(ask.get(i), "the peer listed it but did not send it: a record larger "
+                    + "than a sync frame (raise SyncLimits.maxFrameBytes on both sides), or a faulty peer"));
+        }
+    }
+
+    /**
+     * Pushes the records of {@code ids} to the peer in frames; returns how many the peer stored. A
+     * record too large for any frame is not sent and is reported as refused by the peer.
+     */
     private int push(List<AssertionId> ids, int[] pushed, List<SyncReplica.Refused> refused) {
         int peerStored = 0;
         List<EncodedAssertion> frame = new ArrayList<>();
-        long bytes = 1024;
-        for (int from = 0; from < ids.size(); from += 1024) {
-            for (EncodedAssertion r : local.fetch(ids.subList(from, Math.min(ids.size(), from + 1024)))) {
-                long size = 40L + r.bytes().length;
+        long bytes = SyncResponder.FRAME_OVERHEAD;
+        for (int from = 0; from < ids.size(); from += SyncResponder.READ_CHUNK) {
+            for (EncodedAssertion r : local.fetch(ids.subList(from, Math.min(ids.size(), from + SyncResponder.READ_CHUNK)))) {
+                long size = SyncResponder.recordSize(r);
+                if (SyncResponder.FRAME_OVERHEAD + size > limits.maxFrameBytes()) {
+                    refused.add(new SyncReplica.Refused(r.id(), "not sent: the record is " + r.bytes().length
+                            + " bytes, more than a sync frame of " + limits.maxFrameBytes()
+                            + " bytes holds (raise SyncLimits.maxFrameBytes on both sides)"));
+                    continue;
+                }
                 if (bytes + size > limits.maxFrameBytes() && !frame.isEmpty()) {
                     peerStored += pushFrame(frame, pushed, refused);
                     frame = new ArrayList<>();
-                    bytes = 1024;
+                    bytes = SyncResponder.FRAME_OVERHEAD;
                 }
                 frame.add(r);
                 bytes += size;
