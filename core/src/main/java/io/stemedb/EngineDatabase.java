@@ -78,7 +78,7 @@ final class EngineDatabase extends EngineView implements StemeDB {
     private final AtomicBoolean closed = new AtomicBoolean();
     private static final int EXPORT_PAGE = 4096;
     private final EngineSyncReplica syncReplica = new EngineSyncReplica(this);
-    private final SyncLimits syncLimits = SyncLimits.DEFAULT;
+    private final SyncLimits syncLimits;
     private final Meters meters = new Meters();
 
     /**
@@ -141,6 +141,9 @@ final class EngineDatabase extends EngineView implements StemeDB {
         this.limits = limits;
         this.clock = new HlcClock(limits.wall(), engine.nodeId(), engine.maxHlc().orElse(null));
         this.readOnly = readOnly;
+        // A frame must hold the largest record this database accepts, or that record could never sync.
+        this.syncLimits = new SyncLimits(Math.max(SyncLimits.DEFAULT.maxFrameBytes(), limits.maxValueBytes() + (1 << 20)),
+                SyncLimits.DEFAULT.idListThreshold());
     }
 
     @Override
