@@ -59,15 +59,16 @@ public final class ByteSource {
         return v;
     }
 
-    /** A length or count: a minimal varint of at most 5 bytes whose value fits a non-negative int. */
+    /**
+     * A length or count: a varint of at most 5 bytes whose value fits a non-negative int. It does
+     * not insist on the minimal form; formats whose bytes are identities (the canonical encoding)
+     * check that by re-encoding.
+     */
     public int length(String what) {
         int at = pos;
         long v = 0;
         for (int shift = 0; shift < 35; shift += 7) {
             int b = u8(what);
-            if (b == 0 && shift > 0) {
-                throw error.apply(what + " is a varint with a needless zero byte (not minimal)", at);
-            }
             v |= (long) (b & 0x7f) << shift;
             if ((b & 0x80) == 0) {
                 if (v > Integer.MAX_VALUE) {
