@@ -42,7 +42,8 @@ public record ExportOptions(Instant asOf, Set<String> sources, boolean compress)
         return sources.isEmpty() ? what : what + ", sources " + new java.util.TreeSet<>(sources);
     }
 
-    boolean selects(io.stemedb.model.Assertion a) {
+    /** True when {@code a} is among the assertions these options select. */
+    public boolean selects(io.stemedb.model.Assertion a) {
         return (asOf == null || !a.hlc().instant().isAfter(asOf)) && (sources.isEmpty() || sources.contains(a.source()));
     }
 }

@@ -2,7 +2,6 @@ package io.stemedb.backup;
 
 import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.Assertion;
-import io.stemedb.model.AssertionId;
 import io.stemedb.model.ByteSink;
 import io.stemedb.model.ByteSource;
 import io.stemedb.model.CanonicalCodec;
@@ -12,12 +11,18 @@ import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,8 +31,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
+import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
+import java.util.zip.ZipException;
 import org.apache.commons.codec.digest.Blake3;
 
 /**
@@ -47,6 +55,12 @@ public final class Archive {
     static final byte[] TRAILER_MAGIC = {'S', 'T', 'M', 'E'};
     static final int VERSION = 1;
     static final int TRAILER_BYTES = 4 + 8 + 32;
+    /** Magic, version, flags, count, digest, creation time: the header before the filter. */
+    static final int HEADER_FIXED_BYTES = 4 + 1 + 1 + 8 + IdDigest.ENCODED_LENGTH + 8;
+    /** The smallest archive: no records, an empty filter, uncompressed. */
+    static final int MIN_BYTES = HEADER_FIXED_BYTES + 1 + TRAILER_BYTES;
+    /** The longest filter text a header holds, in UTF-8 bytes. */
+    static final int MAX_FILTER_BYTES = 4096;
     private static final int FLAG_DEFLATE = 1;
     private static final int PROGRESS_EVERY = 4096;
     private static final int IMPORT_BATCH = 1000;
@@ -54,61 +68,152 @@ public final class Archive {
     private Archive() {}
 
     /**
-     * Writes an archive of the assertions {@code source} yields to {@code target} (replaced
-     * atomically: a temporary file is renamed over it when complete). {@code source} is asked
-     * twice: once to compute the header's count and digest, once to write.
+     * Writes an archive of the assertions {@code source} yields to {@code target}, replaced
+     * atomically: the archive is written to a temporary file beside it, fsynced, and renamed over
+     * it; on failure nothing is left behind. {@code source} is read once: the header's count and
+     * digest are filled in after the records are written, and the checksum is computed by reading
+     * the finished file back (sequential file I/O is far cheaper than a second pass over the
+     * database).
      *
-     * @param filter a human-readable description of what was selected, stored in the header
+     * @param source the assertions, each once; {@link Supplier#get()} is called once
+     * @param filter a human-readable description of what was selected, stored in the header (cut
+     *     to {@value #MAX_FILTER_BYTES} UTF-8 bytes if longer)
      */
     public static ArchiveSummary export(Supplier<Iterator<Assertion>> source, Path target, String filter,
             boolean compress, ProgressListener progress) {
-        Objects.requireNonNull(filter, "filter");
-        IdDigest digest = IdDigest.empty();
-        long count = 0;
-        for (Iterator<Assertion> it = source.get(); it.hasNext(); ) {
-            digest = digest.plus(it.next().id());
-            count++;
-            if (count % PROGRESS_EVERY == 0) {
-                progress.progress("export: counting", count, -1);
-            }
-        }
-        Instant now = Instant.now();
+        filter = fitFilter(Objects.requireNonNull(filter, "filter"));
+        Objects.requireNonNull(progress, "progress");
+        // the header keeps milliseconds; the summary says what the header says
+        Instant now = Instant.ofEpochMilli(System.currentTimeMillis());
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try {
             Path parent = target.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            long written = 0;
-            try (ChecksummedOutput file = new ChecksummedOutput(new BufferedOutputStream(Files.newOutputStream(tmp)))) {
-                file.write(new ByteSink().raw(MAGIC).u8(VERSION).u8(compress ? FLAG_DEFLATE : 0).u64(count)
-                        .raw(digest.toBytes()).u64(now.toEpochMilli()).string(filter).toByteArray());
-                OutputStream body = compress ? new DeflaterOutputStream(file.unclosable(), true) : file.unclosable();
-                for (Iterator<Assertion> it = source.get(); it.hasNext(); ) {
-                    byte[] record = it.next().canonicalBytes();
-                    body.write(new ByteSink(8).varint(record.length).toByteArray());
-                    body.write(record);
-                    written++;
-                    if (written % PROGRESS_EVERY == 0) {
-                        progress.progress("export", written, count);
+            IdDigest digest = IdDigest.empty();
+            long count = 0;
+            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                // 1. the header, with the count and digest still zero, and the records
+                OutputStream file = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
+                file.write(header(compress, 0, IdDigest.empty(), now, filter));
+                OutputStream unclosable = new FilterOutputStream(file) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        flush();
+                    }
+                };
+                Deflater deflater = compress ? new Deflater() : null;
+                try {
+                    DeflaterOutputStream zlib = compress ? new DeflaterOutputStream(unclosable, deflater, 1 << 16) : null;
+                    OutputStream body = compress ? zlib : unclosable;
+                    for (Iterator<Assertion> it = source.get(); it.hasNext(); ) {
+                        Assertion a = it.next();
+                        byte[] record = a.canonicalBytes();
+                        digest = digest.plus(a.id());
+                        count++;
+                        body.write(lengthPrefix(record.length));
+                        body.write(record);
+                        if (count % PROGRESS_EVERY == 0) {
+                            progress.progress("export", count, -1);
+                        }
+                    }
+                    if (zlib != null) {
+                        zlib.finish();
+                    }
+                } finally {
+                    if (deflater != null) {
+                        deflater.end();
                     }
                 }
-                if (body instanceof DeflaterOutputStream) {
-                    ((DeflaterOutputStream) body).finish();
+                file.flush();
+                // 2. the count and the digest, now known, into the header
+                ByteBuffer fields = ByteBuffer.wrap(new ByteSink(48).u64(count).raw(digest.toBytes()).toByteArray());
+                while (fields.hasRemaining()) {
+                    channel.write(fields, COUNT_OFFSET + fields.position());
                 }
-                if (written != count) {
-                    throw new ArchiveException("the source changed between the two passes of export (" + count
-                            + " then " + written + " assertions); export from a fixed selection, such as asOf(T)");
+                // 3. the checksum of everything so far, read back, and the trailer
+                long covered = channel.size();
+                Blake3 hasher = Blake3.initHash();
+                ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+                for (long at = 0; at < covered; ) {
+                    buffer.clear();
+                    int n = channel.read(buffer, at);
+                    if (n < 0) {
+                        throw new EOFException("the archive being written shrank");
+                    }
+                    hasher.update(buffer.array(), 0, n);
+                    at += n;
                 }
-                file.writeTrailer(count);
+                byte[] checksum = new byte[32];
+                hasher.doFinalize(checksum);
+                ByteBuffer trailer = ByteBuffer.wrap(new ByteSink(TRAILER_BYTES).raw(TRAILER_MAGIC).u64(count).raw(checksum)
+                        .toByteArray());
+                while (trailer.hasRemaining()) {
+                    channel.write(trailer, covered + trailer.position());
+                }
+                // on disk before it takes the target's name: a crash never leaves a short archive there
+                channel.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory(parent);
             progress.progress("export", count, count);
             return new ArchiveSummary(count, digest, now, filter, compress, Files.size(target));
         } catch (IOException e) {
             deleteQuietly(tmp, e);
             throw new ArchiveException("cannot write the archive " + target + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            deleteQuietly(tmp, e);
+            throw e;
         }
+    }
+
+    private static final int COUNT_OFFSET = 4 + 1 + 1;
+    private static final byte[][] SMALL_LENGTHS = new byte[128][];
+
+    static {
+        for (int i = 0; i < SMALL_LENGTHS.length; i++) {
+            SMALL_LENGTHS[i] = new byte[] {(byte) i};
+        }
+    }
+
+    private static byte[] lengthPrefix(int length) {
+        return length < SMALL_LENGTHS.length ? SMALL_LENGTHS[length] : new ByteSink(8).varint(length).toByteArray();
+    }
+
+    private static byte[] header(boolean compress, long count, IdDigest digest, Instant created, String filter) {
+        return new ByteSink().raw(MAGIC).u8(VERSION).u8(compress ? FLAG_DEFLATE : 0).u64(count).raw(digest.toBytes())
+                .u64(created.toEpochMilli()).string(filter).toByteArray();
+    }
+
+    /**
+     * The filter text as the header stores it: at most {@value #MAX_FILTER_BYTES} UTF-8 bytes
+     * (what readers accept), cut at a character boundary with a note of how much was left out.
+     */
+    static String fitFilter(String filter) {
+        byte[] utf8 = filter.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (utf8.length <= MAX_FILTER_BYTES) {
+            return filter;
+        }
+        StringBuilder kept = new StringBuilder();
+        int bytes = 0;
+        for (int i = 0; i < filter.length(); ) {
+            int cp = filter.codePointAt(i);
+            int n = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes + n > MAX_FILTER_BYTES - 64) {
+                break;
+            }
+            kept.appendCodePoint(cp);
+            bytes += n;
+            i += Character.charCount(cp);
+        }
+        return kept + " ... (" + (utf8.length - bytes) + " more bytes)";
     }
 
     /**
@@ -118,57 +223,107 @@ public final class Archive {
      * @throws ArchiveException naming the first problem found
      */
     public static ArchiveSummary verify(Path archive, ProgressListener progress) {
-        return read(archive, progress, null);
+        try (FileChannel channel = openChannel(archive)) {
+            return read(archive, channel, progress, null);
+        } catch (IOException e) {
+            throw cannotRead(archive, e);
+        }
     }
 
     /**
      * Verifies the archive, then hands its assertions to {@code sink} in batches (for example a
-     * database's merge). Nothing reaches the sink unless the whole archive verified.
+     * database's merge). Nothing reaches the sink unless the whole archive verified. Both passes
+     * read the same open file, so an archive replaced (renamed over) meanwhile does not mix in.
      */
     public static ArchiveSummary importInto(Path archive, Consumer<List<Assertion>> sink, ProgressListener progress) {
-        ArchiveSummary summary = read(archive, progress, null);
-        read(archive, (phase, done, total) -> progress.progress("import", done, total), sink);
-        return summary;
+        Objects.requireNonNull(sink, "sink");
+        try (FileChannel channel = openChannel(archive)) {
+            ArchiveSummary summary = read(archive, channel, progress, null);
+            read(archive, channel, (phase, done, total) -> progress.progress("import", done, total), sink);
+            return summary;
+        } catch (IOException e) {
+            throw cannotRead(archive, e);
+        }
     }
 
-    private static ArchiveSummary read(Path archive, ProgressListener progress, Consumer<List<Assertion>> sink) {
-        long size;
+    private static FileChannel openChannel(Path archive) {
         try {
-            size = Files.size(archive);
+            return FileChannel.open(archive, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new ArchiveException("there is no archive at " + archive + " (no such file)", e);
         } catch (IOException e) {
-            throw new ArchiveException("cannot read the archive " + archive + ": " + e.getMessage(), e);
+            throw cannotRead(archive, e);
         }
-        if (size < TRAILER_BYTES + 64) {
-            throw new ArchiveException(archive + " is " + size + " bytes, too short to be a StemeDB archive");
+    }
+
+    private static ArchiveException cannotRead(Path archive, IOException e) {
+        return new ArchiveException("cannot read the archive " + archive + ": " + e, e);
+    }
+
+    private static byte[] readAt(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, position + buffer.position()) < 0) {
+                throw new EOFException();
+            }
         }
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive))) {
-            ChecksummedInput in = new ChecksummedInput(raw, size - TRAILER_BYTES);
-            Header h = Header.read(in, archive);
-            InputStream body = (h.flags & FLAG_DEFLATE) != 0 ? new InflaterInputStream(in) : in;
-            DataInputStream records = new DataInputStream(body);
+        return buffer.array();
+    }
+
+    private static ArchiveSummary read(Path archive, FileChannel channel, ProgressListener progress,
+            Consumer<List<Assertion>> sink) throws IOException {
+        long size = channel.size();
+        if (size < MIN_BYTES) {
+            throw new ArchiveException(archive + " is " + size + " bytes, too short to be a StemeDB archive (the "
+                    + "smallest is " + MIN_BYTES + "): it is truncated, or not an archive");
+        }
+        if (!Arrays.equals(readAt(channel, 0, MAGIC.length), MAGIC)) {
+            throw new ArchiveException(archive + " is not a StemeDB archive (bad magic at byte 0)");
+        }
+        long bodyEnd = size - TRAILER_BYTES;
+        byte[] trailer = readAt(channel, bodyEnd, TRAILER_BYTES);
+        ByteSource t = new ByteSource(trailer, (m, o) -> new ArchiveException("trailer: " + m));
+        if (!Arrays.equals(t.raw(4, "magic"), TRAILER_MAGIC)) {
+            throw new ArchiveException("the trailer (the last " + TRAILER_BYTES + " bytes) of " + archive + " is missing "
+                    + "or damaged: the archive is truncated, has bytes appended after its end, or is corrupt");
+        }
+        long trailerCount = t.u64("count");
+        byte[] trailerChecksum = t.raw(32, "checksum");
+
+        channel.position(0);
+        // not closed here: closing it would close the channel, which the caller owns
+        InputStream raw = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
+        ChecksummedInput in = new ChecksummedInput(raw, bodyEnd);
+        Header h = Header.read(in, archive);
+        boolean compressed = (h.flags & FLAG_DEFLATE) != 0;
+        Inflater inflater = compressed ? new Inflater() : null;
+        try {
+            DataInputStream records = new DataInputStream(compressed ? new InflaterInputStream(in, inflater, 1 << 16) : in);
             IdDigest digest = IdDigest.empty();
             List<Assertion> batch = new ArrayList<>();
             long n = 0;
             while (true) {
-                int length = readVarint(records, n);
-                if (length < 0) {
-                    break;
-                }
-                if (length > CanonicalCodec.MAX_RECORD_BYTES) {
-                    throw new ArchiveException("record " + (n + 1) + " claims " + length + " bytes, more than any "
-                            + "assertion; the archive is damaged");
-                }
-                byte[] bytes = new byte[length];
+                byte[] bytes;
                 try {
+                    int length = readLength(records, n + 1);
+                    if (length < 0) {
+                        break;
+                    }
+                    bytes = new byte[length];
                     records.readFully(bytes);
                 } catch (EOFException e) {
-                    throw new ArchiveException("record " + (n + 1) + " is cut short: the archive is truncated");
+                    throw beyond(n, h.count, "record " + (n + 1) + " is cut short: the archive is truncated");
+                } catch (ZipException e) {
+                    throw beyond(n, h.count, "the compressed records are damaged at record " + (n + 1) + " (" + e.getMessage()
+                            + "): the archive is corrupt");
+                } catch (ArchiveException e) {
+                    throw beyond(n, h.count, e.getMessage());
                 }
                 Assertion a;
                 try {
                     a = CanonicalCodec.decode(bytes);
                 } catch (StemeException e) {
-                    throw new ArchiveException("record " + (n + 1) + " is damaged: " + e.getMessage(), e);
+                    throw beyond(n, h.count, "record " + (n + 1) + " is damaged: " + e.getMessage());
                 }
                 n++;
                 digest = digest.plus(a.id());
@@ -183,18 +338,12 @@ public final class Archive {
                     progress.progress("verify", n, h.count);
                 }
             }
-            if (in.position() != size - TRAILER_BYTES) {
-                throw new ArchiveException("the archive has " + (size - TRAILER_BYTES - in.position())
-                        + " unexpected bytes after its records");
+            long unread = bodyEnd - in.position() + (compressed ? inflater.getRemaining() : 0);
+            if (unread != 0) {
+                throw new ArchiveException("the archive has " + unread + " unexpected bytes after its " + n + " records"
+                        + (compressed ? " (after the end of the compressed stream)" : ""));
             }
-            byte[] checksum = in.checksum();
-            byte[] trailer = raw.readNBytes(TRAILER_BYTES);
-            ByteSource t = new ByteSource(trailer, (m, o) -> new ArchiveException("trailer: " + m));
-            if (!Arrays.equals(t.raw(4, "magic"), TRAILER_MAGIC)) {
-                throw new ArchiveException("the trailer is missing or damaged: the archive is truncated or corrupt");
-            }
-            long trailerCount = t.u64("count");
-            if (!Arrays.equals(t.raw(32, "checksum"), checksum)) {
+            if (!Arrays.equals(trailerChecksum, in.checksum())) {
                 throw new ArchiveException("the checksum does not match: some byte of the archive changed");
             }
             if (n != h.count || trailerCount != h.count) {
@@ -208,33 +357,63 @@ public final class Archive {
                 sink.accept(batch);
             }
             progress.progress(sink == null ? "verify" : "import", n, h.count);
-            return new ArchiveSummary(h.count, h.digest, h.createdAt, h.filter, (h.flags & FLAG_DEFLATE) != 0, size);
-        } catch (IOException e) {
-            throw new ArchiveException("cannot read the archive " + archive + ": " + e.getMessage()
-                    + " (a damaged compressed body reads as a format error)", e);
+            return new ArchiveSummary(h.count, h.digest, h.createdAt, h.filter, compressed, size);
+        } finally {
+            if (inflater != null) {
+                inflater.end();
+            }
         }
     }
 
-    /** The next record length, or -1 at the clean end of the records. */
-    private static int readVarint(DataInputStream in, long recordsRead) throws IOException {
-        int value = 0;
+    /**
+     * The error for a problem reading record {@code n + 1}: when the header's count was already
+     * reached, the real problem is that bytes follow the last record.
+     */
+    private static ArchiveException beyond(long n, long count, String message) {
+        if (count >= 0 && n >= count) {
+            return new ArchiveException("the archive has unexpected bytes after the " + count + " records its header "
+                    + "announces (" + message + "): bytes were appended to it, or it is damaged");
+        }
+        return new ArchiveException(message);
+    }
+
+    /** The length of record {@code number}, or -1 at the clean end of the records. */
+    private static int readLength(InputStream in, long number) throws IOException {
+        long value = 0;
         for (int shift = 0; shift < 35; shift += 7) {
             int b = in.read();
             if (b < 0) {
                 if (shift == 0) {
                     return -1;
                 }
-                throw new ArchiveException("the length of record " + (recordsRead + 1) + " is cut short");
+                throw new ArchiveException("the length of record " + number + " is cut short: the archive is truncated");
             }
-            value |= (b & 0x7f) << shift;
+            value |= (long) (b & 0x7f) << shift;
             if ((b & 0x80) == 0) {
-                return value;
+                if (value > CanonicalCodec.MAX_RECORD_BYTES) {
+                    throw new ArchiveException("record " + number + " claims " + value + " bytes, more than any "
+                            + "assertion; the archive is damaged");
+                }
+                return (int) value;
             }
         }
-        throw new ArchiveException("the length of record " + (recordsRead + 1) + " is malformed");
+        throw new ArchiveException("the length of record " + number + " is malformed (a varint longer than 5 bytes); "
+                + "the archive is damaged");
     }
 
-    private static void deleteQuietly(Path tmp, IOException cause) {
+    /** Makes a rename durable where the platform allows it (Linux, macOS); elsewhere a no-op. */
+    private static void syncDirectory(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Windows cannot open a directory as a channel; the rename is still atomic
+        }
+    }
+
+    private static void deleteQuietly(Path tmp, Exception cause) {
         try {
             Files.deleteIfExists(tmp);
         } catch (IOException e) {
@@ -244,7 +423,7 @@ public final class Archive {
 
     private record Header(int flags, long count, IdDigest digest, Instant createdAt, String filter) {
         static Header read(InputStream in, Path archive) throws IOException {
-            byte[] fixed = in.readNBytes(4 + 1 + 1 + 8 + IdDigest.ENCODED_LENGTH + 8);
+            byte[] fixed = in.readNBytes(HEADER_FIXED_BYTES);
             ByteSource h = new ByteSource(fixed, (m, o) -> new ArchiveException("header of " + archive + ": " + m));
             if (!Arrays.equals(h.raw(4, "magic"), MAGIC)) {
                 throw new ArchiveException(archive + " is not a StemeDB archive (bad magic)");
@@ -252,11 +431,12 @@ public final class Archive {
             int version = h.u8("version");
             if (version != VERSION) {
                 throw new ArchiveException(archive + " is archive format " + version + "; this StemeDB reads format "
-                        + VERSION + "; upgrade StemeDB to import it");
+                        + VERSION + "; upgrade StemeDB to import it (if no newer StemeDB wrote it, the header is damaged)");
             }
             int flags = h.u8("flags");
             if ((flags & ~FLAG_DEFLATE) != 0) {
-                throw new ArchiveException(archive + " has unknown header flags 0x" + Integer.toHexString(flags));
+                throw new ArchiveException(archive + " has unknown header flags 0x" + Integer.toHexString(flags)
+                        + ": the header is damaged, or a newer StemeDB wrote it");
             }
             long count = h.u64("count");
             IdDigest digest;
@@ -267,7 +447,7 @@ public final class Archive {
             }
             Instant created = Instant.ofEpochMilli(h.u64("created"));
             int filterLength = readHeaderVarint(in);
-            if (filterLength > 4096) {
+            if (filterLength > MAX_FILTER_BYTES) {
                 throw new ArchiveException("header of " + archive + ": the filter text is " + filterLength + " bytes, too long");
             }
             byte[] filterBytes = in.readNBytes(filterLength);
@@ -281,71 +461,11 @@ public final class Archive {
             do {
                 b = in.read();
                 if (b < 0) {
-                    throw new ArchiveException("the archive header is cut short");
+                    throw new ArchiveException("the archive header is cut short: the archive is truncated");
                 }
                 bytes.write(b);
             } while ((b & 0x80) != 0 && bytes.size() < 5);
             return new ByteSource(bytes.toByteArray(), (m, o) -> new ArchiveException("header: " + m)).length("filter length");
-        }
-    }
-
-    /** Counts and hashes what passes through, and writes the trailer. */
-    private static final class ChecksummedOutput extends OutputStream {
-        private final OutputStream out;
-        private final Blake3 hasher = Blake3.initHash();
-        private long position;
-
-        ChecksummedOutput(OutputStream out) {
-            this.out = out;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            hasher.update(b, off, len);
-            position += len;
-        }
-
-        /** A view that a compressor may close without closing the file. */
-        OutputStream unclosable() {
-            ChecksummedOutput self = this;
-            return new OutputStream() {
-                @Override
-                public void write(int b) throws IOException {
-                    self.write(b);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    self.write(b, off, len);
-                }
-
-                @Override
-                public void flush() throws IOException {
-                    self.flush();
-                }
-            };
-        }
-
-        void writeTrailer(long count) throws IOException {
-            byte[] checksum = new byte[32];
-            hasher.doFinalize(checksum);
-            out.write(new ByteSink(TRAILER_BYTES).raw(TRAILER_MAGIC).u64(count).raw(checksum).toByteArray());
-        }
-
-        @Override
-        public void flush() throws IOException {
-            out.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
         }
     }
 

@@ -1,5 +1,24 @@
 package io.stemedb.cli;
 
+import io.stemedb.cli.commands.AssertCommand;
+import io.stemedb.cli.commands.BackupCommand;
+import io.stemedb.cli.commands.ConflictsCommand;
+import io.stemedb.cli.commands.EntityCommand;
+import io.stemedb.cli.commands.ExportCommand;
+import io.stemedb.cli.commands.FindCommand;
+import io.stemedb.cli.commands.GetCommand;
+import io.stemedb.cli.commands.HistoryCommand;
+import io.stemedb.cli.commands.ImportCommand;
+import io.stemedb.cli.commands.InitCommand;
+import io.stemedb.cli.commands.ResolveCommand;
+import io.stemedb.cli.commands.RestoreCommand;
+import io.stemedb.cli.commands.RetractCommand;
+import io.stemedb.cli.commands.SourcesCommand;
+import io.stemedb.cli.commands.StatsCommand;
+import io.stemedb.cli.commands.SubjectsCommand;
+import io.stemedb.cli.commands.SyncCommand;
+import io.stemedb.cli.commands.VerifyArchiveCommand;
+import io.stemedb.cli.commands.VerifyCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -13,9 +32,11 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code stemedb} command line. Each feature is a subcommand class registered in
- * {@link Command#subcommands()} below; exit codes follow picocli: 0 for success, 1 when a command
- * fails, 2 for a usage error (unknown subcommand or option). Errors go to stderr.
+ * The {@code stemedb} command line (docs/cli.md). Each feature is a subcommand class registered in
+ * {@link Command#subcommands()} below; the database commands are in {@code io.stemedb.cli.commands}.
+ * Exit codes follow picocli: 0 for success, 1 when a command fails (a locked or missing database,
+ * a damaged archive, an invalid input file...), 2 for a usage error (unknown subcommand or option,
+ * malformed argument). Errors go to stderr, as one line that says what to do.
  */
 @Command(
         name = "stemedb",
@@ -27,8 +48,36 @@ import picocli.CommandLine.Spec;
             "Every claim is kept; lenses decide at read time what is true.",
         },
         commandListHeading = "%nCommands:%n",
-        footer = {"", "Start with: stemedb demo"},
-        subcommands = {DemoCommand.class})
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:failure (locked, missing or incompatible database, damaged or invalid input...)",
+            "2:usage error (unknown command or option, missing or malformed argument)",
+        },
+        footer = {"", "Start with: stemedb demo; then stemedb init, stemedb COMMAND --help. Documentation: docs/cli.md"},
+        subcommands = {
+            DemoCommand.class,
+            InitCommand.class,
+            AssertCommand.class,
+            RetractCommand.class,
+            GetCommand.class,
+            ResolveCommand.class,
+            HistoryCommand.class,
+            EntityCommand.class,
+            ConflictsCommand.class,
+            FindCommand.class,
+            SourcesCommand.class,
+            SubjectsCommand.class,
+            StatsCommand.class,
+            VerifyCommand.class,
+            ImportCommand.class,
+            ExportCommand.class,
+            BackupCommand.class,
+            RestoreCommand.class,
+            VerifyArchiveCommand.class,
+            SyncCommand.class,
+            io.stemedb.cli.serve.ServeCommand.class,
+        })
 public final class Main implements Runnable {
     /** Exit code of a command that failed (picocli's own default for execution errors). */
     static final int EXIT_FAILURE = 1;
@@ -49,7 +98,8 @@ public final class Main implements Runnable {
     /** {@code stemedb} without a command: a usage error. */
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: which one? (try: stemedb demo)");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "Missing command: which one? (try: stemedb --help, or stemedb demo)");
     }
 
     /** The version of the jar this class came from. */
@@ -93,7 +143,8 @@ public final class Main implements Runnable {
         public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
             PrintWriter err = cmd.getErr();
             String name = cmd.getCommandSpec().qualifiedName();
-            boolean expected = e instanceof DemoDataset.DatasetException || e instanceof io.stemedb.model.StemeException;
+            boolean expected = e instanceof DemoDataset.DatasetException || e instanceof io.stemedb.model.StemeException
+                    || e instanceof CliException;
             err.println(cmd.getColorScheme().errorText(name + ": " + (expected ? "" : "internal error: ") + e.getMessage()));
             if (!expected) {
                 e.printStackTrace(err);

@@ -145,7 +145,8 @@ class MainTest {
         assertEquals(2, run.exit());
         assertEquals("", run.out());
         assertTrue(run.err().contains("frobnicate"), run.err());
-        assertTrue(run.err().contains("Usage: stemedb"), run.err());
+        // picocli shows the usage, or instead suggests the commands closest to the one mistyped
+        assertTrue(run.err().contains("Usage: stemedb") || run.err().contains("Did you mean: stemedb "), run.err());
     }
 
     @Test

@@ -1,11 +1,18 @@
 package io.stemedb.storage;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.rocksdb.BackupEngine;
 import org.rocksdb.BackupEngineOptions;
@@ -23,9 +30,18 @@ import org.rocksdb.RocksDBException;
  * moment, without flushing first, so restoring replays the log exactly as crash recovery does:
  * a restored database holds every commit acknowledged before the backup started, possibly some
  * later ones, and never part of a commit (each commit is one write batch, atomic in the log).
- * Thread-safe: backups of one engine are serialized by the engine.
+ *
+ * <p><b>Threading.</b> Thread-safe. Every operation on a backup directory (create, list, restore)
+ * holds a lock on that directory: a lock in this JVM and an OS file lock on
+ * {@value #LOCK_FILE} in the directory, so that concurrent backups into one directory, from
+ * threads or processes, take turns (RocksDB's BackupEngine must not be used by two at once on one
+ * directory). Listing or restoring from a directory that holds no backup writes nothing to it.
  */
 public final class RocksBackups {
+    /** The lock file in a backup directory; its OS lock is held while the directory is used. */
+    public static final String LOCK_FILE = "stemedb-backups.lock";
+    private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
+
     private RocksBackups() {}
 
     /** One backup in a backup directory. */
@@ -41,8 +57,15 @@ public final class RocksBackups {
         if (keepLast < 1) {
             throw new IllegalArgumentException("keepLast must be at least 1, got " + keepLast);
         }
+        Path database = engine.directory().toAbsolutePath().normalize();
+        if (backupDir.toAbsolutePath().normalize().startsWith(database)) {
+            throw new StorageException.Incompatible("the backup directory " + backupDir + " is inside the database "
+                    + "directory " + database + ", where a lost disk or a deleted database takes the backups with it; "
+                    + "back up into a directory outside it, preferably on another disk");
+        }
         createDirectories(backupDir);
-        return engine.withDatabase(db -> {
+        return locked(backupDir, () -> engine.withDatabase(db -> {
+            refuseReadOnly(db, engine);
             try (BackupEngine backups = open(backupDir)) {
                 backups.createNewBackup(db, false);
                 backups.purgeOldBackups(keepLast);
@@ -51,22 +74,24 @@ public final class RocksBackups {
             } catch (RocksDBException e) {
                 throw StorageException.of("backing up to " + backupDir, e);
             }
-        });
+        }));
     }
 
     /** The backups in {@code backupDir}, oldest first; empty if there are none. */
     public static List<BackupInfo> list(Path backupDir) {
-        if (!Files.isDirectory(backupDir)) {
+        if (!holdsBackups(backupDir)) {
             return List.of();
         }
         RocksDB.loadLibrary();
-        try (BackupEngine backups = open(backupDir)) {
-            List<BackupInfo> result = new ArrayList<>();
-            backups.getBackupInfo().forEach(i -> result.add(toInfo(i)));
-            return result;
-        } catch (RocksDBException e) {
-            throw StorageException.of("listing the backups in " + backupDir, e);
-        }
+        return locked(backupDir, () -> {
+            try (BackupEngine backups = open(backupDir)) {
+                List<BackupInfo> result = new ArrayList<>();
+                backups.getBackupInfo().forEach(i -> result.add(toInfo(i)));
+                return result;
+            } catch (RocksDBException e) {
+                throw StorageException.of("listing the backups in " + backupDir, e);
+            }
+        });
     }
 
     /**
@@ -81,23 +106,116 @@ public final class RocksBackups {
             throw new StorageException.Incompatible("restore needs a new or empty directory, and " + targetDir
                     + " is not; choose another target (restore never overwrites a database)");
         }
-        createDirectories(targetDir);
+        if (!holdsBackups(backupDir)) {
+            throw new StorageException.Incompatible("the backup directory " + backupDir + " holds no backup");
+        }
         RocksDB.loadLibrary();
-        try (BackupEngine backups = open(backupDir); RestoreOptions options = new RestoreOptions(false)) {
-            List<org.rocksdb.BackupInfo> all = backups.getBackupInfo();
-            if (all.isEmpty()) {
-                throw new StorageException.Incompatible("the backup directory " + backupDir + " holds no backup");
+        return locked(backupDir, () -> {
+            boolean created = !Files.exists(targetDir);
+            RocksDBException failure = null;
+            org.rocksdb.BackupInfo chosen;
+            try (BackupEngine backups = open(backupDir); RestoreOptions options = new RestoreOptions(false)) {
+                List<org.rocksdb.BackupInfo> all = backups.getBackupInfo();
+                if (all.isEmpty()) {
+                    throw new StorageException.Incompatible("the backup directory " + backupDir + " holds no backup");
+                }
+                chosen = all.get(all.size() - 1);
+                if (backupId != null) {
+                    chosen = all.stream().filter(i -> i.backupId() == backupId).findFirst().orElseThrow(() ->
+                            new StorageException.Incompatible("there is no backup " + backupId + " in " + backupDir
+                                    + "; list them to see which exist"));
+                }
+                createDirectories(targetDir);
+                try {
+                    backups.restoreDbFromBackup(chosen.backupId(), targetDir.toString(), targetDir.toString(), options);
+                } catch (RocksDBException e) {
+                    failure = e;
+                }
+            } catch (RocksDBException e) {
+                throw StorageException.of("opening the backup directory " + backupDir, e);
             }
-            org.rocksdb.BackupInfo chosen = all.get(all.size() - 1);
-            if (backupId != null) {
-                chosen = all.stream().filter(i -> i.backupId() == backupId).findFirst().orElseThrow(() ->
-                        new StorageException.Incompatible("there is no backup " + backupId + " in " + backupDir
-                                + "; list them to see which exist"));
+            if (failure != null) {
+                // Only now, with the backup engine closed, have its copying threads stopped: RocksDB
+                // returns the first failed file while others are still being copied. Never leave a
+                // half-restored database that could be opened by mistake.
+                deleteContents(targetDir, created);
+                throw StorageException.of("restoring backup " + chosen.backupId() + " from " + backupDir + " into "
+                        + targetDir + " (the target was cleared again)", failure);
             }
-            backups.restoreDbFromBackup(chosen.backupId(), targetDir.toString(), targetDir.toString(), options);
             return toInfo(chosen);
+        });
+    }
+
+    /**
+     * A database opened read-only cannot be backed up: RocksDB's backup of it silently leaves out
+     * the write-ahead log, so every write not yet flushed into a table file (after a normal close,
+     * usually the most recent ones, often all of them) would be missing from the backup. RocksDB
+     * refuses to disable file deletions in read-only mode, which is how this is detected.
+     */
+    private static void refuseReadOnly(RocksDB db, RocksEngine engine) {
+        try {
+            db.disableFileDeletions();
         } catch (RocksDBException e) {
-            throw StorageException.of("restoring from " + backupDir + " into " + targetDir, e);
+            if (e.getStatus() != null && e.getStatus().getCode() == org.rocksdb.Status.Code.NotSupported) {
+                throw new StorageException.Incompatible("the database at " + engine.directory() + " is open read-only, "
+                        + "and a backup of it would miss the writes still in its log; back up from the process that has "
+                        + "it open for writing (backups are online), or open it read-write");
+            }
+            throw StorageException.of("preparing the backup of " + engine.directory(), e);
+        }
+        try {
+            db.enableFileDeletions();
+        } catch (RocksDBException e) {
+            throw StorageException.of("preparing the backup of " + engine.directory(), e);
+        }
+    }
+
+    /** True when {@code dir} has the metadata directory of RocksDB backups. */
+    private static boolean holdsBackups(Path dir) {
+        return Files.isDirectory(dir) && Files.isDirectory(dir.resolve("meta"));
+    }
+
+    /**
+     * Runs {@code body} holding the lock of {@code backupDir}: this JVM's, then the OS file lock,
+     * which waits for another process using the directory to finish.
+     */
+    private static <T> T locked(Path backupDir, Supplier<T> body) {
+        Path key;
+        try {
+            key = backupDir.toRealPath(); // one lock however the directory is named (symbolic links included)
+        } catch (IOException e) {
+            key = backupDir.toAbsolutePath().normalize();
+        }
+        ReentrantLock lock = LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
+        lock.lock();
+        try (FileChannel channel = FileChannel.open(key.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            FileLock fileLock = channel.lock();
+            try {
+                return body.get();
+            } finally {
+                fileLock.release();
+            }
+        } catch (IOException e) {
+            throw new StorageException("cannot lock the backup directory " + backupDir + ": " + e
+                    + "; check its permissions", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Deletes what a failed restore wrote into {@code dir}, and {@code dir} itself if restore created it. */
+    private static void deleteContents(Path dir, boolean andDir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).filter(p -> andDir || !p.equals(dir)).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort: the restore's own error is the one to report
+                }
+            });
+        } catch (IOException e) {
+            // best effort, as above
         }
     }
 

@@ -77,6 +77,11 @@ final class RocksStore implements AutoCloseable {
     final ColumnFamilyHandle retractions;
     final ColumnFamilyHandle digests;
 
+    /** The directories this JVM holds open for writing. */
+    private static final java.util.Set<Path> OPEN_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private boolean holdsThisJvmsClaim;
+
     private RocksStore(Path directory, RocksEngine.Settings settings, long proposedNodeId) {
         this.directory = directory;
         boolean created = prepareDirectory(directory, settings.readOnly());
@@ -86,6 +91,14 @@ final class RocksStore implements AutoCloseable {
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
             if (!settings.readOnly()) {
+                // OS file locks belong to the process, and closing any channel on the file drops
+                // them all: a second open in this JVM must be refused before it opens the file.
+                if (!OPEN_HERE.add(directory)) {
+                    throw new StorageException.Locked("the database at " + directory + " is already open (held by pid "
+                            + ProcessHandle.current().pid() + " on " + hostName() + ", this process); use that StemeDB, "
+                            + "or close it first", null);
+                }
+                holdsThisJvmsClaim = true;
                 channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE,
                         StandardOpenOption.READ, StandardOpenOption.WRITE);
                 fileLock = acquire(channel, directory);
@@ -135,7 +148,7 @@ final class RocksStore implements AutoCloseable {
     }
 
     static RocksStore open(Path directory, RocksEngine.Settings settings, long proposedNodeId) {
-        return new RocksStore(directory.toAbsolutePath(), settings, proposedNodeId);
+        return new RocksStore(directory.toAbsolutePath().normalize(), settings, proposedNodeId);
     }
 
     private <T extends AutoCloseable> T track(T nativeObject) {
@@ -471,6 +484,10 @@ final class RocksStore implements AutoCloseable {
             }
         } catch (IOException e) {
             failure = failure != null ? failure : new StorageException("releasing the lock on " + directory + " failed: " + e, e);
+        }
+        if (holdsThisJvmsClaim) {
+            OPEN_HERE.remove(directory);
+            holdsThisJvmsClaim = false;
         }
         return failure;
     }

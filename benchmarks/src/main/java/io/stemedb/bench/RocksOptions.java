@@ -1,0 +1,135 @@
+package io.stemedb.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Cache;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBufferManager;
+
+/**
+ * The RocksDB options of StemeDB's RocksStore, copied setting by setting so that the raw
+ * baselines run on the same engine configuration: one 64 MiB LRU block cache shared by every
+ * column family, 32 MiB of memtables charged to it through a write buffer manager, 16 KiB blocks,
+ * index and filter blocks in the cache (L0 ones pinned), format version 5, LZ4 with ZSTD at the
+ * bottom level, dynamic level sizes, a 10-bit bloom filter on the {@code assertions} family only,
+ * max(2, cores) background jobs, 1 MiB bytes-per-sync, WAL on. Owns every native object it makes.
+ */
+final class RocksOptions implements AutoCloseable {
+    static final long BLOCK_CACHE_BYTES = 64L << 20;
+    static final long MEMTABLE_BYTES = 32L << 20;
+
+    private final List<AutoCloseable> natives = new ArrayList<>();
+    private final Cache cache;
+    final DBOptions dbOptions;
+
+    RocksOptions(boolean create) {
+        RocksDB.loadLibrary();
+        cache = track(new LRUCache(BLOCK_CACHE_BYTES));
+        WriteBufferManager wbm = track(new WriteBufferManager(MEMTABLE_BYTES, cache));
+        dbOptions = track(new DBOptions()
+                .setCreateIfMissing(create)
+                .setCreateMissingColumnFamilies(create)
+                .setWriteBufferManager(wbm)
+                .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
+                .setBytesPerSync(1 << 20)
+                .setKeepLogFileNum(5));
+    }
+
+    private <T extends AutoCloseable> T track(T nativeObject) {
+        natives.add(nativeObject);
+        return nativeObject;
+    }
+
+    /** The options RocksStore gives a family: the bloom filter only for {@code assertions}. */
+    ColumnFamilyOptions familyOptions(String name) {
+        BlockBasedTableConfig table = new BlockBasedTableConfig()
+                .setBlockCache(cache)
+                .setBlockSize(16 * 1024)
+                .setCacheIndexAndFilterBlocks(true)
+                .setPinL0FilterAndIndexBlocksInCache(true)
+                .setFormatVersion(5);
+        if (name.equals("assertions")) {
+            table.setFilterPolicy(track(new BloomFilter(10, false)));
+        }
+        return track(new ColumnFamilyOptions()
+                .setTableFormatConfig(table)
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
+                .setLevelCompactionDynamicLevelBytes(true));
+    }
+
+    /** Descriptors for {@code names}, the default family first (it must be in the list). */
+    List<ColumnFamilyDescriptor> descriptors(List<String> names) {
+        List<ColumnFamilyDescriptor> d = new ArrayList<>();
+        for (String name : names) {
+            d.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), familyOptions(name)));
+        }
+        return d;
+    }
+
+    /** The column families of the database in {@code dir}, the default one first. */
+    static List<String> familiesOf(Path dir) throws RocksDBException {
+        List<String> names = new ArrayList<>();
+        names.add("default");
+        try (Options o = new Options()) {
+            for (byte[] n : RocksDB.listColumnFamilies(o, dir.toString())) {
+                String s = new String(n, StandardCharsets.US_ASCII);
+                if (!s.equals("default")) {
+                    names.add(s);
+                }
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Fully compacts every column family of the closed database in {@code dir} (StemeDB's or a raw
+     * baseline's) with these same options, then closes it. StemeDB's public API has no
+     * compaction call, so this is how the harness measures its size after compaction.
+     *
+     * @return the milliseconds the compaction took
+     */
+    static long compactDirectory(Path dir) throws RocksDBException {
+        try (RocksOptions options = new RocksOptions(false)) {
+            List<String> names = familiesOf(dir);
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            try (RocksDB db = RocksDB.open(options.dbOptions, dir.toString(), options.descriptors(names), handles)) {
+                long t0 = System.nanoTime();
+                try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+                    for (ColumnFamilyHandle h : handles) {
+                        db.flush(flush, h);
+                        db.compactRange(h);
+                    }
+                    return (System.nanoTime() - t0) / 1_000_000;
+                } finally {
+                    handles.forEach(ColumnFamilyHandle::close);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        for (int i = natives.size() - 1; i >= 0; i--) {
+            try {
+                natives.get(i).close();
+            } catch (Exception e) {
+                throw new IllegalStateException("freeing a RocksDB option object failed", e);
+            }
+        }
+        natives.clear();
+    }
+}

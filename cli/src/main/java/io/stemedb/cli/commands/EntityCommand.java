@@ -1,0 +1,68 @@
+package io.stemedb.cli.commands;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stemedb.ReadView;
+import io.stemedb.StemeDB;
+import io.stemedb.lens.Resolution;
+import io.stemedb.model.Claim;
+import java.time.Instant;
+import java.util.Map;
+import java.util.SortedMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code stemedb entity}: every predicate of a subject, resolved. */
+@Command(name = "entity", mixinStandardHelpOptions = true,
+        description = {"Resolves every predicate of SUBJECT through a lens.",
+            "Predicates with no value under the lens (every claim retracted, or none qualified) are left out."},
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.OK_LINE, ExitCodes.FAILURE_LINE, ExitCodes.USAGE_LINE})
+public final class EntityCommand extends DbCommand {
+    @Parameters(index = "0", paramLabel = "SUBJECT")
+    String subject;
+
+    @Option(names = "--lens", paramLabel = "EXPR", converter = Converters.LensConverter.class,
+            description = "The lens (default: latest); see: stemedb resolve --help.")
+    Converters.LensArg lens = Converters.LensArg.LATEST;
+
+    @Option(names = "--as-of", paramLabel = "TIME", converter = Converters.InstantConverter.class,
+            description = "Read the database as it was at TIME (record time).")
+    Instant asOf;
+
+    @Override
+    protected int execute() {
+        try (StemeDB db = openForReading()) {
+            ReadView view = asOf == null ? db : db.asOf(asOf);
+            SortedMap<String, Resolution> entity = view.entity(subject, lens.lens());
+            if (json) {
+                ObjectNode o = object();
+                o.put("subject", subject);
+                o.put("expression", lens.expression());
+                ObjectNode predicates = o.putObject("predicates");
+                for (Map.Entry<String, Resolution> e : entity.entrySet()) {
+                    ObjectNode p = predicates.putObject(e.getKey());
+                    p.put("lens", e.getValue().lens());
+                    p.set("values", Render.valueArray(e.getValue().values()));
+                    p.set("winners", Render.assertions(e.getValue().winners()));
+                }
+                printJson(o);
+                return ExitCodes.OK;
+            }
+            if (entity.isEmpty()) {
+                out().println("nothing known about " + subject + " under " + lens.lens().name());
+                return ExitCodes.OK;
+            }
+            Table t = new Table("PREDICATE", "VALUE", "SOURCE", "RECORDED", "ID").shrinkFirst(1);
+            for (Map.Entry<String, Resolution> e : entity.entrySet()) {
+                String predicate = e.getKey();
+                for (Claim c : e.getValue().winners()) {
+                    t.row(predicate, c.value(), c.source(), Render.recorded(c), Render.id(c));
+                    predicate = "";
+                }
+            }
+            t.print(out());
+        }
+        return ExitCodes.OK;
+    }
+}

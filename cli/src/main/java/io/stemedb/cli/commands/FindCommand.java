@@ -1,0 +1,66 @@
+package io.stemedb.cli.commands;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stemedb.ReadView;
+import io.stemedb.StemeDB;
+import io.stemedb.cli.JsonLines;
+import io.stemedb.model.Value;
+import java.time.Instant;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code stemedb find}: the subjects whose predicate resolves to a value. */
+@Command(name = "find", mixinStandardHelpOptions = true,
+        description = {"Lists the subjects whose PREDICATE, resolved through the lens, has VALUE among its values.",
+            "A subject whose matching claim was overruled or retracted is not listed."},
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.OK_LINE + " (also when nothing matches)", ExitCodes.FAILURE_LINE, ExitCodes.USAGE_LINE})
+public final class FindCommand extends DbCommand {
+    @Parameters(index = "0", paramLabel = "PREDICATE")
+    String predicate;
+
+    @Parameters(index = "1", paramLabel = "VALUE")
+    String value;
+
+    @Option(names = "--type", paramLabel = "TYPE", defaultValue = "text", converter = Converters.TypeConverter.class,
+            description = "The value's type: text (default), integer, real, bool, bytes (hex), instant, ref.")
+    Value.Type type;
+
+    @Option(names = "--lens", paramLabel = "EXPR", converter = Converters.LensConverter.class,
+            description = "The lens (default: latest); see: stemedb resolve --help.")
+    Converters.LensArg lens = Converters.LensArg.LATEST;
+
+    @Option(names = "--as-of", paramLabel = "TIME", converter = Converters.InstantConverter.class,
+            description = "Read the database as it was at TIME (record time).")
+    Instant asOf;
+
+    @Override
+    protected int execute() {
+        Value v = Render.value(spec.commandLine(), value, type);
+        try (StemeDB db = openForReading()) {
+            ReadView view = asOf == null ? db : db.asOf(asOf);
+            List<String> subjects = view.find(predicate, v, lens.lens());
+            if (json) {
+                ObjectNode o = object();
+                o.put("predicate", predicate);
+                o.set("value", JsonLines.valueJson(v));
+                o.put("expression", lens.expression());
+                ArrayNode a = o.putArray("subjects");
+                subjects.forEach(a::add);
+                printJson(o);
+                return ExitCodes.OK;
+            }
+            if (subjects.isEmpty()) {
+                out().println("no subject has " + predicate + " = " + v + " under " + lens.lens().name());
+            } else {
+                Table t = new Table("SUBJECT");
+                subjects.forEach(t::row);
+                t.print(out());
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,85 @@
+package io.stemedb.cli.commands;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stemedb.MergeResult;
+import io.stemedb.StemeDB;
+import io.stemedb.cli.CliException;
+import io.stemedb.cli.JsonLinesFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code stemedb import}: merges a JSON Lines file or an archive into the database. */
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = {"Merges the assertions of FILE (JSON Lines or a StemeDB archive) into the database.",
+            "The whole file is checked first; if any line or record is bad, nothing is imported. Assertions "
+                    + "already there are skipped, so importing twice is harmless."},
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.OK_LINE, ExitCodes.FAILURE_LINE + "; the message names the bad line", ExitCodes.USAGE_LINE})
+public final class ImportCommand extends DbCommand {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The file to import.")
+    Path file;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "auto",
+            description = "jsonl, archive, or auto (default): an archive if FILE starts like one, else JSON Lines.")
+    FileFormat format;
+
+    @Override
+    protected int execute() throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new CliException(Files.exists(file) ? file + " is not a file" : "there is no file " + file);
+        }
+        FileFormat f = format.forReading(file);
+        MergeResult result;
+        long missingTargets = 0;
+        long lines = -1;
+        try (Progress progress = progress()) {
+            // A JSON Lines file is checked whole before the database is even opened: a bad file changes nothing.
+            // (An archive is checked whole by importArchive before it stores anything.)
+            JsonLinesFile.Checked checked = f == FileFormat.jsonl ? JsonLinesFile.check(file, Clock.systemUTC(), progress) : null;
+            try (StemeDB db = openForWriting()) {
+                if (f == FileFormat.archive) {
+                    result = db.importArchive(file, progress);
+                } else {
+                    JsonLinesFile.Imported imported = JsonLinesFile.importInto(db, file, checked, progress);
+                    result = imported.merge();
+                    missingTargets = imported.missingTargets();
+                    lines = checked.lines();
+                }
+            }
+        }
+        if (json) {
+            ObjectNode o = object();
+            o.put("file", file.toString());
+            o.put("format", f.name());
+            o.put("added", result.added());
+            o.put("duplicates", result.duplicates());
+            ArrayNode rejected = o.putArray("rejected");
+            result.rejected().forEach(r -> rejected.addObject().put("id", r.id().toString()).put("reason", r.reason()));
+            if (f == FileFormat.jsonl) {
+                o.put("retractionsOfUnknownClaims", missingTargets);
+            }
+            printJson(o);
+        } else {
+            out().printf("imported %s (%s%s): %,d new assertions, %,d already there%s%n", file, f,
+                    lines >= 0 ? String.format(", %,d lines", lines) : "", result.added(), result.duplicates(),
+                    result.rejected().isEmpty() ? "" : String.format(", %,d refused", result.rejected().size()));
+            result.rejected().forEach(r -> out().println("  refused " + r.id().shortHex() + ": " + r.reason()));
+            out().flush();
+        }
+        if (missingTargets > 0) {
+            err().println(spec.qualifiedName() + ": note: " + missingTargets + " retractions name claims that are neither"
+                    + " in the file nor in the database; they are kept and take effect when the claims arrive");
+            err().flush();
+        }
+        if (!result.rejected().isEmpty()) {
+            return fail(result.rejected().size() + " assertions were refused (see above); the others were imported", null);
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,96 @@
+package io.stemedb.cli.commands;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stemedb.ReadView;
+import io.stemedb.StemeDB;
+import io.stemedb.lens.Resolution;
+import io.stemedb.model.Claim;
+import java.time.Instant;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code stemedb resolve}: what a lens says about one fact, and why. */
+@Command(name = "resolve", mixinStandardHelpOptions = true,
+        description = {"Resolves SUBJECT's PREDICATE through a lens: which value wins among the claims, and why.",
+            "Lens expressions (docs/cli.md): latest, trust(hr, crm), trustOnly(hr), weighted(hr=2, crm=1), "
+                    + "majority, quorum(2), confident, all; composed with .orElse(LENS), .asOf(TIME), .validAt(TIME), "
+                    + ".onlySources(a, b), .minConfidence(0.8), .withMetadata(key=value). Example: --lens 'trust(hr, "
+                    + "crm).orElse(latest)'"},
+        exitCodeListHeading = ExitCodes.HEADING,
+        exitCodeList = {ExitCodes.OK_LINE + " (also when no claim wins)", ExitCodes.FAILURE_LINE, ExitCodes.USAGE_LINE})
+public final class ResolveCommand extends DbCommand {
+    @Parameters(index = "0", paramLabel = "SUBJECT")
+    String subject;
+
+    @Parameters(index = "1", paramLabel = "PREDICATE")
+    String predicate;
+
+    @Option(names = "--lens", paramLabel = "EXPR", converter = Converters.LensConverter.class,
+            description = "The lens (default: latest).")
+    Converters.LensArg lens = Converters.LensArg.LATEST;
+
+    @Option(names = "--as-of", paramLabel = "TIME", converter = Converters.InstantConverter.class,
+            description = "Read the database as it was at TIME (record time).")
+    Instant asOf;
+
+    @Option(names = "--explain", description = "Show every claim: winners, overruled, set aside and retracted, and why.")
+    boolean explain;
+
+    @Override
+    protected int execute() {
+        try (StemeDB db = openForReading()) {
+            ReadView view = asOf == null ? db : db.asOf(asOf);
+            Resolution r = view.resolve(subject, predicate, lens.lens());
+            if (json) {
+                ObjectNode o = Render.resolution(r);
+                o.put("expression", lens.expression());
+                if (asOf != null) {
+                    o.put("asOf", asOf.toString());
+                }
+                printJson(o);
+                return ExitCodes.OK;
+            }
+            out().println(Render.fit(subject + " " + predicate + " = " + (r.isEmpty() ? "(no value: " + Render.noValue(r) + ")"
+                    : Render.values(r.values()))));
+            out().println(Render.fit("lens: " + r.lens() + (asOf == null ? "" : ", database as of " + asOf)));
+            if (!explain) {
+                if (!r.isEmpty()) {
+                    out().println();
+                    Table t = new Table("VALUE", "SOURCE", "RECORDED", "CONFIDENCE", "VALID", "ID").shrinkFirst(0);
+                    for (Claim c : r.winners()) {
+                        t.row(c.value(), c.source(), Render.recorded(c), Render.confidence(c), Render.valid(c), Render.id(c));
+                    }
+                    t.print(out());
+                }
+                return ExitCodes.OK;
+            }
+            out().println();
+            Table t = new Table("STATUS", "VALUE", "SOURCE", "RECORDED", "CONFIDENCE", "VALID", "ID").shrinkFirst(1);
+            for (Claim c : r.winners()) {
+                row(t, "winner", c);
+            }
+            for (Claim c : r.overruled()) {
+                row(t, "overruled", c);
+            }
+            for (Resolution.SetAside s : r.setAside()) {
+                row(t, "set aside", s.claim()); // the reason is in the explanation below
+            }
+            for (Claim c : r.retracted()) {
+                row(t, Render.status(r.evidence(), c), c);
+            }
+            if (t.isEmpty()) {
+                out().println("(no claims)");
+            } else {
+                t.print(out());
+            }
+            out().println();
+            Render.wrap("why: " + r.explain(), Table.WIDTH, "     ").forEach(out()::println);
+        }
+        return ExitCodes.OK;
+    }
+
+    private static void row(Table t, String status, Claim c) {
+        t.row(status, c.value(), c.source(), Render.recorded(c), Render.confidence(c), Render.valid(c), Render.id(c));
+    }
+}
