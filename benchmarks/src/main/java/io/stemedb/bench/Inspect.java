@@ -114,12 +114,23 @@ final class Inspect {
         return new byte[] {(byte) (pair >>> 24), (byte) (pair >>> 16), (byte) (pair >>> 8), (byte) pair};
     }
 
+    /** The smallest key above every key that starts with {@code prefix} (RocksStore's upper bound); null if none. */
+    private static byte[] successor(byte[] prefix) {
+        byte[] s = prefix.clone();
+        for (int i = s.length - 1; i >= 0; i--) {
+            if (s[i] != (byte) 0xff) {
+                s[i]++;
+                return Arrays.copyOf(s, i + 1);
+            }
+        }
+        return null;
+    }
+
     private static int seek(RocksDB db, ColumnFamilyHandle h, byte[] prefix, boolean bounded) throws Exception {
         int found = 0;
         if (bounded) {
-            byte[] upper = prefix.clone();
-            upper[upper.length - 1]++;
-            try (Slice slice = new Slice(upper);
+            byte[] upper = successor(prefix);
+            try (Slice slice = upper == null ? null : new Slice(upper);
                     ReadOptions ro = new ReadOptions().setIterateUpperBound(slice);
                     RocksIterator it = db.newIterator(h, ro)) {
                 for (it.seek(prefix); it.isValid(); it.next()) {

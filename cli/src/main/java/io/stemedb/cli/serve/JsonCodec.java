@@ -220,8 +220,7 @@ final class JsonCodec {
             throw ApiException.badRequest("invalid_field", where + ".metadata must be an object of strings, got " + kind(m));
         }
         Map<String, String> result = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext();) {
-            Map.Entry<String, JsonNode> f = it.next();
+        for (Map.Entry<String, JsonNode> f : m.properties()) {
             if (!f.getValue().isTextual()) {
                 throw ApiException.badRequest("invalid_field", where + ".metadata \"" + f.getKey()
                         + "\" must be a string, got " + kind(f.getValue()));

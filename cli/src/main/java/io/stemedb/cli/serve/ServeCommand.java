@@ -35,14 +35,14 @@ import picocli.CommandLine.TypeConversionException;
         name = "serve",
         mixinStandardHelpOptions = true,
         description = {
-            "Serve a database over HTTP: a JSON API, Prometheus /metrics, health and readiness checks,",
-            "and, with --peer and --cluster-secret-file, continuous replication with other servers.",
+            "Serves a database over HTTP: a JSON API, Prometheus /metrics, health and readiness checks, and, with "
+                    + "--peer and --cluster-secret-file, continuous replication with other servers.",
             "Stops gracefully on SIGTERM or Ctrl-C. See docs/operations.md, \"The pilot server\".",
         },
         footer = {
             "",
-            "Endpoints: POST /v1/claims, POST /v1/retractions, GET /v1/resolve, /v1/history, /v1/entity,",
-            "/v1/conflicts, /v1/stats, /health, /ready, /metrics; POST /sync with a cluster secret.",
+            "Endpoints: POST /v1/claims, POST /v1/retractions, GET /v1/resolve, GET /v1/history, GET /v1/entity, "
+                    + "GET /v1/conflicts, GET /v1/stats, GET /health, GET /ready, GET /metrics; POST /sync with a cluster secret.",
             "",
             "Example, three nodes (each with the other two as peers):",
             "  openssl rand -hex 32 > cluster.secret && chmod 600 cluster.secret",

@@ -343,7 +343,10 @@ class PilotServerTest {
         assertTrue(TestHttp.sample(after, "stemedb_write_duration_seconds_sum") > 0);
         assertEquals(reads + 5, TestHttp.sample(after, "stemedb_reads_total"), "5 resolves, one history each");
         assertEquals(readCalls + 5, TestHttp.sample(after, "stemedb_read_duration_seconds_count"));
-        assertEquals(8, TestHttp.sample(after, "stemedb_assertions"));
+        // The gauges read a stats snapshot that serves scrapes for up to 200 ms: poll past it.
+        TestHttp.await("the holdings gauges to show the 8 claims", Duration.ofSeconds(10),
+                () -> http.metric("stemedb_assertions") == 8);
+        after = http.get("/metrics").body();
         assertEquals(8, TestHttp.sample(after, "stemedb_claims"));
         assertEquals(0, TestHttp.sample(after, "stemedb_retractions"));
         assertEquals(8, TestHttp.sample(after, "stemedb_last_sequence"));
