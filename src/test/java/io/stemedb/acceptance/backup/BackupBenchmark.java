@@ -35,7 +35,8 @@ import java.util.stream.Stream;
  *
  * Options: {@code --n} assertions to load (default 1,000,000); {@code --dir} where to work (default
  * a new temporary directory, deleted at the end unless {@code --keep}); {@code --batch} assertions
- * per load commit (default 1000).
+ * per load commit (default 1000); {@code --verify-cache-mib} the block cache of the restored
+ * database that is opened and verified (default 64, the default of every database).
  *
  * <p>The load phase uses {@link Durability#syncEvery} (one fsync a second) to save time; it is
  * setup, not what is measured. Imports run with the same setting.
@@ -61,13 +62,16 @@ public final class BackupBenchmark {
         int batchSize = 1000;
         Path dir = null;
         boolean keep = false;
+        long verifyCacheMib = 64;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--verify-cache-mib" -> verifyCacheMib = Long.parseLong(args[++i]);
                 case "--n" -> n = Integer.parseInt(args[++i].replace("_", "").replace(",", ""));
                 case "--batch" -> batchSize = Integer.parseInt(args[++i]);
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--keep" -> keep = true;
-                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; use --n N, --batch B, --dir D, --keep");
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; use --n N, --batch B, --dir D, --keep, --verify-cache-mib M");
             }
         }
         if (dir == null) {
@@ -76,7 +80,7 @@ public final class BackupBenchmark {
             Files.createDirectories(dir);
         }
         try {
-            new BackupBenchmark().run(n, batchSize, dir);
+            new BackupBenchmark().run(n, batchSize, dir, verifyCacheMib);
         } finally {
             if (!keep) {
                 deleteTree(dir);
@@ -84,7 +88,7 @@ public final class BackupBenchmark {
         }
     }
 
-    private void run(int n, int batchSize, Path dir) throws Exception {
+    private void run(int n, int batchSize, Path dir, long verifyCacheMib) throws Exception {
         System.out.printf(Locale.ROOT, "StemeDB backup benchmark: %,d assertions, in %s%n", n, dir);
         System.out.printf(Locale.ROOT, "machine: %d processors, %s RAM, Java %s, %s %s; max heap %,d MiB%n",
                 Runtime.getRuntime().availableProcessors(), memory(), System.getProperty("java.version"),
@@ -142,9 +146,10 @@ public final class BackupBenchmark {
         long restoreNs = System.nanoTime() - t0;
         row("restore newest backup", restoreNs, n + n / 100, "");
         t0 = start();
-        try (StemeDB db = StemeDB.open(restored)) {
+        try (StemeDB db = StemeDB.builder().blockCacheBytes(verifyCacheMib << 20).open(restored)) {
             long openNs = System.nanoTime() - t0;
-            row("open restored database", openNs, -1, db.stats().assertions() + " assertions");
+            row("open restored database", openNs, -1, db.stats().assertions() + " assertions, block cache "
+                    + verifyCacheMib + " MiB");
             long t1 = start();
             VerifyReport report = db.verify();
             long verifyNs = System.nanoTime() - t1;

@@ -37,9 +37,10 @@ import java.util.Random;
  * </ul>
  * Every assertion of a batch carries the metadata {@code batch=<tag>} and {@code i=<index>}, so
  * that the test can find what landed of a batch whose write was never acknowledged. A batch holds
- * 1 to 50 assertions (each thread pausing 0 to 50 ms between batches): claims over several subjects, predicates, sources and value types (some
- * long enough to be indexed by hash), some with a valid time, a confidence or a url, and
- * retractions of claims acknowledged earlier (by this run or a previous one).
+ * 1 to 50 assertions (each thread pausing 0 to 50 ms between batches): claims over several
+ * subjects, predicates, sources and value types (some long enough to be indexed by hash), some
+ * with a valid time, a confidence or a url, and retractions of claims acknowledged earlier (by
+ * this run or a previous one).
  */
 public final class CrashWriter {
     static final String[] SUBJECTS = subjects();

@@ -81,6 +81,8 @@ final class RocksStore implements AutoCloseable {
     private static final java.util.Set<Path> OPEN_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private boolean holdsThisJvmsClaim;
+    /** The real path (links and dots resolved) under which this store is in {@link #OPEN_HERE}. */
+    private Path claimKey;
 
     private RocksStore(Path directory, RocksEngine.Settings settings, long proposedNodeId) {
         this.directory = directory;
@@ -93,7 +95,8 @@ final class RocksStore implements AutoCloseable {
             if (!settings.readOnly()) {
                 // OS file locks belong to the process, and closing any channel on the file drops
                 // them all: a second open in this JVM must be refused before it opens the file.
-                if (!OPEN_HERE.add(directory)) {
+                claimKey = directory.toRealPath();
+                if (!OPEN_HERE.add(claimKey)) {
                     throw new StorageException.Locked("the database at " + directory + " is already open (held by pid "
                             + ProcessHandle.current().pid() + " on " + hostName() + ", this process); use that StemeDB, "
                             + "or close it first", null);
@@ -486,7 +489,7 @@ final class RocksStore implements AutoCloseable {
             failure = failure != null ? failure : new StorageException("releasing the lock on " + directory + " failed: " + e, e);
         }
         if (holdsThisJvmsClaim) {
-            OPEN_HERE.remove(directory);
+            OPEN_HERE.remove(claimKey);
             holdsThisJvmsClaim = false;
         }
         return failure;

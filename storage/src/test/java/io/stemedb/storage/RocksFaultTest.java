@@ -319,6 +319,30 @@ class RocksFaultTest {
         }
     }
 
+    /**
+     * The same, when the failed second open here names the directory another way: with a
+     * trailing "." or through a symbolic link. It is the same directory and the same lock file.
+     */
+    @Test
+    void anotherProcessIsLockedOutEvenAfterAFailedOpenHereThroughAnotherSpellingOfThePath() throws Exception {
+        Path dir = tmp.resolve("db");
+        Path link = Files.createSymbolicLink(tmp.resolve("link"), dir.getFileName());
+        long me = ProcessHandle.current().pid();
+        try (RocksEngine first = open(dir)) {
+            first.commit(claims(0, 1));
+            assertThrows(StorageException.Locked.class, () -> open(dir.resolve(".")));
+            assertThrows(StorageException.Locked.class, () -> open(link));
+
+            String after = tryOpenInAnotherProcess(dir, "try-after-aliases");
+            assertEquals("LOCKED", after.split(" ")[0], after);
+            assertTrue(after.contains("pid " + me + " "),
+                    "after failed opens here through other spellings of the path, another process is still told "
+                            + "that this one holds it: " + after);
+            String holder = Files.readString(dir.resolve(RocksStore.LOCK_FILE));
+            assertTrue(holder.contains("pid " + me + " "), "the lock file still names this process: " + holder);
+        }
+    }
+
     private String tryOpenInAnotherProcess(Path dir, String name) throws Exception {
         try (Child child = new Child(tmp.resolve(name + ".stderr"), LockHolderMain.class.getName(), "try", dir.toString())) {
             String line = child.line();
@@ -406,8 +430,10 @@ class RocksFaultTest {
 
     // ---------------------------------------------------------------- (g) (h) damage
 
-    @Test
-    void aDamagedTableFileIsReportedNamingTheFile() throws Exception {
+    /** A database whose largest table file has 32 bytes flipped in its middle. */
+    record Damaged(Path dir, String file, List<Assertion> written) {}
+
+    private Damaged damageTheLargestTableFile() throws IOException {
         Path dir = tmp.resolve("db");
         Random random = new Random(7);
         List<Assertion> written = new ArrayList<>();
@@ -435,11 +461,21 @@ class RocksFaultTest {
             bytes[i] ^= (byte) 0xA5;
         }
         Files.write(sst, bytes);
-        String name = sst.getFileName().toString();
+        return new Damaged(dir, sst.getFileName().toString(), written);
+    }
 
+    /**
+     * Either opening fails with Corruption naming the file, or (what RocksDB 10 does: it reads
+     * only a table file's footer, index and filter when opening) verify reports a problem naming
+     * the file, and reading the damaged block fails with Corruption naming it too.
+     */
+    @Test
+    void aDamagedTableFileIsReportedNamingTheFile() throws Exception {
+        Damaged damaged = damageTheLargestTableFile();
+        String name = damaged.file();
         RocksEngine engine;
         try {
-            engine = open(dir);
+            engine = open(damaged.dir());
         } catch (StorageException.Corruption e) {
             assertTrue(e.getMessage().contains(name), "the open failure names " + name + ": " + e.getMessage());
             return;
@@ -450,8 +486,35 @@ class RocksFaultTest {
             assertTrue(report.problems().stream().anyMatch(p -> p.contains(name)),
                     "a problem names " + name + ": " + report.problems());
             // reading everything hits the damaged block, and the failure says it is corruption
-            StorageException.Corruption e = assertThrows(StorageException.Corruption.class, () -> readEverything(engine, written));
+            StorageException.Corruption e = assertThrows(StorageException.Corruption.class,
+                    () -> readEverything(engine, damaged.written()));
             assertTrue(e.getMessage().contains(name), "the read failure names " + name + ": " + e.getMessage());
+        } finally {
+            engine.close();
+        }
+    }
+
+    /**
+     * The report of a damaged table file holds the findings about that file and nothing false: a
+     * check that could not read everything must not go on to report the assertions it did not
+     * get to as missing.
+     */
+    @Test
+    void aDamagedTableFileYieldsNoFalseFindings() throws Exception {
+        Damaged damaged = damageTheLargestTableFile();
+        RocksEngine engine;
+        try {
+            engine = open(damaged.dir());
+        } catch (StorageException.Corruption e) {
+            return; // nothing to verify
+        }
+        try {
+            VerifyReport report = engine.verify();
+            assertFalse(report.ok());
+            List<String> unrelated = report.problems().stream().filter(p -> !p.contains(damaged.file())).toList();
+            assertEquals(List.of(), unrelated.subList(0, Math.min(3, unrelated.size())),
+                    unrelated.size() + " of the " + report.problemCount() + " problems do not name the damaged file "
+                            + damaged.file() + " (the first 3 are shown); all of them: " + report.problemCount());
         } finally {
             engine.close();
         }
