@@ -335,7 +335,7 @@ class RocksBackupsTest {
                 // an fcntl lock, the kind Java's FileChannel.lock takes on Linux and macOS
                 holder = new ProcessBuilder("python3", "-c", "import fcntl,sys,time\n"
                         + "f=open(sys.argv[1],'a')\nfcntl.lockf(f,fcntl.LOCK_EX)\nprint('locked',flush=True)\n"
-                        + "time.sleep(float(sys.argv[2]))", backups.resolve(RocksBackups.LOCK_FILE).toString(), "1.5")
+                        + "time.sleep(float(sys.argv[2]))", backups.resolve(RocksBackups.LOCK_FILE).toString(), "3")
                         .redirectErrorStream(true).start();
             } catch (IOException e) {
                 org.junit.jupiter.api.Assumptions.abort("python3 is needed to hold a lock from another process: " + e);

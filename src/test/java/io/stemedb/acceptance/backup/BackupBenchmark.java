@@ -28,9 +28,10 @@ import java.util.stream.Stream;
  *
  * <pre>
  * for m in crdt lens storage merkle backup core cli; do mvn -q -B install -DskipTests -f $m/pom.xml; done
- * mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -f src/test/pom.xml
+ * mvn -q -B test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+ *     -Dmdep.outputFile=target/bench.classpath -f src/test/pom.xml
  * java -Xmx2g -cp "src/test/target/test-classes:$(cat src/test/target/bench.classpath)" \
- *     io.stemedb.acceptance.backup.BackupBenchmark --n 1000000
+ *     io.stemedb.acceptance.backup.BackupBenchmark --n 1000000 --verify-cache-mib 1024
  * </pre>
  *
  * Options: {@code --n} assertions to load (default 1,000,000); {@code --dir} where to work (default
@@ -39,7 +40,10 @@ import java.util.stream.Stream;
  * database that is opened and verified (default 64, the default of every database).
  *
  * <p>The load phase uses {@link Durability#syncEvery} (one fsync a second) to save time; it is
- * setup, not what is measured. Imports run with the same setting.
+ * setup, not what is measured. Imports run with the same setting. It prints each step's wall time
+ * and the process's CPU time (all threads, RocksDB's included), so that runs on a shared machine
+ * can be compared. Figures and the machine they were measured on: docs/operations.md, "Figures:
+ * 1,000,000 assertions".
  */
 public final class BackupBenchmark {
     private static final String[] SOURCES = {"hr", "crm", "web", "registry", "audit", "partner-feed", "ml-extractor", "manual"};
