@@ -1,6 +1,11 @@
 package io.stemedb.storage;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.stemedb.model.Claim;
 import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The {@link Engine} contract, run against the {@link RocksEngine} in a fresh directory per test. */
@@ -11,5 +16,25 @@ class RocksEngineTest extends EngineContractTest {
     @Override
     protected Engine newEngine() {
         return RocksEngine.open(dir.resolve("db"), RocksEngine.Settings.DEFAULT, 0x5eedL);
+    }
+
+    /**
+     * The commit skips the existence lookup for assertions stamped after the newest stored one;
+     * after a reopen that bound comes from disk, and the newest stored assertion itself (stamped
+     * exactly at the bound) and older ones must still be recognised.
+     */
+    @Test
+    void afterReopenStoredAssertionsAreStillRecognisedAndOlderNewOnesStored() {
+        Claim older = claim("s", "p", "merged-later");
+        Claim a = claim("s", "p", "a");
+        Claim newest = claim("s", "p", "b");
+        engine.commit(List.of(a, newest));
+        engine.close();
+        engine = newEngine();
+
+        assertEquals(List.of(), engine.commit(List.of(newest, a)));
+        assertEquals(List.of(older.id()), changeIds(engine.commit(List.of(newest, older, a))));
+        assertEquals(new EngineStats(3, 0, 3), engine.stats());
+        assertEquals(List.of(3L), sequences(engine.changesSince(2, 10)));
     }
 }
