@@ -95,7 +95,6 @@ public final class DemoDataset {
     private static final Set<String> CLAIM_FIELDS = Set.of("key", "recorded", "source", "subject", "predicate",
             "value", "type", "confidence", "validFrom", "validTo", "metadata");
     private static final Set<String> RETRACTION_FIELDS = Set.of("recorded", "source", "retracts", "metadata");
-    private static final List<String> TYPES = List.of("text", "integer", "real", "boolean", "instant", "ref");
 
     /** One line of the file: a claim or a retraction. */
     public sealed interface Entry permits ClaimEntry, RetractionEntry {
@@ -508,58 +507,11 @@ public final class DemoDataset {
         }
 
         private Value value(JsonNode node) {
-            JsonNode v = node.get("value");
-            if (v == null || v.isNull()) {
-                throw error("\"value\" is missing");
-            }
-            String type;
-            if (node.has("type")) {
-                JsonNode t = node.get("type");
-                if (!t.isTextual() || !TYPES.contains(t.textValue())) {
-                    throw error("\"type\" must be one of " + TYPES + ", got " + t);
-                }
-                type = t.textValue();
-            } else if (v.isTextual()) {
-                type = "text";
-            } else if (v.isIntegralNumber()) {
-                type = "integer";
-            } else if (v.isNumber()) {
-                type = "real";
-            } else if (v.isBoolean()) {
-                type = "boolean";
-            } else {
-                throw error("\"value\" must be a string, a number or a boolean, got " + v);
-            }
             try {
-                switch (type) {
-                    case "text":
-                        return Value.text(expect(v.isTextual(), v, type).textValue());
-                    case "ref":
-                        return Value.ref(expect(v.isTextual() && !v.textValue().isEmpty(), v, type).textValue());
-                    case "integer":
-                        return Value.integer(expect(v.isIntegralNumber() && v.canConvertToLong(), v, type).longValue());
-                    case "real":
-                        return Value.real(expect(v.isNumber(), v, type).doubleValue());
-                    case "boolean":
-                        return Value.bool(expect(v.isBoolean(), v, type).booleanValue());
-                    case "instant":
-                        return Value.instant(time(v, "an instant \"value\""));
-                    default:
-                        throw new AssertionError(type);
-                }
-            } catch (StemeException e) {
+                return JsonLines.typedValue(node);
+            } catch (JsonLines.LineException e) {
                 throw error(e.getMessage());
             }
-        }
-
-        private JsonNode expect(boolean ok, JsonNode v, String type) {
-            if (!ok) {
-                String expected = type.equals("integer") ? "a whole number in the 64-bit range"
-                        : type.equals("real") ? "a number" : type.equals("boolean") ? "true or false"
-                        : type.equals("ref") ? "a subject id (a non-empty string)" : "a string";
-                throw error("\"value\" of type " + type + " must be " + expected + ", got " + v);
-            }
-            return v;
         }
     }
 

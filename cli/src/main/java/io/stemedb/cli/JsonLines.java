@@ -210,16 +210,8 @@ public final class JsonLines {
         checkFields(o, CLAIM_FIELDS, "a claim", "retracts");
         String subject = requiredText(o, "subject");
         String predicate = requiredText(o, "predicate");
-        String typeName = requiredText(o, "type");
-        Value.Type type = typeOf(typeName);
-        if (type == null) {
-            throw new LineException("\"type\" is '" + typeName + "'; it must be one of " + String.join(", ", TYPE_NAMES));
-        }
-        JsonNode value = o.get("value");
-        if (value == null || value.isNull()) {
-            throw new LineException("\"value\" is missing");
-        }
-        Claim.Builder b = Claim.builder(subject, predicate, value(type, value))
+        requiredText(o, "type");
+        Claim.Builder b = Claim.builder(subject, predicate, typedValue(o))
                 .source(requiredText(o, "source"))
                 .hlc(hlc(o.get("hlc")));
         JsonNode confidence = o.get("confidence");
@@ -339,8 +331,56 @@ public final class JsonLines {
         return Hlc.of(physical.longValue(), logical.intValue(), Long.parseUnsignedLong(node.asText(), 16));
     }
 
+    /**
+     * The value of a JSON object's {@code "type"} and {@code "value"} fields: the one reading of a
+     * value for import files, the pilot server's API and demo datasets. Without a {@code "type"}
+     * the JSON kind decides: a string is text, a whole number an integer, another number a real,
+     * true or false a boolean.
+     *
+     * @throws LineException naming what is wrong, for the caller to place (line, request field)
+     */
+    public static Value typedValue(JsonNode object) {
+        JsonNode value = object.get("value");
+        if (value == null || value.isNull()) {
+            throw new LineException("\"value\" is missing");
+        }
+        JsonNode t = object.get("type");
+        Value.Type type;
+        if (t == null || t.isNull()) {
+            type = kindOf(value);
+        } else {
+            type = t.isTextual() ? typeOf(t.textValue()) : null;
+            if (type == null) {
+                throw new LineException("\"type\" is " + (t.isTextual() ? "'" + t.textValue() + "'" : abbreviate(t.toString()))
+                        + "; it must be one of " + String.join(", ", TYPE_NAMES));
+            }
+        }
+        try {
+            return value(type, value);
+        } catch (StemeException e) {
+            throw new LineException(e.getMessage());
+        }
+    }
+
+    private static Value.Type kindOf(JsonNode value) {
+        if (value.isTextual()) {
+            return Value.Type.TEXT;
+        }
+        if (value.isIntegralNumber()) {
+            return Value.Type.INTEGER;
+        }
+        if (value.isNumber()) {
+            return Value.Type.REAL;
+        }
+        if (value.isBoolean()) {
+            return Value.Type.BOOLEAN;
+        }
+        throw new LineException("\"value\" must be a string, a number or a boolean (or give its \"type\"), got "
+                + abbreviate(value.toString()));
+    }
+
     /** A value of {@code type} from its JSON form. */
-    static Value value(Value.Type type, JsonNode n) {
+    private static Value value(Value.Type type, JsonNode n) {
         String name = typeName(type);
         switch (type) {
             case TEXT:

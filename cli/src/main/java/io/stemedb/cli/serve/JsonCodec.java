@@ -21,7 +21,6 @@ import io.stemedb.model.StemeException;
 import io.stemedb.model.Value;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +51,6 @@ final class JsonCodec {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
     }
 
-    static final List<String> TYPES = List.of("text", "integer", "real", "boolean", "instant", "ref", "bytes");
     private static final Set<String> CLAIM_FIELDS = Set.of("subject", "predicate", "value", "type", "source",
             "confidence", "validFrom", "validTo", "metadata");
     private static final Set<String> RETRACTION_FIELDS = Set.of("retracts", "source", "metadata");
@@ -235,61 +233,11 @@ final class JsonCodec {
         if (v == null || v.isNull()) {
             throw ApiException.badRequest("missing_field", where + ".value is missing");
         }
-        String type;
-        JsonNode t = node.get("type");
-        if (t != null && !t.isNull()) {
-            if (!t.isTextual() || !TYPES.contains(t.textValue())) {
-                throw ApiException.badRequest("invalid_field", where + ".type must be one of " + TYPES + ", got " + t);
-            }
-            type = t.textValue();
-        } else if (v.isTextual()) {
-            type = "text";
-        } else if (v.isIntegralNumber()) {
-            type = "integer";
-        } else if (v.isNumber()) {
-            type = "real";
-        } else if (v.isBoolean()) {
-            type = "boolean";
-        } else {
-            throw ApiException.badRequest("invalid_field", where + ".value must be a string, a number or a boolean, got " + kind(v));
-        }
         try {
-            switch (type) {
-                case "text":
-                    return Value.text(expect(where, v.isTextual(), v, type).textValue());
-                case "ref":
-                    return Value.ref(expect(where, v.isTextual(), v, type).textValue());
-                case "integer":
-                    return Value.integer(expect(where, v.isIntegralNumber() && v.canConvertToLong(), v, type).longValue());
-                case "real":
-                    return Value.real(expect(where, v.isNumber(), v, type).doubleValue());
-                case "boolean":
-                    return Value.bool(expect(where, v.isBoolean(), v, type).booleanValue());
-                case "instant":
-                    return Value.instant(time(where + ".value", v));
-                case "bytes":
-                    try {
-                        return Value.bytes(HexFormat.of().parseHex(expect(where, v.isTextual(), v, type).textValue()));
-                    } catch (IllegalArgumentException e) {
-                        throw ApiException.badRequest("invalid_field", where + ".value of type bytes must be hexadecimal: " + e.getMessage());
-                    }
-                default:
-                    throw new AssertionError(type);
-            }
-        } catch (StemeException e) {
-            throw invalid(where, e);
+            return JsonLines.typedValue(node);
+        } catch (JsonLines.LineException e) {
+            throw ApiException.badRequest("invalid_field", where + ".value: " + e.getMessage());
         }
-    }
-
-    private static JsonNode expect(String where, boolean ok, JsonNode v, String type) {
-        if (!ok) {
-            String expected = type.equals("integer") ? "a whole number in the 64-bit range"
-                    : type.equals("real") ? "a number" : type.equals("boolean") ? "true or false"
-                    : type.equals("bytes") ? "a hexadecimal string" : "a string";
-            throw ApiException.badRequest("invalid_field", where + ".value of type " + type + " must be " + expected
-                    + ", got " + kind(v));
-        }
-        return v;
     }
 
     /** How a JSON node is described in an error: its type, and the value itself when it is short. */
