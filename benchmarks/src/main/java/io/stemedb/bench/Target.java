@@ -98,7 +98,13 @@ interface Target {
 
         @Override
         public String statsText() {
-            return db.stats().engineProperties().getOrDefault("stats", "");
+            StringBuilder text = new StringBuilder();
+            new java.util.TreeMap<>(db.stats().engineProperties()).forEach((key, value) -> {
+                if (key.equals("stats") || key.startsWith("stats.")) {
+                    text.append(value).append('\n');
+                }
+            });
+            return text.toString();
         }
 
         @Override

@@ -408,6 +408,12 @@ final class RocksStore implements AutoCloseable {
             props.put("block-cache-usage", String.valueOf(db.getLongProperty("rocksdb.block-cache-usage")));
             props.put("estimate-num-keys", String.valueOf(db.getAggregatedLongProperty("rocksdb.estimate-num-keys")));
             props.put("stats", db.getProperty("rocksdb.stats"));
+            // rocksdb.stats covers the default family only; the indexes' LSM shape and write
+            // amplification are in each family's own statistics.
+            for (ColumnFamilyHandle family : List.of(assertions, log, facts, values, sources, retractions, digests)) {
+                props.put("stats." + new String(family.getName(), StandardCharsets.US_ASCII),
+                        db.getProperty(family, "rocksdb.cfstats-no-file-histogram"));
+            }
         } catch (RocksDBException e) {
             throw StorageException.of("reading RocksDB properties", e);
         }
