@@ -39,6 +39,11 @@ abstract class AbstractAssertion {
         return encoded.id();
     }
 
+    /** Sets the id of a just-decoded assertion whose hash is already known; before it is shared. */
+    void knownId(AssertionId id) {
+        encoded.knownId(id);
+    }
+
     public byte[] canonicalBytes() {
         return encoded.bytes().clone();
     }

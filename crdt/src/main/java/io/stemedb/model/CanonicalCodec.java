@@ -148,7 +148,7 @@ public final class CanonicalCodec {
         if (!actual.equals(expected)) {
             throw new IdMismatchException(expected, actual);
         }
-        return decode(bytes);
+        return withId(decode(bytes), actual);
     }
 
     /**
@@ -157,6 +157,21 @@ public final class CanonicalCodec {
      */
     public static Assertion decodeTrusted(byte[] bytes) {
         return read(bytes);
+    }
+
+    /**
+     * {@link #decodeTrusted(byte[])} for a record stored under its id: the caller vouches that
+     * {@code id} is the hash of {@code bytes} (storage keys records by it, and verify checks that
+     * it is), so the assertion does not hash its bytes again when asked for its id, as every read
+     * that builds {@code Evidence} does.
+     */
+    public static Assertion decodeTrusted(AssertionId id, byte[] bytes) {
+        return withId(read(bytes), id);
+    }
+
+    private static Assertion withId(Assertion a, AssertionId id) {
+        ((AbstractAssertion) a).knownId(id);
+        return a;
     }
 
     private static Assertion read(byte[] bytes) {

@@ -36,6 +36,10 @@ final class Encoded {
         return i;
     }
 
+    void knownId(AssertionId known) {
+        id = known;
+    }
+
     boolean sameBytes(Encoded other) {
         return Arrays.equals(bytes(), other.bytes());
     }

@@ -404,6 +404,18 @@ class CanonicalCodecTest {
     }
 
     @Test
+    void anIdGivenWithTheRecordIsTheAssertionsIdWithoutHashingAgain() {
+        byte[] record = CanonicalCodec.encode(workedExample());
+        AssertionId id = AssertionId.parse(WORKED_EXAMPLE_ID);
+        assertEquals(id, CanonicalCodec.decodeVerified(id, record).id());
+        assertEquals(id, CanonicalCodec.decodeTrusted(id, record).id());
+        // trusted means trusted: the caller's id is taken as given (storage keys records by it)
+        AssertionId other = AssertionId.hashOf(new byte[] {1});
+        assertEquals(other, CanonicalCodec.decodeTrusted(other, record).id());
+        assertEquals(id, CanonicalCodec.decodeTrusted(record).id());
+    }
+
+    @Test
     void decodeTrustedSkipsOnlyTheCanonicalCheck() {
         byte[] nonMinimal = claim("8400" + "61636d65", TEXT_VALUE, NO_FLAGS, NO_METADATA);
         Assertion a = CanonicalCodec.decodeTrusted(nonMinimal);

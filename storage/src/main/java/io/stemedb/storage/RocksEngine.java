@@ -365,11 +365,11 @@ public final class RocksEngine implements Engine {
         return bytes == null ? null : decode(id, bytes);
     }
 
-    private static Assertion decode(Object where, byte[] bytes) {
+    private static Assertion decode(AssertionId id, byte[] bytes) {
         try {
-            return CanonicalCodec.decodeTrusted(bytes);
+            return CanonicalCodec.decodeTrusted(id, bytes);
         } catch (StemeException e) {
-            throw new StorageException.Corruption("stored record " + where + " does not decode: " + e.getMessage()
+            throw new StorageException.Corruption("stored record " + id + " does not decode: " + e.getMessage()
                     + "; restore from a backup or run verify", e);
         }
     }
