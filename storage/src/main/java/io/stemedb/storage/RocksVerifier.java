@@ -46,8 +46,8 @@ import org.rocksdb.RocksDBException;
  * gets a precise pass, which looks entries up one by one to name each wrong entry by its key and
  * the id concerned; damage is rare, so the slow path costs nothing on a sound database.
  *
- * <p>One run per instance, on one thread; {@link #pointLookups()} tells afterwards how many
- * point reads it made (tests check the clean path makes none beyond the retraction targets).
+ * <p>One run per instance, on one thread; {@link #extraReads()} tells afterwards how much it read
+ * beyond the sequential passes (tests check the clean path reads only the retraction targets).
  */
 final class RocksVerifier {
     private static final HexFormat HEX = HexFormat.of();
@@ -62,7 +62,10 @@ final class RocksVerifier {
     private long problemCount;
     private long assertionsChecked;
     private long indexEntriesChecked;
-    private long pointLookups;
+    /** Entries read beyond one sequential pass over each family (see {@link #extraReads()}). */
+    private long extraReads;
+    /** Problems the sequential pass over the log found by itself. */
+    private long logFindings;
 
     // What the assertions imply, tallied while scanning them.
     private final IdDigest[] buckets = new IdDigest[Engine.BUCKETS];
@@ -114,18 +117,24 @@ final class RocksVerifier {
                     guarded("log", this::findLogProblems);
                 }
                 boolean factsSound = factsRead && expectedFacts.sameAs(facts);
+                boolean factsExplained = factsSound;
                 if (factsRead && !factsSound) {
-                    precise("facts", this::findFactsProblems);
+                    factsExplained = precise("facts", this::findFactsProblems, true);
                 }
                 if (sourcesRead && !expectedSources.sameAs(sources)) {
-                    precise("sources", this::findSourcesProblems);
+                    precise("sources", this::findSourcesProblems, true);
                 }
-                // Without a sound facts index the expected values are unknown: look at each entry.
-                if (valuesRead && factsRead && (!factsSound || !expectedValues.sameAs(values))) {
-                    precise("values", this::findValuesProblems);
+                if (valuesRead && factsExplained) {
+                    if (!factsSound) {
+                        // The expected values were derived from a damaged facts index: look at each
+                        // entry instead, the facts pass having said which facts entries to ignore.
+                        precise("values", this::findValuesProblems, false);
+                    } else if (!expectedValues.sameAs(values)) {
+                        precise("values", this::findValuesProblems, true);
+                    }
                 }
                 if (retractionsRead && !expectedRetractions.sameAs(retractions)) {
-                    precise("retractions", this::findRetractionsProblems);
+                    precise("retractions", this::findRetractionsProblems, true);
                 }
                 guarded("digests", this::checkDigests);
             }
@@ -133,9 +142,12 @@ final class RocksVerifier {
         return new VerifyReport(assertionsChecked, indexEntriesChecked, problemCount, problems);
     }
 
-    /** How many point reads the run made. */
-    long pointLookups() {
-        return pointLookups;
+    /**
+     * How many entries the run read beyond one sequential pass over each column family: point
+     * lookups, and the facts entries the precise values pass reads per (subject, predicate).
+     */
+    long extraReads() {
+        return extraReads;
     }
 
     /**
@@ -153,16 +165,19 @@ final class RocksVerifier {
     }
 
     /**
-     * Runs the precise pass of a family whose digests differ. It names every wrong entry, so it
-     * finds at least one unless the difference is only the entries of damaged assertions (already
-     * reported); otherwise the mismatch itself is reported rather than lost.
+     * Runs the precise pass of a family, and returns whether it ran to its end. It names every
+     * wrong entry, so when the digests are known to differ it finds at least one unless the
+     * difference is only the entries of damaged assertions (already reported); otherwise the
+     * mismatch itself is reported rather than lost.
      */
-    private void precise(String family, Runnable pass) {
+    private boolean precise(String family, Runnable pass, boolean digestsDiffer) {
         long before = problemCount;
-        if (guarded(family, pass) && problemCount == before && damaged.isEmpty()) {
+        boolean completed = guarded(family, pass);
+        if (completed && digestsDiffer && problemCount == before && damaged.isEmpty()) {
             problem(family + ": the index differs from what the assertions imply, but no single entry was found "
                     + "wrong; report this as a StemeDB bug, and restore from a backup if queries disagree");
         }
+        return completed;
     }
 
     private void problem(String message) {
@@ -173,7 +188,7 @@ final class RocksVerifier {
     }
 
     private byte[] lookup(ColumnFamilyHandle family, byte[] key) {
-        pointLookups++;
+        extraReads++;
         return view.get(family, key);
     }
 
@@ -346,17 +361,20 @@ final class RocksVerifier {
         scan(store.log, (key, value) -> {
             long seq = Keys.sequenceOf(key);
             if (seq != expected[0]) {
+                logFindings++;
                 problem("log: sequence " + expected[0] + " is missing (next found: " + seq + ")");
             }
             expected[0] = seq + 1;
             if (value.length == AssertionId.LENGTH) {
                 logIds = logIds.plus(AssertionId.fromBytes(value));
             } else {
+                logFindings++;
                 problem("log: sequence " + seq + " holds " + HEX.formatHex(value) + ", which is not an id");
             }
         });
         long last = expected[0] - 1;
         if (counters != null && last != counters.lastSequence()) {
+            logFindings++;
             problem("log: the counters say the last sequence is " + counters.lastSequence() + " but the log ends at " + last);
         }
     }
@@ -370,9 +388,11 @@ final class RocksVerifier {
     }
 
     /**
-     * The log's ids differ from the stored ones: names the entries that name no stored assertion,
-     * and otherwise says that an id is listed twice (sequences are contiguous and as many as the
-     * assertions, or that was reported already).
+     * The log's ids differ from the stored ones: names the entries that name no stored assertion.
+     * When neither they nor the sequential pass (gaps, the last sequence) explain the difference,
+     * sequences are contiguous and every entry names a stored assertion, so an assertion is
+     * listed twice and another not at all, or an assertion is missing from the log's end and
+     * from the counters alike: that is reported as such.
      */
     private void findLogProblems() {
         long before = problemCount;
@@ -382,7 +402,7 @@ final class RocksVerifier {
             }
             return true;
         });
-        if (problemCount == before) {
+        if (problemCount == before && logFindings == 0) {
             problem("log: every entry names a stored assertion, but the log's ids differ from the stored ones ("
                     + logIds.count() + " entries, " + storedIds().count() + " assertions): an assertion is listed "
                     + "twice or not at all; restore from a backup");
@@ -393,6 +413,10 @@ final class RocksVerifier {
 
     private byte[] groupPrefix;
     private Set<ByteBuffer> groupValueKeys = new HashSet<>();
+    /** Facts entries the precise facts pass found wrong (damage is rare: few). */
+    private final Set<ByteBuffer> wrongFactsKeys = new HashSet<>();
+    /** The value keys of claims whose own facts entry the precise facts pass found missing or wrong. */
+    private final Set<ByteBuffer> unindexedValueKeys = new HashSet<>();
 
     /** Adds a facts entry to the digest, and the value key of a claim new to its group to the expected values. */
     private void tallyFactsEntry(byte[] key, byte[] value) {
@@ -423,37 +447,57 @@ final class RocksVerifier {
         }
     }
 
+    /**
+     * Names each missing and each wrong facts entry, and remembers them for the values pass: the
+     * facts index is where it finds the claims of a subject and predicate.
+     */
     private void findFactsProblems() {
         forEachSound(a -> {
             byte[] key = expectedFactKey(a);
             if (key != null && lookup(store.facts, key) == null) {
                 problem("missing facts entry of " + describe(a) + " (key " + HEX.formatHex(key) + ")");
+                if (a instanceof Claim) {
+                    unindexedValueKeys.add(ByteBuffer.wrap(Keys.valueKey((Claim) a)));
+                }
             }
         });
         view.scan(store.facts, EMPTY, (key, value) -> {
-            String entry = "facts entry " + HEX.formatHex(key);
-            if (key.length < AssertionId.LENGTH) {
-                problem(entry + " is too short to name an assertion");
-                return true;
-            }
-            AssertionId id = Keys.trailingId(key);
-            Assertion a = named(entry, id);
-            if (a == null) {
-                return true;
-            }
-            byte[] expected = expectedFactKey(a);
-            if (expected == null && damaged.contains(((Retraction) a).target())) {
-                return true; // its key depends on the damaged target, reported already
-            } else if (expected == null) {
-                problem(entry + " names retraction " + id + ", whose target " + ((Retraction) a).target()
-                        + " is not a stored claim");
-            } else if (!Arrays.equals(key, expected)) {
-                problem(entry + " does not match assertion " + id + " (its key is " + HEX.formatHex(expected) + ")");
-            } else if (!Arrays.equals(value, a.canonicalBytes())) {
-                problem(entry + " holds other bytes than assertion " + id);
+            if (!factsEntrySound(key, value)) {
+                wrongFactsKeys.add(ByteBuffer.wrap(key));
             }
             return true;
         });
+    }
+
+    /** Checks one facts entry against the assertion it names; false when it is not that assertion's entry. */
+    private boolean factsEntrySound(byte[] key, byte[] value) {
+        String entry = "facts entry " + HEX.formatHex(key);
+        if (key.length < AssertionId.LENGTH) {
+            problem(entry + " is too short to name an assertion");
+            return false;
+        }
+        AssertionId id = Keys.trailingId(key);
+        Assertion a = named(entry, id);
+        if (a == null) {
+            return false;
+        }
+        byte[] expected = expectedFactKey(a);
+        if (expected == null && damaged.contains(((Retraction) a).target())) {
+            return false; // its key depends on the damaged target, reported already
+        } else if (expected == null) {
+            problem(entry + " names retraction " + id + ", whose target " + ((Retraction) a).target()
+                    + " is not a stored claim");
+        } else if (!Arrays.equals(key, expected)) {
+            problem(entry + " does not match assertion " + id + " (its key is " + HEX.formatHex(expected) + ")");
+        } else if (!Arrays.equals(value, a.canonicalBytes())) {
+            problem(entry + " holds other bytes than assertion " + id);
+            if (a instanceof Claim) {
+                unindexedValueKeys.add(ByteBuffer.wrap(Keys.valueKey((Claim) a)));
+            }
+        } else {
+            return true;
+        }
+        return false;
     }
 
     private static String describe(Assertion a) {
@@ -556,7 +600,8 @@ final class RocksVerifier {
             String subject = Keys.nameAt(key, prefixLength);
             Set<ByteBuffer> valueKeys = groups.computeIfAbsent(subject + '\0' + predicate,
                     g -> claimValueKeys(subject, predicate));
-            if (!valueKeys.contains(ByteBuffer.wrap(key))) {
+            ByteBuffer valueKey = ByteBuffer.wrap(key);
+            if (!valueKeys.contains(valueKey) && !unindexedValueKeys.contains(valueKey)) {
                 problem(entry + " (" + subject + "." + predicate + ") matches no stored claim");
             }
             emptyValue(entry, value);
@@ -564,16 +609,19 @@ final class RocksVerifier {
         });
     }
 
-    /** The value keys of the claims the facts index lists for one subject and predicate. */
+    /**
+     * The value keys of the claims the facts index lists for one subject and predicate, leaving
+     * out the entries the facts pass found wrong (with the claims it found missing from the facts
+     * index, these are the stored claims).
+     */
     private Set<ByteBuffer> claimValueKeys(String subject, String predicate) {
         Set<ByteBuffer> keys = new HashSet<>();
         view.scan(store.facts, Keys.factPrefix(subject, predicate), (factKey, bytes) -> {
-            Assertion a;
-            try {
-                a = CanonicalCodec.decodeTrusted(bytes);
-            } catch (StemeException e) {
-                return true; // the facts pass names this entry
+            extraReads++;
+            if (wrongFactsKeys.contains(ByteBuffer.wrap(factKey))) {
+                return true;
             }
+            Assertion a = CanonicalCodec.decodeTrusted(bytes);
             if (a instanceof Claim) {
                 keys.add(ByteBuffer.wrap(Keys.valueKey((Claim) a)));
             }
