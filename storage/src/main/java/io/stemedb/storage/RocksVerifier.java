@@ -40,11 +40,16 @@ import org.rocksdb.RocksDBException;
  * one subject and predicate with the same value share an entry), so its expected entries are
  * derived while scanning the facts index, where the claims of one (subject, predicate) are
  * adjacent: each group's distinct value keys, found with a hash set of that group only. That
- * derivation is sound because it is used only when the facts index matched its own expectation.
+ * derivation is sound only when the facts index matched its own expectation; when it did not, the
+ * values index is checked entry by entry, leaving out the facts entries the facts pass found
+ * wrong. The log's ids are summed into an {@link IdDigest} and compared with the stored ids'.
  * The one lookup of the clean path is the target of each retraction (its facts entry lives under
  * the target's subject and predicate); retractions are few. Only an index whose digests differ
  * gets a precise pass, which looks entries up one by one to name each wrong entry by its key and
- * the id concerned; damage is rare, so the slow path costs nothing on a sound database.
+ * the id concerned, both ways (each expected entry present, each present entry expected); damage
+ * is rare, so the slow path costs nothing on a sound database. A read that RocksDB itself finds
+ * corrupt is one finding, and every comparison that needed what it stopped is skipped rather
+ * than reported as a difference.
  *
  * <p>One run per instance, on one thread; {@link #extraReads()} tells afterwards how much it read
  * beyond the sequential passes (tests check the clean path reads only the retraction targets).
