@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 
@@ -79,6 +81,10 @@ final class RocksVerifier {
     private final EntryDigest expectedRetractions = new EntryDigest();
     /** The ids whose stored bytes are damaged: already reported, and implying no index entries. */
     private final Set<AssertionId> damaged = new HashSet<>();
+    private long claimsSeen;
+    private long retractionsSeen;
+    private long orphansSeen;
+    private Hlc maxHlcSeen;
     /** False when damage stopped the scan of the assertions: every tally is then partial. */
     private boolean assertionsScanned;
 
@@ -90,6 +96,15 @@ final class RocksVerifier {
     /** The values entries the facts index implies (sound when the facts index matched). */
     private final EntryDigest expectedValues = new EntryDigest();
     private IdDigest logIds = IdDigest.empty();
+    /** The (subject, predicate) key prefix of the facts entries being scanned, and its claims' value keys. */
+    private byte[] groupPrefix;
+    private Set<ByteBuffer> groupValueKeys = new HashSet<>();
+
+    // What the precise facts pass found, for the precise values pass.
+    /** Facts entries found wrong (damage is rare: few). */
+    private final Set<ByteBuffer> wrongFactsKeys = new HashSet<>();
+    /** The value keys of claims whose own facts entry is missing or wrong. */
+    private final Set<ByteBuffer> unindexedValueKeys = new HashSet<>();
 
     RocksVerifier() {
         Arrays.fill(buckets, IdDigest.empty());
@@ -198,7 +213,7 @@ final class RocksVerifier {
     }
 
     /** Scans a whole family, counting its entries as checked. */
-    private void scan(ColumnFamilyHandle family, java.util.function.BiConsumer<byte[], byte[]> visitor) {
+    private void scan(ColumnFamilyHandle family, BiConsumer<byte[], byte[]> visitor) {
         view.scan(family, EMPTY, (key, value) -> {
             indexEntriesChecked++;
             visitor.accept(key, value);
@@ -217,11 +232,6 @@ final class RocksVerifier {
     }
 
     // ---------------------------------------------------------------- assertions and counters
-
-    private long claimsSeen;
-    private long retractionsSeen;
-    private long orphansSeen;
-    private Hlc maxHlcSeen;
 
     private void scanAssertions() {
         view.scan(store.assertions, EMPTY, (key, value) -> {
@@ -334,7 +344,7 @@ final class RocksVerifier {
     }
 
     /** Every sound assertion, from the snapshot, in id order. */
-    private void forEachSound(java.util.function.Consumer<Assertion> visitor) {
+    private void forEachSound(Consumer<Assertion> visitor) {
         view.scan(store.assertions, EMPTY, (key, value) -> {
             if (key.length == AssertionId.LENGTH && !damaged.contains(AssertionId.fromBytes(key))) {
                 visitor.accept(CanonicalCodec.decodeTrusted(value));
@@ -454,13 +464,6 @@ final class RocksVerifier {
     }
 
     // ---------------------------------------------------------------- facts (and what they imply for values)
-
-    private byte[] groupPrefix;
-    private Set<ByteBuffer> groupValueKeys = new HashSet<>();
-    /** Facts entries the precise facts pass found wrong (damage is rare: few). */
-    private final Set<ByteBuffer> wrongFactsKeys = new HashSet<>();
-    /** The value keys of claims whose own facts entry the precise facts pass found missing or wrong. */
-    private final Set<ByteBuffer> unindexedValueKeys = new HashSet<>();
 
     /** Adds a facts entry to the digest, and the value key of a claim new to its group to the expected values. */
     private void tallyFactsEntry(byte[] key, byte[] value) {
