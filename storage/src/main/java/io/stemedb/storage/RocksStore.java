@@ -316,8 +316,13 @@ final class RocksStore implements AutoCloseable {
     }
 
     byte[] get(ColumnFamilyHandle family, byte[] key) {
+        return get(null, family, key);
+    }
+
+    /** {@link #get(ColumnFamilyHandle, byte[])} with {@code options}; null: the latest state. */
+    private byte[] get(ReadOptions options, ColumnFamilyHandle family, byte[] key) {
         try {
-            return db.get(family, key);
+            return options == null ? db.get(family, key) : db.get(family, options, key);
         } catch (RocksDBException e) {
             throw StorageException.of("reading " + familyName(family), e);
         }
@@ -348,11 +353,7 @@ final class RocksStore implements AutoCloseable {
         }
 
         byte[] get(ColumnFamilyHandle family, byte[] key) {
-            try {
-                return db.get(family, pointOptions, key);
-            } catch (RocksDBException e) {
-                throw StorageException.of("reading " + familyName(family), e);
-            }
+            return RocksStore.this.get(pointOptions, family, key);
         }
 
         /** Visits every entry whose key starts with {@code prefix}, in key order. */
@@ -368,6 +369,7 @@ final class RocksStore implements AutoCloseable {
         @Override
         public void close() {
             pointOptions.close();
+            // the Java Snapshot object owns no native memory: releasing it through the database frees it
             db.releaseSnapshot(snapshot);
         }
     }
