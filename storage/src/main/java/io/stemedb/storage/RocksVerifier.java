@@ -61,6 +61,8 @@ final class RocksVerifier {
     private static final byte[] EMPTY = new byte[0];
     /** How many (subject, predicate) groups the precise values pass remembers the value keys of. */
     private static final int VALUE_GROUPS_REMEMBERED = 64;
+    /** The longest log whose ids the precise log pass sorts to name repeated and missing ones. */
+    private static final long MAX_LOG_ANALYSIS = 50_000_000;
 
     private RocksStore store;
     private RocksStore.View view;
@@ -260,22 +262,19 @@ final class RocksVerifier {
                 maxHlcSeen = a.hlc();
             }
             expectedSources.add(Keys.sourceKey(a.source(), a.hlc(), id), EMPTY);
+            byte[] factKey;
             if (a instanceof Claim) {
                 claimsSeen++;
+                factKey = expectedFactKey(a);
             } else {
                 Retraction r = (Retraction) a;
                 retractionsSeen++;
                 expectedRetractions.add(Keys.retractionKey(r.target(), id), EMPTY);
-            }
-            byte[] factKey;
-            if (a instanceof Retraction) {
-                byte[] target = storedTarget((Retraction) a);
+                byte[] target = storedTarget(r);
                 if (target == null) {
                     orphansSeen++;
                 }
-                factKey = retractionFactKey((Retraction) a, target);
-            } else {
-                factKey = expectedFactKey(a);
+                factKey = retractionFactKey(r, target);
             }
             if (factKey != null) {
                 expectedFacts.add(factKey, value);
@@ -331,7 +330,7 @@ final class RocksVerifier {
         if (countsDiffer) {
             problem("the counters say " + counters.claims() + " claims and " + counters.retractions()
                     + " retractions but " + claimsSeen + " and " + retractionsSeen + " are stored"
-                + (damaged.isEmpty() ? "" : ", besides " + damaged.size() + " damaged records"));
+                    + (damaged.isEmpty() ? "" : ", besides " + damaged.size() + " damaged records"));
         }
         if (damaged.isEmpty() && orphansSeen != counters.orphans()) {
             problem("the counters say " + counters.orphans() + " retractions wait for their target but "
@@ -374,6 +373,11 @@ final class RocksVerifier {
     private void scanLog() {
         long[] expected = {1};
         scan(store.log, (key, value) -> {
+            if (key.length != 8) {
+                logFindings++;
+                problem("log: key " + HEX.formatHex(key) + " is not a sequence number");
+                return;
+            }
             long seq = Keys.sequenceOf(key);
             if (seq != expected[0]) {
                 logFindings++;
@@ -407,15 +411,18 @@ final class RocksVerifier {
      * When neither they nor the sequential pass (gaps, the last sequence) explain the difference,
      * every entry names a stored assertion, so some assertion is listed more than once or not at
      * all: this names them, from the sorted first 8 bytes of the log's ids (8 bytes of memory per
-     * log entry, on this damage path only; ids are uniform hashes, so equal prefixes are equal
-     * ids, which the second scan confirms on the whole id).
+     * log entry, on this damage path only). Ids are uniform hashes, so two ids sharing 8 bytes
+     * is a 2^-64 chance: repeats are confirmed on whole ids, an assertion is taken as listed when
+     * its prefix is.
      */
     private void findLogProblems() {
         long before = problemCount;
-        long[] prefixes = new long[Math.toIntExact(logIds.count())];
+        // beyond this many entries the prefixes would take more than 400 MiB of heap: say only what is known
+        boolean analyse = logIds.count() <= MAX_LOG_ANALYSIS;
+        long[] prefixes = new long[analyse ? (int) logIds.count() : 0];
         int[] filled = {0};
         view.scan(store.log, EMPTY, (key, value) -> {
-            if (value.length == AssertionId.LENGTH) {
+            if (key.length == 8 && value.length == AssertionId.LENGTH) {
                 if (lookup(store.assertions, value) == null) {
                     problem("log: sequence " + Keys.sequenceOf(key) + " names " + HEX.formatHex(value) + ", which is not stored");
                 }
@@ -426,6 +433,12 @@ final class RocksVerifier {
             return true;
         });
         if (problemCount > before || logFindings > 0) {
+            return;
+        }
+        if (!analyse) {
+            problem("log: every entry names a stored assertion, but the log's ids differ from the stored ones ("
+                    + logIds.count() + " entries, " + storedIds().count() + " assertions): some assertion is listed "
+                    + "twice or not at all; restore from a backup");
             return;
         }
         int n = filled[0];
@@ -439,7 +452,7 @@ final class RocksVerifier {
         if (!repeated.isEmpty()) {
             Map<AssertionId, List<Long>> sequences = new LinkedHashMap<>();
             view.scan(store.log, EMPTY, (key, value) -> {
-                if (value.length == AssertionId.LENGTH && repeated.contains(ByteBuffer.wrap(value).getLong())) {
+                if (key.length == 8 && value.length == AssertionId.LENGTH && repeated.contains(ByteBuffer.wrap(value).getLong())) {
                     sequences.computeIfAbsent(AssertionId.fromBytes(value), id -> new ArrayList<>()).add(Keys.sequenceOf(key));
                 }
                 return true;
