@@ -105,7 +105,11 @@ final class RocksVerifier {
     // What the precise facts pass found, for the precise values pass.
     /** Facts entries found wrong (damage is rare: few). */
     private final Set<ByteBuffer> wrongFactsKeys = new HashSet<>();
-    /** The value keys of claims whose own facts entry is missing or wrong. */
+    /**
+     * The value keys of claims whose own facts entry is missing or wrong, or whose stored record
+     * is damaged while its facts entry holds an intact copy: values entries that the usable facts
+     * entries do not account for but the claims do.
+     */
     private final Set<ByteBuffer> unindexedValueKeys = new HashSet<>();
 
     RocksVerifier() {
@@ -537,6 +541,13 @@ final class RocksVerifier {
             return false;
         }
         AssertionId id = Keys.trailingId(key);
+        if (damaged.contains(id)) {
+            // reported as the assertion's damage; an intact copy here still accounts for its values entry
+            if (AssertionId.hashOf(value).equals(id) && CanonicalCodec.decodeTrusted(value) instanceof Claim c) {
+                unindexedValueKeys.add(ByteBuffer.wrap(Keys.valueKey(c)));
+            }
+            return false;
+        }
         Assertion a = named(entry, id);
         if (a == null) {
             return false;

@@ -92,6 +92,17 @@ class RocksVerifierTest {
         return Keys.factKey(c.subject(), c.predicate(), Keys.KIND_CLAIM, c.hlc(), c.id());
     }
 
+    // ---------------------------------------------------------------- assertions
+
+    /** A damaged record is one finding: its index entries, which it no longer matches, add none. */
+    @Test
+    void aDamagedRecordIsOneFindingNamingIt() throws Exception {
+        Claim victim = claimAt(5);
+        assertOneProblem(raw -> raw.db.put(raw.family("assertions"), victim.id().toBytes(),
+                        claim(5, "tampered").canonicalBytes()),
+                mentions("assertion " + victim.id(), "hash"), "names the damaged assertion");
+    }
+
     // ---------------------------------------------------------------- facts
 
     @Test
