@@ -200,7 +200,9 @@ public interface StemeDB extends ReadView, AutoCloseable {
     /**
      * Checks everything stored: that every assertion's bytes hash to its id and decode, that
      * every index entry points to a stored assertion that matches it and every assertion has its
-     * index entries, and (on disk) every table file's checksums. Reads the whole database.
+     * index entries, and (on disk) every table file's checksums. Reads the whole database once,
+     * as it was when the call began (on disk: one RocksDB snapshot, scanned sequentially), so
+     * other threads may write meanwhile without causing false findings.
      *
      * @return the findings, each naming the assertion id or index key concerned
      */

@@ -9,7 +9,6 @@ import io.stemedb.storage.VerifyReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,10 +22,6 @@ class VerifyUnderWritesTest {
     Path dir;
 
     @Test
-    @Disabled("BUG in storage/src/main/java/io/stemedb/storage/RocksVerifier.java: it captures the counters "
-            + "once but scans the live database, not a RocksDB snapshot, so concurrent commits show up as "
-            + "thousands of false problems ('the counters say the last sequence is 10000 but the log ends at "
-            + "16790', 'digest of id bucket 0001 says 2 ids but 1 are stored'). Enable when verify reads one snapshot.")
     void verifyDuringWritesReportsNoFalseProblems() throws Exception {
         try (StemeDB db = StemeDB.builder().durability(Durability.syncEvery(Duration.ofMillis(100))).open(dir.resolve("db"))) {
             for (int b = 0; b < 10; b++) {

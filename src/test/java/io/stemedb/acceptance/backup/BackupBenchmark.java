@@ -27,12 +27,14 @@ import java.util.stream.Stream;
  * runs only *Test, *Tests and *Properties classes).
  *
  * <pre>
- * for m in crdt lens storage merkle backup core cli; do mvn -q -B install -DskipTests -f $m/pom.xml; done
- * mvn -q -B test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
- *     -Dmdep.outputFile=target/bench.classpath -f src/test/pom.xml
+ * mvn -B -q -pl src/test -am test-compile org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
+ *     -Dmdep.outputFile=target/bench.classpath
  * java -Xmx2g -cp "src/test/target/test-classes:$(cat src/test/target/bench.classpath)" \
- *     io.stemedb.acceptance.backup.BackupBenchmark --n 1000000 --verify-cache-mib 1024
+ *     io.stemedb.acceptance.backup.BackupBenchmark --n 1000000
  * </pre>
+ *
+ * The reactor build (from the repository root) puts each module's {@code target/classes} on the
+ * class path, so nothing is installed into the shared Maven repository.
  *
  * Options: {@code --n} assertions to load (default 1,000,000); {@code --dir} where to work (default
  * a new temporary directory, deleted at the end unless {@code --keep}); {@code --batch} assertions

@@ -100,7 +100,8 @@ public interface Engine extends AutoCloseable {
 
     /**
      * Checks what is stored: that every assertion's bytes hash to its id and decode, and that the
-     * indexes and counters agree with the assertions. Reads everything: O(n).
+     * indexes and counters agree with the assertions. Reads everything, O(n), from one
+     * consistent state: commits may run meanwhile.
      */
     VerifyReport verify();
 

@@ -316,10 +316,61 @@ final class RocksStore implements AutoCloseable {
     }
 
     byte[] get(ColumnFamilyHandle family, byte[] key) {
+        return get(null, family, key);
+    }
+
+    /** {@link #get(ColumnFamilyHandle, byte[])} with {@code options}; null: the latest state. */
+    private byte[] get(ReadOptions options, ColumnFamilyHandle family, byte[] key) {
         try {
-            return db.get(family, key);
+            return options == null ? db.get(family, key) : db.get(family, options, key);
         } catch (RocksDBException e) {
             throw StorageException.of("reading " + familyName(family), e);
+        }
+    }
+
+    /** Takes a snapshot of the whole database to read from; close the view to release it. */
+    View view() {
+        return new View();
+    }
+
+    /**
+     * A read-only view of the database as it was at one instant (a RocksDB snapshot): every read
+     * through it sees the same state, whatever commits run meanwhile, because a commit's entries
+     * and counters are one write batch. Its reads do not fill the block cache, so that a pass over
+     * everything (verify) does not evict what the queries use, and scans read ahead. Not
+     * thread-safe; {@link #close()} releases the snapshot and frees the native handles.
+     */
+    final class View implements AutoCloseable {
+        /** Sequential scans of table files read this much at a time instead of one block. */
+        private static final long READAHEAD_BYTES = 2L << 20;
+
+        private final org.rocksdb.Snapshot snapshot;
+        private final ReadOptions pointOptions;
+
+        private View() {
+            snapshot = db.getSnapshot();
+            pointOptions = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
+        }
+
+        byte[] get(ColumnFamilyHandle family, byte[] key) {
+            return RocksStore.this.get(pointOptions, family, key);
+        }
+
+        /** Visits every entry whose key starts with {@code prefix}, in key order. */
+        void scan(ColumnFamilyHandle family, byte[] prefix, Visitor visitor) {
+            range(this, family, prefix, Keys.successor(prefix), visitor);
+        }
+
+        /** Fresh options for one iterator over this snapshot; the caller closes them. */
+        private ReadOptions scanOptions() {
+            return new ReadOptions().setSnapshot(snapshot).setFillCache(false).setReadaheadSize(READAHEAD_BYTES);
+        }
+
+        @Override
+        public void close() {
+            pointOptions.close();
+            // the Java Snapshot object owns no native memory: releasing it through the database frees it
+            db.releaseSnapshot(snapshot);
         }
     }
 
@@ -350,7 +401,12 @@ final class RocksStore implements AutoCloseable {
 
     /** Visits every entry in [{@code low}, {@code high}) in key order; {@code high} null: to the end. */
     void range(ColumnFamilyHandle family, byte[] low, byte[] high, Visitor visitor) {
-        iterate(family, low, high, it -> {
+        range(null, family, low, high, visitor);
+    }
+
+    /** {@link #range(ColumnFamilyHandle, byte[], byte[], Visitor)} in {@code view}; null: the latest state. */
+    private void range(View view, ColumnFamilyHandle family, byte[] low, byte[] high, Visitor visitor) {
+        iterate(view, family, low, high, it -> {
             for (it.seek(low); it.isValid(); it.next()) {
                 if (!visitor.visit(it.key(), it.value())) {
                     break;
@@ -365,7 +421,7 @@ final class RocksStore implements AutoCloseable {
      * visitor skip ahead: it returns the key to seek to next, or null to stop.
      */
     void skipScan(ColumnFamilyHandle family, byte[] start, byte[] end, Function<byte[], byte[]> next) {
-        iterate(family, start, end, it -> {
+        iterate(null, family, start, end, it -> {
             it.seek(start);
             while (it.isValid()) {
                 byte[] target = next.apply(it.key());
@@ -378,10 +434,10 @@ final class RocksStore implements AutoCloseable {
         });
     }
 
-    private <T> T iterate(ColumnFamilyHandle family, byte[] lower, byte[] upper, Function<RocksIterator, T> body) {
+    private <T> T iterate(View view, ColumnFamilyHandle family, byte[] lower, byte[] upper, Function<RocksIterator, T> body) {
         try (Slice upperSlice = upper == null ? null : new Slice(upper);
-                ReadOptions options = new ReadOptions().setIterateUpperBound(upperSlice);
-                RocksIterator it = db.newIterator(family, options)) {
+                ReadOptions options = view == null ? new ReadOptions() : view.scanOptions();
+                RocksIterator it = db.newIterator(family, options.setIterateUpperBound(upperSlice))) {
             T result = body.apply(it);
             it.status();
             return result;
