@@ -1,17 +1,10 @@
 package io.stemedb.bench.jmh;
 
-import io.stemedb.Durability;
 import io.stemedb.StemeDB;
 import io.stemedb.bench.Workload;
 import io.stemedb.model.AssertionId;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -29,9 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Commit throughput in assertions per second: one claim per commit, and batches of 1,000 through
- * {@code db.write}, in memory and on RocksDB with periodic sync (so the CPU path is measured, not
- * the disk's fsync latency). A fresh database every iteration, so the heap of the in-memory one
- * stays bounded.
+ * {@code db.write}, on an empty {@link Fixture} database in memory and on RocksDB (periodic sync, so
+ * the CPU path is measured, not the disk's fsync latency). A fresh database every iteration, so
+ * the heap of the in-memory one stays bounded.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -43,28 +36,20 @@ public class CommitBench {
     @Param({"memory", "rocksdb"})
     public String engine;
 
-    private final Workload workload = new Workload(1_000_000_000L, 42);
+    private final Workload workload = new Workload(1_000_000_000L, Fixture.SEED);
+    private Fixture fixture;
     private StemeDB db;
-    private Path dir;
     private long next;
 
     @Setup(Level.Iteration)
-    public void open() throws IOException {
-        if (engine.equals("memory")) {
-            db = StemeDB.inMemory();
-        } else {
-            dir = Files.createTempDirectory("stemedb-jmh-commit");
-            db = StemeDB.builder().durability(Durability.syncEvery(Duration.ofSeconds(1))).open(dir);
-        }
+    public void open() {
+        fixture = Fixture.open(engine);
+        db = fixture.db();
     }
 
     @TearDown(Level.Iteration)
-    public void close() throws IOException {
-        db.close();
-        if (dir != null) {
-            deleteTree(dir);
-            dir = null;
-        }
+    public void close() {
+        fixture.close();
     }
 
     /** One claim, one commit. */
@@ -86,11 +71,4 @@ public class CommitBench {
         return db.write(batch -> workload.fill(batch, from, from + 1000));
     }
 
-    static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }
