@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  *     [--ops 20000] [--warmup 2000] [--w5-n 10000000] [--w5-peer-n 1000000] [--w5-runs 1] [--systems a,b,...]
  *     [--dir /tmp/stemedb-compare] [--results benchmarks/results/compare] [--report docs/benchmarks.md]
  *     [--charts docs/benchmarks] [--parallel 1] [--timeout-minutes 180] [--heap 6g]
+ * java -jar benchmarks/target/benchmarks.jar compare --from-results benchmarks/results/compare [--systems ...]
+ *     (aggregates the per-run JSON files already there and writes summary, report and charts again, running nothing)
  * </pre>
  * Not thread-safe; one per command.
  */
@@ -47,12 +49,14 @@ public final class Compare {
     public static final String USAGE = "usage: compare [--quick] [--runs 3] [--n 200000] [--conflict-n 200000] [--ops 20000] [--warmup 2000]\n"
             + "               [--w5-n 10000000] [--w5-peer-n 1000000] [--w5-runs 1] [--systems " + String.join(",", ALL_SYSTEMS) + "]\n"
             + "               [--dir DIR] [--results DIR] [--report docs/benchmarks.md] [--charts docs/benchmarks]\n"
-            + "               [--parallel 1] [--timeout-minutes 180] [--heap 6g] [--peers-dir benchmarks]";
+            + "               [--parallel 1] [--timeout-minutes 180] [--heap 6g] [--peers-dir benchmarks]\n"
+            + "       compare --from-results benchmarks/results/compare [--systems ...] [--report ...] [--charts ...]\n"
+            + "               (summary, report and charts again from the per-run JSON files of a run, running nothing)";
 
     /** The command line, parsed; {@code --quick} changes the defaults, explicit options still win. */
     record Options(boolean quick, int runs, long n, long conflictN, int ops, int warmup, long w5n, long w5PeerN, int w5Runs,
             List<String> systems, Path dir, Path results, Path report, Path charts, int parallel, long timeoutMinutes, String heap,
-            Path peersDir) {
+            Path peersDir, Path fromResults) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -67,7 +71,8 @@ public final class Compare {
                 }
             }
             List<String> known = List.of("--runs", "--n", "--conflict-n", "--ops", "--warmup", "--w5-n", "--w5-peer-n", "--w5-runs",
-                    "--systems", "--dir", "--results", "--report", "--charts", "--parallel", "--timeout-minutes", "--heap", "--peers-dir");
+                    "--systems", "--dir", "--results", "--report", "--charts", "--parallel", "--timeout-minutes", "--heap", "--peers-dir",
+                    "--from-results");
             for (String k : given.keySet()) {
                 if (!known.contains(k)) {
                     throw new IllegalArgumentException("unknown option " + k + "\n" + USAGE);
@@ -96,7 +101,8 @@ public final class Compare {
                     (int) count(given, "--parallel", quick ? 2 : 1),
                     count(given, "--timeout-minutes", quick ? 5 : 180),
                     given.getOrDefault("--heap", quick ? "1g" : "6g"),
-                    given.containsKey("--peers-dir") ? Path.of(given.get("--peers-dir")) : defaultPeersDir());
+                    given.containsKey("--peers-dir") ? Path.of(given.get("--peers-dir")) : defaultPeersDir(),
+                    given.containsKey("--from-results") ? Path.of(given.get("--from-results")) : null);
             if (o.runs() < 1 || o.w5Runs() < 0 || o.w5Runs() > o.runs() || o.ops() < 1 || o.parallel() < 1) {
                 throw new IllegalArgumentException("--runs and --ops and --parallel must be at least 1, --w5-runs between 0 and --runs");
             }
@@ -154,7 +160,11 @@ public final class Compare {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private Map<String, Object> run() throws Exception {
+        if (options.fromResults() != null) {
+            return fromResults(options.fromResults());
+        }
         Files.createDirectories(options.dir());
         Files.createDirectories(options.results());
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -166,6 +176,7 @@ public final class Compare {
         summary.put("settings", settings());
 
         List<Job> jobs = new ArrayList<>();
+        List<Job> scaleJobs = new ArrayList<>();
         for (int run = 1; run <= options.runs(); run++) {
             for (String system : options.systems()) {
                 long w5n = FULL_SCALE_SYSTEMS.contains(system) ? options.w5n() : options.w5PeerN();
@@ -176,11 +187,13 @@ public final class Compare {
                 } else {
                     jobs.add(new Job(system, run, "core", w5n));
                     if (scale) {
-                        jobs.add(new Job(system, run, "scale", w5n));
+                        scaleJobs.add(new Job(system, run, "scale", w5n));
                     }
                 }
             }
         }
+        // W5 last, so that with --parallel a system's large ingest never shares the machine with its own W1-W4.
+        jobs.addAll(scaleJobs);
         Map<Job, Object> outcomes = new LinkedHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(options.parallel(), r -> {
             Thread t = new Thread(r, "compare-job");
@@ -208,6 +221,47 @@ public final class Compare {
         return summary;
     }
 
+    /**
+     * Aggregates the per-run JSON files in {@code dir} ({@code <system>-run<k>-<phases>.json}) as a run
+     * would, keeping the machine and settings of the run's summary.json if there is one.
+     */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> fromResults(Path dir) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        Map<Job, Object> outcomes = new LinkedHashMap<>();
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("(.+)-run(\\d+)-(.+)\\.json");
+        List<Path> files;
+        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+            files = list.sorted().toList();
+        }
+        for (Path f : files) {
+            java.util.regex.Matcher m = name.matcher(f.getFileName().toString());
+            if (m.matches()) {
+                outcomes.put(new Job(m.group(1), Integer.parseInt(m.group(2)), m.group(3).replace('+', ','), 0),
+                        json.readValue(f.toFile(), Map.class));
+            }
+        }
+        Path old = dir.resolve("summary.json");
+        Map<String, Object> summary = Files.exists(old) ? json.readValue(old.toFile(), Map.class) : new LinkedHashMap<>();
+        if (!summary.containsKey("machine")) {
+            Map<String, Object> machine = Harness.machine(dir);
+            machine.put("loadAverageAtStart", "not recorded (aggregated from per-run files)");
+            machine.put("loadAverageAtEnd", "not recorded (each run's JSON has its own)");
+            summary.put("tool", "stemedb-benchmarks compare");
+            summary.put("started", "see the per-run files");
+            summary.put("finished", "see the per-run files");
+            summary.put("machine", machine);
+            summary.put("settings", settings());
+        }
+        summary.put("aggregatedFrom", dir.toString());
+        summary.put("systems", aggregate(outcomes));
+        writeJson(old, summary);
+        List<Path> charts = CompareCharts.write(summary, options.charts());
+        CompareReport.write(summary, charts, options.report());
+        out.printf("report: %s, charts: %s, from %s%n", options.report(), options.charts(), dir);
+        return summary;
+    }
+
     private Map<String, Object> settings() {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("quick", options.quick());
@@ -228,8 +282,10 @@ public final class Compare {
         s.put("w5Data", "the W1 data shape at n = --w5-n (StemeDB, raw RocksDB) or --w5-peer-n (the other systems), "
                 + "throughput sampled every 10% of n, then close and reopen to the first W2 read (durable systems)");
         s.put("command", "java -jar benchmarks/target/benchmarks.jar compare" + (options.quick() ? " --quick" : "")
-                + " --runs " + options.runs() + " --n " + options.n() + " --w5-n " + options.w5n() + " --w5-peer-n " + options.w5PeerN()
-                + " --w5-runs " + options.w5Runs() + " --systems " + String.join(",", options.systems()));
+                + " --runs " + options.runs() + " --n " + options.n() + " --conflict-n " + options.conflictN() + " --ops " + options.ops()
+                + " --warmup " + options.warmup() + " --w5-n " + options.w5n() + " --w5-peer-n " + options.w5PeerN()
+                + " --w5-runs " + options.w5Runs() + " --parallel " + options.parallel() + " --heap " + options.heap()
+                + " --systems " + String.join(",", options.systems()));
         return s;
     }
 

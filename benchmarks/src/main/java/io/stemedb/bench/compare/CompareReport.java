@@ -109,7 +109,13 @@ final class CompareReport {
         s.append("| load average (1, 5, 15 min) | at start ").append(machine.get("loadAverageAtStart")).append("; at end ")
                 .append(machine.get("loadAverageAtEnd")).append(" (each run's JSON has it before and after every workload) |\n\n");
         s.append("The machine is shared: other work running at the same time slows every system, not equally, so compare ")
-                .append("figures within one run of this report, not across reports.\n\n");
+                .append("figures within one run of this report, not across reports.");
+        int parallel = ((Number) settings.getOrDefault("parallel", 1)).intValue();
+        if (parallel > 1) {
+            s.append(" This run started ").append(parallel).append(" peer JVMs at a time (`--parallel ").append(parallel)
+                    .append("`), so each system shared the machine with another one as well; W5 ran after every W1–W4 run.");
+        }
+        s.append("\n\n");
 
         s.append("## Systems\n\n| system | storage, durability and the query behind each workload | runs |\n|---|---|---|\n");
         for (Map.Entry<String, Object> e : systems.entrySet()) {
@@ -252,6 +258,10 @@ final class CompareReport {
             Map<String, Object> sys = (Map<String, Object>) e.getValue();
             for (Map.Entry<String, Object> u : ((Map<String, Object>) sys.get("unsupported")).entrySet()) {
                 s.append("- ").append(e.getKey()).append(", ").append(u.getKey()).append(": ").append(u.getValue()).append('\n');
+                none = false;
+            }
+            if (((Number) sys.get("runs")).intValue() == 0 && ((List<Object>) sys.get("failures")).isEmpty()) {
+                s.append("- ").append(e.getKey()).append(": no results in this run's files\n");
                 none = false;
             }
             for (Object f : (List<Object>) sys.get("failures")) {
