@@ -49,14 +49,14 @@ public final class Compare {
     public static final String USAGE = "usage: compare [--quick] [--runs 3] [--n 200000] [--conflict-n 200000] [--ops 20000] [--warmup 2000]\n"
             + "               [--w5-n 10000000] [--w5-peer-n 1000000] [--w5-runs 1] [--systems " + String.join(",", ALL_SYSTEMS) + "]\n"
             + "               [--dir DIR] [--results DIR] [--report docs/benchmarks.md] [--charts docs/benchmarks]\n"
-            + "               [--parallel 1] [--timeout-minutes 180] [--heap 6g] [--peers-dir benchmarks]\n"
+            + "               [--parallel 1] [--timeout-minutes 180] [--heap 6g] [--peers-dir benchmarks] [--note TEXT]\n"
             + "       compare --from-results benchmarks/results/compare [--systems ...] [--report ...] [--charts ...]\n"
             + "               (summary, report and charts again from the per-run JSON files of a run, running nothing)";
 
     /** The command line, parsed; {@code --quick} changes the defaults, explicit options still win. */
     record Options(boolean quick, int runs, long n, long conflictN, int ops, int warmup, long w5n, long w5PeerN, int w5Runs,
             List<String> systems, Path dir, Path results, Path report, Path charts, int parallel, long timeoutMinutes, String heap,
-            Path peersDir, Path fromResults) {
+            Path peersDir, Path fromResults, String note) {
 
         static Options parse(String[] args) {
             Map<String, String> given = new LinkedHashMap<>();
@@ -72,7 +72,7 @@ public final class Compare {
             }
             List<String> known = List.of("--runs", "--n", "--conflict-n", "--ops", "--warmup", "--w5-n", "--w5-peer-n", "--w5-runs",
                     "--systems", "--dir", "--results", "--report", "--charts", "--parallel", "--timeout-minutes", "--heap", "--peers-dir",
-                    "--from-results");
+                    "--from-results", "--note");
             for (String k : given.keySet()) {
                 if (!known.contains(k)) {
                     throw new IllegalArgumentException("unknown option " + k + "\n" + USAGE);
@@ -102,7 +102,8 @@ public final class Compare {
                     count(given, "--timeout-minutes", quick ? 5 : 180),
                     given.getOrDefault("--heap", quick ? "1g" : "6g"),
                     given.containsKey("--peers-dir") ? Path.of(given.get("--peers-dir")) : defaultPeersDir(),
-                    given.containsKey("--from-results") ? Path.of(given.get("--from-results")) : null);
+                    given.containsKey("--from-results") ? Path.of(given.get("--from-results")) : null,
+                    given.get("--note"));
             if (o.runs() < 1 || o.w5Runs() < 0 || o.w5Runs() > o.runs() || o.ops() < 1 || o.parallel() < 1) {
                 throw new IllegalArgumentException("--runs and --ops and --parallel must be at least 1, --w5-runs between 0 and --runs");
             }
@@ -254,6 +255,9 @@ public final class Compare {
             summary.put("settings", settings());
         }
         summary.put("aggregatedFrom", dir.toString());
+        if (options.note() != null) {
+            ((Map<String, Object>) summary.get("settings")).put("note", options.note());
+        }
         summary.put("systems", aggregate(outcomes));
         writeJson(old, summary);
         List<Path> charts = CompareCharts.write(summary, options.charts());
@@ -277,6 +281,9 @@ public final class Compare {
         s.put("w5PeerN", options.w5PeerN());
         s.put("heap", options.heap());
         s.put("parallel", options.parallel());
+        if (options.note() != null) {
+            s.put("note", options.note());
+        }
         s.put("w1to3Data", new Workload(options.n(), 42).describeLine());
         s.put("w4Data", new ConflictWorkload(options.conflictN(), 42).describeLine());
         s.put("w5Data", "the W1 data shape at n = --w5-n (StemeDB, raw RocksDB) or --w5-peer-n (the other systems), "

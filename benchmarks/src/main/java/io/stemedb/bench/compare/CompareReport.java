@@ -97,6 +97,9 @@ final class CompareReport {
                 .append("run; each figure is the median of the runs with the spread (min–max) in brackets. Per-run JSON: ")
                 .append("`benchmarks/results/compare/`.\n\n");
         s.append("```\n").append(settings.get("command")).append("\n```\n\n");
+        if (settings.get("note") != null) {
+            s.append("**Note on this run:** ").append(settings.get("note")).append("\n\n");
+        }
         s.append(String.format("Run %s → %s%s.%n%n", summary.get("started"), summary.get("finished"),
                 Boolean.TRUE.equals(settings.get("quick")) ? " (**--quick**: tiny sizes, for the test; not a measurement)" : ""));
 
