@@ -246,8 +246,11 @@ public final class Compare {
         Map<String, Object> summary = Files.exists(old) ? json.readValue(old.toFile(), Map.class) : new LinkedHashMap<>();
         if (!summary.containsKey("machine")) {
             Map<String, Object> machine = Harness.machine(dir);
-            machine.put("loadAverageAtStart", "not recorded (aggregated from per-run files)");
-            machine.put("loadAverageAtEnd", "not recorded (each run's JSON has its own)");
+            double[] range = {Double.MAX_VALUE, 0};
+            outcomes.values().forEach(run -> loadRange(run, range));
+            machine.put("loadAverageAtStart", String.format("not recorded (aggregated from per-run files); the 1-minute load "
+                    + "average was %.2f to %.2f before and after the workloads of the runs", range[0], range[1]));
+            machine.put("loadAverageAtEnd", PeerRunner.loadAverage() + " (when aggregated)");
             summary.put("tool", "stemedb-benchmarks compare");
             summary.put("started", "see the per-run files");
             summary.put("finished", "see the per-run files");
@@ -264,6 +267,27 @@ public final class Compare {
         CompareReport.write(summary, charts, options.report());
         out.printf("report: %s, charts: %s, from %s%n", options.report(), options.charts(), dir);
         return summary;
+    }
+
+    /** Widens {@code range} (min, max) by every 1-minute load average recorded anywhere in {@code node}. */
+    @SuppressWarnings("unchecked")
+    private static void loadRange(Object node, double[] range) {
+        if (node instanceof Map) {
+            for (Map.Entry<String, Object> e : ((Map<String, Object>) node).entrySet()) {
+                if (e.getKey().startsWith("loadAverage") && e.getValue() instanceof String v) {
+                    String first = v.trim().split("\\s+")[0];
+                    if (first.matches("\\d+(\\.\\d+)?")) { // not "unknown (...)" from a machine without /proc/loadavg
+                        double one = Double.parseDouble(first);
+                        range[0] = Math.min(range[0], one);
+                        range[1] = Math.max(range[1], one);
+                    }
+                } else {
+                    loadRange(e.getValue(), range);
+                }
+            }
+        } else if (node instanceof List) {
+            ((List<Object>) node).forEach(o -> loadRange(o, range));
+        }
     }
 
     private Map<String, Object> settings() {
