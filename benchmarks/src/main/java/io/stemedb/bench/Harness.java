@@ -713,7 +713,7 @@ public final class Harness {
     // ---------------------------------------------------------------------------------------
     // Machine and files
 
-    static Map<String, Object> machine(Path dir) {
+    public static Map<String, Object> machine(Path dir) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("availableProcessors", Runtime.getRuntime().availableProcessors());
         m.put("cpu", firstLine(Path.of("/proc/cpuinfo"), "model name"));
@@ -752,12 +752,7 @@ public final class Harness {
 
     /** The 1, 5 and 15 minute load averages: other work on the machine skews every figure. */
     static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
+        return io.stemedb.bench.compare.PeerRunner.loadAverage();
     }
 
     /** The size of the write-ahead log files (*.log) in {@code dir}: what a reopen replays at most. */
@@ -792,7 +787,7 @@ public final class Harness {
         return total[0];
     }
 
-    static void deleteTree(Path dir) throws IOException {
+    public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

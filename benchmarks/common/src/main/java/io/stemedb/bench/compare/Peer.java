@@ -1,0 +1,52 @@
+package io.stemedb.bench.compare;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One system of the comparison, driven by {@link PeerRunner} in a JVM of its own. Every read
+ * answers with the text form of a value ({@link ClaimBatch#text}) so that the runner can check
+ * that all systems give the same answers. Implementations are used by one thread.
+ */
+public interface Peer extends AutoCloseable {
+    /** Storage, durability and the queries behind each workload, for the report; asked after {@link #open}. */
+    String describe();
+
+    /** False for the raw RocksDB ceiling, whose reads answer with entry counts: its answers are not compared. */
+    default boolean answersValues() {
+        return true;
+    }
+
+    /** False for in-memory systems: W5 then reports no reopen time. */
+    boolean durable();
+
+    /**
+     * Why this system cannot run {@code workload} ("W4" ...), or null if it can. Only the raw
+     * RocksDB ceiling has a reason: it stores bytes, not values, so it has no lens to run.
+     */
+    default String unsupported(String workload) {
+        return null;
+    }
+
+    /** Opens (creating on first use) the store in {@code dir}; in-memory systems start empty on the first call. */
+    void open(Path dir) throws Exception;
+
+    /** Stores the batch atomically (one transaction). */
+    void ingest(ClaimBatch batch) throws Exception;
+
+    /** W2: the current value of (subject, predicate), latest claim wins; null if none. */
+    String current(String subject, String predicate) throws Exception;
+
+    /** W3: every claim of (subject, predicate), oldest first; returns how many (their values are read). */
+    int history(String subject, String predicate) throws Exception;
+
+    /** W4: the value of the most trusted source's newest claim, {@code ranking} most trusted first. */
+    String trusted(String subject, String predicate, List<String> ranking) throws Exception;
+
+    /** W4: the value claimed by the most sources (each votes with its newest claim); ties: the value with the newest supporter. */
+    String majority(String subject, String predicate) throws Exception;
+
+    /** Closes the store; {@link #open} may follow (the reopen measurement). */
+    @Override
+    void close() throws Exception;
+}

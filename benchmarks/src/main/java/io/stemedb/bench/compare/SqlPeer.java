@@ -1,0 +1,167 @@
+package io.stemedb.bench.compare;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * SQLite or H2 through JDBC: an append-only table of claims indexed on (subject, predicate,
+ * at_time), one transaction per batch, and the queries a user would write for each workload (W4's
+ * rules in SQL: an ORDER BY on the source's rank; a window function for each source's newest claim,
+ * then GROUP BY value). Values are stored as text. Not thread-safe (one connection).
+ */
+final class SqlPeer implements Peer {
+    enum Dialect { SQLITE, H2 }
+
+    private static final String CREATE = "CREATE TABLE IF NOT EXISTS claims (id BIGINT PRIMARY KEY, subject VARCHAR(64) NOT NULL, "
+            + "predicate VARCHAR(64) NOT NULL, claim_value VARCHAR(256) NOT NULL, source VARCHAR(64) NOT NULL, at_time BIGINT NOT NULL)";
+    private static final String INDEX = "CREATE INDEX IF NOT EXISTS claims_spt ON claims (subject, predicate, at_time)";
+    private static final String INSERT = "INSERT INTO claims (id, subject, predicate, claim_value, source, at_time) VALUES (?, ?, ?, ?, ?, ?)";
+    private static final String CURRENT = "SELECT claim_value FROM claims WHERE subject = ? AND predicate = ? ORDER BY at_time DESC LIMIT 1";
+    private static final String HISTORY = "SELECT claim_value, source, at_time FROM claims WHERE subject = ? AND predicate = ? ORDER BY at_time";
+    private static final String MAJORITY = "SELECT claim_value FROM (SELECT source, claim_value, at_time, "
+            + "ROW_NUMBER() OVER (PARTITION BY source ORDER BY at_time DESC) AS rn FROM claims WHERE subject = ? AND predicate = ?) newest "
+            + "WHERE rn = 1 GROUP BY claim_value ORDER BY COUNT(*) DESC, MAX(at_time) DESC LIMIT 1";
+
+    private final Dialect dialect;
+    private Connection connection;
+    private PreparedStatement insert;
+    private PreparedStatement current;
+    private PreparedStatement history;
+    private PreparedStatement majority;
+    private PreparedStatement trust;
+    private List<String> ranking;
+    /** The database's own version, known once open. */
+    private String version = "";
+
+    SqlPeer(Dialect dialect) {
+        this.dialect = dialect;
+    }
+
+    @Override
+    public String describe() {
+        String engine = dialect == Dialect.SQLITE
+                ? "SQLite " + version + " (org.xerial:sqlite-jdbc), journal_mode=WAL, synchronous=FULL (fsync per commit)"
+                : "H2 " + version + " file mode (MVStore, its defaults: commits are written, not fsynced)";
+        return engine + "; table claims(id, subject, predicate, claim_value text, source, at_time) with an index on (subject, predicate, "
+                + "at_time); one transaction of 1,000 batched INSERTs per batch. W2: " + CURRENT + "; W3: " + HISTORY
+                + "; W4 trust: SELECT claim_value ... ORDER BY CASE source WHEN ?1 THEN 0 ... ELSE 5 END, at_time DESC LIMIT 1; W4 majority: "
+                + MAJORITY;
+    }
+
+    @Override
+    public boolean durable() {
+        return true;
+    }
+
+    @Override
+    public void open(Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir);
+        if (dialect == Dialect.SQLITE) {
+            connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("claims.db").toAbsolutePath());
+            try (Statement s = connection.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+            }
+        } else {
+            connection = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("claims").toAbsolutePath());
+        }
+        try (Statement s = connection.createStatement()) {
+            s.execute(CREATE);
+            s.execute(INDEX);
+        }
+        connection.setAutoCommit(false);
+        version = connection.getMetaData().getDatabaseProductVersion();
+        insert = connection.prepareStatement(INSERT);
+        current = connection.prepareStatement(CURRENT);
+        history = connection.prepareStatement(HISTORY);
+        majority = connection.prepareStatement(MAJORITY);
+        trust = null;
+        ranking = null;
+    }
+
+    @Override
+    public void ingest(ClaimBatch batch) throws SQLException {
+        for (int i = 0; i < batch.size(); i++) {
+            insert.setLong(1, batch.time(i));
+            insert.setString(2, batch.subject(i));
+            insert.setString(3, batch.predicate(i));
+            insert.setString(4, String.valueOf(batch.value(i)));
+            insert.setString(5, batch.source(i));
+            insert.setLong(6, batch.time(i));
+            insert.addBatch();
+        }
+        insert.executeBatch();
+        connection.commit();
+    }
+
+    private static String first(PreparedStatement q, String subject, String predicate) throws SQLException {
+        q.setString(1, subject);
+        q.setString(2, predicate);
+        try (ResultSet r = q.executeQuery()) {
+            return r.next() ? r.getString(1) : null;
+        }
+    }
+
+    @Override
+    public String current(String subject, String predicate) throws SQLException {
+        return first(current, subject, predicate);
+    }
+
+    @Override
+    public int history(String subject, String predicate) throws SQLException {
+        history.setString(1, subject);
+        history.setString(2, predicate);
+        int n = 0;
+        try (ResultSet r = history.executeQuery()) {
+            while (r.next()) {
+                n += r.getString(1) == null || r.getString(2) == null || r.getLong(3) < 0 ? 0 : 1;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public String trusted(String subject, String predicate, List<String> ranking) throws SQLException {
+        if (!ranking.equals(this.ranking)) {
+            StringBuilder sql = new StringBuilder("SELECT claim_value FROM claims WHERE subject = ? AND predicate = ? ORDER BY CASE source");
+            for (int i = 0; i < ranking.size(); i++) {
+                sql.append(" WHEN ? THEN ").append(i);
+            }
+            sql.append(" ELSE ").append(ranking.size()).append(" END, at_time DESC LIMIT 1");
+            if (trust != null) {
+                trust.close();
+            }
+            trust = connection.prepareStatement(sql.toString());
+            for (int i = 0; i < ranking.size(); i++) {
+                trust.setString(3 + i, ranking.get(i));
+            }
+            this.ranking = List.copyOf(ranking);
+        }
+        return first(trust, subject, predicate);
+    }
+
+    @Override
+    public String majority(String subject, String predicate) throws SQLException {
+        return first(majority, subject, predicate);
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (connection != null) {
+            for (PreparedStatement p : new PreparedStatement[] {insert, current, history, majority, trust}) {
+                if (p != null) {
+                    p.close();
+                }
+            }
+            connection.commit();
+            connection.close();
+            connection = null;
+        }
+    }
+}
