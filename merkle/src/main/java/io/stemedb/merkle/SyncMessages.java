@@ -10,14 +10,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The sync wire format, version 1 (docs/format.md, "Sync messages"). Every message starts with
+ * The sync wire format, version 2 (docs/format.md, "Sync messages"). Every message starts with
  * the magic {@code STMS}, the version byte and a type byte; lengths and counts are varints;
  * decoding refuses anything malformed or over {@link #MAX_ITEMS} items with a
  * {@link SyncException.MalformedMessage} naming the offset, never anything worse.
  */
 final class SyncMessages {
     static final byte[] MAGIC = {'S', 'T', 'M', 'S'};
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int MAX_ITEMS = 1 << 20;
 
     static final int RECONCILE = 1;
@@ -107,8 +107,29 @@ final class SyncMessages {
     }
 
     private static void fingerprint(ByteSink out, Fingerprint f) {
-        out.raw(f.fingerprint()).u64(f.count());
+        out.raw(f.fingerprint());
+        // LEB128, as a varint but for a non-negative long: counts are mostly small, and most of a
+        // reconciliation's bytes are fingerprints.
+        long v = f.count();
+        while ((v & ~0x7fL) != 0) {
+            out.u8((int) ((v & 0x7f) | 0x80));
+            v >>>= 7;
+        }
+        out.u8((int) v);
     }
+
+    /** An upper bound of the bytes {@code item} takes in a message. */
+    static long sizeBound(Item item) {
+        long range = 1 + (IdRange.MAX_DEPTH + 1) / 2;
+        Claim c = item.claim();
+        if (c instanceof Ids) {
+            return range + 1 + 5 + (long) AssertionId.LENGTH * ((Ids) c).ids().size();
+        }
+        return range + 1 + (c instanceof Children ? 16 : 1) * FINGERPRINT_BOUND;
+    }
+
+    /** The most bytes a fingerprint takes: 16 bytes and a count of at most 9. */
+    static final int FINGERPRINT_BOUND = IdDigest.FINGERPRINT_LENGTH + 9;
 
     private static void ids(ByteSink out, List<AssertionId> ids) {
         out.varint(ids.size());
@@ -151,11 +172,16 @@ final class SyncMessages {
 
     private static Fingerprint readFingerprint(ByteSource in) {
         byte[] fp = in.raw(IdDigest.FINGERPRINT_LENGTH, "fingerprint");
-        long count = in.u64("count");
-        if (count < 0) {
-            throw new SyncException.MalformedMessage("a count cannot be negative", in.position() - 8);
+        int at = in.position();
+        long count = 0;
+        for (int shift = 0; shift < 63; shift += 7) {
+            int b = in.u8("count");
+            count |= (long) (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                return new Fingerprint(fp, count);
+            }
         }
-        return new Fingerprint(fp, count);
+        throw new SyncException.MalformedMessage("a count is a varint of at most 9 bytes", at);
     }
 
     private static List<AssertionId> readIds(ByteSource in) {
