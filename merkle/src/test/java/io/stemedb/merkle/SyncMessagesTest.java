@@ -16,7 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Wire format v1: every message type round-trips, and the framing is what docs/format.md says. */
+/** Wire format v2: every message type round-trips, and the framing is what docs/format.md says. */
 class SyncMessagesTest {
 
     static AssertionId id(int n) {
