@@ -31,11 +31,12 @@ final class SyncMessages {
     private static final int MODE_FINGERPRINT = 1;
     private static final int MODE_IDS = 2;
     private static final int MODE_CHILDREN = 3;
+    private static final int MODE_DIFF = 4;
 
     private SyncMessages() {}
 
     /** What one side says about one range: its digest's fingerprint, its ids, or its children's digests. */
-    sealed interface Claim permits Fingerprint, Ids, Children {}
+    sealed interface Claim permits Fingerprint, Ids, Children, Diff {}
 
     record Fingerprint(byte[] fingerprint, long count) implements Claim {
         static Fingerprint of(IdDigest d) {
@@ -50,6 +51,13 @@ final class SyncMessages {
     record Ids(List<AssertionId> ids) implements Claim {}
 
     record Children(List<Fingerprint> children) implements Claim {}
+
+    /**
+     * The answer to a range described by its ids: the ids only the answering side holds there,
+     * and the positions, in the asker's id list, of the ids it lacks (ascending). Cheaper than
+     * listing every id back, since the ids both sides hold are not sent again.
+     */
+    record Diff(List<AssertionId> onlyHere, int[] missingPositions) implements Claim {}
 
     record Item(IdRange range, Claim claim) {}
 
@@ -96,6 +104,14 @@ final class SyncMessages {
             } else if (c instanceof Ids) {
                 out.u8(MODE_IDS);
                 ids(out, ((Ids) c).ids());
+            } else if (c instanceof Diff) {
+                out.u8(MODE_DIFF);
+                ids(out, ((Diff) c).onlyHere());
+                int[] positions = ((Diff) c).missingPositions();
+                out.varint(positions.length);
+                for (int p : positions) {
+                    out.varint(p);
+                }
             } else {
                 out.u8(MODE_CHILDREN);
                 for (Fingerprint f : ((Children) c).children()) {
@@ -124,6 +140,10 @@ final class SyncMessages {
         Claim c = item.claim();
         if (c instanceof Ids) {
             return range + 1 + 5 + (long) AssertionId.LENGTH * ((Ids) c).ids().size();
+        }
+        if (c instanceof Diff) {
+            return range + 1 + 5 + (long) AssertionId.LENGTH * ((Diff) c).onlyHere().size()
+                    + 5 + 5L * ((Diff) c).missingPositions().length;
         }
         return range + 1 + (c instanceof Children ? 16 : 1) * FINGERPRINT_BOUND;
     }
@@ -155,6 +175,13 @@ final class SyncMessages {
                 claim = readFingerprint(in);
             } else if (mode == MODE_IDS) {
                 claim = new Ids(readIds(in));
+            } else if (mode == MODE_DIFF) {
+                List<AssertionId> onlyHere = readIds(in);
+                int[] positions = new int[count(in, "position count")];
+                for (int p = 0; p < positions.length; p++) {
+                    positions[p] = in.length("position");
+                }
+                claim = new Diff(onlyHere, positions);
             } else if (mode == MODE_CHILDREN && range.depth() < IdRange.MAX_DEPTH) {
                 List<Fingerprint> children = new ArrayList<>(16);
                 for (int c = 0; c < 16; c++) {

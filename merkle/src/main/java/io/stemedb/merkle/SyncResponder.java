@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * The answering side of a sync session. Stateless: every request carries all it needs, so any
@@ -20,6 +22,8 @@ import java.util.Objects;
  * the digests of the range's 16 children, so that the peer descends only where the replicas
  * differ (Meyer, "Range-Based Set Reconciliation", 2023). A range the peer describes by its
  * children's digests is answered child by child, the same way, so each message descends a level.
+ * A range the peer describes by its ids is answered with the difference: the ids only this
+ * replica holds, and the positions in the peer's list of those it lacks.
  */
 public final class SyncResponder {
     private final SyncReplica replica;
@@ -88,6 +92,9 @@ public final class SyncResponder {
             IdDigest mine = RangeDigests.of(replica, range);
             return theirs.matches(mine) ? List.of() : List.of(idsOrChildren(range, mine, theirs.count() == 0));
         }
+        if (claim instanceof SyncMessages.Diff) {
+            throw new SyncException.MalformedMessage("a request cannot answer a range with a difference", -1);
+        }
         if (claim instanceof SyncMessages.Ids) {
             List<AssertionId> theirs = ((SyncMessages.Ids) claim).ids();
             IdDigest mine = RangeDigests.of(replica, range);
@@ -95,8 +102,12 @@ public final class SyncResponder {
                 return List.of(new SyncMessages.Item(range, children(range)));
             }
             List<AssertionId> ids = RangeDigests.ids(replica, range, Integer.MAX_VALUE);
-            return new HashSet<>(ids).equals(new HashSet<>(theirs)) ? List.of()
-                    : List.of(new SyncMessages.Item(range, new SyncMessages.Ids(ids)));
+            Set<AssertionId> theirSet = new HashSet<>(theirs);
+            List<AssertionId> onlyHere = ids.stream().filter(id -> !theirSet.contains(id)).toList();
+            Set<AssertionId> mineSet = new HashSet<>(ids);
+            int[] missing = IntStream.range(0, theirs.size()).filter(i -> !mineSet.contains(theirs.get(i))).toArray();
+            return onlyHere.isEmpty() && missing.length == 0 ? List.of()
+                    : List.of(new SyncMessages.Item(range, new SyncMessages.Diff(onlyHere, missing)));
         }
         List<SyncMessages.Fingerprint> theirs = ((SyncMessages.Children) claim).children();
         List<SyncMessages.Item> answers = new ArrayList<>();

@@ -85,8 +85,10 @@ public final class SyncSession {
                 byte[] reply = exchange(SyncMessages.encodeItems(SyncMessages.RECONCILE, frame));
                 List<SyncMessages.Item> answers = SyncMessages.decodeItems(reply, SyncMessages.RECONCILE_REPLY);
                 int cut = checkAnswers(frame, answers);
+                Map<IdRange, SyncMessages.Item> asked = new HashMap<>(frame.size() * 2);
+                frame.forEach(item -> asked.put(item.range(), item));
                 for (SyncMessages.Item answer : cut >= 0 ? answers.subList(0, answers.size() - 1) : answers) {
-                    handle(answer, need, have, next);
+                    handle(answer, asked.get(answer.range()), need, have, next);
                 }
                 if (cut >= 0) {
                     next.addAll(frame.subList(cut, frame.size()));
@@ -168,23 +170,54 @@ public final class SyncSession {
                 }
                 cut = at;
             } else if (answer.claim() instanceof SyncMessages.Ids) {
-                for (AssertionId id : ((SyncMessages.Ids) answer.claim()).ids()) {
-                    if (!range.contains(id)) {
-                        throw new SyncException.MalformedMessage("the peer listed id " + id + " under range "
-                                + range + ", which does not contain it", -1);
+                checkContains(range, ((SyncMessages.Ids) answer.claim()).ids());
+            } else if (answer.claim() instanceof SyncMessages.Diff) {
+                SyncMessages.Diff diff = (SyncMessages.Diff) answer.claim();
+                if (at == null || !(frame.get(at).claim() instanceof SyncMessages.Ids)) {
+                    throw new SyncException.MalformedMessage("the peer answered range " + range
+                            + " with a difference, but it was not asked by its ids", -1);
+                }
+                checkContains(range, diff.onlyHere());
+                int size = ((SyncMessages.Ids) frame.get(at).claim()).ids().size();
+                int previous = -1;
+                for (int p : diff.missingPositions()) {
+                    if (p <= previous || p >= size) {
+                        throw new SyncException.MalformedMessage("the peer's difference for range " + range
+                                + " names positions out of order or past the " + size + " ids sent", -1);
                     }
+                    previous = p;
                 }
             }
         }
         return cut;
     }
 
-    /** Settles a range answered by ids, or descends into the children of a range answered by its children. */
-    private void handle(SyncMessages.Item answer, Set<AssertionId> need, Set<AssertionId> have,
-            List<SyncMessages.Item> next) {
+    private static void checkContains(IdRange range, List<AssertionId> ids) {
+        for (AssertionId id : ids) {
+            if (!range.contains(id)) {
+                throw new SyncException.MalformedMessage("the peer listed id " + id + " under range "
+                        + range + ", which does not contain it", -1);
+            }
+        }
+    }
+
+    /**
+     * Settles a range answered by ids or by a difference ({@code asked}: this side's item for the
+     * range, null when the answer is about a child), or descends into the children of a range
+     * answered by its children.
+     */
+    private void handle(SyncMessages.Item answer, SyncMessages.Item asked, Set<AssertionId> need,
+            Set<AssertionId> have, List<SyncMessages.Item> next) {
         IdRange range = answer.range();
         SyncMessages.Claim claim = answer.claim();
-        if (claim instanceof SyncMessages.Ids) {
+        if (claim instanceof SyncMessages.Diff) {
+            SyncMessages.Diff diff = (SyncMessages.Diff) claim;
+            need.addAll(diff.onlyHere());
+            List<AssertionId> sent = ((SyncMessages.Ids) asked.claim()).ids();
+            for (int p : diff.missingPositions()) {
+                have.add(sent.get(p));
+            }
+        } else if (claim instanceof SyncMessages.Ids) {
             Set<AssertionId> theirs = new HashSet<>(((SyncMessages.Ids) claim).ids());
             List<AssertionId> mine = RangeDigests.ids(local, range, Integer.MAX_VALUE);
             for (AssertionId id : mine) {

@@ -46,6 +46,9 @@ class SyncMessagesTest {
                 assertSameFingerprint((SyncMessages.Fingerprint) e, (SyncMessages.Fingerprint) a);
             } else if (e instanceof SyncMessages.Ids) {
                 assertEquals(((SyncMessages.Ids) e).ids(), ((SyncMessages.Ids) a).ids());
+            } else if (e instanceof SyncMessages.Diff) {
+                assertEquals(((SyncMessages.Diff) e).onlyHere(), ((SyncMessages.Diff) a).onlyHere());
+                assertArrayEquals(((SyncMessages.Diff) e).missingPositions(), ((SyncMessages.Diff) a).missingPositions());
             } else {
                 List<SyncMessages.Fingerprint> ec = ((SyncMessages.Children) e).children();
                 List<SyncMessages.Fingerprint> ac = ((SyncMessages.Children) a).children();
@@ -72,7 +75,10 @@ class SyncMessagesTest {
                 new SyncMessages.Item(IdRange.ROOT.child(7), new SyncMessages.Ids(List.of(id(1), id(2), id(3)))),
                 new SyncMessages.Item(IdRange.ROOT.child(7).child(15).child(0), new SyncMessages.Ids(List.of())),
                 new SyncMessages.Item(IdRange.ROOT.child(0xa).child(3), new SyncMessages.Children(children)),
-                new SyncMessages.Item(IdRange.ROOT.child(0xf).child(0xf).child(0xf), fp(9)));
+                new SyncMessages.Item(IdRange.ROOT.child(0xf).child(0xf).child(0xf), fp(9)),
+                new SyncMessages.Item(IdRange.ROOT.child(1), new SyncMessages.Diff(List.of(id(4)), new int[] {0, 2, 300})),
+                new SyncMessages.Item(IdRange.ROOT.child(2), new SyncMessages.Diff(List.of(), new int[0])),
+                new SyncMessages.Item(IdRange.ROOT.child(3), SyncMessages.Fingerprint.of(IdDigest.of(List.of(id(1))))));
     }
 
     @Test
@@ -155,6 +161,11 @@ class SyncMessagesTest {
         byte[] odd = SyncMessages.encodeItems(SyncMessages.RECONCILE,
                 List.of(new SyncMessages.Item(IdRange.ROOT.child(0xa).child(3).child(0xf), new SyncMessages.Ids(List.of()))));
         assertEquals("53544d53" + "02" + "01" + "01" + "03" + "a3f0" + "02" + "00", HexFormat.of().formatHex(odd));
+        // A DIFF answer: mode 4, the ids only the answerer holds, then the positions of those it lacks.
+        byte[] diff = SyncMessages.encodeItems(SyncMessages.RECONCILE_REPLY,
+                List.of(new SyncMessages.Item(IdRange.ROOT, new SyncMessages.Diff(List.of(id(1)), new int[] {1, 200}))));
+        assertEquals("53544d53" + "02" + "02" + "01" + "00" + "04" + "01" + id(1) + "02" + "01" + "c801",
+                HexFormat.of().formatHex(diff));
         // PUSH_REPLY: added, duplicates, refused count, then id and reason for each.
         byte[] pushReply = SyncMessages.encodePushReply(new SyncReplica.MergeOutcome(200, 1, List.of()));
         assertEquals("53544d53" + "02" + "06" + "c801" + "01" + "00", HexFormat.of().formatHex(pushReply));

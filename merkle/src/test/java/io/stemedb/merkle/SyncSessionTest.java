@@ -186,6 +186,21 @@ class SyncSessionTest {
     }
 
     @Test
+    void aPeerWhoseDifferenceNamesPositionsPastTheIdsSentIsRefused() {
+        // Three ids: the session asks about the root by its ids, and the peer answers with a difference.
+        TestReplica a = new TestReplica().withClaims(1, 0, 3);
+        TestReplica b = new TestReplica().withClaims(2, 0, 3);
+        AtomicInteger count = new AtomicInteger();
+        SyncTransport t = hostile(b, items -> List.of(new SyncMessages.Item(IdRange.ROOT,
+                new SyncMessages.Diff(List.of(), new int[] {1, 3}))), count);
+        SyncException.MalformedMessage e = assertThrows(SyncException.MalformedMessage.class,
+                () -> new SyncSession(a, t, SyncLimits.DEFAULT).run());
+        assertTrue(e.getMessage().contains("past the 3 ids sent"), e.getMessage());
+        assertEquals(3, a.size());
+        assertEquals(3, b.size());
+    }
+
+    @Test
     void aPeerThatCutsEveryReplyBeforeAnsweringIsRefused() {
         TestReplica a = new TestReplica().withClaims(1, 0, 500);
         TestReplica b = new TestReplica().withClaims(2, 0, 500);
