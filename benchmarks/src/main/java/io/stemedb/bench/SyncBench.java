@@ -309,6 +309,9 @@ public final class SyncBench {
             row.put("wireOverAssertionBytes", moved == 0 ? null : (double) wire / moved);
             row.put("overheadBytes", wire - moved);
             row.put("overheadBytesPerDifference", d == 0 ? null : (double) (wire - moved) / d);
+            long bound = targetBytes(moved, d, shared);
+            row.put("targetBytes", bound);
+            row.put("withinTarget", wire <= bound);
             row.put("fetched", report.fetched());
             row.put("pushed", report.pushed());
             row.put("millis", nanos / 1e6);
@@ -327,21 +330,33 @@ public final class SyncBench {
         }
     }
 
+    /**
+     * The issue's byte target read literally: twice the bytes of the d assertions that moved, plus
+     * O(d log n) for the fingerprints, its constant taken as one message of 16 fingerprints (16
+     * bytes and a count each, 20 bytes with its framing) per difference per level of the 16-ary
+     * tree, plus the 16 fingerprints of the opening request.
+     */
+    static long targetBytes(long assertionBytes, long d, long n) {
+        int levels = (int) Math.ceil(Math.log(Math.max(2, n)) / Math.log(16));
+        return 2 * assertionBytes + (d * levels + 1) * 16 * 20;
+    }
+
     /** The rows as a markdown table. */
     static String table(List<Map<String, Object>> rows) {
         StringBuilder s = new StringBuilder();
         s.append("| n (shared) | d | split | transport | rounds | round trips | bytes sent | bytes received | "
-                + "d assertions' bytes | wire / assertions | overhead per difference | time (ms) | load |\n");
-        s.append("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                + "d assertions' bytes | wire / assertions | overhead per difference | target bytes | met | time (ms) | load |\n");
+        s.append("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n");
         for (Map<String, Object> r : rows) {
             Object ratio = r.get("wireOverAssertionBytes");
             Object per = r.get("overheadBytesPerDifference");
-            s.append(String.format("| %,d | %,d | %s | %s | %d | %d | %,d | %,d | %,d | %s | %s | %.1f | %s |%n",
+            s.append(String.format("| %,d | %,d | %s | %s | %d | %d | %,d | %,d | %,d | %s | %s | %,d | %s | %.1f | %s |%n",
                     (Long) r.get("shared"), (Long) r.get("d"), r.get("split"), r.get("transport"),
                     (Integer) r.get("reconcileRounds"), (Integer) r.get("roundTrips"), (Long) r.get("bytesSent"),
                     (Long) r.get("bytesReceived"), (Long) r.get("assertionBytes"),
                     ratio == null ? "-" : String.format("%.2f", (Double) ratio),
-                    per == null ? "-" : String.format("%,.0f B", (Double) per), (Double) r.get("millis"),
+                    per == null ? "-" : String.format("%,.0f B", (Double) per), (Long) r.get("targetBytes"),
+                    Boolean.TRUE.equals(r.get("withinTarget")) ? "yes" : "no", (Double) r.get("millis"),
                     r.get("loadAverage")));
         }
         return s.toString();
