@@ -50,7 +50,12 @@ final class SyncMessages {
 
     record Ids(List<AssertionId> ids) implements Claim {}
 
-    record Children(List<Fingerprint> children) implements Claim {}
+    record Children(List<Fingerprint> children) implements Claim {
+        /** The children of {@code range} as {@code replica} holds them. */
+        static Children of(SyncReplica replica, IdRange range) {
+            return new Children(RangeDigests.children(replica, range).stream().map(Fingerprint::of).toList());
+        }
+    }
 
     /**
      * The answer to a range described by its ids: the ids only the answering side holds there,

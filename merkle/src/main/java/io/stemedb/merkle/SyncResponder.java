@@ -111,9 +111,10 @@ public final class SyncResponder {
         }
         List<SyncMessages.Fingerprint> theirs = ((SyncMessages.Children) claim).children();
         List<SyncMessages.Item> answers = new ArrayList<>();
+        List<IdDigest> mineByChild = RangeDigests.children(replica, range);
         for (int i = 0; i < 16; i++) {
             IdRange child = range.child(i);
-            IdDigest mine = RangeDigests.of(replica, child);
+            IdDigest mine = mineByChild.get(i);
             if (!theirs.get(i).matches(mine)) {
                 answers.add(idsOrChildren(child, mine, theirs.get(i).count() == 0));
             }
@@ -135,11 +136,7 @@ public final class SyncResponder {
     }
 
     private SyncMessages.Children children(IdRange range) {
-        List<SyncMessages.Fingerprint> children = new ArrayList<>(16);
-        for (int i = 0; i < 16; i++) {
-            children.add(SyncMessages.Fingerprint.of(RangeDigests.of(replica, range.child(i))));
-        }
-        return new SyncMessages.Children(children);
+        return SyncMessages.Children.of(replica, range);
     }
 
     /**

@@ -112,11 +112,7 @@ public final class SyncSession {
         if (theirs != null && theirs.count() <= limits.idListThreshold()) {
             return new SyncMessages.Item(range, SyncMessages.Fingerprint.of(mine));
         }
-        List<SyncMessages.Fingerprint> children = new ArrayList<>(16);
-        for (int i = 0; i < 16; i++) {
-            children.add(SyncMessages.Fingerprint.of(RangeDigests.of(local, range.child(i))));
-        }
-        return new SyncMessages.Item(range, new SyncMessages.Children(children));
+        return new SyncMessages.Item(range, SyncMessages.Children.of(local, range));
     }
 
     /**
@@ -228,9 +224,10 @@ public final class SyncSession {
             need.addAll(theirs);
         } else {
             List<SyncMessages.Fingerprint> children = ((SyncMessages.Children) claim).children();
+            List<IdDigest> mineByChild = RangeDigests.children(local, range);
             for (int i = 0; i < 16; i++) {
                 IdRange child = range.child(i);
-                IdDigest mine = RangeDigests.of(local, child);
+                IdDigest mine = mineByChild.get(i);
                 SyncMessages.Fingerprint theirs = children.get(i);
                 if (theirs.matches(mine)) {
                     continue;
