@@ -345,23 +345,24 @@ public final class SyncBench {
         return 2 * assertionBytes + (d * levels + 1) * 16 * 20;
     }
 
-    /** The rows as a markdown table. */
+    /** The rows as a markdown table (the one in docs/benchmarks.md, "Merkle sync"). */
     static String table(List<Map<String, Object>> rows) {
         StringBuilder s = new StringBuilder();
-        s.append("| n (shared) | d | split | transport | rounds | round trips | bytes sent | bytes received | "
-                + "d assertions' bytes | wire / assertions | overhead per difference | target bytes | met | time (ms) | load |\n");
-        s.append("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|\n");
+        s.append("| n | shared | d | split | transport | rounds | round trips | bytes sent | bytes received | "
+                + "d assertions' bytes | wire / assertions | overhead per difference | within target | time (ms) | "
+                + "equal-check (ms) | load (1/5/15 min) |\n");
+        s.append("|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|\n");
         for (Map<String, Object> r : rows) {
             Object ratio = r.get("wireOverAssertionBytes");
             Object per = r.get("overheadBytesPerDifference");
-            s.append(String.format("| %,d | %,d | %s | %s | %d | %d | %,d | %,d | %,d | %s | %s | %,d | %s | %.1f | %s |%n",
-                    (Long) r.get("shared"), (Long) r.get("d"), r.get("split"), r.get("transport"),
+            s.append(String.format("| %,d | %,d | %,d | %s | %s | %d | %d | %,d | %,d | %,d | %s | %s | %s | %,.1f | %,.1f | %s |%n",
+                    (Long) r.get("n"), (Long) r.get("shared"), (Long) r.get("d"), r.get("split"), r.get("transport"),
                     (Integer) r.get("reconcileRounds"), (Integer) r.get("roundTrips"), (Long) r.get("bytesSent"),
                     (Long) r.get("bytesReceived"), (Long) r.get("assertionBytes"),
                     ratio == null ? "-" : String.format("%.2f", (Double) ratio),
-                    per == null ? "-" : String.format("%,.0f B", (Double) per), (Long) r.get("targetBytes"),
+                    per == null ? "-" : String.format("%,.0f B", (Double) per),
                     Boolean.TRUE.equals(r.get("withinTarget")) ? "yes" : "no", (Double) r.get("millis"),
-                    r.get("loadAverage")));
+                    (Double) r.get("checkSessionMillis"), r.get("loadAverage")));
         }
         return s.toString();
     }
