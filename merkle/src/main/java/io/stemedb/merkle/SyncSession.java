@@ -25,7 +25,7 @@ import java.util.Set;
  * for the children that differ, and so on. Both sides descend one level per message, so a
  * round trip covers two levels of the 16-ary tree. Ranges are fixed by id prefixes and ids are
  * uniform, so a replica of n ids needs about log16(n / threshold) / 2 + 1 rounds whatever the
- * number d of differences (2 for a million ids), and sends O(d log n) fingerprint bytes plus the
+ * number d of differences (3 for a million ids), and sends O(d log n) fingerprint bytes plus the
  * ids of the small ranges where the differences are. Digests of ranges of up to four nibbles come
  * from persisted bucket digests, so a session starts without scanning.
  *
