@@ -127,7 +127,7 @@ public final class Harness {
                     keep, cpuPath, compact);
         }
 
-        private static String value(String[] args, int i, String option) {
+        static String value(String[] args, int i, String option) {
             if (i >= args.length) {
                 throw new IllegalArgumentException(option + " needs a value");
             }
@@ -135,7 +135,7 @@ public final class Harness {
         }
 
         /** 1000000, 1_000_000, 1e6, 1M, 10m, 20k. */
-        private static long parseCount(String s) {
+        static long parseCount(String s) {
             String t = s.replace("_", "").replace(",", "").trim().toLowerCase();
             long mult = 1;
             if (t.endsWith("k")) {

@@ -6,6 +6,7 @@ import java.util.Arrays;
  * The entry point of {@code benchmarks.jar}:
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar scale --n 1000000 [--n 10000000] [--sync each|periodic] [--dir DIR] [--out FILE.json]
+ * java -jar benchmarks/target/benchmarks.jar sync [--n 10k --n 100k --n 1M] [--d 0,10,1000,100000] [--out FILE.json] [--md FILE.md]
  * java -jar benchmarks/target/benchmarks.jar jmh [JMH options, e.g. -f 1 -wi 2 -i 3 ReadBench]
  * java -jar benchmarks/target/benchmarks.jar compare [--quick] [options]
  * </pre>
@@ -16,6 +17,7 @@ public final class Main {
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.println("usage: benchmarks.jar scale [options]   the side-by-side scale harness (StemeDB vs raw RocksDB)\n"
+                    + "       benchmarks.jar sync [options]    the Merkle sync benchmark (rounds, bytes, time per difference)\n"
                     + "       benchmarks.jar jmh [JMH options]  the JMH micro-benchmarks (io.stemedb.bench.jmh)\n"
                     + "       benchmarks.jar inspect --dir DIR --n N  LSM shape and raw prefix seeks of a kept, closed directory\n"
                     + "       benchmarks.jar compare [--quick] [options]  W1-W5 against StemeDB, raw RocksDB, SQLite, H2, XTDB, Datomic;\n"
@@ -41,6 +43,14 @@ public final class Main {
                     System.exit(2);
                 }
                 break;
+            case "sync":
+                try {
+                    SyncBench.run(rest, System.out);
+                } catch (IllegalArgumentException e) {
+                    System.err.println(e.getMessage());
+                    System.exit(2);
+                }
+                break;
             case "inspect":
                 Inspect.run(rest, System.out);
                 break;
@@ -48,7 +58,7 @@ public final class Main {
                 org.openjdk.jmh.Main.main(rest);
                 break;
             default:
-                System.err.println("unknown command " + args[0] + "; use scale, compare, inspect or jmh");
+                System.err.println("unknown command " + args[0] + "; use scale, sync, compare, inspect or jmh");
                 System.exit(2);
         }
     }

@@ -40,27 +40,24 @@ final class SyncFixtures {
     }
 
     /**
-     * A RECONCILE request of wire format v1 (docs/format.md, "Sync messages") built by hand: the
-     * root range described by the fingerprint of {@code digest}.
+     * A RECONCILE request of wire format v2 (docs/format.md, "Sync messages") built by hand: the
+     * root range described by the fingerprint of {@code digest}, its count a LEB128 varint.
      */
     static byte[] rootReconcile(IdDigest digest) {
-        byte[] fp = digest.fingerprint();
-        byte[] m = new byte[4 + 1 + 1 + 1 + 1 + 1 + 16 + 8];
-        int i = 0;
-        for (byte b : new byte[] {'S', 'T', 'M', 'S', 1, 1, 1, 0, 1}) {
-            m[i++] = b;
-        }
-        System.arraycopy(fp, 0, m, i, 16);
-        i += 16;
+        java.io.ByteArrayOutputStream m = new java.io.ByteArrayOutputStream();
+        m.writeBytes(new byte[] {'S', 'T', 'M', 'S', 2, 1, 1, 0, 1});
+        m.writeBytes(digest.fingerprint());
         long count = digest.count();
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            m[i++] = (byte) (count >>> shift);
+        while (count >= 0x80) {
+            m.write((int) (count & 0x7f) | 0x80);
+            count >>>= 7;
         }
-        return m;
+        m.write((int) count);
+        return m.toByteArray();
     }
 
     /** The reply of a replica whose root digest equals the one asked about: no item. */
-    static final String EQUAL_REPLY_HEX = "53544d53" + "01" + "02" + "00";
+    static final String EQUAL_REPLY_HEX = "53544d53" + "02" + "02" + "00";
 
     /**
      * Checks that the database's own persisted digest (asked through its sync responder, as a peer

@@ -52,6 +52,22 @@ public final class IdRange {
         return new IdRange(n);
     }
 
+    /** The range this one is a child of; the root has none. */
+    IdRange parent() {
+        if (nibbles.length == 0) {
+            throw new IllegalStateException("the root range has no parent");
+        }
+        return new IdRange(Arrays.copyOf(nibbles, nibbles.length - 1));
+    }
+
+    /** Which child of its parent this range is (0..15); the root is none. */
+    int lastNibble() {
+        if (nibbles.length == 0) {
+            throw new IllegalStateException("the root range is no child");
+        }
+        return nibbles[nibbles.length - 1];
+    }
+
     /** The path packed two nibbles a byte, high nibble first (an odd path ends in a high nibble). */
     public byte[] packed() {
         byte[] p = new byte[(nibbles.length + 1) / 2];

@@ -23,4 +23,13 @@ public record SyncLimits(int maxFrameBytes, int idListThreshold) {
     int idsPerFrame() {
         return (maxFrameBytes - 1024) / 32;
     }
+
+    /**
+     * The most ids one item of a reconciliation message lists: a sixteenth of a frame, less a
+     * little, so that the up to 16 answers to one range described by its children always fit a
+     * reply together.
+     */
+    int idsPerItem() {
+        return idsPerFrame() / 16 - 4;
+    }
 }

@@ -10,14 +10,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The sync wire format, version 1 (docs/format.md, "Sync messages"). Every message starts with
+ * The sync wire format, version 2 (docs/format.md, "Sync messages"). Every message starts with
  * the magic {@code STMS}, the version byte and a type byte; lengths and counts are varints;
  * decoding refuses anything malformed or over {@link #MAX_ITEMS} items with a
  * {@link SyncException.MalformedMessage} naming the offset, never anything worse.
  */
 final class SyncMessages {
     static final byte[] MAGIC = {'S', 'T', 'M', 'S'};
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int MAX_ITEMS = 1 << 20;
 
     static final int RECONCILE = 1;
@@ -31,11 +31,12 @@ final class SyncMessages {
     private static final int MODE_FINGERPRINT = 1;
     private static final int MODE_IDS = 2;
     private static final int MODE_CHILDREN = 3;
+    private static final int MODE_DIFF = 4;
 
     private SyncMessages() {}
 
     /** What one side says about one range: its digest's fingerprint, its ids, or its children's digests. */
-    sealed interface Claim permits Fingerprint, Ids, Children {}
+    sealed interface Claim permits Fingerprint, Ids, Children, Diff {}
 
     record Fingerprint(byte[] fingerprint, long count) implements Claim {
         static Fingerprint of(IdDigest d) {
@@ -49,7 +50,19 @@ final class SyncMessages {
 
     record Ids(List<AssertionId> ids) implements Claim {}
 
-    record Children(List<Fingerprint> children) implements Claim {}
+    record Children(List<Fingerprint> children) implements Claim {
+        /** The children of {@code range} as {@code replica} holds them. */
+        static Children of(SyncReplica replica, IdRange range) {
+            return new Children(RangeDigests.children(replica, range).stream().map(Fingerprint::of).toList());
+        }
+    }
+
+    /**
+     * The answer to a range described by its ids: the ids only the answering side holds there,
+     * and the positions, in the asker's id list, of the ids it lacks (ascending). Cheaper than
+     * listing every id back, since the ids both sides hold are not sent again.
+     */
+    record Diff(List<AssertionId> onlyHere, int[] missingPositions) implements Claim {}
 
     record Item(IdRange range, Claim claim) {}
 
@@ -96,6 +109,14 @@ final class SyncMessages {
             } else if (c instanceof Ids) {
                 out.u8(MODE_IDS);
                 ids(out, ((Ids) c).ids());
+            } else if (c instanceof Diff) {
+                out.u8(MODE_DIFF);
+                ids(out, ((Diff) c).onlyHere());
+                int[] positions = ((Diff) c).missingPositions();
+                out.varint(positions.length);
+                for (int p : positions) {
+                    out.varint(p);
+                }
             } else {
                 out.u8(MODE_CHILDREN);
                 for (Fingerprint f : ((Children) c).children()) {
@@ -107,8 +128,33 @@ final class SyncMessages {
     }
 
     private static void fingerprint(ByteSink out, Fingerprint f) {
-        out.raw(f.fingerprint()).u64(f.count());
+        out.raw(f.fingerprint());
+        // LEB128, as a varint but for a non-negative long: counts are mostly small, and most of a
+        // reconciliation's bytes are fingerprints.
+        long v = f.count();
+        while ((v & ~0x7fL) != 0) {
+            out.u8((int) ((v & 0x7f) | 0x80));
+            v >>>= 7;
+        }
+        out.u8((int) v);
     }
+
+    /** An upper bound of the bytes {@code item} takes in a message. */
+    static long sizeBound(Item item) {
+        long range = 1 + (IdRange.MAX_DEPTH + 1) / 2;
+        Claim c = item.claim();
+        if (c instanceof Ids) {
+            return range + 1 + 5 + (long) AssertionId.LENGTH * ((Ids) c).ids().size();
+        }
+        if (c instanceof Diff) {
+            return range + 1 + 5 + (long) AssertionId.LENGTH * ((Diff) c).onlyHere().size()
+                    + 5 + 5L * ((Diff) c).missingPositions().length;
+        }
+        return range + 1 + (c instanceof Children ? 16 : 1) * FINGERPRINT_BOUND;
+    }
+
+    /** The most bytes a fingerprint takes: 16 bytes and a count of at most 9. */
+    static final int FINGERPRINT_BOUND = IdDigest.FINGERPRINT_LENGTH + 9;
 
     private static void ids(ByteSink out, List<AssertionId> ids) {
         out.varint(ids.size());
@@ -134,6 +180,13 @@ final class SyncMessages {
                 claim = readFingerprint(in);
             } else if (mode == MODE_IDS) {
                 claim = new Ids(readIds(in));
+            } else if (mode == MODE_DIFF) {
+                List<AssertionId> onlyHere = readIds(in);
+                int[] positions = new int[count(in, "position count")];
+                for (int p = 0; p < positions.length; p++) {
+                    positions[p] = in.length("position");
+                }
+                claim = new Diff(onlyHere, positions);
             } else if (mode == MODE_CHILDREN && range.depth() < IdRange.MAX_DEPTH) {
                 List<Fingerprint> children = new ArrayList<>(16);
                 for (int c = 0; c < 16; c++) {
@@ -151,11 +204,16 @@ final class SyncMessages {
 
     private static Fingerprint readFingerprint(ByteSource in) {
         byte[] fp = in.raw(IdDigest.FINGERPRINT_LENGTH, "fingerprint");
-        long count = in.u64("count");
-        if (count < 0) {
-            throw new SyncException.MalformedMessage("a count cannot be negative", in.position() - 8);
+        int at = in.position();
+        long count = 0;
+        for (int shift = 0; shift < 63; shift += 7) {
+            int b = in.u8("count");
+            count |= (long) (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                return new Fingerprint(fp, count);
+            }
         }
-        return new Fingerprint(fp, count);
+        throw new SyncException.MalformedMessage("a count is a varint of at most 9 bytes", at);
     }
 
     private static List<AssertionId> readIds(ByteSource in) {

@@ -8,17 +8,22 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * The answering side of a sync session. Stateless: every request carries all it needs, so any
  * number of peers may sync with one replica at once, a session cut at any point leaves nothing
  * behind, and an HTTP server can answer each request on its own. Thread-safe if the replica is.
  *
- * <p>For each range a peer describes, it compares its own digest: an equal range is dropped from
+ * <p>For each range a peer describes, it compares its own digests: an equal range is dropped from
  * the reply; a differing range is answered with the ids it holds there when they are few (at most
- * the id-list threshold, or any number that fits a frame when the peer holds none), and otherwise
- * with the digests of the range's 16 children, so that the peer descends only where the replicas
- * differ (Meyer, "Range-Based Set Reconciliation", 2023).
+ * the id-list threshold, or any number that fits when the peer holds none), and otherwise with
+ * the digests of the range's 16 children, so that the peer descends only where the replicas
+ * differ (Meyer, "Range-Based Set Reconciliation", 2023). A range the peer describes by its
+ * children's digests is answered child by child, the same way, so each message descends a level.
+ * A range the peer describes by its ids is answered with the difference: the ids only this
+ * replica holds, and the positions in the peer's list of those it lacks.
  */
 public final class SyncResponder {
     private final SyncReplica replica;
@@ -56,66 +61,82 @@ public final class SyncResponder {
 
     private List<SyncMessages.Item> reconcile(List<SyncMessages.Item> items) {
         List<SyncMessages.Item> reply = new ArrayList<>();
-        int budget = limits.maxFrameBytes() - 1024;
+        long budget = limits.maxFrameBytes() - FRAME_OVERHEAD;
         for (SyncMessages.Item item : items) {
-            IdRange range = item.range();
-            IdDigest mine = RangeDigests.of(replica, range);
-            SyncMessages.Claim answer;
-            if (item.claim() instanceof SyncMessages.Fingerprint) {
-                SyncMessages.Fingerprint theirs = (SyncMessages.Fingerprint) item.claim();
-                if (theirs.matches(mine)) {
-                    continue;
-                }
-                answer = idsOrChildren(range, mine, theirs.count() == 0);
-            } else if (item.claim() instanceof SyncMessages.Ids) {
-                List<AssertionId> theirs = ((SyncMessages.Ids) item.claim()).ids();
-                if (mine.count() > limits.idsPerFrame()) {
-                    answer = children(range);
-                } else {
-                    List<AssertionId> ids = RangeDigests.ids(replica, range, limits.idsPerFrame());
-                    if (new HashSet<>(ids).equals(new HashSet<>(theirs))) {
-                        continue;
-                    }
-                    answer = new SyncMessages.Ids(ids);
-                }
-            } else {
-                throw new SyncException.MalformedMessage("a request cannot describe a range by its children", -1);
-            }
-            if (size(answer) > budget && answer instanceof SyncMessages.Ids && range.depth() < IdRange.MAX_DEPTH) {
-                answer = children(range);
-            }
-            budget -= size(answer);
-            if (budget < 0) {
+            List<SyncMessages.Item> answers = answer(item);
+            long size = answers.stream().mapToLong(SyncMessages::sizeBound).sum();
+            if (size > budget) {
                 // The peer asks again for what did not fit: a range left out of the reply is not
                 // taken as equal, because the peer only drops ranges it was told about.
-                reply.add(new SyncMessages.Item(range, SyncMessages.Fingerprint.of(mine)));
+                reply.add(new SyncMessages.Item(item.range(),
+                        SyncMessages.Fingerprint.of(RangeDigests.of(replica, item.range()))));
                 break;
             }
-            reply.add(new SyncMessages.Item(range, answer));
+            budget -= size;
+            reply.addAll(answers);
         }
         return reply;
     }
 
-    private SyncMessages.Claim idsOrChildren(IdRange range, IdDigest mine, boolean theyHaveNone) {
-        boolean few = mine.count() <= limits.idListThreshold()
-                || (theyHaveNone && mine.count() <= limits.idsPerFrame())
+    /**
+     * The answers to one item of a request: none when this replica holds the range the same way;
+     * for a range described by its children, one answer per child that differs, in child order.
+     * Each answer fits a sixteenth of a frame (an id list that would not is replaced by the
+     * range's children), so the answers to the first item of a request always fit a reply.
+     */
+    private List<SyncMessages.Item> answer(SyncMessages.Item item) {
+        IdRange range = item.range();
+        SyncMessages.Claim claim = item.claim();
+        if (claim instanceof SyncMessages.Fingerprint) {
+            SyncMessages.Fingerprint theirs = (SyncMessages.Fingerprint) claim;
+            IdDigest mine = RangeDigests.of(replica, range);
+            return theirs.matches(mine) ? List.of() : List.of(idsOrChildren(range, mine, theirs.count() == 0));
+        }
+        if (claim instanceof SyncMessages.Diff) {
+            throw new SyncException.MalformedMessage("a request cannot answer a range with a difference", -1);
+        }
+        if (claim instanceof SyncMessages.Ids) {
+            List<AssertionId> theirs = ((SyncMessages.Ids) claim).ids();
+            IdDigest mine = RangeDigests.of(replica, range);
+            if (mine.count() > limits.idsPerItem() && range.depth() < IdRange.MAX_DEPTH) {
+                return List.of(new SyncMessages.Item(range, children(range)));
+            }
+            List<AssertionId> ids = RangeDigests.ids(replica, range, Integer.MAX_VALUE);
+            Set<AssertionId> theirSet = new HashSet<>(theirs);
+            List<AssertionId> onlyHere = ids.stream().filter(id -> !theirSet.contains(id)).toList();
+            Set<AssertionId> mineSet = new HashSet<>(ids);
+            int[] missing = IntStream.range(0, theirs.size()).filter(i -> !mineSet.contains(theirs.get(i))).toArray();
+            return onlyHere.isEmpty() && missing.length == 0 ? List.of()
+                    : List.of(new SyncMessages.Item(range, new SyncMessages.Diff(onlyHere, missing)));
+        }
+        List<SyncMessages.Fingerprint> theirs = ((SyncMessages.Children) claim).children();
+        List<SyncMessages.Item> answers = new ArrayList<>();
+        List<IdDigest> mineByChild = RangeDigests.children(replica, range);
+        for (int i = 0; i < 16; i++) {
+            IdRange child = range.child(i);
+            IdDigest mine = mineByChild.get(i);
+            if (!theirs.get(i).matches(mine)) {
+                answers.add(idsOrChildren(child, mine, theirs.get(i).count() == 0));
+            }
+        }
+        return answers;
+    }
+
+    /**
+     * A differing range answered with the ids held there when they are few (at most the id-list
+     * threshold, or any number when the peer holds none there, as long as they fit
+     * {@link SyncLimits#idsPerItem()}; a range of one id always), otherwise with the digests of its
+     * children.
+     */
+    private SyncMessages.Item idsOrChildren(IdRange range, IdDigest mine, boolean theyHaveNone) {
+        boolean few = (mine.count() <= limits.idListThreshold() || theyHaveNone) && mine.count() <= limits.idsPerItem()
                 || range.depth() == IdRange.MAX_DEPTH;
-        return few ? new SyncMessages.Ids(RangeDigests.ids(replica, range, Integer.MAX_VALUE)) : children(range);
+        return new SyncMessages.Item(range, few ? new SyncMessages.Ids(RangeDigests.ids(replica, range, Integer.MAX_VALUE))
+                : children(range));
     }
 
     private SyncMessages.Children children(IdRange range) {
-        List<SyncMessages.Fingerprint> children = new ArrayList<>(16);
-        for (int i = 0; i < 16; i++) {
-            children.add(SyncMessages.Fingerprint.of(RangeDigests.of(replica, range.child(i))));
-        }
-        return new SyncMessages.Children(children);
-    }
-
-    private static int size(SyncMessages.Claim c) {
-        if (c instanceof SyncMessages.Ids) {
-            return 40 + 32 * ((SyncMessages.Ids) c).ids().size();
-        }
-        return c instanceof SyncMessages.Children ? 40 + 16 * 24 : 64;
+        return SyncMessages.Children.of(replica, range);
     }
 
     /**

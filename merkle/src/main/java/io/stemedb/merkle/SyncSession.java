@@ -19,14 +19,15 @@ import java.util.Set;
  *
  * <p><b>Design.</b> Range-based set reconciliation (Meyer, "Range-Based Set Reconciliation",
  * SRDS 2023, as in Hoyte's negentropy): both sides describe ranges of the id space by a
- * fingerprint of their {@link IdDigest} (sum of ids mod 2^256 and count). Starting from the whole
- * space, each round sends the ranges still in doubt; the peer drops the equal ones and answers
- * the others with its ids (when few) or with the fingerprints of the 16 children, and this side
- * descends only into children that differ. Ranges are fixed by id prefixes and ids are uniform,
- * so a replica of n ids needs about log16(n / threshold) + 1 rounds whatever the number d of
- * differences, and sends O(d log n) fingerprint bytes plus the ids of the small ranges where the
- * differences are. Digests of ranges of up to four nibbles come from persisted bucket digests, so
- * a session starts without scanning.
+ * fingerprint of their {@link IdDigest} (sum of ids mod 2^256 and count). This side opens with the
+ * fingerprints of the root's 16 children; the peer drops the equal ones and answers each other one
+ * with its ids (when few) or with the fingerprints of its own 16 children; this side does the same
+ * for the children that differ, and so on. Both sides descend one level per message, so a
+ * round trip covers two levels of the 16-ary tree. Ranges are fixed by id prefixes and ids are
+ * uniform, so a replica of n ids needs about log16(n / threshold) / 2 + 1 rounds whatever the
+ * number d of differences (3 for a million ids), and sends O(d log n) fingerprint bytes plus the
+ * ids of the small ranges where the differences are. Digests of ranges of up to four nibbles come
+ * from persisted bucket digests, so a session starts without scanning.
  *
  * <p>A session holds no lock and writes nothing but merges of received records, each atomic, so a
  * session cut at any point (dropped message, timeout, crash) leaves both replicas consistent, and
@@ -73,22 +74,24 @@ public final class SyncSession {
 
     private void reconcile(Set<AssertionId> need, Set<AssertionId> have) {
         List<SyncMessages.Item> pending = new ArrayList<>();
-        pending.add(new SyncMessages.Item(IdRange.ROOT, SyncMessages.Fingerprint.of(local.digest())));
+        pending.add(describe(IdRange.ROOT, local.digest(), null));
         while (!pending.isEmpty()) {
             rounds++;
             List<SyncMessages.Item> next = new ArrayList<>();
             for (List<SyncMessages.Item> frame : frames(pending)) {
                 // The peer leaves equal ranges out of its reply. A reply cut short by the frame
                 // limit ends with the first range that did not fit, echoed as a fingerprint, and
-                // drops the rest: those ranges are asked again after it.
+                // drops the rest: that range and those after it are asked again next round.
                 byte[] reply = exchange(SyncMessages.encodeItems(SyncMessages.RECONCILE, frame));
                 List<SyncMessages.Item> answers = SyncMessages.decodeItems(reply, SyncMessages.RECONCILE_REPLY);
                 int cut = checkAnswers(frame, answers);
-                for (SyncMessages.Item answer : answers) {
-                    handle(answer, need, have, next);
+                Map<IdRange, SyncMessages.Item> asked = new HashMap<>(frame.size() * 2);
+                frame.forEach(item -> asked.put(item.range(), item));
+                for (SyncMessages.Item answer : cut >= 0 ? answers.subList(0, answers.size() - 1) : answers) {
+                    handle(answer, asked.get(answer.range()), need, have, next);
                 }
                 if (cut >= 0) {
-                    next.addAll(frame.subList(cut + 1, frame.size()));
+                    next.addAll(frame.subList(cut, frame.size()));
                 }
             }
             pending = next;
@@ -96,11 +99,28 @@ public final class SyncSession {
     }
 
     /**
-     * Checks that a reply speaks only of ranges the request asked about, in the request's order,
-     * each at most once, that only its last item is a cut, and that a cut is not at the very first
-     * range (the responder always fits one answer). Every round thus either descends into
-     * children or makes progress through a frame, so a faulty or hostile peer cannot keep a
-     * session going forever.
+     * How this side asks about a range it holds differently from the peer ({@code theirs}: the
+     * peer's fingerprint of it, null when not known yet): by its ids when it holds few there, by
+     * its fingerprint when the peer holds few there (the peer answers with those ids), and
+     * otherwise by the fingerprints of its 16 children. The last is what saves rounds: each side
+     * descends one level per message, as in negentropy, rather than one per round trip.
+     */
+    private SyncMessages.Item describe(IdRange range, IdDigest mine, SyncMessages.Fingerprint theirs) {
+        if (mine.count() <= Math.min(limits.idListThreshold(), limits.idsPerItem()) || range.depth() == IdRange.MAX_DEPTH) {
+            return new SyncMessages.Item(range, new SyncMessages.Ids(RangeDigests.ids(local, range, Integer.MAX_VALUE)));
+        }
+        if (theirs != null && theirs.count() <= limits.idListThreshold()) {
+            return new SyncMessages.Item(range, SyncMessages.Fingerprint.of(mine));
+        }
+        return new SyncMessages.Item(range, SyncMessages.Children.of(local, range));
+    }
+
+    /**
+     * Checks that a reply speaks only of ranges the request asked about (or, for a range asked by
+     * its children, of those children), in the request's order, each at most once, that only its
+     * last item is a cut, that a cut names a range asked and is not at the very first one (the
+     * responder always fits the answers to one range). Every round thus either descends or makes
+     * progress through a frame, so a faulty or hostile peer cannot keep a session going forever.
      *
      * @return the index in {@code frame} of the range where the reply was cut, or -1
      */
@@ -109,23 +129,36 @@ public final class SyncSession {
         for (int i = 0; i < frame.size(); i++) {
             asked.put(frame.get(i).range(), i);
         }
-        int next = 0;
+        // Answers must come in increasing order of (asked index, 0 for the range itself or 1 + child nibble).
+        long next = 0;
         int cut = -1;
         for (int i = 0; i < answers.size(); i++) {
             SyncMessages.Item answer = answers.get(i);
-            Integer at = asked.get(answer.range());
-            if (at == null) {
-                throw new SyncException.MalformedMessage("the peer answered about range " + answer.range()
-                        + ", which was not asked", -1);
+            IdRange range = answer.range();
+            Integer at = asked.get(range);
+            long order;
+            if (at != null) {
+                order = 17L * at;
+            } else {
+                Integer parent = range.depth() == 0 ? null : asked.get(range.parent());
+                if (parent == null || !(frame.get(parent).claim() instanceof SyncMessages.Children)) {
+                    throw new SyncException.MalformedMessage("the peer answered about range " + range
+                            + ", which was not asked", -1);
+                }
+                if (answer.claim() instanceof SyncMessages.Fingerprint) {
+                    throw new SyncException.MalformedMessage("the peer cut its reply at range " + range
+                            + ", which was not asked", -1);
+                }
+                order = 17L * parent + 1 + range.lastNibble();
             }
-            if (at < next) {
-                throw new SyncException.MalformedMessage("the peer answered about range " + answer.range()
+            if (order < next) {
+                throw new SyncException.MalformedMessage("the peer answered about range " + range
                         + " out of order or twice", -1);
             }
-            next = at + 1;
+            next = order + 1;
             if (answer.claim() instanceof SyncMessages.Fingerprint) {
                 if (i != answers.size() - 1) {
-                    throw new SyncException.MalformedMessage("the peer cut its reply at range " + answer.range()
+                    throw new SyncException.MalformedMessage("the peer cut its reply at range " + range
                             + " but went on answering", -1);
                 }
                 if (at == 0) {
@@ -133,22 +166,54 @@ public final class SyncSession {
                 }
                 cut = at;
             } else if (answer.claim() instanceof SyncMessages.Ids) {
-                for (AssertionId id : ((SyncMessages.Ids) answer.claim()).ids()) {
-                    if (!answer.range().contains(id)) {
-                        throw new SyncException.MalformedMessage("the peer listed id " + id + " under range "
-                                + answer.range() + ", which does not contain it", -1);
+                checkContains(range, ((SyncMessages.Ids) answer.claim()).ids());
+            } else if (answer.claim() instanceof SyncMessages.Diff) {
+                SyncMessages.Diff diff = (SyncMessages.Diff) answer.claim();
+                if (at == null || !(frame.get(at).claim() instanceof SyncMessages.Ids)) {
+                    throw new SyncException.MalformedMessage("the peer answered range " + range
+                            + " with a difference, but it was not asked by its ids", -1);
+                }
+                checkContains(range, diff.onlyHere());
+                int size = ((SyncMessages.Ids) frame.get(at).claim()).ids().size();
+                int previous = -1;
+                for (int p : diff.missingPositions()) {
+                    if (p <= previous || p >= size) {
+                        throw new SyncException.MalformedMessage("the peer's difference for range " + range
+                                + " names positions out of order or past the " + size + " ids sent", -1);
                     }
+                    previous = p;
                 }
             }
         }
         return cut;
     }
 
-    private void handle(SyncMessages.Item answer, Set<AssertionId> need, Set<AssertionId> have,
-            List<SyncMessages.Item> next) {
+    private static void checkContains(IdRange range, List<AssertionId> ids) {
+        for (AssertionId id : ids) {
+            if (!range.contains(id)) {
+                throw new SyncException.MalformedMessage("the peer listed id " + id + " under range "
+                        + range + ", which does not contain it", -1);
+            }
+        }
+    }
+
+    /**
+     * Settles a range answered by ids or by a difference ({@code asked}: this side's item for the
+     * range, null when the answer is about a child), or descends into the children of a range
+     * answered by its children.
+     */
+    private void handle(SyncMessages.Item answer, SyncMessages.Item asked, Set<AssertionId> need,
+            Set<AssertionId> have, List<SyncMessages.Item> next) {
         IdRange range = answer.range();
         SyncMessages.Claim claim = answer.claim();
-        if (claim instanceof SyncMessages.Ids) {
+        if (claim instanceof SyncMessages.Diff) {
+            SyncMessages.Diff diff = (SyncMessages.Diff) claim;
+            need.addAll(diff.onlyHere());
+            List<AssertionId> sent = ((SyncMessages.Ids) asked.claim()).ids();
+            for (int p : diff.missingPositions()) {
+                have.add(sent.get(p));
+            }
+        } else if (claim instanceof SyncMessages.Ids) {
             Set<AssertionId> theirs = new HashSet<>(((SyncMessages.Ids) claim).ids());
             List<AssertionId> mine = RangeDigests.ids(local, range, Integer.MAX_VALUE);
             for (AssertionId id : mine) {
@@ -157,24 +222,23 @@ public final class SyncSession {
                 }
             }
             need.addAll(theirs);
-        } else if (claim instanceof SyncMessages.Children) {
+        } else {
             List<SyncMessages.Fingerprint> children = ((SyncMessages.Children) claim).children();
+            List<IdDigest> mineByChild = RangeDigests.children(local, range);
             for (int i = 0; i < 16; i++) {
                 IdRange child = range.child(i);
-                IdDigest mine = RangeDigests.of(local, child);
+                IdDigest mine = mineByChild.get(i);
                 SyncMessages.Fingerprint theirs = children.get(i);
                 if (theirs.matches(mine)) {
                     continue;
                 }
-                boolean sendIds = (mine.count() <= limits.idListThreshold() || theirs.count() == 0)
-                        && mine.count() <= limits.idsPerFrame();
-                next.add(new SyncMessages.Item(child, sendIds
-                        ? new SyncMessages.Ids(RangeDigests.ids(local, child, Integer.MAX_VALUE))
-                        : SyncMessages.Fingerprint.of(mine)));
+                if (theirs.count() == 0) {
+                    // The peer holds nothing there: everything here is to push, nothing to ask.
+                    have.addAll(RangeDigests.ids(local, child, Integer.MAX_VALUE));
+                    continue;
+                }
+                next.add(describe(child, mine, theirs));
             }
-        } else {
-            // The peer ran out of frame room before this range: ask again next round.
-            next.add(new SyncMessages.Item(range, SyncMessages.Fingerprint.of(RangeDigests.of(local, range))));
         }
     }
 
@@ -182,13 +246,13 @@ public final class SyncSession {
     private List<List<SyncMessages.Item>> frames(List<SyncMessages.Item> items) {
         List<List<SyncMessages.Item>> frames = new ArrayList<>();
         List<SyncMessages.Item> frame = new ArrayList<>();
-        long bytes = 1024;
+        long bytes = SyncResponder.FRAME_OVERHEAD;
         for (SyncMessages.Item item : items) {
-            long size = 64 + (item.claim() instanceof SyncMessages.Ids ? 32L * ((SyncMessages.Ids) item.claim()).ids().size() : 0);
+            long size = SyncMessages.sizeBound(item);
             if (bytes + size > limits.maxFrameBytes() && !frame.isEmpty()) {
                 frames.add(frame);
                 frame = new ArrayList<>();
-                bytes = 1024;
+                bytes = SyncResponder.FRAME_OVERHEAD;
             }
             frame.add(item);
             bytes += size;

@@ -16,7 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Wire format v1: every message type round-trips, and the framing is what docs/format.md says. */
+/** Wire format v2: every message type round-trips, and the framing is what docs/format.md says. */
 class SyncMessagesTest {
 
     static AssertionId id(int n) {
@@ -46,6 +46,9 @@ class SyncMessagesTest {
                 assertSameFingerprint((SyncMessages.Fingerprint) e, (SyncMessages.Fingerprint) a);
             } else if (e instanceof SyncMessages.Ids) {
                 assertEquals(((SyncMessages.Ids) e).ids(), ((SyncMessages.Ids) a).ids());
+            } else if (e instanceof SyncMessages.Diff) {
+                assertEquals(((SyncMessages.Diff) e).onlyHere(), ((SyncMessages.Diff) a).onlyHere());
+                assertArrayEquals(((SyncMessages.Diff) e).missingPositions(), ((SyncMessages.Diff) a).missingPositions());
             } else {
                 List<SyncMessages.Fingerprint> ec = ((SyncMessages.Children) e).children();
                 List<SyncMessages.Fingerprint> ac = ((SyncMessages.Children) a).children();
@@ -72,7 +75,10 @@ class SyncMessagesTest {
                 new SyncMessages.Item(IdRange.ROOT.child(7), new SyncMessages.Ids(List.of(id(1), id(2), id(3)))),
                 new SyncMessages.Item(IdRange.ROOT.child(7).child(15).child(0), new SyncMessages.Ids(List.of())),
                 new SyncMessages.Item(IdRange.ROOT.child(0xa).child(3), new SyncMessages.Children(children)),
-                new SyncMessages.Item(IdRange.ROOT.child(0xf).child(0xf).child(0xf), fp(9)));
+                new SyncMessages.Item(IdRange.ROOT.child(0xf).child(0xf).child(0xf), fp(9)),
+                new SyncMessages.Item(IdRange.ROOT.child(1), new SyncMessages.Diff(List.of(id(4)), new int[] {0, 2, 300})),
+                new SyncMessages.Item(IdRange.ROOT.child(2), new SyncMessages.Diff(List.of(), new int[0])),
+                new SyncMessages.Item(IdRange.ROOT.child(3), SyncMessages.Fingerprint.of(IdDigest.of(List.of(id(1))))));
     }
 
     @Test
@@ -142,34 +148,39 @@ class SyncMessagesTest {
 
     @Test
     void theFramingIsAsDocumented() {
-        // STMS, version 1, type 3 (FETCH), count 1, one 32-byte id.
+        // STMS, version 2, type 3 (FETCH), count 1, one 32-byte id.
         byte[] fetch = SyncMessages.encodeIds(SyncMessages.FETCH, List.of(id(1)));
-        assertEquals("53544d53" + "01" + "03" + "01" + id(1), HexFormat.of().formatHex(fetch));
-        // RECONCILE of the root by fingerprint: count 1, depth 0, no path, mode 1, 16-byte fingerprint, u64 count.
+        assertEquals("53544d53" + "02" + "03" + "01" + id(1), HexFormat.of().formatHex(fetch));
+        // RECONCILE of the root by fingerprint: count 1, depth 0, no path, mode 1, 16-byte fingerprint, varint count.
         IdDigest d = IdDigest.of(List.of(id(1), id(2)));
         byte[] reconcile = SyncMessages.encodeItems(SyncMessages.RECONCILE,
                 List.of(new SyncMessages.Item(IdRange.ROOT, SyncMessages.Fingerprint.of(d))));
-        assertEquals("53544d53" + "01" + "01" + "01" + "00" + "01" + HexFormat.of().formatHex(d.fingerprint())
-                + "0000000000000002", HexFormat.of().formatHex(reconcile));
+        assertEquals("53544d53" + "02" + "01" + "01" + "00" + "01" + HexFormat.of().formatHex(d.fingerprint())
+                + "02", HexFormat.of().formatHex(reconcile));
         // An odd path: depth 3 packs into two bytes, the unused low nibble zero.
         byte[] odd = SyncMessages.encodeItems(SyncMessages.RECONCILE,
                 List.of(new SyncMessages.Item(IdRange.ROOT.child(0xa).child(3).child(0xf), new SyncMessages.Ids(List.of()))));
-        assertEquals("53544d53" + "01" + "01" + "01" + "03" + "a3f0" + "02" + "00", HexFormat.of().formatHex(odd));
+        assertEquals("53544d53" + "02" + "01" + "01" + "03" + "a3f0" + "02" + "00", HexFormat.of().formatHex(odd));
+        // A DIFF answer: mode 4, the ids only the answerer holds, then the positions of those it lacks.
+        byte[] diff = SyncMessages.encodeItems(SyncMessages.RECONCILE_REPLY,
+                List.of(new SyncMessages.Item(IdRange.ROOT, new SyncMessages.Diff(List.of(id(1)), new int[] {1, 200}))));
+        assertEquals("53544d53" + "02" + "02" + "01" + "00" + "04" + "01" + id(1) + "02" + "01" + "c801",
+                HexFormat.of().formatHex(diff));
         // PUSH_REPLY: added, duplicates, refused count, then id and reason for each.
         byte[] pushReply = SyncMessages.encodePushReply(new SyncReplica.MergeOutcome(200, 1, List.of()));
-        assertEquals("53544d53" + "01" + "06" + "c801" + "01" + "00", HexFormat.of().formatHex(pushReply));
+        assertEquals("53544d53" + "02" + "06" + "c801" + "01" + "00", HexFormat.of().formatHex(pushReply));
         // ERROR: a string.
-        assertEquals("53544d53" + "01" + "07" + "02" + "6869", HexFormat.of().formatHex(SyncMessages.encodeError("hi")));
+        assertEquals("53544d53" + "02" + "07" + "02" + "6869", HexFormat.of().formatHex(SyncMessages.encodeError("hi")));
     }
 
     @Test
     void aDifferentVersionOrMagicIsRefusedWithAMessage() {
         byte[] fetch = SyncMessages.encodeIds(SyncMessages.FETCH, List.of());
-        byte[] v2 = fetch.clone();
-        v2[4] = 2;
+        byte[] v1 = fetch.clone();
+        v1[4] = 1;
         SyncException.MalformedMessage e = assertThrows(SyncException.MalformedMessage.class,
-                () -> SyncMessages.decodeIds(v2, SyncMessages.FETCH));
-        assertTrue(e.getMessage().contains("version 2"), e.getMessage());
+                () -> SyncMessages.decodeIds(v1, SyncMessages.FETCH));
+        assertTrue(e.getMessage().contains("version 1"), e.getMessage());
         byte[] magic = fetch.clone();
         magic[0] = 'X';
         assertThrows(SyncException.MalformedMessage.class, () -> SyncMessages.decodeIds(magic, SyncMessages.FETCH));
@@ -197,8 +208,10 @@ class SyncMessagesTest {
             SyncMessages.header(SyncMessages.RECONCILE).varint(1).u8(65).raw(new byte[33]).u8(1).raw(new byte[24]).toByteArray(),
             // Children of a range of one id.
             SyncMessages.header(SyncMessages.RECONCILE_REPLY).varint(1).u8(64).raw(new byte[32]).u8(3).raw(new byte[16 * 24]).toByteArray(),
-            // A negative u64 count in a fingerprint.
-            SyncMessages.header(SyncMessages.RECONCILE).varint(1).u8(0).u8(1).raw(new byte[16]).u64(-1).toByteArray(),
+            // A count in a fingerprint longer than 9 varint bytes (over 2^63 - 1).
+            SyncMessages.header(SyncMessages.RECONCILE).varint(1).u8(0).u8(1).raw(new byte[16])
+                    .raw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff,
+                        (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x01}).toByteArray(),
             // An unknown mode.
             SyncMessages.header(SyncMessages.RECONCILE).varint(1).u8(0).u8(9).toByteArray(),
             // Trailing bytes.

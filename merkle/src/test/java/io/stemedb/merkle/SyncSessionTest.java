@@ -68,6 +68,40 @@ class SyncSessionTest {
         assertEquals(1, again.exchanges());
     }
 
+    /**
+     * Both sides descend a level per message, so a round trip covers two levels: if every range of
+     * depth k holds at most the id-list threshold on either side, reconciliation ends within
+     * k / 2 + 2 rounds, however many ids differ (one level per round would need k + 1).
+     */
+    @Property(tries = 40)
+    void roundsGrowWithHalfTheDepthNotWithTheDifferences(@ForAll @IntRange(max = 4000) int shared,
+            @ForAll @IntRange(max = 400) int onlyA, @ForAll @IntRange(max = 400) int onlyB,
+            @ForAll @IntRange(min = 1, max = 20) int threshold) {
+        TestReplica a = new TestReplica().withClaims(1, 0, onlyA + shared);
+        TestReplica b = new TestReplica().withClaims(1, onlyA, onlyA + shared).withClaims(2, 0, onlyB);
+        int k = depthWhereEveryRangeIsSmall(a, threshold);
+        k = Math.max(k, depthWhereEveryRangeIsSmall(b, threshold));
+        SyncLimits limits = new SyncLimits(4 << 20, threshold);
+        SyncReport report = new SyncSession(a, SyncTransport.inProcess(new SyncResponder(b, limits)), limits).run();
+        assertSameSet(a, b);
+        assertTrue(report.reconcileRounds() <= k / 2 + 2, report.reconcileRounds() + " rounds for depth " + k);
+        assertEquals(report.reconcileRounds(), report.exchanges() - (report.fetched() > 0 ? 1 : 0) - (report.pushed() > 0 ? 1 : 0),
+                "no reply was cut, and the few records moved in one frame each way");
+    }
+
+    /** The least depth at which no range holds more than {@code threshold} of the replica's ids. */
+    static int depthWhereEveryRangeIsSmall(TestReplica r, int threshold) {
+        for (int depth = 0; ; depth++) {
+            java.util.Map<String, Integer> perRange = new java.util.HashMap<>();
+            for (AssertionId id : r.snapshot().keySet()) {
+                perRange.merge(java.util.HexFormat.of().formatHex(id.toBytes()).substring(0, depth), 1, Integer::sum);
+            }
+            if (perRange.values().stream().allMatch(c -> c <= threshold)) {
+                return depth;
+            }
+        }
+    }
+
     @Test
     void largeDifferencesMoveInBoundedFramesBothWays() {
         TestReplica a = new TestReplica().withClaims(1, 0, 6000);
@@ -149,6 +183,21 @@ class SyncSessionTest {
                 () -> new SyncSession(a, t, SyncLimits.DEFAULT).run());
         assertTrue(e.getMessage().contains("not asked"), e.getMessage());
         assertEquals(500, a.size());
+    }
+
+    @Test
+    void aPeerWhoseDifferenceNamesPositionsPastTheIdsSentIsRefused() {
+        // Three ids: the session asks about the root by its ids, and the peer answers with a difference.
+        TestReplica a = new TestReplica().withClaims(1, 0, 3);
+        TestReplica b = new TestReplica().withClaims(2, 0, 3);
+        AtomicInteger count = new AtomicInteger();
+        SyncTransport t = hostile(b, items -> List.of(new SyncMessages.Item(IdRange.ROOT,
+                new SyncMessages.Diff(List.of(), new int[] {1, 3}))), count);
+        SyncException.MalformedMessage e = assertThrows(SyncException.MalformedMessage.class,
+                () -> new SyncSession(a, t, SyncLimits.DEFAULT).run());
+        assertTrue(e.getMessage().contains("past the 3 ids sent"), e.getMessage());
+        assertEquals(3, a.size());
+        assertEquals(3, b.size());
     }
 
     @Test

@@ -86,7 +86,7 @@ class ClusterSecurityTest {
     /** A PUSH message of one valid claim, built by hand from the documented layout. */
     static byte[] pushOf(Claim claim) {
         EncodedAssertion r = EncodedAssertion.of(claim);
-        return new ByteSink().raw(new byte[] {'S', 'T', 'M', 'S', 1, 5}).varint(1).raw(r.id().toBytes()).varint(r.bytes().length)
+        return new ByteSink().raw(new byte[] {'S', 'T', 'M', 'S', 2, 5}).varint(1).raw(r.id().toBytes()).varint(r.bytes().length)
                 .raw(r.bytes()).toByteArray();
     }
 
@@ -181,7 +181,7 @@ class ClusterSecurityTest {
     void anOversizedPostGets413AndAGetGets405() throws Exception {
         Set<AssertionId> before = snapshot();
         byte[] big = new byte[ClusterNode.FRAME + 1];
-        System.arraycopy(new byte[] {'S', 'T', 'M', 'S', 1, 5}, 0, big, 0, 6);
+        System.arraycopy(new byte[] {'S', 'T', 'M', 'S', 2, 5}, 0, big, 0, 6);
         String now = Long.toString(System.currentTimeMillis());
         HttpResponse<byte[]> tooBig = post(big, now, sign(SECRET, false, now, big));
         assertEquals(413, tooBig.statusCode());
@@ -213,11 +213,11 @@ class ClusterSecurityTest {
             byte[] head = java.util.Arrays.copyOf(reply.body(), 6);
             if (body == badRecord) {
                 // A well-formed push whose record is refused: a PUSH_REPLY (type 6) listing the refusal.
-                assertArrayEquals(new byte[] {'S', 'T', 'M', 'S', 1, 6}, head);
+                assertArrayEquals(new byte[] {'S', 'T', 'M', 'S', 2, 6}, head);
                 assertArrayEquals(new byte[] {0, 0, 1}, java.util.Arrays.copyOfRange(reply.body(), 6, 9), "0 added, 0 duplicates, 1 refused");
             } else {
                 // An ERROR (type 7) with a message.
-                assertArrayEquals(new byte[] {'S', 'T', 'M', 'S', 1, 7}, head);
+                assertArrayEquals(new byte[] {'S', 'T', 'M', 'S', 2, 7}, head);
                 String message = new String(reply.body(), 7, reply.body().length - 7, StandardCharsets.UTF_8);
                 assertTrue(message.contains("malformed") || message.contains("magic"), message);
             }
