@@ -4,9 +4,7 @@ import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.AssertionId;
 import io.stemedb.storage.Engine;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,7 +36,6 @@ public class DigestBench {
     private static final int BATCH = 1000;
 
     private final AssertionId[] ids = new AssertionId[IDS];
-    private final IdDigest[] buckets = new IdDigest[Engine.BUCKETS];
     private IdDigest total;
     private IdDigest other;
     private int next;
@@ -53,9 +50,6 @@ public class DigestBench {
         }
         total = IdDigest.of(List.of(ids));
         other = IdDigest.of(ids[0]).plus(ids[1]);
-        for (int b = 0; b < buckets.length; b++) {
-            buckets[b] = IdDigest.of(ids[b % IDS]);
-        }
     }
 
     private AssertionId nextId() {
@@ -99,31 +93,5 @@ public class DigestBench {
     @Benchmark
     public byte[] fingerprint() {
         return total.fingerprint();
-    }
-
-    /**
-     * The digest upkeep RocksEngine does when it commits 1,000 new assertions, per id: add each id
-     * to the total and to its bucket's digest for this batch, then add each touched bucket's batch
-     * digest to the bucket's stored one and encode it for the write batch (~990 of 65,536
-     * buckets). The digest work only: no RocksDB write. Mirrors RocksEngine.commitLocked, so a
-     * change there must be made here too.
-     */
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public long engineUpkeepThousand() {
-        IdDigest sum = total;
-        Map<Integer, IdDigest> touched = new HashMap<>();
-        for (int k = 0; k < BATCH; k++) {
-            AssertionId id = nextId();
-            sum = sum.plus(id);
-            touched.merge(id.prefix16(), IdDigest.of(id), IdDigest::plus);
-        }
-        long bytes = 0;
-        for (Map.Entry<Integer, IdDigest> t : touched.entrySet()) {
-            IdDigest d = buckets[t.getKey()].plus(t.getValue());
-            bytes += d.toBytes().length;
-            buckets[t.getKey()] = d;
-        }
-        return bytes + sum.count();
     }
 }

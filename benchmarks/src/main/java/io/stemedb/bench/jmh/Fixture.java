@@ -2,6 +2,7 @@ package io.stemedb.bench.jmh;
 
 import io.stemedb.Durability;
 import io.stemedb.StemeDB;
+import io.stemedb.bench.Harness;
 import io.stemedb.bench.Workload;
 import io.stemedb.lens.Lens;
 import io.stemedb.lens.Lenses;
@@ -15,10 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * One database under benchmark, and the data sets the JMH benchmarks load into it, so that every
@@ -246,10 +245,8 @@ final class Fixture implements AutoCloseable {
     }
 
     static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+        try {
+            Harness.deleteTree(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the benchmark directory " + dir + "; delete it by hand", e);
         }
