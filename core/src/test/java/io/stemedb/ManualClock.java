@@ -6,20 +6,20 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A wall clock the test moves by hand, forwards or backwards. Thread-safe. */
-final class ManualClock extends Clock {
+/** A wall clock the test moves by hand, forwards or backwards; every test of this module uses it. Thread-safe. */
+public final class ManualClock extends Clock {
     private final AtomicLong millis;
 
-    ManualClock(long startMillis) {
+    public ManualClock(long startMillis) {
         this.millis = new AtomicLong(startMillis);
     }
 
-    void set(long newMillis) {
+    public void set(long newMillis) {
         millis.set(newMillis);
     }
 
     /** Moves the clock by {@code delta} milliseconds (negative: backwards); returns the new time. */
-    long advance(long delta) {
+    public long advance(long delta) {
         return millis.addAndGet(delta);
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stemedb.BackupTestSupport;
 import io.stemedb.ExportOptions;
+import io.stemedb.ManualClock;
 import io.stemedb.MergeResult;
 import io.stemedb.ReadView;
 import io.stemedb.StemeDB;
@@ -40,7 +41,7 @@ class ArchiveRoundTripTest {
     @TempDir
     Path dir;
 
-    private BackupFixtures.HandClock clock;
+    private ManualClock clock;
     private StemeDB source;
     /** The instant between the two halves of the fixture. */
     private Instant t;
@@ -49,7 +50,7 @@ class ArchiveRoundTripTest {
 
     @BeforeEach
     void populate() {
-        clock = new BackupFixtures.HandClock(BackupFixtures.BASE);
+        clock = new ManualClock(BackupFixtures.BASE);
         source = BackupFixtures.open(dir.resolve("source"), clock);
         List<AssertionId> claims = BackupFixtures.populate(source, clock, 7, 300, BackupFixtures.newList());
         clock.advance(500);

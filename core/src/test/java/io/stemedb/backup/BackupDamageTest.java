@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.stemedb.ExportOptions;
+import io.stemedb.ManualClock;
 import io.stemedb.StemeDB;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Value;
@@ -58,7 +59,7 @@ class BackupDamageTest {
 
     private static byte[] goodArchive(boolean compress) {
         return GOOD.computeIfAbsent(compress, c -> {
-            BackupFixtures.HandClock clock = new BackupFixtures.HandClock(BackupFixtures.BASE);
+            ManualClock clock = new ManualClock(BackupFixtures.BASE);
             try (StemeDB db = BackupFixtures.open(shared.resolve("db-" + c), clock)) {
                 BackupFixtures.populate(db, clock, 21, 400, BackupFixtures.newList());
                 Path file = shared.resolve("good-" + c + ".stma");

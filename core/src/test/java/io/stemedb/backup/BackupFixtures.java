@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.stemedb.BackupTestSupport;
 import io.stemedb.Durability;
+import io.stemedb.ManualClock;
 import io.stemedb.ReadView;
 import io.stemedb.StemeDB;
 import io.stemedb.Stats;
@@ -16,11 +17,8 @@ import io.stemedb.model.Value;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -30,7 +28,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /** A varied database to back up, and the comparisons that say two databases hold the same. */
@@ -43,41 +40,8 @@ final class BackupFixtures {
 
     private BackupFixtures() {}
 
-    /** A wall clock the test moves by hand. Thread-safe. */
-    static final class HandClock extends Clock {
-        private final AtomicLong millis;
-
-        HandClock(long start) {
-            millis = new AtomicLong(start);
-        }
-
-        long advance(long delta) {
-            return millis.addAndGet(delta);
-        }
-
-        @Override
-        public long millis() {
-            return millis.get();
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis.get());
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     /** An on-disk database with a hand clock, syncing the log every 200 ms (the tests do not crash it). */
-    static StemeDB open(Path dir, HandClock clock) {
+    static StemeDB open(Path dir, ManualClock clock) {
         return StemeDB.builder().clock(clock).durability(Durability.syncEvery(Duration.ofMillis(200))).open(dir);
     }
 
@@ -86,7 +50,7 @@ final class BackupFixtures {
      * type from every source, some with confidence, valid time and metadata, and retractions (by
      * any source) of earlier claims. Returns the claims written.
      */
-    static List<AssertionId> populate(StemeDB db, HandClock clock, long seed, int batches, List<AssertionId> claims) {
+    static List<AssertionId> populate(StemeDB db, ManualClock clock, long seed, int batches, List<AssertionId> claims) {
         Random rnd = new Random(seed);
         for (int b = 0; b < batches; b++) {
             clock.advance(1000);

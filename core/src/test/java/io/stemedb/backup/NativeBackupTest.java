@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stemedb.ManualClock;
 import io.stemedb.StemeDB;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Value;
@@ -29,7 +30,7 @@ class NativeBackupTest {
     @Test
     void aRestoredBackupIsTheSameDatabase() throws Exception {
         Path backups = dir.resolve("backups");
-        BackupFixtures.HandClock clock = new BackupFixtures.HandClock(BackupFixtures.BASE);
+        ManualClock clock = new ManualClock(BackupFixtures.BASE);
         try (StemeDB db = BackupFixtures.open(dir.resolve("db"), clock)) {
             BackupFixtures.populate(db, clock, 1, 600, BackupFixtures.newList());
             assertTrue(db.stats().retractions() > 50, "the fixture has retractions");
@@ -52,7 +53,7 @@ class NativeBackupTest {
     @Test
     void aBackupHoldsWhatWasCommittedBeforeItAndNothingAfter() throws Exception {
         Path backups = dir.resolve("backups");
-        BackupFixtures.HandClock clock = new BackupFixtures.HandClock(BackupFixtures.BASE);
+        ManualClock clock = new ManualClock(BackupFixtures.BASE);
         Set<AssertionId> before;
         try (StemeDB db = BackupFixtures.open(dir.resolve("db"), clock)) {
             List<AssertionId> claims = BackupFixtures.populate(db, clock, 2, 200, BackupFixtures.newList());
@@ -71,7 +72,7 @@ class NativeBackupTest {
     @Test
     void anIncrementalBackupCopiesLittleAndEachBackupRestoresItsOwnState() throws Exception {
         Path backups = dir.resolve("backups");
-        BackupFixtures.HandClock clock = new BackupFixtures.HandClock(BackupFixtures.BASE);
+        ManualClock clock = new ManualClock(BackupFixtures.BASE);
         long first;
         long second;
         long n1;
@@ -115,7 +116,7 @@ class NativeBackupTest {
     @Test
     void retentionKeepsTheNewest() throws Exception {
         Path backups = dir.resolve("backups");
-        BackupFixtures.HandClock clock = new BackupFixtures.HandClock(BackupFixtures.BASE);
+        ManualClock clock = new ManualClock(BackupFixtures.BASE);
         long[] counts = new long[4];
         try (StemeDB db = BackupFixtures.open(dir.resolve("db"), clock)) {
             List<AssertionId> claims = BackupFixtures.newList();
@@ -142,7 +143,7 @@ class NativeBackupTest {
     void restoreIntoANonEmptyDirectoryIsRefusedAndChangesNothing() throws Exception {
         Path backups = dir.resolve("backups");
         Path other = dir.resolve("other");
-        BackupFixtures.HandClock clock = new BackupFixtures.HandClock(BackupFixtures.BASE);
+        ManualClock clock = new ManualClock(BackupFixtures.BASE);
         try (StemeDB db = BackupFixtures.open(dir.resolve("db"), clock)) {
             BackupFixtures.populate(db, clock, 4, 50, BackupFixtures.newList());
             db.backup(backups, 1);
@@ -206,7 +207,7 @@ class NativeBackupTest {
     void aReadOnlyDatabaseIsNotBackedUpIncompletely() throws Exception {
         // RocksDB's backup of a read-only database leaves out the log, where the newest writes are
         Path backups = dir.resolve("backups");
-        BackupFixtures.HandClock clock = new BackupFixtures.HandClock(BackupFixtures.BASE);
+        ManualClock clock = new ManualClock(BackupFixtures.BASE);
         Set<AssertionId> ids;
         try (StemeDB db = BackupFixtures.open(dir.resolve("db"), clock)) {
             BackupFixtures.populate(db, clock, 6, 40, BackupFixtures.newList());
