@@ -40,9 +40,9 @@ final class RawPeer implements Peer {
     }
 
     @Override
-    public String unsupported(String workload) {
-        return workload.equals("W4") ? "raw RocksDB stores bytes without values or sources, so it has no trust or majority rule to run; "
-                + "its W3 prefix seek is the ceiling for reading a pair's claims" : null;
+    public String whyNotResolving() {
+        return "raw RocksDB stores bytes without values or sources, so it has no trust or majority rule to run; "
+                + "its W3 prefix seek is the ceiling for reading a pair's claims";
     }
 
     @Override
@@ -83,16 +83,6 @@ final class RawPeer implements Peer {
     @Override
     public int history(String subject, String predicate) throws Exception {
         return raw.read(pair(subject, predicate), 0);
-    }
-
-    @Override
-    public String trusted(String subject, String predicate, List<String> ranking) {
-        throw new UnsupportedOperationException(unsupported("W4"));
-    }
-
-    @Override
-    public String majority(String subject, String predicate) {
-        throw new UnsupportedOperationException(unsupported("W4"));
     }
 
     @Override

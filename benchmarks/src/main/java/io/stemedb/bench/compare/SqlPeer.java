@@ -15,7 +15,7 @@ import java.util.List;
  * rules in SQL: an ORDER BY on the source's rank; a window function for each source's newest claim,
  * then GROUP BY value). Values are stored as text. Not thread-safe (one connection).
  */
-final class SqlPeer implements Peer {
+final class SqlPeer implements Peer.Resolving {
     enum Dialect { SQLITE, H2 }
 
     private static final String CREATE = "CREATE TABLE IF NOT EXISTS claims (id BIGINT PRIMARY KEY, subject VARCHAR(64) NOT NULL, "

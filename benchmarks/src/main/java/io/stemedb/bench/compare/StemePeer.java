@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.List;
 
 /** StemeDB through its public API: on RocksDB (fsync per commit, or every second) or in memory. Not thread-safe. */
-final class StemePeer implements Peer {
+final class StemePeer implements Peer.Resolving {
     enum Kind { ROCKSDB, ROCKSDB_PERIODIC, MEMORY }
 
     private final Kind kind;

@@ -21,11 +21,11 @@ public interface Peer extends AutoCloseable {
     boolean durable();
 
     /**
-     * Why this system cannot run {@code workload} ("W4" ...), or null if it can. Only the raw
-     * RocksDB ceiling has a reason: it stores bytes, not values, so it has no lens to run.
+     * Why this system runs no conflict resolution (W4): asked only of a peer that is not
+     * {@link Resolving}. The raw RocksDB ceiling stores bytes, not values, so it has no lens to run.
      */
-    default String unsupported(String workload) {
-        return null;
+    default String whyNotResolving() {
+        return getClass().getSimpleName() + " does not resolve conflicts";
     }
 
     /** Opens (creating on first use) the store in {@code dir}; in-memory systems start empty on the first call. */
@@ -40,13 +40,16 @@ public interface Peer extends AutoCloseable {
     /** W3: every claim of (subject, predicate), oldest first; returns how many (their values are read). */
     int history(String subject, String predicate) throws Exception;
 
-    /** W4: the value of the most trusted source's newest claim, {@code ranking} most trusted first. */
-    String trusted(String subject, String predicate, List<String> ranking) throws Exception;
-
-    /** W4: the value claimed by the most sources (each votes with its newest claim); ties: the value with the newest supporter. */
-    String majority(String subject, String predicate) throws Exception;
-
     /** Closes the store; {@link #open} may follow (the reopen measurement). */
     @Override
     void close() throws Exception;
+
+    /** A system that resolves conflicting claims (W4): every one but the raw RocksDB ceiling. */
+    interface Resolving extends Peer {
+        /** W4: the value of the most trusted source's newest claim, {@code ranking} most trusted first. */
+        String trusted(String subject, String predicate, List<String> ranking) throws Exception;
+
+        /** W4: the value claimed by the most sources (each votes with its newest claim); ties: the value with the newest supporter. */
+        String majority(String subject, String predicate) throws Exception;
+    }
 }

@@ -100,17 +100,16 @@ public final class PeerRunner {
                 }
                 ConflictWorkload c = new ConflictWorkload(number("--conflict-n", 200_000), seed);
                 try (Peer peer = peers.apply(system)) {
-                    String reason = peer.unsupported("W4");
                     Map<String, Object> w4 = new LinkedHashMap<>();
-                    if (reason != null) {
-                        w4.put("unsupported", reason);
-                    } else {
+                    if (peer instanceof Peer.Resolving resolving) {
                         peer.open(dir.resolve("w4"));
                         w4.put("ingest", ingest(peer, c.n(), batch, 10, (b, from, to) -> b.fill(c, from, to)));
                         w4.put("trust", reads(c.pairs(), ops, warmup, seed,
-                                pair -> answer(peer.trusted(c.subjectOf(pair), c.predicateOf(pair), ConflictWorkload.SOURCES))));
+                                pair -> answer(resolving.trusted(c.subjectOf(pair), c.predicateOf(pair), ConflictWorkload.SOURCES))));
                         w4.put("majority", reads(c.pairs(), ops, warmup, seed,
-                                pair -> answer(peer.majority(c.subjectOf(pair), c.predicateOf(pair)))));
+                                pair -> answer(resolving.majority(c.subjectOf(pair), c.predicateOf(pair)))));
+                    } else {
+                        w4.put("unsupported", peer.whyNotResolving());
                     }
                     workloads.put("W4", w4);
                 }

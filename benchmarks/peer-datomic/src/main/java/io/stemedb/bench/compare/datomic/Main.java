@@ -18,7 +18,7 @@ import java.util.UUID;
  * through {@code datomic.Peer.q}; the newest claim and W4's rules are picked in Java on the result.
  * Not thread-safe (one per peer JVM).
  */
-public final class Main implements Peer {
+public final class Main implements Peer.Resolving {
     private static final String CLAIMS = "[:find ?v ?src ?t :in $ ?s ?p :where [?c :claim/subject ?s] [?c :claim/predicate ?p]"
             + " [?c :claim/value ?v] [?c :claim/source ?src] [?c :claim/t ?t]]";
 
