@@ -52,4 +52,28 @@ public interface Peer extends AutoCloseable {
         /** W4: the value claimed by the most sources (each votes with its newest claim); ties: the value with the newest supporter. */
         String majority(String subject, String predicate) throws Exception;
     }
+
+    /**
+     * A system whose one query returns a fact's claims as rows, resolved in Java as a user of it
+     * would ({@link ClaimRows}): history, trust and majority follow from {@link #claims}.
+     */
+    interface RowQuery extends Resolving {
+        /** Every claim of (subject, predicate), oldest first. */
+        List<ClaimRows.Row> claims(String subject, String predicate) throws Exception;
+
+        @Override
+        default int history(String subject, String predicate) throws Exception {
+            return claims(subject, predicate).size();
+        }
+
+        @Override
+        default String trusted(String subject, String predicate, List<String> ranking) throws Exception {
+            return ClaimRows.trusted(claims(subject, predicate), ranking);
+        }
+
+        @Override
+        default String majority(String subject, String predicate) throws Exception {
+            return ClaimRows.majority(claims(subject, predicate));
+        }
+    }
 }

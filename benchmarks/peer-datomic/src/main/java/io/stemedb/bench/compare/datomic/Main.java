@@ -18,7 +18,7 @@ import java.util.UUID;
  * through {@code datomic.Peer.q}; the newest claim and W4's rules are picked in Java on the result.
  * Not thread-safe (one per peer JVM).
  */
-public final class Main implements Peer.Resolving {
+public final class Main implements Peer.RowQuery {
     private static final String CLAIMS = "[:find ?v ?src ?t :in $ ?s ?p :where [?c :claim/subject ?s] [?c :claim/predicate ?p]"
             + " [?c :claim/value ?v] [?c :claim/source ?src] [?c :claim/t ?t]]";
 
@@ -80,7 +80,8 @@ public final class Main implements Peer.Resolving {
         conn.transact(tx).get();
     }
 
-    private List<ClaimRows.Row> claims(String subject, String predicate) {
+    @Override
+    public List<ClaimRows.Row> claims(String subject, String predicate) {
         List<ClaimRows.Row> out = new ArrayList<>();
         for (List<Object> r : datomic.Peer.q(CLAIMS, conn.db(), subject, predicate)) {
             out.add(new ClaimRows.Row((String) r.get(0), (String) r.get(1), ((Number) r.get(2)).longValue()));
@@ -91,21 +92,6 @@ public final class Main implements Peer.Resolving {
     @Override
     public String current(String subject, String predicate) {
         return ClaimRows.latest(claims(subject, predicate));
-    }
-
-    @Override
-    public int history(String subject, String predicate) {
-        return claims(subject, predicate).size();
-    }
-
-    @Override
-    public String trusted(String subject, String predicate, List<String> ranking) {
-        return ClaimRows.trusted(claims(subject, predicate), ranking);
-    }
-
-    @Override
-    public String majority(String subject, String predicate) {
-        return ClaimRows.majority(claims(subject, predicate));
     }
 
     @Override

@@ -21,7 +21,7 @@ import xtdb.api.tx.Transaction;
  * Reads are Datalog queries; W4's rules run in Java on the claims a query returns.
  * Not thread-safe (one per peer JVM).
  */
-public final class Main implements Peer.Resolving {
+public final class Main implements Peer.RowQuery {
     private static final Duration AWAIT = Duration.ofMinutes(10);
     private static final String CURRENT = "{:find [v t] :in [s p] :where [[c :subject s] [c :predicate p] [c :value v] [c :t t]]"
             + " :order-by [[t :desc]] :limit 1}";
@@ -87,27 +87,13 @@ public final class Main implements Peer.Resolving {
         return rows.isEmpty() ? null : (String) rows.iterator().next().get(0);
     }
 
-    private List<ClaimRows.Row> claims(String subject, String predicate) {
+    @Override
+    public List<ClaimRows.Row> claims(String subject, String predicate) {
         List<ClaimRows.Row> out = new ArrayList<>();
         for (List<?> r : node.db().query(CLAIMS, subject, predicate)) {
             out.add(new ClaimRows.Row((String) r.get(0), (String) r.get(1), ((Number) r.get(2)).longValue()));
         }
         return out;
-    }
-
-    @Override
-    public int history(String subject, String predicate) {
-        return claims(subject, predicate).size();
-    }
-
-    @Override
-    public String trusted(String subject, String predicate, List<String> ranking) {
-        return ClaimRows.trusted(claims(subject, predicate), ranking);
-    }
-
-    @Override
-    public String majority(String subject, String predicate) {
-        return ClaimRows.majority(claims(subject, predicate));
     }
 
     @Override
