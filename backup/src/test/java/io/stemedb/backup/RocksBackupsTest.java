@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** RocksDB BackupEngine backups of the storage engine: create, retention, list and restore. */
 class RocksBackupsTest {
     private static final RocksEngine.Settings FAST = new RocksEngine.Settings(false, false, Duration.ofSeconds(1),
-            64L << 20, 32L << 20);
+            64L << 20, 32L << 20, 64L << 20);
 
     @TempDir
     Path dir;

@@ -18,10 +18,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,7 +65,9 @@ import org.slf4j.LoggerFactory;
  * ({@link Settings#blockCacheBytes()}, default 64 MiB), which also holds index and filter blocks
  * and is charged for the memtables through a write buffer manager
  * ({@link Settings#memtableBytes()}, default 32 MiB, part of the cache budget). Beyond it RocksDB
- * needs a few MiB per open table file and for compaction buffers.
+ * needs a few MiB per open table file and for compaction buffers. On the Java heap, the evidence of
+ * recently read facts is cached ({@link FactCache}, {@link Settings#factCacheBytes()}, default
+ * 64 MiB), invalidated by the commits that change it.
  *
  * <p><b>Threading.</b> Thread-safe. Commits are serialized (the core groups concurrent callers
  * into one commit); reads run in parallel with each other and with commits, each from a
@@ -80,17 +84,26 @@ public final class RocksEngine implements Engine {
     private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
     private final Object commitMonitor = new Object();
     private final ScheduledExecutorService walSyncer;
+    private final FactCache factCache;
     private volatile State state;
     /** The bucket digests, loaded on first use (65,536 small records, whatever the size of the set). */
     private volatile AtomicReferenceArray<IdDigest> buckets;
     private volatile Throwable walSyncFailure;
     private boolean closed;
 
-    /** How an engine is opened. */
+    /**
+     * How an engine is opened.
+     *
+     * @param factCacheBytes the Java heap, about, for the evidence of recently read facts
+     *     ({@link FactCache}); 0 turns the cache off
+     */
     public record Settings(boolean readOnly, boolean syncEachCommit, Duration walSyncInterval,
-            long blockCacheBytes, long memtableBytes) {
-        /** The defaults: read-write, fsync on every commit, 64 MiB cache including 32 MiB of memtables. */
-        public static final Settings DEFAULT = new Settings(false, true, Duration.ofSeconds(1), 64L << 20, 32L << 20);
+            long blockCacheBytes, long memtableBytes, long factCacheBytes) {
+        /**
+         * The defaults: read-write, fsync on every commit, 64 MiB of native cache including 32 MiB
+         * of memtables, 64 MiB of heap for the fact cache.
+         */
+        public static final Settings DEFAULT = new Settings(false, true, Duration.ofSeconds(1), 64L << 20, 32L << 20, 64L << 20);
 
         public Settings {
             if (walSyncInterval == null || walSyncInterval.isNegative() || walSyncInterval.isZero()) {
@@ -102,6 +115,9 @@ public final class RocksEngine implements Engine {
             if (memtableBytes < (4L << 20) || memtableBytes > blockCacheBytes) {
                 throw new IllegalArgumentException(String.format(
                         "memtableBytes must be at least 4 MiB and at most blockCacheBytes (%,d), got %,d", blockCacheBytes, memtableBytes));
+            }
+            if (factCacheBytes < 0) {
+                throw new IllegalArgumentException(String.format("factCacheBytes must be 0 (off) or more, got %,d", factCacheBytes));
             }
         }
     }
@@ -139,6 +155,7 @@ public final class RocksEngine implements Engine {
         this.settings = settings;
         this.state = store.readState().map(State::decode).orElse(State.EMPTY);
         this.writeOptions = new WriteOptions().setSync(settings.syncEachCommit());
+        this.factCache = new FactCache(settings.factCacheBytes());
         if (!settings.readOnly() && !settings.syncEachCommit()) {
             walSyncer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "stemedb-wal-sync");
@@ -230,6 +247,7 @@ public final class RocksEngine implements Engine {
         Map<Integer, IdDigest> touched = new HashMap<>();
         Map<AssertionId, Assertion> added = new HashMap<>();
         Map<AssertionId, List<Retraction>> batchOrphans = new HashMap<>();
+        Set<FactCache.Fact> changedFacts = new HashSet<>();
         List<Change> changes = new ArrayList<>();
         try (WriteBatch wb = new WriteBatch()) {
             for (int i = 0; i < ids.size(); i++) {
@@ -248,6 +266,7 @@ public final class RocksEngine implements Engine {
                     Claim c = (Claim) a;
                     wb.put(store.facts, Keys.factKey(c.subject(), c.predicate(), Keys.KIND_CLAIM, c.hlc(), id), bytes);
                     wb.put(store.values, Keys.valueKey(c), EMPTY);
+                    changedFacts.add(new FactCache.Fact(c.subject(), c.predicate()));
                     claims++;
                 } else {
                     Retraction r = (Retraction) a;
@@ -258,7 +277,7 @@ public final class RocksEngine implements Engine {
                         target = lookup(r.target());
                     }
                     if (target instanceof Claim) {
-                        indexRetraction(wb, (Claim) target, r, bytes);
+                        indexRetraction(wb, (Claim) target, r, bytes, changedFacts);
                     } else if (target == null) {
                         orphans++;
                         batchOrphans.computeIfAbsent(r.target(), t -> new ArrayList<>()).add(r);
@@ -268,7 +287,7 @@ public final class RocksEngine implements Engine {
                     List<Retraction> waiting = waitingFor(id, batchOrphans.remove(id), s.orphans() > 0);
                     for (Retraction r : waiting) {
                         if (a instanceof Claim) {
-                            indexRetraction(wb, (Claim) a, r, r.canonicalBytes());
+                            indexRetraction(wb, (Claim) a, r, r.canonicalBytes(), changedFacts);
                         }
                     }
                     orphans -= waiting.size();
@@ -295,6 +314,7 @@ public final class RocksEngine implements Engine {
             store.db().write(writeOptions, wb);
             updated.forEach(bucketDigests::set);
             state = next;
+            factCache.invalidate(changedFacts);
             return changes;
         } catch (RocksDBException e) {
             throw StorageException.of("committing " + candidates.size() + " assertions", e);
@@ -334,10 +354,12 @@ public final class RocksEngine implements Engine {
         return present;
     }
 
-    private void indexRetraction(WriteBatch wb, Claim target, Retraction r, byte[] bytes) throws RocksDBException {
+    private void indexRetraction(WriteBatch wb, Claim target, Retraction r, byte[] bytes, Set<FactCache.Fact> changedFacts)
+            throws RocksDBException {
         // The covering facts index lists a fact's retractions right after its claims, so that one
         // range scan yields the whole evidence.
         wb.put(store.facts, Keys.factKey(target.subject(), target.predicate(), Keys.KIND_RETRACTION, r.hlc(), r.id()), bytes);
+        changedFacts.add(new FactCache.Fact(target.subject(), target.predicate()));
     }
 
     /** The orphan retractions that name {@code id}: those of this batch, and the stored ones. */
@@ -394,14 +416,14 @@ public final class RocksEngine implements Engine {
 
     @Override
     public Evidence evidence(String subject, String predicate) {
-        return read(() -> {
+        return read(() -> factCache.get(subject, predicate, () -> {
             List<Assertion> found = new ArrayList<>();
             store.scan(store.facts, Keys.factPrefix(subject, predicate), (key, value) -> {
                 found.add(decode(Keys.trailingId(key), value));
                 return true;
             });
             return Evidence.of(subject, predicate, found);
-        });
+        }));
     }
 
     @Override
@@ -555,10 +577,14 @@ public final class RocksEngine implements Engine {
         });
     }
 
-    /** RocksDB's own figures: disk size, memory, and its statistics text. */
+    /** RocksDB's own figures (disk size, memory, its statistics text) and the fact cache's. */
     @Override
     public Map<String, String> properties() {
-        return read(store::properties);
+        return read(() -> {
+            Map<String, String> p = store.properties();
+            p.putAll(factCache.properties());
+            return p;
+        });
     }
 
     @Override

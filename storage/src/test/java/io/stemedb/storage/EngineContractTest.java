@@ -339,6 +339,87 @@ abstract class EngineContractTest {
         assertEquals(Evidence.of("s", "p", List.of(a, b, elsewhere, ofA, ofElsewhere, ofRetraction, ofUnknown, ofAAgain)), e);
     }
 
+    /** Reads a fact often enough that an engine that caches evidence has cached it. */
+    private Evidence readOften(String subject, String predicate) {
+        Evidence e = engine.evidence(subject, predicate);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(e, engine.evidence(subject, predicate), "the same fact read again without a commit between");
+        }
+        return e;
+    }
+
+    @Test
+    void evidenceReadManyTimesStillShowsEveryLaterCommit() {
+        assertTrue(readOften("s", "p").isEmpty());
+        Claim a = claim("s", "p", "a");
+        engine.commit(List.of(a));
+        assertEquals(List.of(a), readOften("s", "p").claims(), "a claim of a fact read before, when it had none");
+
+        Claim b = claim("s", "p", "b");
+        Claim elsewhere = claim("s", "q", "c");
+        engine.commit(List.of(b, elsewhere));
+        assertEquals(List.of(a, b), readOften("s", "p").claims());
+        assertEquals(List.of(elsewhere), readOften("s", "q").claims());
+
+        Retraction ofA = retraction(a, "x");
+        engine.commit(List.of(ofA));
+        Evidence afterRetraction = readOften("s", "p");
+        assertEquals(List.of(b), afterRetraction.live(), "a retraction changes its target's fact, though it names no fact");
+        assertEquals(List.of(ofA), afterRetraction.retractions());
+        assertEquals(List.of(elsewhere), readOften("s", "q").live());
+
+        Claim late = claim("s", "p", "late");
+        Retraction ofLate = retraction(late, "x");
+        engine.commit(List.of(ofLate));
+        assertEquals(List.of(b), readOften("s", "p").live(), "an orphan retraction changes no fact until its target arrives");
+        engine.commit(List.of(late));
+        Evidence afterTarget = readOften("s", "p");
+        assertEquals(List.of(a, b, late), afterTarget.claims());
+        assertEquals(List.of(b), afterTarget.live(), "the target arrives already retracted");
+    }
+
+    /**
+     * Readers filling any cache of evidence while a writer commits: once a commit returns, every
+     * read of the facts it changed shows it, whatever reads ran meanwhile.
+     */
+    @Test
+    void aCommitIsVisibleToEveryReadAfterItReturnsWhileOthersRead() throws Exception {
+        int commits = 300;
+        List<String> facts = List.of("p0", "p1", "p2");
+        AtomicBoolean done = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Integer>> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                readers.add(pool.submit(() -> {
+                    int reads = 0;
+                    while (!done.get()) {
+                        for (String p : facts) {
+                            engine.evidence("s", p);
+                            reads++;
+                        }
+                    }
+                    return reads;
+                }));
+            }
+            Map<String, List<Claim>> committed = new HashMap<>();
+            for (int i = 0; i < commits; i++) {
+                String p = facts.get(i % facts.size());
+                Claim c = claim("s", p, "v" + i);
+                engine.commit(List.of(c));
+                committed.computeIfAbsent(p, k -> new ArrayList<>()).add(c);
+                assertEquals(committed.get(p), engine.evidence("s", p).claims(), "after commit " + i);
+            }
+            done.set(true);
+            for (Future<Integer> reader : readers) {
+                assertTrue(reader.get(60, TimeUnit.SECONDS) > 0);
+            }
+        } finally {
+            done.set(true);
+            pool.shutdownNow();
+        }
+    }
+
     // ---------------------------------------------------------------- predicates
 
     @Test

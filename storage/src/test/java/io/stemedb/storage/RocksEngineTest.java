@@ -37,4 +37,23 @@ class RocksEngineTest extends EngineContractTest {
         assertEquals(new EngineStats(3, 0, 3), engine.stats());
         assertEquals(List.of(3L), sequences(engine.changesSince(2, 10)));
     }
+
+    /** Repeated reads of a fact come from the fact cache; with the cache off, none do. */
+    @Test
+    void repeatedReadsOfAFactAreServedByTheFactCache() {
+        Claim a = claim("s", "p", "a");
+        engine.commit(List.of(a));
+        for (int i = 0; i < 5; i++) {
+            assertEquals(List.of(a), engine.evidence("s", "p").claims());
+        }
+        assertEquals("3", engine.properties().get("fact-cache-hits"), "two misses (the doorkeeper's, then the load kept), three hits");
+        engine.close();
+
+        RocksEngine.Settings off = new RocksEngine.Settings(false, true, java.time.Duration.ofSeconds(1), 64L << 20, 32L << 20, 0);
+        engine = RocksEngine.open(dir.resolve("db"), off, 0x5eedL);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(List.of(a), engine.evidence("s", "p").claims());
+        }
+        assertEquals("off", engine.properties().get("fact-cache"));
+    }
 }

@@ -83,7 +83,7 @@ class RocksFaultTest {
     }
 
     static RocksEngine openReadOnly(Path dir) {
-        return RocksEngine.open(dir, new RocksEngine.Settings(true, true, Duration.ofSeconds(1), 64L << 20, 32L << 20), NODE);
+        return RocksEngine.open(dir, new RocksEngine.Settings(true, true, Duration.ofSeconds(1), 64L << 20, 32L << 20, 64L << 20), NODE);
     }
 
     static Map<Path, String> snapshot(Path dir) throws IOException {
@@ -609,7 +609,7 @@ class RocksFaultTest {
     @Test
     void aBackgroundSyncDatabaseClosesCleanlyAndItsWritesSurviveReopening() {
         Path dir = tmp.resolve("db");
-        RocksEngine.Settings background = new RocksEngine.Settings(false, false, Duration.ofMillis(20), 64L << 20, 32L << 20);
+        RocksEngine.Settings background = new RocksEngine.Settings(false, false, Duration.ofMillis(20), 64L << 20, 32L << 20, 64L << 20);
         List<Assertion> written = new ArrayList<>();
         try (RocksEngine engine = RocksEngine.open(dir, background, NODE)) {
             for (int i = 0; i < 10; i++) {

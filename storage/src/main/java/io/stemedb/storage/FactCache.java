@@ -1,0 +1,148 @@
+package io.stemedb.storage;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import io.stemedb.crdt.Evidence;
+import io.stemedb.model.Assertion;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
+
+/**
+ * The evidence of recently read facts (one subject and predicate: its claims and their
+ * retractions), kept decoded on the Java heap, so that reading a fact again costs a hash lookup
+ * instead of a RocksDB iterator and seek (about 20 us at 200,000 claims, most of it binary
+ * searches through data blocks of every L0 file and level).
+ *
+ * <p><b>Design.</b> Bounded by an estimate of the heap its entries retain ({@link #weigh}), with
+ * Caffeine's Window TinyLFU eviction (Einziger, Eyal, Friedman, Manes, "TinyLFU: A Highly
+ * Efficient Cache Admission Policy", ACM TOS 2017), which keeps frequently read facts when a scan
+ * reads many facts once. In front of it stands the paper's "doorkeeper": a bit per hash of a fact
+ * that missed, so that a fact enters the cache on its second miss only. Facts read once (a scan,
+ * a uniformly random read) then cost no insertion: measured, inserting every miss made cold reads
+ * about 20% slower than no cache. The doorkeeper's bits are cleared every {@link #DOOR_RESET}
+ * misses, so that it remembers recent misses only.
+ *
+ * <p><b>Consistency.</b> A read must see every commit that completed before it began. A commit
+ * invalidates the facts it changed after its write batch is applied ({@link #invalidate}); a read
+ * that misses loads from the database and inserts what it loaded. The two can race: a load may
+ * read the state before a commit's batch and insert after that commit's invalidation. An epoch
+ * counter closes the race. A commit increments it after writing and before invalidating; a load
+ * reads it before loading and again after inserting, and removes its own entry if it changed. If
+ * it did not change, the commit's increment, and so its invalidation, come after the insert,
+ * which the invalidation then removes. Either way no stale entry outlives the commit's return.
+ * A busy writer therefore costs the cache entries, never correctness.
+ *
+ * <p>Thread-safe.
+ */
+final class FactCache {
+    /** A cache key: one fact. */
+    record Fact(String subject, String predicate) {}
+
+    /** Heap of an entry beyond its assertions: key record, strings, evidence, lists, cache node. */
+    static final int ENTRY_OVERHEAD = 600;
+    /** Heap of one decoded assertion beyond its canonical bytes: objects, strings, id, value, list slots. */
+    static final int ASSERTION_OVERHEAD = 400;
+
+    /** Bits of the doorkeeper (a power of two): 128 KiB. */
+    static final int DOOR_BITS = 1 << 20;
+    /** Misses after which the doorkeeper forgets: an eighth of its bits are then set at most. */
+    static final int DOOR_RESET = DOOR_BITS / 8;
+
+    private final Cache<Fact, Evidence> cache;
+    private final AtomicLong epoch = new AtomicLong();
+    private final AtomicLongArray door = new AtomicLongArray(DOOR_BITS / 64);
+    private final AtomicInteger doorMisses = new AtomicInteger();
+
+    /** A cache of at most about {@code maximumBytes} of heap; 0 keeps nothing. */
+    FactCache(long maximumBytes) {
+        this.cache = maximumBytes == 0 ? null : Caffeine.newBuilder()
+                .maximumWeight(maximumBytes)
+                .weigher(FactCache::weigh)
+                .executor(Runnable::run)
+                .recordStats()
+                .build();
+    }
+
+    /** The evidence of ({@code subject}, {@code predicate}), from the cache or else from {@code load}. */
+    Evidence get(String subject, String predicate, Supplier<Evidence> load) {
+        if (cache == null) {
+            return load.get();
+        }
+        Fact fact = new Fact(subject, predicate);
+        Evidence cached = cache.getIfPresent(fact);
+        if (cached != null) {
+            return cached;
+        }
+        if (firstMiss(fact)) {
+            return load.get();
+        }
+        long before = epoch.get();
+        Evidence loaded = load.get();
+        cache.put(fact, loaded);
+        if (epoch.get() != before) {
+            cache.asMap().remove(fact, loaded);
+        }
+        return loaded;
+    }
+
+    /** Whether {@code fact} is not in the doorkeeper; it is afterwards. */
+    private boolean firstMiss(Fact fact) {
+        if (doorMisses.incrementAndGet() % DOOR_RESET == 0) {
+            for (int i = 0; i < door.length(); i++) {
+                door.set(i, 0);
+            }
+        }
+        // spread the record's hash (a combination of two String hashes) over all bits
+        int bit = (fact.hashCode() * 0x9E3779B9) >>> (32 - Integer.numberOfTrailingZeros(DOOR_BITS));
+        long mask = 1L << (bit & 63);
+        return (door.getAndAccumulate(bit >>> 6, mask, (old, m) -> old | m) & mask) == 0;
+    }
+
+    /** Forgets {@code facts}; a commit calls this after its batch is written and before it returns. */
+    void invalidate(Collection<Fact> facts) {
+        if (cache == null || facts.isEmpty()) {
+            return;
+        }
+        epoch.incrementAndGet();
+        cache.invalidateAll(facts);
+    }
+
+    /** Hits, misses, evictions and the estimated heap held, for {@code properties()}. */
+    Map<String, String> properties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        if (cache == null) {
+            p.put("fact-cache", "off");
+            return p;
+        }
+        CacheStats s = cache.stats();
+        p.put("fact-cache-entries", String.valueOf(cache.estimatedSize()));
+        p.put("fact-cache-bytes", String.valueOf(cache.policy().eviction().orElseThrow().weightedSize().orElse(0)));
+        p.put("fact-cache-hits", String.valueOf(s.hitCount()));
+        p.put("fact-cache-misses", String.valueOf(s.missCount()));
+        p.put("fact-cache-evictions", String.valueOf(s.evictionCount()));
+        return p;
+    }
+
+    /**
+     * An estimate of the heap an entry retains: its canonical bytes (kept by every decoded
+     * assertion) plus fixed overheads, rounded up from a measurement on OpenJDK 17 (64-bit,
+     * compressed references): 757, 1,392 and 3,712 bytes for facts of 1, 2 and 8 claims of 73
+     * encoded bytes, which this estimates at 1,073, 1,546 and 4,384.
+     */
+    static int weigh(Fact fact, Evidence evidence) {
+        long bytes = ENTRY_OVERHEAD + 2L * (fact.subject().length() + fact.predicate().length());
+        for (Assertion a : evidence.claims()) {
+            bytes += ASSERTION_OVERHEAD + a.canonicalBytes().length;
+        }
+        for (Assertion a : evidence.retractions()) {
+            bytes += ASSERTION_OVERHEAD + a.canonicalBytes().length;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, bytes);
+    }
+}
