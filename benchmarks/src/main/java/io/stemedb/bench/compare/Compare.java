@@ -407,12 +407,16 @@ public final class Compare {
     static final List<String[]> METRICS = List.of(
             new String[] {"W1", "claimsPerSec"},
             new String[] {"W2", "opsPerSec"}, new String[] {"W2", "p50Us"}, new String[] {"W2", "p99Us"},
+            new String[] {"W2z", "opsPerSec"}, new String[] {"W2z", "p50Us"}, new String[] {"W2z", "p99Us"},
             new String[] {"W3", "opsPerSec"}, new String[] {"W3", "p50Us"}, new String[] {"W3", "p99Us"},
             new String[] {"W4", "ingest", "claimsPerSec"},
             new String[] {"W4", "trust", "opsPerSec"}, new String[] {"W4", "trust", "p50Us"}, new String[] {"W4", "trust", "p99Us"},
             new String[] {"W4", "majority", "opsPerSec"}, new String[] {"W4", "majority", "p50Us"},
             new String[] {"W4", "majority", "p99Us"},
             new String[] {"W5", "claimsPerSec"}, new String[] {"W5", "reopenToFirstReadMs"});
+
+    /** The timed reads, as figure keys ("W4.trust" is W4's trust reads), in report order. */
+    static final List<String> READS = List.of("W2", "W2z", "W3", "W4.trust", "W4.majority");
 
     static String key(String[] path) {
         return String.join(".", path);
@@ -479,7 +483,8 @@ public final class Compare {
                 if (reason != null) {
                     unsupported.put("W4", reason);
                 }
-                for (String[] op : new String[][] {{"W2"}, {"W3"}, {"W4", "trust"}, {"W4", "majority"}}) {
+                for (String read : READS) {
+                    String[] op = read.split("\\.");
                     Object h = at(r, append(op, "answersHash"));
                     if (h != null) {
                         answers.put(key(op), h);

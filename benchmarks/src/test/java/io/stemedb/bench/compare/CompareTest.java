@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CompareTest {
     private static final Path OUT = Path.of("target", "compare-quick");
     private static final List<String> WORKLOAD_FIGURES = List.of("W1.claimsPerSec", "W2.opsPerSec", "W2.p50Us", "W2.p99Us",
-            "W3.opsPerSec", "W3.p99Us", "W4.trust.opsPerSec", "W4.majority.opsPerSec", "W4.majority.p99Us", "W5.claimsPerSec");
+            "W2z.opsPerSec", "W2z.p99Us", "W3.opsPerSec", "W3.p99Us", "W4.trust.opsPerSec", "W4.majority.opsPerSec", "W4.majority.p99Us", "W5.claimsPerSec");
     private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     @Test
@@ -79,7 +79,7 @@ class CompareTest {
             if (s.path("durable").asBoolean()) {
                 assertTrue(s.path("figures").path("W5.reopenToFirstReadMs").path("median").asDouble() > 0, system + " reopen time");
             }
-            for (String op : new String[] {"W2", "W3", "W4.trust", "W4.majority"}) {
+            for (String op : Compare.READS) {
                 JsonNode hash = s.path("answers").path(op);
                 if (hash.isMissingNode() || (!s.path("answersValues").asBoolean(true) && !op.equals("W3"))) {
                     continue;

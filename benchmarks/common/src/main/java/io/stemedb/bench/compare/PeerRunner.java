@@ -24,7 +24,7 @@ import java.util.function.Function;
  * </pre>
  *
  * The reads of W2-W4 pick (subject, predicate) pairs from a random sequence seeded by
- * {@code --seed} alone, so every system answers the same questions, and the runner records a hash
+ * {@code --seed} alone (uniformly, or for W2z with {@link ZipfPairs}), so every system answers the same questions, and the runner records a hash
  * of the answers that the command compares across systems. Not thread-safe; one per JVM.
  */
 public final class PeerRunner {
@@ -92,11 +92,14 @@ public final class PeerRunner {
                     result.put("durable", peer.durable());
                     result.put("answersValues", peer.answersValues());
                     workloads.put("W1", ingest(peer, w.n(), batch, 10, (b, from, to) -> b.fill(w, from, to)));
-                    workloads.put("W2", reads(w.pairs(), ops, warmup, seed, pair -> answer(peer.current(subject(pair), predicate(pair)))));
-                    workloads.put("W3", reads(w.pairs(), ops, warmup, seed, pair -> {
+                    Pairs uniform = r -> r.nextLong(w.pairs());
+                    workloads.put("W2", reads(uniform, ops, warmup, seed, pair -> answer(peer.current(subject(pair), predicate(pair)))));
+                    workloads.put("W3", reads(uniform, ops, warmup, seed, pair -> {
                         int claims = peer.history(subject(pair), predicate(pair));
                         return claims == 0 ? Long.MIN_VALUE : claims;
                     }));
+                    workloads.put("W2z", reads(new ZipfPairs(w.pairs())::next, ops, warmup, seed,
+                            pair -> answer(peer.current(subject(pair), predicate(pair)))));
                 }
                 ConflictWorkload c = new ConflictWorkload(number("--conflict-n", 200_000), seed);
                 try (Peer peer = peers.apply(system)) {
@@ -104,9 +107,10 @@ public final class PeerRunner {
                     if (peer instanceof Peer.Resolving resolving) {
                         peer.open(dir.resolve("w4"));
                         w4.put("ingest", ingest(peer, c.n(), batch, 10, (b, from, to) -> b.fill(c, from, to)));
-                        w4.put("trust", reads(c.pairs(), ops, warmup, seed,
+                        Pairs conflicts = r -> r.nextLong(c.pairs());
+                        w4.put("trust", reads(conflicts, ops, warmup, seed,
                                 pair -> answer(resolving.trusted(c.subjectOf(pair), c.predicateOf(pair), ConflictWorkload.SOURCES))));
-                        w4.put("majority", reads(c.pairs(), ops, warmup, seed,
+                        w4.put("majority", reads(conflicts, ops, warmup, seed,
                                 pair -> answer(resolving.majority(c.subjectOf(pair), c.predicateOf(pair)))));
                     } else {
                         w4.put("unsupported", peer.whyNotResolving());
@@ -162,6 +166,11 @@ public final class PeerRunner {
         long apply(long pair) throws Exception;
     }
 
+    /** Which pair a read asks about: uniformly random, or {@link ZipfPairs}. */
+    private interface Pairs {
+        long next(SplittableRandom random);
+    }
+
     /** Ingests {@code n} claims in batches, sampling the throughput {@code samples} times (every n / samples claims). */
     private static Map<String, Object> ingest(Peer peer, long n, int batchSize, int samples, Filler filler) throws Exception {
         ClaimBatch batch = new ClaimBatch(batchSize);
@@ -206,11 +215,11 @@ public final class PeerRunner {
         return batch;
     }
 
-    /** {@code warmup} untimed reads, then {@code ops} timed ones, each on a random pair; one thread. */
-    private static Map<String, Object> reads(long pairs, int ops, int warmup, long seed, Read read) throws Exception {
+    /** {@code warmup} untimed reads, then {@code ops} timed ones, each on a pair that {@code pairs} picks; one thread. */
+    private static Map<String, Object> reads(Pairs pairs, int ops, int warmup, long seed, Read read) throws Exception {
         SplittableRandom warm = new SplittableRandom(seed + 1);
         for (int i = 0; i < warmup; i++) {
-            read.apply(warm.nextLong(pairs));
+            read.apply(pairs.next(warm));
         }
         SplittableRandom random = new SplittableRandom(seed + 2);
         long[] nanos = new long[ops];
@@ -219,7 +228,7 @@ public final class PeerRunner {
         String loadBefore = loadAverage();
         long start = System.nanoTime();
         for (int i = 0; i < ops; i++) {
-            long pair = random.nextLong(pairs);
+            long pair = pairs.next(random);
             long t0 = System.nanoTime();
             long a = read.apply(pair);
             nanos[i] = System.nanoTime() - t0;
