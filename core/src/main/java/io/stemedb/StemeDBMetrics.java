@@ -37,6 +37,8 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>stemedb.last.sequence</td><td>gauge</td><td>the newest arrival sequence number</td></tr>
  *   <tr><td>stemedb.disk.size ({@code stemedb_disk_size_bytes})</td><td>gauge</td><td>RocksDB {@code total-sst-files-size}: the table files on disk</td></tr>
  *   <tr><td>stemedb.memtable.size ({@code stemedb_memtable_size_bytes})</td><td>gauge</td><td>RocksDB {@code cur-size-all-mem-tables}: recent writes not yet in table files</td></tr>
+ *   <tr><td>stemedb.fact.cache.size ({@code stemedb_fact_cache_size_bytes})</td><td>gauge</td><td>estimated heap held by the fact cache (see {@link StemeDBBuilder#factCacheBytes}); NaN in memory or with the cache off</td></tr>
+ *   <tr><td>stemedb.fact.cache.hits, .misses</td><td>gauge</td><td>fact reads served by the fact cache, and not, since the database opened</td></tr>
  *   <tr><td>stemedb.backup.age ({@code stemedb_backup_age_seconds})</td><td>gauge</td><td>seconds since this instance's last successful backup; NaN before the first</td></tr>
  *   <tr><td>stemedb.backup.last.success ({@code stemedb_backup_last_success_seconds})</td><td>gauge</td><td>epoch seconds of that backup, 0 before the first</td></tr>
  *   <tr><td>stemedb.backup.errors ({@code stemedb_backup_errors_total})</td><td>counter</td><td>failed backups</td></tr>
@@ -137,6 +139,12 @@ public final class StemeDBMetrics implements MeterBinder {
                 s -> property(s.engineProperties(), "total-sst-files-size"));
         statsGauge(registry, "stemedb.memtable.size", "recent writes in memory, not yet in table files "
                 + "(RocksDB cur-size-all-mem-tables)", "bytes", s -> property(s.engineProperties(), "cur-size-all-mem-tables"));
+        statsGauge(registry, "stemedb.fact.cache.size", "estimated heap held by the cache of recently read facts", "bytes",
+                s -> property(s.engineProperties(), "fact-cache-bytes"));
+        statsGauge(registry, "stemedb.fact.cache.hits", "fact reads served by the fact cache since the database opened", null,
+                s -> property(s.engineProperties(), "fact-cache-hits"));
+        statsGauge(registry, "stemedb.fact.cache.misses", "fact reads not served by the fact cache since the database opened", null,
+                s -> property(s.engineProperties(), "fact-cache-misses"));
         if (replication != null) {
             bindReplication(registry);
         }

@@ -352,6 +352,15 @@ class PilotServerTest {
         assertEquals(8, TestHttp.sample(after, "stemedb_last_sequence"));
         assertTrue(TestHttp.sample(after, "stemedb_disk_size_bytes") >= 0);
         assertTrue(TestHttp.sample(after, "stemedb_memtable_size_bytes") > 0, "the writes are in the memtable");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, http.get("/v1/resolve?subject=m0&predicate=p").status());
+        }
+        // a fact enters the cache on its second miss: m0's 1st and 2nd reads miss, its 3rd and 4th hit
+        TestHttp.await("the fact cache gauges to show two hits", Duration.ofSeconds(10),
+                () -> http.metric("stemedb_fact_cache_hits") == 2);
+        after = http.get("/metrics").body();
+        assertEquals(6, TestHttp.sample(after, "stemedb_fact_cache_misses"), "m0-m4 once each, m0 again");
+        assertTrue(TestHttp.sample(after, "stemedb_fact_cache_size_bytes") > 0);
         assertTrue(Double.isNaN(TestHttp.sample(after, "stemedb_backup_age_seconds")), "no backup taken yet");
         assertEquals(0, TestHttp.sample(after, "stemedb_backup_last_success_seconds"));
         assertEquals(2, TestHttp.sample(after, "stemedb_http_requests_seconds_count{method=\"POST\",route=\"/v1/claims\",status=\"201\"}"),
