@@ -140,11 +140,13 @@ final class CompareReport {
         s.append("- **W2z current-value reads, Zipfian**: as W2, but the pairs are drawn with Zipfian popularity (theta 0.99, ")
                 .append("YCSB's default request distribution; the most popular of the 100,000 pairs gets about 8% of the reads), the ")
                 .append("popular pairs scattered over the key space by a hash. W2 measures reads of facts not read before; W2z, the ")
-                .append("usual case of an application that reads some facts far more often than others. Run after W3.\n");
-        s.append("- **W3 history** of a (subject, predicate) on W1's data (2 claims each), same read pattern as W2.\n");
+                .append("usual case of an application that reads some facts far more often than others. Run after W3. Each read workload ")
+                .append("(and W4's trust and majority reads) draws its own random sequence, so none re-reads the pairs the one before it ")
+                .append("just read.\n");
+        s.append("- **W3 history** of a (subject, predicate) on W1's data (2 claims each), read like W2 but other random pairs.\n");
         s.append("- **W4 conflict-heavy**: ").append(settings.get("w4Data")).append(". Resolved by trust ranking and by majority ")
                 .append("(StemeDB: `Lenses.trust(...)`, `Lenses.majority()`; SQLite/H2 in SQL; XTDB/Datomic in Java on their query), ")
-                .append("same read pattern.\n");
+                .append("read like W2 (trust and majority reads each draw their own pairs).\n");
         s.append("- **W5 scale**: ").append(settings.get("w5Data")).append("; StemeDB and raw RocksDB to n = ")
                 .append(String.format("%,d", ((Number) settings.get("w5n")).longValue())).append(", the other systems to n = ")
                 .append(String.format("%,d", ((Number) settings.get("w5PeerN")).longValue())).append(" (what fits the time); ")

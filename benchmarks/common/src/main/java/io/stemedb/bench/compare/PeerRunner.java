@@ -93,12 +93,12 @@ public final class PeerRunner {
                     result.put("answersValues", peer.answersValues());
                     workloads.put("W1", ingest(peer, w.n(), batch, 10, (b, from, to) -> b.fill(w, from, to)));
                     Pairs uniform = r -> r.nextLong(w.pairs());
-                    workloads.put("W2", reads(uniform, ops, warmup, seed, pair -> answer(peer.current(subject(pair), predicate(pair)))));
-                    workloads.put("W3", reads(uniform, ops, warmup, seed, pair -> {
+                    workloads.put("W2", reads(uniform, ops, warmup, seed, 0, pair -> answer(peer.current(subject(pair), predicate(pair)))));
+                    workloads.put("W3", reads(uniform, ops, warmup, seed, 1, pair -> {
                         int claims = peer.history(subject(pair), predicate(pair));
                         return claims == 0 ? Long.MIN_VALUE : claims;
                     }));
-                    workloads.put("W2z", reads(new ZipfPairs(w.pairs())::next, ops, warmup, seed,
+                    workloads.put("W2z", reads(new ZipfPairs(w.pairs())::next, ops, warmup, seed, 2,
                             pair -> answer(peer.current(subject(pair), predicate(pair)))));
                 }
                 ConflictWorkload c = new ConflictWorkload(number("--conflict-n", 200_000), seed);
@@ -108,9 +108,9 @@ public final class PeerRunner {
                         peer.open(dir.resolve("w4"));
                         w4.put("ingest", ingest(peer, c.n(), batch, 10, (b, from, to) -> b.fill(c, from, to)));
                         Pairs conflicts = r -> r.nextLong(c.pairs());
-                        w4.put("trust", reads(conflicts, ops, warmup, seed,
+                        w4.put("trust", reads(conflicts, ops, warmup, seed, 0,
                                 pair -> answer(resolving.trusted(c.subjectOf(pair), c.predicateOf(pair), ConflictWorkload.SOURCES))));
-                        w4.put("majority", reads(conflicts, ops, warmup, seed,
+                        w4.put("majority", reads(conflicts, ops, warmup, seed, 1,
                                 pair -> answer(resolving.majority(c.subjectOf(pair), c.predicateOf(pair)))));
                     } else {
                         w4.put("unsupported", peer.whyNotResolving());
@@ -215,13 +215,18 @@ public final class PeerRunner {
         return batch;
     }
 
-    /** {@code warmup} untimed reads, then {@code ops} timed ones, each on a pair that {@code pairs} picks; one thread. */
-    private static Map<String, Object> reads(Pairs pairs, int ops, int warmup, long seed, Read read) throws Exception {
-        SplittableRandom warm = new SplittableRandom(seed + 1);
+    /**
+     * {@code warmup} untimed reads, then {@code ops} timed ones, each on a pair that {@code pairs}
+     * picks; one thread. Each read workload on a data set draws its own sequence ({@code stream}),
+     * so that a workload does not re-read the pairs the one before it just read: what a system
+     * cached for one workload helps the next only as much as their pairs overlap by chance.
+     */
+    private static Map<String, Object> reads(Pairs pairs, int ops, int warmup, long seed, int stream, Read read) throws Exception {
+        SplittableRandom warm = new SplittableRandom(seed + 1 + 2L * stream);
         for (int i = 0; i < warmup; i++) {
             read.apply(pairs.next(warm));
         }
-        SplittableRandom random = new SplittableRandom(seed + 2);
+        SplittableRandom random = new SplittableRandom(seed + 2 + 2L * stream);
         long[] nanos = new long[ops];
         long hash = 17;
         long missing = 0;
