@@ -36,10 +36,14 @@ import java.util.function.Supplier;
  * that misses loads from the database and inserts what it loaded. The two can race: a load may
  * read the state before a commit's batch and insert after that commit's invalidation. An epoch
  * counter closes the race. A commit increments it after writing and before invalidating; a load
- * reads it before loading and again after inserting, and removes its own entry if it changed. If
- * it did not change, the commit's increment, and so its invalidation, come after the insert,
- * which the invalidation then removes. Either way no stale entry outlives the commit's return.
- * A busy writer therefore costs the cache entries, never correctness.
+ * reads it before loading, and inserts only if it is unchanged, checking it inside the map's
+ * atomic compute of that key. If the commit's increment came first, nothing is inserted. If it
+ * came after the check, the commit's removal of the key waits for the compute to finish and then
+ * removes the entry. Either way no entry older than a commit is visible once the commit returns.
+ * (Inserting first and removing after a second look at the epoch is not enough: between the two,
+ * the committing thread's own next read found the stale entry; the contract test
+ * {@code aCommitIsVisibleToEveryReadAfterItReturnsWhileOthersRead} caught it.) A busy writer
+ * therefore costs the cache entries, never correctness.
  *
  * <p>Thread-safe.
  */
@@ -87,10 +91,7 @@ final class FactCache {
         }
         long before = epoch.get();
         Evidence loaded = load.get();
-        cache.put(fact, loaded);
-        if (epoch.get() != before) {
-            cache.asMap().remove(fact, loaded);
-        }
+        cache.asMap().compute(fact, (f, present) -> epoch.get() == before ? loaded : present);
         return loaded;
     }
 

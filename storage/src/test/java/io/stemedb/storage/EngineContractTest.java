@@ -384,7 +384,7 @@ abstract class EngineContractTest {
      */
     @Test
     void aCommitIsVisibleToEveryReadAfterItReturnsWhileOthersRead() throws Exception {
-        int commits = 300;
+        int commits = 1_000;
         List<String> facts = List.of("p0", "p1", "p2");
         AtomicBoolean done = new AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(3);
