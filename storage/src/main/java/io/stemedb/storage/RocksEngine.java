@@ -264,9 +264,8 @@ public final class RocksEngine implements Engine {
                 wb.put(store.sources, Keys.sourceKey(a.source(), a.hlc(), id), EMPTY);
                 if (a instanceof Claim) {
                     Claim c = (Claim) a;
-                    wb.put(store.facts, Keys.factKey(c.subject(), c.predicate(), Keys.KIND_CLAIM, c.hlc(), id), bytes);
+                    indexFact(wb, c, Keys.KIND_CLAIM, a, bytes, changedFacts);
                     wb.put(store.values, Keys.valueKey(c), EMPTY);
-                    changedFacts.add(new FactCache.Fact(c.subject(), c.predicate()));
                     claims++;
                 } else {
                     Retraction r = (Retraction) a;
@@ -277,7 +276,7 @@ public final class RocksEngine implements Engine {
                         target = lookup(r.target());
                     }
                     if (target instanceof Claim) {
-                        indexRetraction(wb, (Claim) target, r, bytes, changedFacts);
+                        indexFact(wb, (Claim) target, Keys.KIND_RETRACTION, r, bytes, changedFacts);
                     } else if (target == null) {
                         orphans++;
                         batchOrphans.computeIfAbsent(r.target(), t -> new ArrayList<>()).add(r);
@@ -287,7 +286,7 @@ public final class RocksEngine implements Engine {
                     List<Retraction> waiting = waitingFor(id, batchOrphans.remove(id), s.orphans() > 0);
                     for (Retraction r : waiting) {
                         if (a instanceof Claim) {
-                            indexRetraction(wb, (Claim) a, r, r.canonicalBytes(), changedFacts);
+                            indexFact(wb, (Claim) a, Keys.KIND_RETRACTION, r, r.canonicalBytes(), changedFacts);
                         }
                     }
                     orphans -= waiting.size();
@@ -354,12 +353,16 @@ public final class RocksEngine implements Engine {
         return present;
     }
 
-    private void indexRetraction(WriteBatch wb, Claim target, Retraction r, byte[] bytes, Set<FactCache.Fact> changedFacts)
+    /**
+     * Puts {@code entry} (a claim, or a retraction of one) into the covering facts index under the
+     * fact of {@code claim}, and notes that fact as changed: every write to the facts index goes
+     * through here, so none can leave the fact cache stale. The index lists a fact's retractions
+     * right after its claims, so that one range scan yields the whole evidence.
+     */
+    private void indexFact(WriteBatch wb, Claim claim, byte kind, Assertion entry, byte[] bytes, Set<FactCache.Fact> changedFacts)
             throws RocksDBException {
-        // The covering facts index lists a fact's retractions right after its claims, so that one
-        // range scan yields the whole evidence.
-        wb.put(store.facts, Keys.factKey(target.subject(), target.predicate(), Keys.KIND_RETRACTION, r.hlc(), r.id()), bytes);
-        changedFacts.add(new FactCache.Fact(target.subject(), target.predicate()));
+        wb.put(store.facts, Keys.factKey(claim.subject(), claim.predicate(), kind, entry.hlc(), entry.id()), bytes);
+        changedFacts.add(new FactCache.Fact(claim.subject(), claim.predicate()));
     }
 
     /** The orphan retractions that name {@code id}: those of this batch, and the stored ones. */
