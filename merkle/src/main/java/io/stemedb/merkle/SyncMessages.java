@@ -162,8 +162,14 @@ final class SyncMessages {
     }
 
     static List<Item> decodeItems(byte[] message, int type) {
+        return decodeItems(message, type, MAX_ITEMS);
+    }
+
+    /** The items of a message of {@code type}, refused before they are read if there are more than {@code maxItems}. */
+    static List<Item> decodeItems(byte[] message, int type, int maxItems) {
         ByteSource in = open(message, type);
         int n = count(in, "item count");
+        checkItems(n, maxItems, "ranges");
         List<Item> items = new ArrayList<>(Math.min(n, 1024));
         for (int i = 0; i < n; i++) {
             int at = in.position();
@@ -202,6 +208,17 @@ final class SyncMessages {
         return items;
     }
 
+    /**
+     * Refuses a request of more items than a responder answers: each costs it work (digests, reads),
+     * so the bound is what keeps one request from costing seconds of CPU.
+     */
+    private static void checkItems(int n, int maxItems, String what) {
+        if (n > maxItems) {
+            throw new SyncException.MalformedMessage("the request asks about " + n + " " + what + ", more than this replica "
+                    + "answers in one request (" + maxItems + ", SyncLimits.maxItemsPerRequest); split it", 6);
+        }
+    }
+
     private static Fingerprint readFingerprint(ByteSource in) {
         byte[] fp = in.raw(IdDigest.FINGERPRINT_LENGTH, "fingerprint");
         int at = in.position();
@@ -217,7 +234,12 @@ final class SyncMessages {
     }
 
     private static List<AssertionId> readIds(ByteSource in) {
+        return readIds(in, MAX_ITEMS);
+    }
+
+    private static List<AssertionId> readIds(ByteSource in, int maxItems) {
         int n = count(in, "id count");
+        checkItems(n, maxItems, "ids");
         List<AssertionId> ids = new ArrayList<>(Math.min(n, 4096));
         for (int i = 0; i < n; i++) {
             ids.add(AssertionId.fromBytes(in.raw(AssertionId.LENGTH, "id")));
@@ -241,8 +263,13 @@ final class SyncMessages {
     }
 
     static List<AssertionId> decodeIds(byte[] message, int type) {
+        return decodeIds(message, type, MAX_ITEMS);
+    }
+
+    /** The ids of a message of {@code type}, refused before they are read if there are more than {@code maxItems}. */
+    static List<AssertionId> decodeIds(byte[] message, int type, int maxItems) {
         ByteSource in = open(message, type);
-        List<AssertionId> ids = readIds(in);
+        List<AssertionId> ids = readIds(in, maxItems);
         in.expectEnd();
         return ids;
     }
