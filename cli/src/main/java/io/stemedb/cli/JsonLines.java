@@ -234,7 +234,7 @@ public final class JsonLines {
                 String hint = f.equals(other)
                         ? "; a line is either a claim (with subject, predicate, type, value) or a retraction (with retracts), not both"
                         : "; " + what + " has the fields " + String.join(", ", sorted(allowed));
-                throw new LineException("unknown field \"" + f + "\"" + hint);
+                throw new LineException("unknown field \"" + excerpt(f) + "\"" + hint);
             }
         }
     }
@@ -445,7 +445,11 @@ public final class JsonLines {
      * characters, not 10 MB. The length of what was cut is said.
      */
     public static String excerpt(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 50) + "... (" + s.length() + " characters)";
+        return excerpt(s, 60);
+    }
+
+    private static String excerpt(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 10) + "... (" + s.length() + " characters)";
     }
 
     /** A JSON node as an error message shows it: {@link #excerpt} of its JSON text. */
@@ -463,6 +467,6 @@ public final class JsonLines {
         detail = detail.replaceAll("\\s*\\((start marker|for [A-Za-z]+ starting) at \\[Source:[^\\]]*\\][^)]*\\)", "")
                 .replaceAll("\\s*at \\[Source:[^\\]]*\\]", "")
                 .replaceAll("\\[Source:[^\\]]*\\]", "");
-        return excerpt(detail.strip());
+        return excerpt(detail.strip(), 200);
     }
 }

@@ -82,7 +82,7 @@ final class HeaderTimeout extends AbstractLifeCycle implements Connection.Listen
                     p.headersSince = now;
                 } else if (now - p.headersSince > timeoutNanos) {
                     open.remove(connection);
-                    connection.close();
+                    connection.getEndPoint().close(); // the socket only: there is no request to answer
                 }
             }
         });

@@ -245,6 +245,22 @@ final class JettyFront extends Handler.Abstract {
         response.write(true, ByteBuffer.wrap(reply.body()), done);
     }
 
+    /**
+     * The reply to what Jetty refuses before a route sees it (a request line or headers over its
+     * bounds, a malformed request): the API's JSON error, without Jetty's page and exception names.
+     */
+    static boolean jettyError(Request request, Response response, Callback callback) {
+        int status = request.getAttribute(org.eclipse.jetty.server.handler.ErrorHandler.ERROR_STATUS) instanceof Integer s
+                ? s : response.getStatus();
+        String reason = org.eclipse.jetty.http.HttpStatus.getMessage(status);
+        Reply reply = Reply.error(new ApiException(status, "http_error", reason + " (refused by the HTTP server before any "
+                + "route: see docs/operations.md, \"Limits\")"));
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, reply.contentType());
+        response.write(true, ByteBuffer.wrap(reply.body()), callback);
+        return true;
+    }
+
     private static String methodTag(String method) {
         return switch (method) {
             case "GET", "POST", "PUT", "DELETE", "HEAD", "PATCH", "OPTIONS" -> method;

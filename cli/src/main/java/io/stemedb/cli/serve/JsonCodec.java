@@ -180,7 +180,7 @@ final class JsonCodec {
         while (names.hasNext()) {
             String name = names.next();
             if (!fields.contains(name)) {
-                throw ApiException.badRequest("unknown_field", where + " has an unknown field \"" + name
+                throw ApiException.badRequest("unknown_field", where + " has an unknown field \"" + JsonLines.excerpt(name)
                         + "\"; the fields are " + new java.util.TreeSet<>(fields));
             }
         }

@@ -260,6 +260,7 @@ public final class PilotServer implements AutoCloseable {
         http.addConnector(connector);
         http.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
         http.setHandler(front);
+        http.setErrorHandler(JettyFront::jettyError);
     }
 
     private static SslContextFactory.Server tls(Tls tls) {
