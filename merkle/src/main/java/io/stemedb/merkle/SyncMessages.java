@@ -83,7 +83,10 @@ final class SyncMessages {
         }
         int type = in.u8("type");
         if (type == ERROR && expectedType != ERROR) {
-            throw new SyncException("the peer refused the request: " + in.string("error message"));
+            String why = in.string("error message");
+            // a peer's text, bounded: it ends up in logs and in replication's stats
+            throw new SyncException("the peer refused the request: "
+                    + (why.length() > 500 ? why.substring(0, 490) + "... (" + why.length() + " characters)" : why));
         }
         if (type != expectedType) {
             throw new SyncException.MalformedMessage("expected message type " + expectedType + ", got " + type, 5);
