@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.AssertionId;
-import io.stemedb.model.EncodedAssertion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -195,47 +193,6 @@ class HostilePeerTest {
         assertTrue(e.getMessage().contains("time bound"), e.getMessage());
     }
 
-    /** A replica that counts the digests and ids it is asked for: the responder's work. */
-    static final class CountingReplica implements SyncReplica {
-        final TestReplica inner;
-        final AtomicLong bucketReads = new AtomicLong();
-        final AtomicLong idsRead = new AtomicLong();
-
-        CountingReplica(TestReplica inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public IdDigest digest() {
-            bucketReads.addAndGet(65_536); // the root digest stands for every bucket
-            return inner.digest();
-        }
-
-        @Override
-        public IdDigest bucketDigest(int bucket) {
-            bucketReads.incrementAndGet();
-            return inner.bucketDigest(bucket);
-        }
-
-        @Override
-        public List<AssertionId> ids(byte[] low, byte[] high, int limit) {
-            List<AssertionId> ids = inner.ids(low, high, limit);
-            idsRead.addAndGet(ids.size());
-            return ids;
-        }
-
-        @Override
-        public List<EncodedAssertion> fetch(List<AssertionId> ids) {
-            idsRead.addAndGet(ids.size());
-            return inner.fetch(ids);
-        }
-
-        @Override
-        public MergeOutcome merge(List<EncodedAssertion> records) {
-            return inner.merge(records);
-        }
-    }
-
     @Test
     void theResponderRefusesARequestOfTooManyRangesBeforeDoingAnyWork() {
         CountingReplica b = new CountingReplica(new TestReplica().withClaims(2, 0, 2000));
@@ -249,7 +206,7 @@ class HostilePeerTest {
         assertTrue(request.length <= SyncLimits.DEFAULT.maxFrameBytes(), "a request within the frame: " + request.length);
         String error = SyncMessagesTest.errorText(responder.respond(request));
         assertTrue(error.contains("220000 ranges") && error.contains("maxItemsPerRequest"), error);
-        assertEquals(0, b.bucketReads.get() + b.idsRead.get(), "refused before any digest was read");
+        assertEquals(0, b.bucketReads.get() + b.idsListed.get(), "refused before any digest was read");
         // as many ids to fetch: refused the same way
         List<AssertionId> ids = new ArrayList<>();
         for (int i = 0; i < 100_000; i++) {
@@ -257,7 +214,7 @@ class HostilePeerTest {
         }
         assertTrue(SyncMessagesTest.errorText(responder.respond(SyncMessages.encodeIds(SyncMessages.FETCH, ids)))
                 .contains("100000 ids"));
-        assertEquals(0, b.idsRead.get());
+        assertEquals(0, b.recordsRead.get());
     }
 
     @Test
