@@ -1,5 +1,6 @@
 package io.stemedb;
 
+import io.stemedb.merkle.SyncLimits;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.Hlc;
 import io.stemedb.storage.Engine;
@@ -29,6 +30,7 @@ public final class StemeDBBuilder {
     private long memtableBytes = RocksEngine.Settings.DEFAULT.memtableBytes();
     private long factCacheBytes = RocksEngine.Settings.DEFAULT.factCacheBytes();
     private Duration maxClockDrift = Duration.ofHours(1);
+    private SyncLimits syncLimits = SyncLimits.DEFAULT;
 
     StemeDBBuilder() {}
 
@@ -73,6 +75,16 @@ public final class StemeDBBuilder {
             throw new IllegalArgumentException("maxClockDrift must be between 1 second and 365 days, got " + drift);
         }
         this.maxClockDrift = drift;
+        return this;
+    }
+
+    /**
+     * The frames and bounds of the sync sessions this database runs ({@code syncWith},
+     * {@code replicate}) and answers ({@code syncResponder}). Default {@link SyncLimits#DEFAULT};
+     * the frame is raised, if need be, to hold the largest value {@link #maxValueBytes} accepts.
+     */
+    public StemeDBBuilder syncLimits(SyncLimits limits) {
+        this.syncLimits = Objects.requireNonNull(limits, "limits");
         return this;
     }
 
@@ -122,7 +134,7 @@ public final class StemeDBBuilder {
     }
 
     private EngineDatabase.Limits limits() {
-        return new EngineDatabase.Limits(clock, maxValueBytes, maxClockDrift);
+        return new EngineDatabase.Limits(clock, maxValueBytes, maxClockDrift, syncLimits);
     }
 
     /** A database on the Java heap: no files, no native code. */
