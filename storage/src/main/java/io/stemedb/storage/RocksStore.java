@@ -34,6 +34,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.StringAppendOperator;
 import org.rocksdb.WriteBufferManager;
 
 /**
@@ -47,14 +48,22 @@ import org.rocksdb.WriteBufferManager;
  */
 final class RocksStore implements AutoCloseable {
     /** The storage format this version writes and reads (docs/format.md, "Storage key layouts"). */
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** The format of databases that {@code stemedb upgrade} rewrites into this one. */
+    static final int UPGRADABLE_FORMAT = 1;
     static final String LOCK_FILE = "stemedb.lock";
+    /**
+     * A file that says the directory holds a database of this storage format, so that an open
+     * needs no second look; without it (a database of format 1, a restored backup) the format
+     * record is read first from a read-only open, so an older database is refused untouched.
+     */
+    static final String FORMAT_MARKER = "STEMEDB_FORMAT";
     private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NODE_KEY = "node".getBytes(StandardCharsets.US_ASCII);
     /** The meta key of the engine's counters. */
     static final byte[] STATE_KEY = "state".getBytes(StandardCharsets.US_ASCII);
-    private static final List<String> FAMILIES =
-            List.of("assertions", "log", "facts", "values", "sources", "retractions", "digests");
+    /** The meta key of the indexer's watermark: every assertion up to this sequence is indexed. */
+    static final byte[] INDEXED_KEY = "indexed".getBytes(StandardCharsets.US_ASCII);
 
     /** Visits one key and value of a scan; returns false to stop. */
     @FunctionalInterface
@@ -68,14 +77,8 @@ final class RocksStore implements AutoCloseable {
     private final FileLock lock;
     private final RocksDB db;
     private final long nodeId;
-    final ColumnFamilyHandle meta;
-    final ColumnFamilyHandle assertions;
-    final ColumnFamilyHandle log;
-    final ColumnFamilyHandle facts;
-    final ColumnFamilyHandle values;
-    final ColumnFamilyHandle sources;
-    final ColumnFamilyHandle retractions;
-    final ColumnFamilyHandle digests;
+    /** The handle of each {@link Family}, by ordinal. */
+    private final ColumnFamilyHandle[] handles;
 
     /** The directories this JVM holds open for writing. */
     private static final java.util.Set<Path> OPEN_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -109,35 +112,35 @@ final class RocksStore implements AutoCloseable {
             RocksDB.loadLibrary();
             Cache cache = track(new LRUCache(settings.blockCacheBytes()));
             WriteBufferManager wbm = track(new WriteBufferManager(settings.memtableBytes(), cache));
+            if (!created) {
+                checkFamilies(directory, settings.readOnly());
+                if (!Files.exists(directory.resolve(FORMAT_MARKER))) {
+                    int version = probeFormat(directory);
+                    if (version > 0 && version < FORMAT_VERSION) {
+                        throw new StorageException.OlderFormat(directory, version, FORMAT_VERSION);
+                    }
+                }
+            }
             DBOptions dbOptions = track(new DBOptions()
                     .setCreateIfMissing(!settings.readOnly())
-                    .setCreateMissingColumnFamilies(created)
+                    .setCreateMissingColumnFamilies(!settings.readOnly())
                     .setWriteBufferManager(wbm)
                     .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
                     .setBytesPerSync(1 << 20)
                     .setKeepLogFileNum(5));
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-            descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions(cache, false)));
-            for (String name : FAMILIES) {
-                descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII),
-                        familyOptions(cache, name.equals("assertions"))));
-            }
-            if (!created) {
-                checkFamilies(directory);
+            for (Family family : Family.values()) {
+                descriptors.add(new ColumnFamilyDescriptor(family.nameBytes(), familyOptions(cache, family)));
             }
             opened = settings.readOnly()
                     ? RocksDB.openReadOnly(dbOptions, directory.toString(), descriptors, handles)
                     : RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
             this.db = opened;
-            this.meta = handles.get(0);
-            this.assertions = handles.get(1);
-            this.log = handles.get(2);
-            this.facts = handles.get(3);
-            this.values = handles.get(4);
-            this.sources = handles.get(5);
-            this.retractions = handles.get(6);
-            this.digests = handles.get(7);
+            this.handles = handles.toArray(new ColumnFamilyHandle[0]);
             this.nodeId = checkFormat(created, proposedNodeId);
+            if (!settings.readOnly()) {
+                writeMarker(directory);
+            }
             this.lockChannel = channel;
             this.lock = fileLock;
         } catch (RocksDBException e) {
@@ -159,23 +162,29 @@ final class RocksStore implements AutoCloseable {
         return nativeObject;
     }
 
-    private ColumnFamilyOptions familyOptions(Cache cache, boolean pointLookups) {
+    private ColumnFamilyOptions familyOptions(Cache cache, Family family) {
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setBlockCache(cache)
                 .setBlockSize(16 * 1024)
                 .setCacheIndexAndFilterBlocks(true)
                 .setPinL0FilterAndIndexBlocksInCache(true)
                 .setFormatVersion(5);
-        if (pointLookups) {
-            // Ids are looked up on every commit (is it new?) and mostly miss: a bloom filter
-            // answers those misses without reading a block.
+        if (family.reads != Family.Reads.SCAN) {
+            // Facts and ids are read by key; ids mostly miss (is this assertion new?), and a
+            // fact's read must look in every level that may hold an entry of it: a whole-key
+            // bloom filter answers "not here" without reading a block.
             table.setFilterPolicy(track(new BloomFilter(10, false)));
         }
-        return track(new ColumnFamilyOptions()
+        ColumnFamilyOptions options = track(new ColumnFamilyOptions()
                 .setTableFormatConfig(table)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
                 .setLevelCompactionDynamicLevelBytes(true));
+        if (family.reads == Family.Reads.POINT_MERGED) {
+            // An empty delimiter: the operands are self-delimiting entries (FactEntries).
+            options.setMergeOperator(track(new StringAppendOperator("")));
+        }
+        return options;
     }
 
     /** Creates the directory if needed; returns true when the database is new. */
@@ -212,21 +221,69 @@ final class RocksStore implements AutoCloseable {
         return true;
     }
 
-    private static void checkFamilies(Path directory) throws RocksDBException {
+    /**
+     * Refuses a RocksDB database that is not StemeDB's: one with a column family StemeDB does not
+     * declare, or without its first families. Families StemeDB declares and the database lacks
+     * are created by the open (a later version's addition, filled by the indexer).
+     */
+    private static void checkFamilies(Path directory, boolean readOnly) throws RocksDBException {
         List<String> found = new ArrayList<>();
         try (Options options = new Options()) {
             for (byte[] name : RocksDB.listColumnFamilies(options, directory.toString())) {
                 found.add(new String(name, StandardCharsets.US_ASCII));
             }
         }
-        if (!found.containsAll(FAMILIES)) {
+        List<String> declared = new ArrayList<>();
+        for (Family f : Family.values()) {
+            declared.add(f.familyName());
+        }
+        if (!declared.containsAll(found) || !found.containsAll(List.of("default", Family.IDS.familyName(), Family.LOG.familyName(),
+                Family.FACTS.familyName()))) {
             throw new StorageException.Incompatible(directory + " is a RocksDB database but not a StemeDB one (its column "
                     + "families are " + found + "); give the directory of a StemeDB database or an empty one");
+        }
+        if (readOnly && !found.containsAll(declared)) {
+            List<String> missing = new ArrayList<>(declared);
+            missing.removeAll(found);
+            throw new StorageException.Incompatible(directory + " lacks the column families " + missing
+                    + " that this version of StemeDB adds; open it read-write once to add them");
+        }
+    }
+
+    /** The storage format recorded in the database, read from a read-only open; 0 when there is no record. */
+    private static int probeFormat(Path directory) throws RocksDBException {
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        try (Options options = new Options()) {
+            for (byte[] name : RocksDB.listColumnFamilies(options, directory.toString())) {
+                descriptors.add(new ColumnFamilyDescriptor(name));
+            }
+        }
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options = new DBOptions();
+                RocksDB probe = RocksDB.openReadOnly(options, directory.toString(), descriptors, handles)) {
+            try {
+                byte[] format = probe.get(FORMAT_KEY);
+                return format == null || format.length != 4 ? 0 : ByteBuffer.wrap(format).getInt();
+            } finally {
+                handles.forEach(ColumnFamilyHandle::close);
+            }
+        }
+    }
+
+    private static void writeMarker(Path directory) {
+        Path marker = directory.resolve(FORMAT_MARKER);
+        if (Files.exists(marker)) {
+            return;
+        }
+        try {
+            Files.writeString(marker, "StemeDB storage format " + FORMAT_VERSION + "\n", StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new StorageException("cannot write " + marker + ": " + e.getMessage() + "; check the directory's permissions", e);
         }
     }
 
     private long checkFormat(boolean created, long proposedNodeId) throws RocksDBException {
-        byte[] format = db.get(meta, FORMAT_KEY);
+        byte[] format = db.get(meta(), FORMAT_KEY);
         if (format == null) {
             if (!created && !isEmpty()) {
                 throw new StorageException.Incompatible(directory + " has StemeDB's column families and data but no "
@@ -234,8 +291,8 @@ final class RocksStore implements AutoCloseable {
             }
             try (org.rocksdb.WriteOptions sync = new org.rocksdb.WriteOptions().setSync(true);
                     org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
-                wb.put(meta, FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
-                wb.put(meta, NODE_KEY, ByteBuffer.allocate(8).putLong(proposedNodeId).array());
+                wb.put(meta(), FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
+                wb.put(meta(), NODE_KEY, ByteBuffer.allocate(8).putLong(proposedNodeId).array());
                 db.write(sync, wb);
             }
             return proposedNodeId;
@@ -243,9 +300,12 @@ final class RocksStore implements AutoCloseable {
         int version = ByteBuffer.wrap(format).getInt();
         if (version > FORMAT_VERSION) {
             throw new StorageException.Incompatible(directory + " was written by a newer StemeDB (storage format "
-                    + version + "); this version reads format " + FORMAT_VERSION + " and older; upgrade StemeDB to open it");
+                    + version + "); this version reads format " + FORMAT_VERSION + "; upgrade StemeDB to open it");
         }
-        byte[] node = db.get(meta, NODE_KEY);
+        if (version < FORMAT_VERSION) {
+            throw new StorageException.OlderFormat(directory, version, FORMAT_VERSION);
+        }
+        byte[] node = db.get(meta(), NODE_KEY);
         if (node == null || node.length != 8) {
             throw new StorageException.Corruption("the node id record of " + directory + " is missing or damaged; "
                     + "restore the database from a backup", null);
@@ -255,9 +315,9 @@ final class RocksStore implements AutoCloseable {
 
     /** True when no assertion and no counters are stored: a creation that stopped before its format record. */
     private boolean isEmpty() {
-        try (RocksIterator it = db.newIterator(assertions)) {
+        try (RocksIterator it = db.newIterator(handle(Family.IDS))) {
             it.seekToFirst();
-            return !it.isValid() && get(meta, STATE_KEY) == null;
+            return !it.isValid() && get(meta(), STATE_KEY) == null;
         }
     }
 
@@ -312,7 +372,16 @@ final class RocksStore implements AutoCloseable {
     }
 
     Optional<byte[]> readState() {
-        return Optional.ofNullable(get(meta, STATE_KEY));
+        return Optional.ofNullable(get(meta(), STATE_KEY));
+    }
+
+    /** The handle of {@code family}. */
+    ColumnFamilyHandle handle(Family family) {
+        return handles[family.ordinal()];
+    }
+
+    ColumnFamilyHandle meta() {
+        return handle(Family.META);
     }
 
     byte[] get(ColumnFamilyHandle family, byte[] key) {
@@ -466,9 +535,10 @@ final class RocksStore implements AutoCloseable {
             props.put("stats", db.getProperty("rocksdb.stats"));
             // rocksdb.stats covers the default family only; the indexes' LSM shape and write
             // amplification are in each family's own statistics.
-            for (ColumnFamilyHandle family : List.of(assertions, log, facts, values, sources, retractions, digests)) {
-                props.put("stats." + new String(family.getName(), StandardCharsets.US_ASCII),
-                        db.getProperty(family, "rocksdb.cfstats-no-file-histogram"));
+            for (Family family : Family.values()) {
+                if (family != Family.META) {
+                    props.put("stats." + family.familyName(), db.getProperty(handle(family), "rocksdb.cfstats-no-file-histogram"));
+                }
             }
         } catch (RocksDBException e) {
             throw StorageException.of("reading RocksDB properties", e);
@@ -500,9 +570,9 @@ final class RocksStore implements AutoCloseable {
         }
     }
 
-    /** Every column family handle, the default (meta) one first. */
+    /** Every column family handle, in {@link Family} order (the default, meta, one first). */
     List<ColumnFamilyHandle> families() {
-        return List.of(meta, assertions, log, facts, values, sources, retractions, digests);
+        return List.of(handles);
     }
 
     @Override

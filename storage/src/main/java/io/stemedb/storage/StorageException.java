@@ -88,6 +88,27 @@ public class StorageException extends StemeException {
         }
     }
 
+    /**
+     * The database was written in an older storage format, which this version upgrades but does
+     * not open: the message names the command that rewrites it.
+     */
+    public static final class OlderFormat extends StorageException {
+        private static final long serialVersionUID = 1L;
+        private final int found;
+
+        public OlderFormat(java.nio.file.Path directory, int found, int current) {
+            super(directory + " is a StemeDB database in storage format " + found + "; this version reads format " + current
+                    + ". Rewrite it with `stemedb upgrade " + directory + "` (or StemeDB.upgrade(path)); the database is left"
+                    + " as it is until the rewritten one verifies clean");
+            this.found = found;
+        }
+
+        /** The storage format the database is in. */
+        public int found() {
+            return found;
+        }
+    }
+
     /** A write was attempted on a database opened read-only. */
     public static final class ReadOnly extends StorageException {
         private static final long serialVersionUID = 1L;
