@@ -65,6 +65,16 @@ final class RocksVerifier {
     private long extraReads;
     /** The sequences whose records are damaged: reported once, and the entries that name them are not findings again. */
     private final Set<Long> damagedSequences = new HashSet<>();
+    /** The facts that hold a damaged record: their index entries cannot all be explained. */
+    private final Set<ByteBuffer> damagedFacts = new HashSet<>();
+    /** How many facts the precise subjects and values passes remember the indexed claims of. */
+    private static final int FACTS_REMEMBERED = 64;
+    private final Map<ByteBuffer, List<Claim>> rememberedFacts = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, List<Claim>> eldest) {
+            return size() > FACTS_REMEMBERED;
+        }
+    };
     /** True while a precise pass scans the records again: their damage was reported by the first scan. */
     private boolean rescanning;
 
@@ -114,7 +124,7 @@ final class RocksVerifier {
                 boolean orphansRead = guarded("retractions", () -> scanOrphans(this::tally));
                 recordsScanned = factsRead && orphansRead;
             }
-            boolean idsRead = guarded("assertions", () -> scan(Family.IDS, ids::add));
+            boolean idsRead = guarded("assertions", () -> scan(Family.IDS, this::tallyIds));
             boolean logRead = guarded("log", () -> scan(Family.LOG, this::tallyLog));
             boolean sourcesRead = guarded("sources", () -> scan(Family.SOURCES, (key, value) -> {
                 (key.length > 0 && key[0] == Keys.SUBJECTS_SPACE ? subjects : sources).add(key, value);
@@ -165,7 +175,7 @@ final class RocksVerifier {
      */
     private void precise(String family, Runnable pass) {
         long before = problemCount;
-        if (guarded(family, pass) && problemCount == before) {
+        if (guarded(family, pass) && problemCount == before && damagedSequences.isEmpty()) {
             problem(family + ": the family differs from what the records imply, but no single entry was found "
                     + "wrong; report this as a StemeDB bug, and restore from a backup if queries disagree");
         }
@@ -338,7 +348,10 @@ final class RocksVerifier {
             Assertion a = CanonicalCodec.decode(record);
             return new Stored(e.sequence(), a, AssertionId.hashOf(record), Keys.location(kind, factKey));
         } catch (StemeException ex) {
-            damagedSequences.add(e.sequence());
+            if (!rescanning) {
+                damaged(e.sequence(), Keys.location(kind, factKey));
+                damagedFacts.add(ByteBuffer.wrap(factKey));
+            }
             recordProblem("the record with sequence " + e.sequence() + " in fact " + HEX.formatHex(factKey) + " is damaged: "
                     + ex.getMessage());
             return null;
@@ -367,11 +380,40 @@ final class RocksVerifier {
                 group.accept(List.of(new Stored(sequence, a, AssertionId.hashOf(value),
                         Keys.location(Keys.AT_ORPHAN, target.toBytes()))), null);
             } catch (StemeException e) {
-                damagedSequences.add(sequence);
+                if (!rescanning) {
+                    damaged(sequence, Keys.location(Keys.AT_ORPHAN, target.toBytes()));
+                }
                 recordProblem(entry + " is damaged: " + e.getMessage());
             }
             return true;
         });
+    }
+
+    /**
+     * A record that does not decode: its kind, source and timestamp are unknown, but where it
+     * lives is known, so its log entry is still expected, and its ids entry (found by the ids
+     * scan) is trusted for its id.
+     */
+    private void damaged(long sequence, byte[] location) {
+        damagedSequences.add(sequence);
+        expectedLog.add(Keys.sequenceKey(sequence), location);
+    }
+
+    /** An ids entry; one naming a damaged record's sequence stands for that record's id. */
+    private void tallyIds(byte[] key, byte[] value) {
+        ids.add(key, value);
+        if (damagedSequences.isEmpty() || key.length != AssertionId.LENGTH) {
+            return;
+        }
+        long sequence = Keys.sequenceOfValue(value);
+        if (damagedSequences.contains(sequence)) {
+            expectedIds.add(key, value);
+            if (sequence <= watermark) {
+                AssertionId id = AssertionId.fromBytes(key);
+                indexedIds = indexedIds.plus(id);
+                buckets[id.prefix16()] = buckets[id.prefix16()].plus(id);
+            }
+        }
     }
 
     /** Adds what the sound records of one fact, or one unplaced retraction, imply. */
@@ -435,11 +477,20 @@ final class RocksVerifier {
     }
 
     private void checkCounters() {
-        if (claimsSeen != counters.claims() || retractionsSeen != counters.retractions()) {
+        long damagedCount = damagedSequences.size();
+        boolean kindsAgree = damagedCount == 0
+                ? claimsSeen == counters.claims() && retractionsSeen == counters.retractions()
+                // a damaged record's kind is unknown: only the total, and the bounds, can be checked
+                : claimsSeen + retractionsSeen + damagedCount == counters.claims() + counters.retractions()
+                        && claimsSeen <= counters.claims() && counters.claims() <= claimsSeen + damagedCount;
+        if (!kindsAgree) {
             problem("the counters say " + counters.claims() + " claims and " + counters.retractions() + " retractions, but "
-                    + claimsSeen + " and " + retractionsSeen + " are stored");
+                    + claimsSeen + " and " + retractionsSeen + " are stored"
+                    + (damagedCount == 0 ? "" : " beside " + damagedCount + " damaged records"));
         }
-        if (waitingSeen != counters.orphans()) {
+        if (damagedCount > 0) {
+            // what waits, and the newest timestamp, may be in a damaged record
+        } else if (waitingSeen != counters.orphans()) {
             problem("the counters say " + counters.orphans() + " retractions wait for their target, but " + waitingSeen
                     + " do");
         }
@@ -447,11 +498,11 @@ final class RocksVerifier {
             problem("the log holds " + logEntries + " entries up to sequence " + lastLogSequence
                     + " but the counters' last sequence is " + counters.lastSequence());
         }
-        if (claimsSeen + retractionsSeen != counters.lastSequence()) {
-            problem((claimsSeen + retractionsSeen) + " records are stored but the counters' last sequence is "
+        if (claimsSeen + retractionsSeen + damagedCount != counters.lastSequence()) {
+            problem((claimsSeen + retractionsSeen + damagedCount) + " records are stored but the counters' last sequence is "
                     + counters.lastSequence());
         }
-        if (!java.util.Objects.equals(maxHlcSeen, counters.maxHlc())) {
+        if (damagedCount == 0 && !java.util.Objects.equals(maxHlcSeen, counters.maxHlc())) {
             problem("the counters' newest timestamp is " + counters.maxHlc() + " but the newest stored is " + maxHlcSeen);
         }
         if (watermark > counters.lastSequence()) {
@@ -586,7 +637,8 @@ final class RocksVerifier {
         }
         String subject = Keys.nameAt(key, 1);
         String predicate = Keys.nameAt(key, subjectEnd);
-        return indexedClaimsOf(subject, predicate).isEmpty() ? "(" + subject + "." + predicate + ") matches no indexed claim"
+        List<Claim> claimsOfFact = indexedClaimsOf(subject, predicate);
+        return claimsOfFact != null && claimsOfFact.isEmpty() ? "(" + subject + "." + predicate + ") matches no indexed claim"
                 : null;
     }
 
@@ -597,7 +649,11 @@ final class RocksVerifier {
         }
         String predicate = Keys.nameAt(key, 0);
         String subject = Keys.nameAt(key, prefixLength);
-        for (Claim c : indexedClaimsOf(subject, predicate)) {
+        List<Claim> claimsOfFact = indexedClaimsOf(subject, predicate);
+        if (claimsOfFact == null) {
+            return null;
+        }
+        for (Claim c : claimsOfFact) {
             if (Arrays.equals(Keys.valueKey(c), key)) {
                 return null;
             }
@@ -605,12 +661,31 @@ final class RocksVerifier {
         return "(" + subject + "." + predicate + ") matches no indexed claim";
     }
 
-    /** The sound claims of (subject, predicate) up to the watermark, read from the snapshot. */
+    /**
+     * The sound claims of (subject, predicate) up to the watermark, read from the snapshot, or
+     * null when its fact holds a damaged record (whose entries cannot be told apart). The last
+     * {@value #FACTS_REMEMBERED} facts read are remembered, so that the entries of one fact cost
+     * one read of it, however many they are.
+     */
     private List<Claim> indexedClaimsOf(String subject, String predicate) {
+        ByteBuffer factKey = ByteBuffer.wrap(Keys.factKey(subject, predicate));
+        if (damagedFacts.contains(factKey)) {
+            return null;
+        }
+        List<Claim> claimsOfFact = rememberedFacts.computeIfAbsent(factKey, k -> indexedClaimsOfFact(k.array()));
         List<Claim> found = new ArrayList<>();
-        for (Stored s : factRecords(Keys.factKey(subject, predicate))) {
-            if (s.sequence() <= watermark && s.assertion() instanceof Claim c
-                    && c.subject().equals(subject) && c.predicate().equals(predicate)) {
+        for (Claim c : claimsOfFact) {
+            if (c.subject().equals(subject) && c.predicate().equals(predicate)) {
+                found.add(c);
+            }
+        }
+        return found;
+    }
+
+    private List<Claim> indexedClaimsOfFact(byte[] factKey) {
+        List<Claim> found = new ArrayList<>();
+        for (Stored s : factRecords(factKey)) {
+            if (s.sequence() <= watermark && s.assertion() instanceof Claim c) {
                 found.add(c);
             }
         }
