@@ -65,6 +65,9 @@ final class RocksVerifier {
     private long extraReads;
     /** The sequences whose records are damaged: reported once, and the entries that name them are not findings again. */
     private final Set<Long> damagedSequences = new HashSet<>();
+    /** The findings about damaged records, by sequence, reported once the ids scan has told their ids. */
+    private final Map<Long, String> damageFindings = new java.util.TreeMap<>();
+    private final Map<Long, AssertionId> damagedIds = new HashMap<>();
     /** The facts that hold a damaged record: their index entries cannot all be explained. */
     private final Set<ByteBuffer> damagedFacts = new HashSet<>();
     /** How many facts the precise subjects and values passes remember the indexed claims of. */
@@ -130,6 +133,7 @@ final class RocksVerifier {
                 (key.length > 0 && key[0] == Keys.SUBJECTS_SPACE ? subjects : sources).add(key, value);
             }));
             boolean valuesRead = guarded("values", () -> scan(Family.VALUES, values::add));
+            reportDamage();
             if (recordsScanned) {
                 checkCounters();
                 if (idsRead && !expectedIds.sameAs(ids)) {
@@ -349,11 +353,10 @@ final class RocksVerifier {
             return new Stored(e.sequence(), a, AssertionId.hashOf(record), Keys.location(kind, factKey));
         } catch (StemeException ex) {
             if (!rescanning) {
-                damaged(e.sequence(), Keys.location(kind, factKey));
+                damaged(e.sequence(), Keys.location(kind, factKey), "in fact " + HEX.formatHex(factKey) + " is damaged: "
+                        + ex.getMessage());
                 damagedFacts.add(ByteBuffer.wrap(factKey));
             }
-            recordProblem("the record with sequence " + e.sequence() + " in fact " + HEX.formatHex(factKey) + " is damaged: "
-                    + ex.getMessage());
             return null;
         }
     }
@@ -381,9 +384,9 @@ final class RocksVerifier {
                         Keys.location(Keys.AT_ORPHAN, target.toBytes()))), null);
             } catch (StemeException e) {
                 if (!rescanning) {
-                    damaged(sequence, Keys.location(Keys.AT_ORPHAN, target.toBytes()));
+                    damaged(sequence, Keys.location(Keys.AT_ORPHAN, target.toBytes()), "in " + entry + " is damaged: "
+                            + e.getMessage());
                 }
-                recordProblem(entry + " is damaged: " + e.getMessage());
             }
             return true;
         });
@@ -394,9 +397,19 @@ final class RocksVerifier {
      * lives is known, so its log entry is still expected, and its ids entry (found by the ids
      * scan) is trusted for its id.
      */
-    private void damaged(long sequence, byte[] location) {
+    private void damaged(long sequence, byte[] location, String finding) {
         damagedSequences.add(sequence);
+        damageFindings.put(sequence, finding);
         expectedLog.add(Keys.sequenceKey(sequence), location);
+    }
+
+    /** Reports each damaged record, naming the assertion by the id its ids entry gives when there is one. */
+    private void reportDamage() {
+        damageFindings.forEach((sequence, finding) -> {
+            AssertionId id = damagedIds.get(sequence);
+            problem((id == null ? "the record" : "assertion " + id + ", the record") + " with sequence " + sequence + " "
+                    + finding);
+        });
     }
 
     /** An ids entry; one naming a damaged record's sequence stands for that record's id. */
@@ -407,6 +420,7 @@ final class RocksVerifier {
         }
         long sequence = Keys.sequenceOfValue(value);
         if (damagedSequences.contains(sequence)) {
+            damagedIds.put(sequence, AssertionId.fromBytes(key));
             expectedIds.add(key, value);
             if (sequence <= watermark) {
                 AssertionId id = AssertionId.fromBytes(key);
