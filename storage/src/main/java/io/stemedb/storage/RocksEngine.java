@@ -762,14 +762,18 @@ public final class RocksEngine implements Engine {
         return indexRead(() -> verifier.run(store));
     }
 
-    /** Runs {@code body} with the open RocksDB handle; the engine stays open meanwhile. */
+    /**
+     * Runs {@code body} with the open RocksDB handle once the indexer has caught up with every
+     * commit so far (a backup then holds the indexes up to date); the engine stays open meanwhile.
+     */
     <T> T withDatabase(java.util.function.Function<org.rocksdb.RocksDB, T> body) {
-        return read(() -> body.apply(store.db()));
+        return indexRead(() -> body.apply(store.db()));
     }
 
+    /** Compacts once the indexer has caught up, so that its entries are compacted too. */
     @Override
     public void compact() {
-        read(() -> {
+        indexRead(() -> {
             store.compactAll();
             return null;
         });
