@@ -378,7 +378,7 @@ public final class RocksEngine implements Engine {
             waitingHere.remove(id);
             if (before.orphans() > 0) {
                 store.scan(store.handle(Family.ORPHANS), id.toBytes(), (key, value) -> {
-                    waiting.add(new Change(Keys.trailingSequence(key), CanonicalCodec.decodeTrusted(value)));
+                    waiting.add(new Change(Keys.trailingSequence(key), decodeRecord(Keys.trailingSequence(key), value)));
                     return true;
                 });
             }
@@ -587,8 +587,8 @@ public final class RocksEngine implements Engine {
 
     private static Assertion decodeRecord(long sequence, byte[] record) {
         try {
-            return CanonicalCodec.decodeTrusted(record);
-        } catch (StemeException e) {
+            return CanonicalCodec.decodeStored(null, record, 0, record.length);
+        } catch (RuntimeException e) {
             throw new StorageException.Corruption("stored record " + sequence + " does not decode: " + e.getMessage()
                     + "; restore from a backup or run verify", e);
         }
