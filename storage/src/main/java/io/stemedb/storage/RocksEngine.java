@@ -110,14 +110,28 @@ public final class RocksEngine implements Engine {
      *
      * @param factCacheBytes the Java heap, about, for the evidence of recently read facts
      *     ({@link FactCache}); 0 turns the cache off
+     * @param salvageDamagedLog open a database whose write-ahead log is damaged (see
+     *     {@link StorageException.DamagedLog}) by dropping every commit after the damage, instead
+     *     of refusing; what was dropped is logged and reported in {@link #properties()}
      */
     public record Settings(boolean readOnly, boolean syncEachCommit, Duration walSyncInterval,
-            long blockCacheBytes, long memtableBytes, long factCacheBytes) {
+            long blockCacheBytes, long memtableBytes, long factCacheBytes, boolean salvageDamagedLog) {
         /**
          * The defaults: read-write, fsync on every commit, 64 MiB of native cache including 32 MiB
          * of memtables, 64 MiB of heap for the fact cache.
          */
         public static final Settings DEFAULT = new Settings(false, true, Duration.ofSeconds(1), 64L << 20, 32L << 20, 64L << 20);
+
+        /** Settings that refuse to open over a damaged write-ahead log (the default). */
+        public Settings(boolean readOnly, boolean syncEachCommit, Duration walSyncInterval, long blockCacheBytes,
+                long memtableBytes, long factCacheBytes) {
+            this(readOnly, syncEachCommit, walSyncInterval, blockCacheBytes, memtableBytes, factCacheBytes, false);
+        }
+
+        /** These settings, but opening over a damaged write-ahead log by dropping what follows the damage. */
+        public Settings salvaging() {
+            return new Settings(readOnly, syncEachCommit, walSyncInterval, blockCacheBytes, memtableBytes, factCacheBytes, true);
+        }
 
         public Settings {
             if (walSyncInterval == null || walSyncInterval.isNegative() || walSyncInterval.isZero()) {
@@ -736,6 +750,7 @@ public final class RocksEngine implements Engine {
             Map<String, String> p = store.properties();
             p.putAll(factCache.properties());
             p.put("indexed-sequence", String.valueOf(indexer.indexed()));
+            store.salvaged().ifPresent(report -> p.put("salvaged-log", report));
             return p;
         });
     }
