@@ -785,6 +785,11 @@ public final class RocksEngine implements Engine {
         return indexRead(() -> body.apply(store.db()));
     }
 
+    /** The stored value under {@code factKey} as RocksDB merges it (a head), for tests of the layout. */
+    byte[] rawFactValue(byte[] factKey) {
+        return read(() -> store.get(facts, factKey));
+    }
+
     /** Compacts once the indexer has caught up, so that its entries are compacted too. */
     @Override
     public void compact() {

@@ -87,6 +87,11 @@ final class RocksStore implements AutoCloseable {
     private static final java.util.Set<Path> OPEN_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private boolean holdsThisJvmsClaim;
+    /**
+     * Whether the lock file was there before this open: StemeDB wrote the directory. When it was
+     * not, an open that fails removes the lock file it made, leaving a foreign directory as it was.
+     */
+    private final boolean lockExisted;
     /** What a salvaging open dropped from a damaged write-ahead log, or null. */
     private String salvaged;
     /** The real path (links and dots resolved) under which this store is in {@link #OPEN_HERE}. */
@@ -94,6 +99,7 @@ final class RocksStore implements AutoCloseable {
 
     private RocksStore(Path directory, RocksEngine.Settings settings, long proposedNodeId) {
         this.directory = directory;
+        this.lockExisted = Files.exists(directory.resolve(LOCK_FILE));
         boolean created = prepareDirectory(directory, settings.readOnly());
         FileChannel channel = null;
         FileLock fileLock = null;
@@ -211,7 +217,7 @@ final class RocksStore implements AutoCloseable {
     }
 
     /** Creates the directory if needed; returns true when the database is new. */
-    private static boolean prepareDirectory(Path directory, boolean readOnly) {
+    private boolean prepareDirectory(Path directory, boolean readOnly) {
         if (Files.exists(directory) && !Files.isDirectory(directory)) {
             throw new StorageException.Incompatible(directory + " is a file, not a directory; give the path of a "
                     + "directory for the database (it is created if missing)");
@@ -254,7 +260,7 @@ final class RocksStore implements AutoCloseable {
      * declare, or without its first families. Families StemeDB declares and the database lacks
      * are created by the open (a later version's addition, filled by the indexer).
      */
-    private static void checkFamilies(Path directory, boolean readOnly) throws RocksDBException {
+    private void checkFamilies(Path directory, boolean readOnly) throws RocksDBException {
         List<String> found = new ArrayList<>();
         try (Options options = new Options()) {
             for (byte[] name : RocksDB.listColumnFamilies(options, directory.toString())) {
@@ -286,8 +292,8 @@ final class RocksStore implements AutoCloseable {
      * Whether StemeDB wrote {@code directory}: it holds StemeDB's lock file or format marker,
      * which no other program writes. Then a database RocksDB cannot open is damaged, not foreign.
      */
-    private static boolean writtenByStemeDB(Path directory) {
-        return Files.exists(directory.resolve(LOCK_FILE)) || Files.exists(directory.resolve(FORMAT_MARKER));
+    private boolean writtenByStemeDB(Path directory) {
+        return lockExisted || Files.exists(directory.resolve(FORMAT_MARKER));
     }
 
     /**
@@ -311,7 +317,7 @@ final class RocksStore implements AutoCloseable {
     }
 
     /** A failure to open, told apart: damage to a database StemeDB wrote names the file; the rest as RocksDB said. */
-    private static StorageException openFailure(Path directory, RocksDBException e) {
+    private StorageException openFailure(Path directory, RocksDBException e) {
         Status.Code code = e.getStatus() == null ? null : e.getStatus().getCode();
         if (writtenByStemeDB(directory) && (code == Status.Code.Corruption || code == Status.Code.IOError)) {
             String manifest = "its MANIFEST";
@@ -673,6 +679,13 @@ final class RocksStore implements AutoCloseable {
         StorageException failure = closeAll(handles, opened, fileLock, channel);
         if (failure != null) {
             cause.addSuppressed(failure);
+        }
+        if (!lockExisted && channel != null) {
+            try {
+                Files.deleteIfExists(directory.resolve(LOCK_FILE));
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
         }
         return cause;
     }
