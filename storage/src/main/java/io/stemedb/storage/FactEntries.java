@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The value of a fact in the {@link Family#FACTS} family (docs/format.md, "Fact values"): a
@@ -76,11 +77,12 @@ final class FactEntries {
     /**
      * Splits a stored value into its entries.
      *
-     * @param where names the value in the message of a {@link StorageException.Corruption}
+     * @param where names the value in the message of a {@link StorageException.Corruption}; only
+     *     asked for when there is one, so a read formats nothing
      */
-    static Parsed parse(byte[] value, String where) {
+    static Parsed parse(byte[] value, Supplier<String> where) {
         ByteSource in = new ByteSource(value, (message, at) -> new StorageException.Corruption(
-                where + " is damaged at byte " + at + ": " + message + "; run verify and restore from a backup", null));
+                where.get() + " is damaged at byte " + at + ": " + message + "; run verify and restore from a backup", null));
         List<Entry> entries = new ArrayList<>();
         int chunks = 0;
         while (in.remaining() > 0) {
@@ -88,14 +90,14 @@ final class FactEntries {
             int tag = in.u8("entry tag");
             if (tag == HEADER) {
                 if (at != 0) {
-                    throw new StorageException.Corruption(where + " has a chunk header at byte " + at
+                    throw new StorageException.Corruption(where.get() + " has a chunk header at byte " + at
                             + " instead of first; run verify and restore from a backup", null);
                 }
                 chunks = in.length("chunk count");
                 continue;
             }
             if (tag != CLAIM && tag != RETRACTION) {
-                throw new StorageException.Corruption(where + " has an entry of unknown kind " + tag + " at byte " + at
+                throw new StorageException.Corruption(where.get() + " has an entry of unknown kind " + tag + " at byte " + at
                         + "; run verify and restore from a backup", null);
             }
             long sequence = in.varlong("sequence");
@@ -113,10 +115,13 @@ final class FactEntries {
      * and the retractions of them. Records of a colliding fact are left out. A claim that a
      * retraction targets takes its id from the retraction, so that no claim is hashed here.
      */
-    static Evidence evidence(String subject, String predicate, List<Entry> entries, String where) {
-        Map<Long, List<Retraction>> retractionsByTarget = new HashMap<>();
+    static Evidence evidence(String subject, String predicate, List<Entry> entries, Supplier<String> where) {
+        Map<Long, List<Retraction>> retractionsByTarget = Map.of();
         for (Entry e : entries) {
             if (e.tag() == RETRACTION) {
+                if (retractionsByTarget.isEmpty()) {
+                    retractionsByTarget = new HashMap<>();
+                }
                 Retraction r = (Retraction) decode(e, null, where);
                 retractionsByTarget.computeIfAbsent(e.targetSequence(), t -> new ArrayList<>()).add(r);
             }
@@ -140,11 +145,11 @@ final class FactEntries {
     }
 
     /** Decodes the record of {@code e}; {@code id} when known, else it is hashed if ever asked for. */
-    static Assertion decode(Entry e, AssertionId id, String where) {
+    static Assertion decode(Entry e, AssertionId id, Supplier<String> where) {
         try {
             return CanonicalCodec.decodeStored(id, e.buffer(), e.offset(), e.length());
         } catch (RuntimeException ex) {
-            throw new StorageException.Corruption("the record with sequence " + e.sequence() + " in " + where
+            throw new StorageException.Corruption("the record with sequence " + e.sequence() + " in " + where.get()
                     + " does not decode: " + ex.getMessage() + "; run verify and restore from a backup", ex);
         }
     }

@@ -428,7 +428,7 @@ public final class RocksEngine implements Engine {
             }
             byte[] head = store.get(facts, factKey);
             FactEntries.Parsed parsed = head == null ? new FactEntries.Parsed(0, List.of())
-                    : FactEntries.parse(head, "the head of fact " + HEX.formatHex(factKey));
+                    : FactEntries.parse(head, () -> "the head of fact " + HEX.formatHex(factKey));
             ByteSink chunk = new ByteSink(head == null ? entries.size() : head.length + entries.size());
             for (FactEntries.Entry e : parsed.entries()) {
                 FactEntries.copy(chunk, e);
@@ -496,7 +496,7 @@ public final class RocksEngine implements Engine {
         if (head == null || head.length == 0 || head[0] != FactEntries.HEADER) {
             return head;
         }
-        FactEntries.Parsed parsed = FactEntries.parse(head, "the head of fact " + HEX.formatHex(factKey));
+        FactEntries.Parsed parsed = FactEntries.parse(head, () -> "the head of fact " + HEX.formatHex(factKey));
         List<byte[]> keys = new ArrayList<>(parsed.chunks());
         for (int c = 1; c <= parsed.chunks(); c++) {
             keys.add(Keys.chunkKey(factKey, c));
@@ -517,8 +517,9 @@ public final class RocksEngine implements Engine {
         return all.toByteArray();
     }
 
-    private static String factName(byte[] factKey) {
-        return "fact " + HEX.formatHex(factKey);
+    /** Names a fact in a message, when there is one to write. */
+    private static java.util.function.Supplier<String> factName(byte[] factKey) {
+        return () -> "fact " + HEX.formatHex(factKey);
     }
 
     @Override
@@ -545,8 +546,8 @@ public final class RocksEngine implements Engine {
             if (entries.length == 0) {
                 return Evidence.of(subject, predicate, List.of());
             }
-            return FactEntries.evidence(subject, predicate, FactEntries.parse(entries, factName(factKey)).entries(),
-                    factName(factKey));
+            java.util.function.Supplier<String> where = factName(factKey);
+            return FactEntries.evidence(subject, predicate, FactEntries.parse(entries, where).entries(), where);
         });
     }
 
@@ -582,7 +583,7 @@ public final class RocksEngine implements Engine {
                 FactEntries.Entry e = factEntries.get(FactCache.Fact.of(at.factKey())).get(at.sequence());
                 if (e == null) {
                     throw new StorageException.Corruption("the log places sequence " + at.sequence() + " in "
-                            + factName(at.factKey()) + ", which has no such entry; run verify and restore from a backup", null);
+                            + factName(at.factKey()).get() + ", which has no such entry; run verify and restore from a backup", null);
                 }
                 a = FactEntries.decode(e, null, factName(at.factKey()));
             } else {

@@ -278,7 +278,7 @@ final class RocksVerifier {
     private void parseInto(byte[] key, byte[] value, boolean isHead, int[] chunks, List<FactEntries.Entry> entries) {
         String where = (isHead ? "the head " : "chunk ") + HEX.formatHex(key);
         try {
-            FactEntries.Parsed parsed = FactEntries.parse(value, where);
+            FactEntries.Parsed parsed = FactEntries.parse(value, () -> where);
             if (isHead) {
                 chunks[0] = parsed.chunks();
             } else if (parsed.chunks() != 0) {
@@ -736,12 +736,13 @@ final class RocksVerifier {
             return found;
         }
         try {
-            FactEntries.Parsed parsed = FactEntries.parse(head, "the head " + HEX.formatHex(factKey));
+            FactEntries.Parsed parsed = FactEntries.parse(head, () -> "the head " + HEX.formatHex(factKey));
             List<FactEntries.Entry> entries = new ArrayList<>(parsed.entries());
             for (int c = 1; c <= parsed.chunks(); c++) {
                 byte[] chunk = lookup(Family.FACTS, Keys.chunkKey(factKey, c));
                 if (chunk != null) {
-                    entries.addAll(FactEntries.parse(chunk, "chunk " + c).entries());
+                    int number = c;
+                    entries.addAll(FactEntries.parse(chunk, () -> "chunk " + number).entries());
                 }
             }
             for (FactEntries.Entry e : entries) {

@@ -63,7 +63,7 @@ class RocksEngineTest extends EngineContractTest {
     /** The stored entries of a fact's head, read raw: what a reader merges. */
     private static FactEntries.Parsed headOf(RocksEngine engine, byte[] factKey) {
         byte[] value = engine.rawFactValue(factKey);
-        return FactEntries.parse(value, "the head");
+        return FactEntries.parse(value, () -> "the head");
     }
 
     /**

@@ -131,7 +131,7 @@ class RocksVerifierTest {
         byte[] key = factKey(target);
         assertFound(raw -> {
             byte[] head = raw.db.get(raw.family("facts"), key);
-            FactEntries.Parsed parsed = FactEntries.parse(head, "test");
+            FactEntries.Parsed parsed = FactEntries.parse(head, () -> "test");
             ByteSink rewritten = new ByteSink();
             for (FactEntries.Entry e : parsed.entries()) {
                 if (e.tag() == FactEntries.RETRACTION) {
