@@ -79,6 +79,8 @@ final class RocksStore implements AutoCloseable {
     private final long nodeId;
     /** The handle of each {@link Family}, by ordinal. */
     private final ColumnFamilyHandle[] handles;
+    /** The options of each {@link Family}, by ordinal: table files written outside the database (bulk loads) use them too. */
+    private final ColumnFamilyOptions[] familyOptions = new ColumnFamilyOptions[Family.values().length];
 
     /** The directories this JVM holds open for writing. */
     private static final java.util.Set<Path> OPEN_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -130,7 +132,8 @@ final class RocksStore implements AutoCloseable {
                     .setKeepLogFileNum(5));
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             for (Family family : Family.values()) {
-                descriptors.add(new ColumnFamilyDescriptor(family.nameBytes(), familyOptions(cache, family)));
+                familyOptions[family.ordinal()] = familyOptions(cache, family);
+                descriptors.add(new ColumnFamilyDescriptor(family.nameBytes(), familyOptions[family.ordinal()]));
             }
             opened = settings.readOnly()
                     ? RocksDB.openReadOnly(dbOptions, directory.toString(), descriptors, handles)
@@ -373,6 +376,16 @@ final class RocksStore implements AutoCloseable {
 
     Optional<byte[]> readState() {
         return Optional.ofNullable(get(meta(), STATE_KEY));
+    }
+
+    /**
+     * Options for a table file of {@code family} written outside the database and ingested later
+     * (the same comparator, table format, filter and merge operator); the caller closes them.
+     */
+    Options sstOptions(Family family) {
+        try (DBOptions defaults = new DBOptions()) {
+            return new Options(defaults, familyOptions[family.ordinal()]);
+        }
     }
 
     /** The handle of {@code family}. */
