@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -426,6 +427,129 @@ final class EngineDatabase extends EngineView implements StemeDB {
         await(pending);
         int added = pending.added.size();
         return new MergeResult(added, valid - added, rejected);
+    }
+
+    @Override
+    public BulkLoadResult bulkLoad(Iterator<? extends Assertion> assertions, ProgressListener progress) {
+        Objects.requireNonNull(assertions, "assertions");
+        return loadValid(sink -> assertions.forEachRemaining(sink), progress);
+    }
+
+    /** A bulk load of assertions validated as a merge validates them; {@code source} pushes them. */
+    private BulkLoadResult loadValid(Consumer<Consumer<Assertion>> source, ProgressListener progress) {
+        List<MergeResult.Rejected> rejected = new ArrayList<>();
+        long latestAcceptable = limits.wall().millis() + limits.maxClockDrift().toMillis();
+        long[] read = new long[1];
+        return load(sink -> source.accept(a -> {
+            read[0]++;
+            try {
+                checkValueSize(a);
+                if (a.hlc().physicalMillis() > latestAcceptable) {
+                    throw new Assertion.InvalidAssertionException("hlc", a.hlc() + " is more than "
+                            + limits.maxClockDrift() + " ahead of this replica's clock; fix the sending replica's clock "
+                            + "(or raise maxClockDrift) and load again");
+                }
+            } catch (Assertion.InvalidAssertionException e) {
+                rejected.add(new MergeResult.Rejected(a.id(), e.getMessage()));
+                return;
+            }
+            clock.observe(a.hlc());
+            sink.accept(a);
+        }), isClaim -> List.of(), progress, rejected, read);
+    }
+
+    @Override
+    public BulkLoadResult bulkLoadDrafts(Iterator<? extends BulkDraft> drafts, ProgressListener progress) {
+        Objects.requireNonNull(drafts, "drafts");
+        List<BulkDraft.Retraction> retractions = new ArrayList<>();
+        long[] read = new long[1];
+        return load(sink -> drafts.forEachRemaining(d -> {
+            read[0]++;
+            if (d instanceof BulkDraft.Retraction r) {
+                retractions.add(r);
+            } else {
+                Claim c = ((BulkDraft.Claim) d).build(clock.now());
+                checkValueSize(c);
+                sink.accept(c);
+            }
+        }), isClaim -> {
+            List<Assertion> late = new ArrayList<>(retractions.size());
+            for (BulkDraft.Retraction r : retractions) {
+                if (!isClaim.test(r.target())) {
+                    throw new UnknownTargetException(r.target());
+                }
+                late.add(Retraction.of(r.target(), r.source(), clock.now(), r.metadata()));
+            }
+            return late;
+        }, progress, List.of(), read);
+    }
+
+    /**
+     * Runs a bulk load with every writer held off: the writers already queued are committed
+     * first, then the load holds both write locks (so no local write is stamped meanwhile, and
+     * HLC order stays arrival order).
+     */
+    private BulkLoadResult load(Consumer<Consumer<Assertion>> feed, Function<Predicate<AssertionId>, List<Assertion>> late,
+            ProgressListener progress, List<MergeResult.Rejected> rejected, long[] read) {
+        Objects.requireNonNull(progress, "progress");
+        long start = System.nanoTime();
+        checkWritable();
+        commitLock.lock();
+        try {
+            commitQueued();
+            stampLock.lock();
+            try {
+                checkWritable();
+                BulkLoadResult result;
+                if (engine instanceof RocksEngine rocks) {
+                    RocksEngine.BulkLoaded r = rocks.bulkLoad(new RocksEngine.BulkInput() {
+                        @Override
+                        public void feed(Consumer<Assertion> sink) {
+                            feed.accept(sink);
+                        }
+
+                        @Override
+                        public List<Assertion> late(Predicate<AssertionId> isClaim) {
+                            return late.apply(isClaim);
+                        }
+
+                        @Override
+                        public void progress(String phase, long done, long total) {
+                            progress.progress(phase, done, total);
+                        }
+                    });
+                    for (MergeResult.Rejected r0 : rejected) {
+                        LOG.warn("bulk load refused assertion {}: {}", r0.id(), r0.reason());
+                    }
+                    result = new BulkLoadResult(read[0], r.added(), r.duplicates(), rejected, r.deferred(), r.runs());
+                } else {
+                    // In memory: the whole load is one atomic commit, its claims first, then the rest.
+                    List<Assertion> ordered = new ArrayList<>();
+                    List<Assertion> after = new ArrayList<>();
+                    Set<AssertionId> loadedClaims = new HashSet<>();
+                    feed.accept(a -> {
+                        if (a instanceof Claim) {
+                            ordered.add(a);
+                            loadedClaims.add(a.id());
+                        } else {
+                            after.add(a);
+                        }
+                    });
+                    after.addAll(late.apply(id -> loadedClaims.contains(id)
+                            || engine.get(id).map(Claim.class::isInstance).orElse(false)));
+                    ordered.addAll(after);
+                    long added = engine.commit(ordered).size();
+                    result = new BulkLoadResult(read[0], added, ordered.size() - added, rejected, after.size(), 0);
+                }
+                meters.merged.add(result.added());
+                Meters.add(meters.merges, meters.mergeNanos, start);
+                return result;
+            } finally {
+                stampLock.unlock();
+            }
+        } finally {
+            commitLock.unlock();
+        }
     }
 
     @Override

@@ -192,7 +192,7 @@ public final class RocksEngine implements Engine {
         if (journal != null) {
             LOG.info("finishing the bulk load into {} that was interrupted after its commit point", store.directory());
             indexer.await(state.lastSequence());
-            finishBulk(BulkLoader.Journal.decode(journal), Map.of());
+            finishBulk(BulkLoader.Journal.decode(journal), Map.of(), (phase, done, total) -> { });
         } else if (!settings.readOnly()) {
             BulkLoader.deleteStaging(store.directory());
         }
@@ -324,7 +324,10 @@ public final class RocksEngine implements Engine {
                 indexer.await(state.lastSequence());
                 State before = state;
                 loader = new BulkLoader(store, before, indexer.digest(), indexer.bucketDigests(),
-                        new java.util.HashSet<>(appendsSinceSeal.keySet()), input);
+                        new java.util.HashSet<>(appendsSinceSeal.keySet()), id -> {
+                            Location at = locate(id);
+                            return at != null && at.isClaim();
+                        }, input);
                 try {
                     input.feed(loader::add);
                     journal = loader.stage(before.lastSequence());
@@ -350,7 +353,7 @@ public final class RocksEngine implements Engine {
                 closeLock.readLock().unlock();
             }
             try {
-                committed[0] = finishBulk(journal, loader.operandsOfRecent());
+                committed[0] = finishBulk(journal, loader.operandsOfRecent(), input::progress);
             } catch (RuntimeException | Error e) {
                 bulkFailure = e;
                 throw new StorageException("the bulk load into " + store.directory() + " failed after its commit point ("
@@ -373,13 +376,13 @@ public final class RocksEngine implements Engine {
      *
      * @return how many deferred assertions were new
      */
-    private long finishBulk(BulkLoader.Journal journal, Map<FactCache.Fact, Integer> operandsOfRecent) {
+    private long finishBulk(BulkLoader.Journal journal, Map<FactCache.Fact, Integer> operandsOfRecent, Progress progress) {
         java.nio.file.Path staging = store.directory().resolve(BulkLoader.STAGING);
         if (journal.phase() == BulkLoader.Journal.STAGED) {
             closeLock.writeLock().lock();
             try {
                 checkOpen();
-                ingest(journal, staging);
+                ingest(journal, staging, progress);
                 completeIngestion(journal, staging, operandsOfRecent);
             } finally {
                 closeLock.writeLock().unlock();
@@ -390,6 +393,7 @@ public final class RocksEngine implements Engine {
         try {
             checkOpen();
             List<Assertion> deferred = BulkLoader.readRecords(staging.resolve(BulkLoader.DEFERRED_FILE));
+            progress.progress("bulk load: committing the deferred", 0, deferred.size());
             CommitWriter last = new CommitWriter(deferred);
             changes = last.write(wb -> wb.delete(store.meta(), BulkLoader.Journal.KEY), true);
             indexer.enqueue(changes);
@@ -401,10 +405,13 @@ public final class RocksEngine implements Engine {
     }
 
     /** Ingests each family's staged files that are not ingested yet, family by family. */
-    private void ingest(BulkLoader.Journal journal, java.nio.file.Path staging) {
+    private void ingest(BulkLoader.Journal journal, java.nio.file.Path staging, Progress progress) {
         try (org.rocksdb.IngestExternalFileOptions options = new org.rocksdb.IngestExternalFileOptions()
                 .setMoveFiles(true).setAllowBlockingFlush(true)) {
-            for (Family family : Family.values()) {
+            Family[] all = Family.values();
+            for (int done = 0; done < all.length; done++) {
+                Family family = all[done];
+                progress.progress("bulk load: ingesting", done, all.length);
                 List<String> files = new ArrayList<>();
                 boolean staged = false;
                 for (BulkLoader.Journal.Staged s : journal.files()) {
@@ -435,6 +442,7 @@ public final class RocksEngine implements Engine {
                     store.db().ingestExternalFile(store.handle(family), files, options);
                 }
             }
+            progress.progress("bulk load: ingesting", all.length, all.length);
         } catch (RocksDBException e) {
             throw StorageException.of("ingesting the bulk load's files", e);
         }
@@ -545,6 +553,12 @@ public final class RocksEngine implements Engine {
         }
     }
 
+    /** Hears a bulk load's phases. */
+    @FunctionalInterface
+    private interface Progress {
+        void progress(String phase, long done, long total);
+    }
+
     /** A consumer that may throw what RocksDB's batch operations throw. */
     @FunctionalInterface
     interface RocksConsumer<T> {
@@ -594,6 +608,8 @@ public final class RocksEngine implements Engine {
         private final Map<FactCache.Fact, byte[]> factKeys = new HashMap<>();
         /** Claims of this commit by id: a retraction later in the same commit finds its target here. */
         private final Map<AssertionId, Location> placedHere = new HashMap<>();
+        /** Retractions of this commit, by id: a retraction of one of them later in the commit finds it stored. */
+        private final java.util.Set<AssertionId> retractedHere = new java.util.HashSet<>();
         /** Retractions of this commit whose target is unknown so far, by target. */
         private final Map<AssertionId, List<Change>> waitingHere = new HashMap<>();
         private final List<Change> changes = new ArrayList<>();
@@ -664,7 +680,9 @@ public final class RocksEngine implements Engine {
                 Retraction r = (Retraction) a;
                 retractions++;
                 Location target = placedHere.get(r.target());
-                if (target == null) {
+                // a retraction stored earlier in this commit is not in the ids family yet, but is stored
+                boolean targetIsRetractionHere = target == null && retractedHere.contains(r.target());
+                if (target == null && !targetIsRetractionHere) {
                     target = locate(r.target());
                 }
                 if (target != null && target.isClaim()) {
@@ -672,11 +690,12 @@ public final class RocksEngine implements Engine {
                 } else {
                     wb.put(store.handle(Family.ORPHANS), Keys.orphanKey(r.target(), seq), record);
                     wb.put(store.handle(Family.LOG), Keys.sequenceKey(seq), Keys.location(Keys.AT_ORPHAN, r.target().toBytes()));
-                    if (target == null) {
+                    if (target == null && !targetIsRetractionHere) {
                         orphans++;
                         waitingHere.computeIfAbsent(r.target(), t -> new ArrayList<>()).add(new Change(seq, r));
                     }
                 }
+                retractedHere.add(id);
             }
             if (orphans > 0) {
                 settleOrphansOf(wb, id, placedHere.get(id));
