@@ -227,7 +227,30 @@ public interface StemeDB extends ReadView, AutoCloseable {
      */
     static io.stemedb.storage.RocksBackups.BackupInfo restoreBackup(java.nio.file.Path backupDir, Integer backupId,
             java.nio.file.Path targetDir) {
-        return io.stemedb.storage.RocksBackups.restore(backupDir, backupId, targetDir);
+        io.stemedb.storage.RocksBackups.BackupInfo info = io.stemedb.storage.RocksBackups.restore(backupDir, backupId, targetDir);
+        // a backup of a format-1 database restores as format 1: upgrade it now, the directory is new anyway
+        if (io.stemedb.storage.RocksUpgrade.isFormat1(targetDir)) {
+            io.stemedb.storage.RocksUpgrade.upgrade(targetDir, false, (phase, done, total) -> { });
+        }
+        return info;
+    }
+
+    /**
+     * Upgrades the database in {@code directory}, written by a StemeDB of storage format 1, to the
+     * current format, offline (close it everywhere first). Every assertion is rewritten in its
+     * original arrival order into a new database beside it, {@code DIR.upgrading}, with the same
+     * node id and sequence numbers; the new database is verified; only if it is clean are the
+     * directories swapped: the format-1 database, never modified, is kept as
+     * {@code DIR.format1-<UTC time>} ({@link io.stemedb.storage.RocksUpgrade.Report#format1Directory()}),
+     * and the new one takes its place. If the upgrade fails or the process stops before the swap,
+     * {@code directory} is as it was; a swap interrupted by a crash is finished by the next open or
+     * upgrade. Takes about a minute per few million assertions (docs/operations.md).
+     *
+     * @throws io.stemedb.storage.StorageException.Incompatible if {@code directory} is not a database
+     *     of format 1
+     */
+    static io.stemedb.storage.RocksUpgrade.Report upgrade(java.nio.file.Path directory, io.stemedb.backup.ProgressListener progress) {
+        return io.stemedb.storage.RocksUpgrade.upgrade(directory, true, progress::progress);
     }
 
     /**

@@ -206,6 +206,7 @@ public final class RocksEngine implements Engine {
      * @throws StorageException.Locked if another process has it open
      */
     public static RocksEngine open(Path directory, Settings settings, long proposedNodeId) {
+        RocksUpgrade.finishInterruptedSwap(directory);
         return new RocksEngine(RocksStore.open(directory, settings, proposedNodeId), settings);
     }
 

@@ -262,13 +262,46 @@ final class RocksStore implements AutoCloseable {
             }
         }
         List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (DBOptions options = new DBOptions();
+        try (QuietLog log = new QuietLog(); DBOptions options = new DBOptions().setDbLogDir(log.path().toString());
                 RocksDB probe = RocksDB.openReadOnly(options, directory.toString(), descriptors, handles)) {
             try {
                 byte[] format = probe.get(FORMAT_KEY);
                 return format == null || format.length != 4 ? 0 : ByteBuffer.wrap(format).getInt();
             } finally {
                 handles.forEach(ColumnFamilyHandle::close);
+            }
+        }
+    }
+
+    /**
+     * A temporary directory for RocksDB's info log during a read-only open of a database that may
+     * be of an older format, so that the open writes nothing in the database's directory (RocksDB
+     * otherwise creates its LOG file there even read-only). Deleted on close.
+     */
+    static final class QuietLog implements AutoCloseable {
+        private final Path path;
+
+        QuietLog() {
+            try {
+                path = Files.createTempDirectory("stemedb-readonly-log");
+            } catch (IOException e) {
+                throw new StorageException("cannot create a temporary directory: " + e.getMessage(), e);
+            }
+        }
+
+        Path path() {
+            return path;
+        }
+
+        @Override
+        public void close() {
+            try (Stream<Path> files = Files.list(path)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.delete(f);
+                }
+                Files.delete(path);
+            } catch (IOException e) {
+                // a leftover temporary directory harms nothing; the OS cleans its temporary files
             }
         }
     }
