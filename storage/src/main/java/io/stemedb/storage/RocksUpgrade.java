@@ -138,8 +138,8 @@ public final class RocksUpgrade {
             deleteQuietly(target);
             throw new StorageException("cannot lock " + dir + " for the upgrade: " + e.getMessage(), e);
         }
-        listener.progress("upgrade: verifying", 0, count);
         try (RocksEngine check = RocksEngine.open(target, RocksEngine.Settings.DEFAULT, 0)) {
+            listener.progress("upgrade: verifying", 0, count);
             VerifyReport report = check.verify();
             if (!report.ok() || check.lastSequence() != count) {
                 throw new StorageException.Corruption("the upgraded database does not verify clean (" + report
