@@ -659,10 +659,18 @@ final class EngineDatabase extends EngineView implements StemeDB {
         };
     }
 
+    /**
+     * Into an empty database, an archive is bulk-loaded (after it is verified whole, as always);
+     * otherwise it is merged a page at a time.
+     */
     @Override
     public MergeResult importArchive(Path file, ProgressListener progress) {
         Objects.requireNonNull(file, "file");
         checkWritable();
+        if (engine(Engine::lastSequence) == 0) {
+            BulkLoadResult r = loadValid(sink -> Archive.importInto(file, batch -> batch.forEach(sink), progress), progress);
+            return new MergeResult(Math.toIntExact(r.added()), Math.toIntExact(r.duplicates()), r.rejected());
+        }
         int[] counts = new int[2];
         List<MergeResult.Rejected> rejected = new ArrayList<>();
         Archive.importInto(file, batch -> {

@@ -262,7 +262,8 @@ public interface StemeDB extends ReadView, AutoCloseable {
 
     /**
      * Verifies an archive completely, then merges its assertions (each re-hashed and validated);
-     * a damaged archive stores nothing. Idempotent.
+     * a damaged archive stores nothing. Idempotent. Into an empty database the assertions are
+     * {@linkplain #bulkLoad bulk-loaded}, so claims arrive first and retractions after them.
      *
      * @throws io.stemedb.backup.ArchiveException naming what is wrong, if the archive is damaged
      */

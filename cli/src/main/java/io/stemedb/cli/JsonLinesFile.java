@@ -174,6 +174,57 @@ public final class JsonLinesFile {
     }
 
     /**
+     * Bulk-loads the assertions of {@code file}, which {@link #check} found valid ({@code checked}),
+     * into {@code db} ({@link StemeDB#bulkLoad}): claims in file order, then retractions.
+     */
+    public static Imported bulkImportInto(StemeDB db, Path file, Checked checked, ProgressListener progress) {
+        ProgressListener counted = (phase, done, total) -> progress.progress(phase, done,
+                total < 0 && phase.endsWith("reading") ? checked.assertions() : total);
+        io.stemedb.BulkLoadResult r;
+        if (checked.parsed() != null) {
+            r = db.bulkLoad(checked.parsed().iterator(), counted);
+        } else {
+            try (java.util.stream.Stream<Assertion> parsed = parsedLines(file)) {
+                r = db.bulkLoad(parsed, counted);
+            }
+        }
+        long missing = checked.retractionTargets().stream().filter(t -> db.get(t).isEmpty()).count();
+        return new Imported(checked, new MergeResult(Math.toIntExact(r.added()), Math.toIntExact(r.duplicates()), r.rejected()),
+                missing);
+    }
+
+    /** The assertions of a file that {@link #check} found valid, parsed again as they are read. */
+    private static java.util.stream.Stream<Assertion> parsedLines(Path file) {
+        java.io.BufferedReader reader;
+        try {
+            reader = new java.io.BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file),
+                    StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long[] lineNo = new long[1];
+        return reader.lines().onClose(() -> {
+            try {
+                reader.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).map(text -> {
+            lineNo[0]++;
+            String line = lineNo[0] == 1 && text.startsWith("\uFEFF") ? text.substring(1) : text;
+            if (line.isBlank()) {
+                return null;
+            }
+            try {
+                return JsonLines.parse(line);
+            } catch (JsonLines.LineException e) {
+                throw new CliException(file + " line " + lineNo[0] + " changed while it was imported: " + e.getMessage());
+            }
+        }).filter(java.util.Objects::nonNull);
+    }
+
+    /**
      * Writes the assertions of {@code db} that {@code asOf} and {@code sources} select (as an
      * archive export would select them) to {@code target}, in arrival order.
      *

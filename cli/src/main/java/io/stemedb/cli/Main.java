@@ -17,6 +17,7 @@ import io.stemedb.cli.commands.SourcesCommand;
 import io.stemedb.cli.commands.StatsCommand;
 import io.stemedb.cli.commands.SubjectsCommand;
 import io.stemedb.cli.commands.SyncCommand;
+import io.stemedb.cli.commands.UpgradeCommand;
 import io.stemedb.cli.commands.VerifyArchiveCommand;
 import io.stemedb.cli.commands.VerifyCommand;
 import java.io.IOException;
@@ -71,6 +72,7 @@ import picocli.CommandLine.Spec;
             StatsCommand.class,
             VerifyCommand.class,
             ImportCommand.class,
+            UpgradeCommand.class,
             ExportCommand.class,
             BackupCommand.class,
             RestoreCommand.class,

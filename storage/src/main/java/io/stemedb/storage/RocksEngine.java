@@ -357,7 +357,7 @@ public final class RocksEngine implements Engine {
                 committed[0] = finishBulk(journal, loader.operandsOfRecent(), input::progress);
             } catch (RuntimeException | Error e) {
                 bulkFailure = e;
-                throw new StorageException("the bulk load into " + store.directory() + " failed after its commit point ("
+                throw new StorageException.BulkLoadIncomplete("the bulk load into " + store.directory() + " failed after its commit point ("
                         + e.getMessage() + "); it is not lost: close and reopen the database, which finishes it", e);
             }
             long ingested = journal.after().lastSequence() - journal.fromSequence();
@@ -1189,7 +1189,7 @@ public final class RocksEngine implements Engine {
         }
         Throwable failed = bulkFailure;
         if (failed != null) {
-            throw new StorageException("a bulk load into " + store.directory() + " failed after its commit point ("
+            throw new StorageException.BulkLoadIncomplete("a bulk load into " + store.directory() + " failed after its commit point ("
                     + failed.getMessage() + "); close and reopen the database, which finishes it", failed);
         }
     }
