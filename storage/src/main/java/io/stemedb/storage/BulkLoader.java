@@ -128,8 +128,10 @@ final class BulkLoader implements AutoCloseable {
     private long read;
     private long duplicates;
     private final IdDigest[] buckets;
-    private final boolean[] touched = new boolean[Engine.BUCKETS];
-    private IdDigest total;
+    private final IdDigest totalBefore;
+    /** The sums (32 bytes each, big-endian, mod 2^256) and counts of the load's ids per bucket; written by the writer thread only. */
+    private final byte[] loadSums = new byte[Engine.BUCKETS * 32];
+    private final long[] loadCounts = new long[Engine.BUCKETS];
     /** Facts with many entries in this load: entries and bytes, summed over the runs. */
     private final Map<FactCache.Fact, long[]> factCounts = new HashMap<>();
     /** Facts this process has appended to since it last sealed them: their operands in this load count too. */
@@ -150,7 +152,7 @@ final class BulkLoader implements AutoCloseable {
         this.seq = before.lastSequence();
         this.claims = before.claims();
         this.maxHlc = before.maxHlc();
-        this.total = total;
+        this.totalBefore = total;
         this.buckets = buckets;
         this.recentlyAppended = recentlyAppended;
         this.input = input;
@@ -212,11 +214,10 @@ final class BulkLoader implements AutoCloseable {
             if (run == null) {
                 run = new Run(seq + 1);
             }
-            if (!run.ids.add(c.id())) {
-                duplicates++;
-                continue;
-            }
-            if (mayHaveSeen(c.id())) {
+            long key = Bloom.key(c.id());
+            if (!run.ids.add(key) || mayHaveSeen(key)) {
+                // a duplicate, or (rarely) another id that shares its 64 bits or a filter's bits:
+                // the commit path after the ingestion decides exactly
                 deferred.add(c);
                 continue;
             }
@@ -225,10 +226,6 @@ final class BulkLoader implements AutoCloseable {
             if (maxHlc == null || c.hlc().isAfter(maxHlc)) {
                 maxHlc = c.hlc();
             }
-            int bucket = c.id().prefix16();
-            buckets[bucket] = buckets[bucket].plus(c.id());
-            touched[bucket] = true;
-            total = total.plus(c.id());
             run.add(c, seq);
             if (run.size() >= runClaims || run.recordBytes >= RUN_BYTES) {
                 flushRun();
@@ -237,9 +234,9 @@ final class BulkLoader implements AutoCloseable {
         window.clear();
     }
 
-    private boolean mayHaveSeen(AssertionId id) {
+    private boolean mayHaveSeen(long key) {
         for (Bloom b : finished) {
-            if (b.mayContain(id)) {
+            if (b.mayContain(key)) {
                 return true;
             }
         }
@@ -250,11 +247,7 @@ final class BulkLoader implements AutoCloseable {
     private void flushRun() {
         Run full = run;
         run = null;
-        Bloom bloom = new Bloom(full.size());
-        for (AssertionId id : full.ids) {
-            bloom.add(id);
-        }
-        finished.add(bloom);
+        finished.add(full.ids.toBloom());
         full.ids = null;
         int number = finished.size();
         awaitWriter();
@@ -314,7 +307,7 @@ final class BulkLoader implements AutoCloseable {
         writeSeals();
         syncDirectory(staging);
         State after = new State(seq, claims, maxHlc);
-        byte[] indexed = new ByteSink(48).u64(seq).raw(total.toBytes()).toByteArray();
+        byte[] indexed = new ByteSink(48).u64(seq).raw(total().toBytes()).toByteArray();
         return new Journal(Journal.STAGED, loadId, fromSequence, after, indexed, files);
     }
 
@@ -364,14 +357,31 @@ final class BulkLoader implements AutoCloseable {
         return false;
     }
 
+    /** The digest of the load's ids in {@code bucket}. */
+    private IdDigest loadDigest(int bucket) {
+        return IdDigest.fromBytes(new ByteSink(IdDigest.ENCODED_LENGTH).raw(loadSums, bucket * 32, 32).u64(loadCounts[bucket])
+                .toByteArray());
+    }
+
+    /** The digest of every id up to the load's last sequence: the database's before it, plus the load's. */
+    private IdDigest total() {
+        IdDigest t = totalBefore;
+        for (int b = 0; b < Engine.BUCKETS; b++) {
+            if (loadCounts[b] > 0) {
+                t = t.plus(loadDigest(b));
+            }
+        }
+        return t;
+    }
+
     private void writeDigests() {
         Path file = staging.resolve("digests.sst");
         try (Options options = store.sstOptions(Family.DIGESTS); EnvOptions env = new EnvOptions();
                 SstFileWriter w = new SstFileWriter(env, options)) {
             w.open(file.toString());
             for (int b = 0; b < Engine.BUCKETS; b++) {
-                if (touched[b]) {
-                    w.put(Keys.bucketKey(b), buckets[b].toBytes());
+                if (loadCounts[b] > 0) {
+                    w.put(Keys.bucketKey(b), buckets[b].plus(loadDigest(b)).toBytes());
                 }
             }
             w.finish();
@@ -522,7 +532,7 @@ final class BulkLoader implements AutoCloseable {
     /** One run: claims numbered consecutively, encoded, waiting to be sorted and written. */
     private final class Run {
         final long firstSeq;
-        Set<AssertionId> ids = new HashSet<>();
+        IdKeys ids = new IdKeys();
         private int n;
         private long[] factHigh = new long[1024];
         private long[] factLow = new long[1024];
@@ -603,26 +613,29 @@ final class BulkLoader implements AutoCloseable {
                 return c != 0 ? c : Long.compareUnsigned(factLow[a], factLow[b]);
             });
             byte[] key = new byte[Keys.FACT_KEY_BYTES];
-            ByteSink operand = new ByteSink(4096);
             int i = 0;
             while (i < n) {
                 int first = index(order[i]);
-                int j = i;
-                int count = 0;
-                ByteSink group = new ByteSink(256);
+                int j = i + 1;
                 while (j < n && factHigh[index(order[j])] == factHigh[first] && factLow[index(order[j])] == factLow[first]) {
-                    int e = index(order[j]);
-                    int start = e == 0 ? 0 : entryEnd[e - 1];
-                    group.raw(entries.bytes, start, entryEnd[e] - start);
-                    count++;
                     j++;
+                }
+                byte[] value;
+                if (j == i + 1) {
+                    value = Arrays.copyOfRange(entries.bytes, first == 0 ? 0 : entryEnd[first - 1], entryEnd[first]);
+                } else {
+                    ByteSink group = new ByteSink(256);
+                    for (int k = i; k < j; k++) {
+                        int e = index(order[k]);
+                        int start = e == 0 ? 0 : entryEnd[e - 1];
+                        group.raw(entries.bytes, start, entryEnd[e] - start);
+                    }
+                    value = group.toByteArray();
                 }
                 Keys.putLong(key, 0, factHigh[first]);
                 Keys.putLong(key, 8, factLow[first]);
-                byte[] value = group.toByteArray();
                 w.merge(key, value);
-                FactCache.Fact fact = new FactCache.Fact(factHigh[first], factLow[first]);
-                countForSealing(fact, count, value.length);
+                countForSealing(factHigh[first], factLow[first], j - i, value.length);
                 i = j;
             }
         }
@@ -639,6 +652,9 @@ final class BulkLoader implements AutoCloseable {
                 int i = index(o);
                 System.arraycopy(idBytes, i * 32, key, 0, 32);
                 w.put(key, Keys.sequenceValue(firstSeq + i));
+                int bucket = (key[0] & 0xff) << 8 | (key[1] & 0xff);
+                addInto(loadSums, bucket * 32, key);
+                loadCounts[bucket]++;
             }
         }
 
@@ -666,7 +682,21 @@ final class BulkLoader implements AutoCloseable {
         }
     }
 
-    private void countForSealing(FactCache.Fact fact, int entries, int bytes) {
+    /** Adds the 32-byte big-endian {@code id} into the sum at {@code at}, mod 2^256 (as {@link IdDigest} does). */
+    private static void addInto(byte[] sums, int at, byte[] id) {
+        int carry = 0;
+        for (int i = 31; i >= 0; i--) {
+            int v = (sums[at + i] & 0xff) + (id[i] & 0xff) + carry;
+            sums[at + i] = (byte) v;
+            carry = v >>> 8;
+        }
+    }
+
+    private void countForSealing(long high, long low, int entries, int bytes) {
+        if (entries < COUNT_FROM && bytes < RocksEngine.SEAL_BYTES && factCounts.isEmpty() && recentlyAppended.isEmpty()) {
+            return;
+        }
+        FactCache.Fact fact = new FactCache.Fact(high, low);
         if (entries >= COUNT_FROM || bytes >= RocksEngine.SEAL_BYTES || factCounts.containsKey(fact)) {
             long[] c = factCounts.computeIfAbsent(fact, f -> new long[2]);
             c[0] += entries;
@@ -760,8 +790,8 @@ final class BulkLoader implements AutoCloseable {
             mask = size - 1;
         }
 
-        void add(AssertionId id) {
-            long x = seed(id);
+        void add(long key) {
+            long x = key;
             for (int k = 0; k < BLOOM_PROBES; k++) {
                 x += GOLDEN;
                 long bit = mix(x) & mask;
@@ -769,8 +799,8 @@ final class BulkLoader implements AutoCloseable {
             }
         }
 
-        boolean mayContain(AssertionId id) {
-            long x = seed(id);
+        boolean mayContain(long key) {
+            long x = key;
             for (int k = 0; k < BLOOM_PROBES; k++) {
                 x += GOLDEN;
                 long bit = mix(x) & mask;
@@ -783,15 +813,58 @@ final class BulkLoader implements AutoCloseable {
 
         private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
-        private static long seed(AssertionId id) {
+        /** 64 bits of an id (ids are uniform hashes), never 0: what the filters and {@link IdKeys} hold. */
+        static long key(AssertionId id) {
             byte[] b = id.toBytes();
-            return Keys.getLong(b, 8) ^ Keys.getLong(b, 16);
+            long k = Keys.getLong(b, 8);
+            return k == 0 ? 1 : k;
         }
 
-        private static long mix(long z) {
+        static long mix(long z) {
             z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
             z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
             return z ^ (z >>> 31);
+        }
+    }
+
+    /** The 64-bit keys ({@link Bloom#key}) of the current run's ids: an open-addressing set, 16 bytes per id. */
+    private static final class IdKeys {
+        private long[] table = new long[1 << 12];
+        private int size;
+
+        /** Adds {@code key}; false when it was there. */
+        boolean add(long key) {
+            if (size * 2 >= table.length) {
+                long[] old = table;
+                table = new long[old.length * 2];
+                size = 0;
+                for (long k : old) {
+                    if (k != 0) {
+                        add(k);
+                    }
+                }
+            }
+            int mask = table.length - 1;
+            for (int i = (int) Bloom.mix(key) & mask; ; i = (i + 1) & mask) {
+                if (table[i] == 0) {
+                    table[i] = key;
+                    size++;
+                    return true;
+                }
+                if (table[i] == key) {
+                    return false;
+                }
+            }
+        }
+
+        Bloom toBloom() {
+            Bloom bloom = new Bloom(size);
+            for (long k : table) {
+                if (k != 0) {
+                    bloom.add(k);
+                }
+            }
+            return bloom;
         }
     }
 
