@@ -534,14 +534,14 @@ final class BulkLoader implements AutoCloseable {
         final long firstSeq;
         IdKeys ids = new IdKeys();
         private int n;
-        private long[] factHigh = new long[1024];
-        private long[] factLow = new long[1024];
-        private int[] entryEnd = new int[1024];
+        private long[] factHigh = new long[1 << 14];
+        private long[] factLow = new long[1 << 14];
+        private int[] entryEnd = new int[1 << 14];
         private final Arena entries = new Arena();
-        private byte[] idBytes = new byte[1024 * 32];
-        private byte[][] sourceKeys = new byte[1024][];
-        private byte[][] subjectKeys = new byte[1024][];
-        private byte[][] valueKeys = new byte[1024][];
+        private byte[] idBytes = new byte[(1 << 14) * 32];
+        private byte[][] sourceKeys = new byte[1 << 14][];
+        private byte[][] subjectKeys = new byte[1 << 14][];
+        private byte[][] valueKeys = new byte[1 << 14][];
         long recordBytes;
 
         Run(long firstSeq) {
@@ -563,16 +563,19 @@ final class BulkLoader implements AutoCloseable {
                 subjectKeys = Arrays.copyOf(subjectKeys, cap);
                 valueKeys = Arrays.copyOf(valueKeys, cap);
             }
-            byte[] factKey = Keys.factKey(c.subject(), c.predicate());
+            byte[] subject = Keys.name(c.subject());
+            byte[] predicate = Keys.name(c.predicate());
+            byte[] subjectKey = Keys.subjectKey(subject, predicate);
+            byte[] factKey = Keys.factKeyOf(subjectKey);
             factHigh[n] = Keys.getLong(factKey, 0);
             factLow[n] = Keys.getLong(factKey, 8);
             byte[] record = c.canonicalBytes();
             entries.claimEntry(sequence, record);
             entryEnd[n] = entries.size;
             c.id().copyTo(idBytes, n * 32);
-            sourceKeys[n] = Keys.sourceKey(c.source(), c.hlc(), sequence);
-            subjectKeys[n] = Keys.subjectKey(c.subject(), c.predicate());
-            valueKeys[n] = Keys.valueKey(c);
+            sourceKeys[n] = Keys.sourceKey(Keys.name(c.source()), c.hlc(), sequence);
+            subjectKeys[n] = subjectKey;
+            valueKeys[n] = Keys.valueKey(predicate, c.value(), subject);
             recordBytes += record.length;
             n++;
         }
@@ -746,7 +749,7 @@ final class BulkLoader implements AutoCloseable {
 
     /** A growable byte array of fact entries. */
     private static final class Arena {
-        byte[] bytes = new byte[1 << 16];
+        byte[] bytes = new byte[1 << 20];
         int size;
 
         void claimEntry(long sequence, byte[] record) {
