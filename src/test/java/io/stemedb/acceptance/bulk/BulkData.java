@@ -18,14 +18,14 @@ import java.util.Random;
  * input, retractions of claims of the input, of a claim that never arrives and of a retraction.
  * Deterministic for a seed; timestamps from {@code base} on, in the past.
  */
-final class BulkData {
+public final class BulkData {
     static final String[] SOURCES = {"crm", "hr", "erp", "wéb"};
     static final String[] SUBJECTS = {"acme", "Zürich", "東京", "emoji😀", "x".repeat(300), "globex", "initech", "a", "ab"};
     static final String[] PREDICATES = {"ceo", "revenue", "open", "logo", "founded", "rating", "parent", "b", "bc"};
 
     private BulkData() {}
 
-    static List<Assertion> generate(long seed, int claims, long base) {
+    public static List<Assertion> generate(long seed, int claims, long base) {
         Random r = new Random(seed);
         List<Assertion> out = new ArrayList<>();
         List<Claim> made = new ArrayList<>();
@@ -49,7 +49,7 @@ final class BulkData {
     }
 
     /** Claim {@code i}: a third of them about one hot fact, the rest spread. */
-    static Claim claim(Random r, int i, long base) {
+    public static Claim claim(Random r, int i, long base) {
         String subject = i % 3 == 0 ? "hot" : SUBJECTS[r.nextInt(SUBJECTS.length)] + (r.nextInt(4) == 0 ? "" : "-" + r.nextInt(50));
         String predicate = i % 3 == 0 ? "counter" : PREDICATES[r.nextInt(PREDICATES.length)];
         Value value = switch (i % 8) {
@@ -77,7 +77,7 @@ final class BulkData {
     }
 
     /** The assertions of {@code input} in the order a bulk load stores them: claims first, then the rest. */
-    static List<Assertion> claimsThenRest(List<Assertion> input) {
+    public static List<Assertion> claimsThenRest(List<Assertion> input) {
         List<Assertion> ordered = new ArrayList<>();
         List<Assertion> rest = new ArrayList<>();
         for (Assertion a : input) {

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stemedb.MergeResult;
 import io.stemedb.StemeDB;
 import io.stemedb.backup.ProgressListener;
@@ -40,78 +38,38 @@ class Format1UpgradeTest {
     @TempDir
     Path tmp;
 
-    private static Path fixture(String name) throws URISyntaxException {
-        return Path.of(Format1UpgradeTest.class.getResource("/format1/" + name).toURI());
-    }
-
-    private static List<String> expectedAnswers() throws Exception {
-        List<String> lines = new ArrayList<>();
-        try (InputStream in = Files.newInputStream(fixture("answers.json"))) {
-            for (JsonNode n : new ObjectMapper().readTree(in)) {
-                lines.add(n.asText());
-            }
-        }
-        return lines;
-    }
-
     private Path copyOfFixture() throws Exception {
         Path db = tmp.resolve("db");
-        copyTree(fixture("db"), db);
+        Format1Fixture.copyTree(Format1Fixture.fixture("db"), db);
         return db;
-    }
-
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> all = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) all::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-    }
-
-    /** The files of a database directory with their bytes; stemedb.lock names its last holder, not data. */
-    static List<String> contents(Path dir) throws IOException {
-        List<String> out = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : (Iterable<Path>) files.sorted()::iterator) {
-                if (!f.getFileName().toString().equals("stemedb.lock")) {
-                    out.add(f.getFileName() + " " + Arrays.hashCode(Files.readAllBytes(f)) + " " + Files.size(f));
-                }
-            }
-        }
-        return out;
     }
 
     @Test
     void openingIsRefusedWithTheCommandAndTouchesNothing() throws Exception {
         Path db = copyOfFixture();
-        List<String> before = contents(db);
+        List<String> before = Format1Fixture.contents(db);
         StorageException.OlderFormat e = assertThrows(StorageException.OlderFormat.class, () -> StemeDB.open(db));
         assertTrue(e.getMessage().contains("stemedb upgrade"), e.getMessage());
-        assertEquals(before, contents(db));
+        assertEquals(before, Format1Fixture.contents(db));
     }
 
     @Test
     void theUpgradedDatabaseAnswersExactlyAsFormat1Did() throws Exception {
         Path db = copyOfFixture();
-        List<String> before = contents(db);
+        List<String> before = Format1Fixture.contents(db);
         List<String> phases = new ArrayList<>();
         RocksUpgrade.Report report = StemeDB.upgrade(db, (phase, done, total) -> phases.add(phase));
         assertEquals(429, report.assertions());
         assertNotNull(report.format1Directory());
         assertEquals(db.getParent(), report.format1Directory().getParent());
         assertTrue(report.format1Directory().getFileName().toString().startsWith("db.format1-"));
-        assertEquals(before, contents(report.format1Directory()), "the format-1 files are kept as they were");
+        assertEquals(before, Format1Fixture.contents(report.format1Directory()), "the format-1 files are kept as they were");
         assertTrue(phases.contains("upgrade: rewriting") && phases.contains("upgrade: verifying"), phases.toString());
         assertFalse(Files.exists(tmp.resolve("db.upgrading")));
         assertFalse(Files.exists(tmp.resolve("db.upgrade-swap")));
         try (StemeDB upgraded = StemeDB.open(db)) {
             assertEquals(0x0f0e0d0c0b0a0908L, upgraded.nodeId());
-            assertEquals(expectedAnswers(), AnswerDump.of(upgraded));
+            assertEquals(Format1Fixture.expectedAnswers(), AnswerDump.of(upgraded));
             assertTrue(upgraded.verify().ok());
             // and it takes writes after the ones it had
             upgraded.assertion("acme", "ceo", io.stemedb.model.Value.text("Bea")).source("hr").commit();
@@ -124,21 +82,21 @@ class Format1UpgradeTest {
     @Test
     void aFailedUpgradeLeavesTheFormat1DatabaseAsItWas() throws Exception {
         Path db = copyOfFixture();
-        List<String> before = contents(db);
+        List<String> before = Format1Fixture.contents(db);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> StemeDB.upgrade(db, (phase, done, total) -> {
             if (phase.equals("upgrade: verifying")) {
                 throw new IllegalStateException("stopped before the swap");
             }
         }));
         assertEquals("stopped before the swap", e.getMessage());
-        assertEquals(before, contents(db));
+        assertEquals(before, Format1Fixture.contents(db));
         assertFalse(Files.exists(tmp.resolve("db.upgrading")), "the half-built database is deleted");
         try (Stream<Path> siblings = Files.list(tmp)) {
             assertEquals(List.of("db"), siblings.map(p -> p.getFileName().toString()).toList(), "nothing is left beside it");
         }
         // damaged table files stop the upgrade too, and it changes nothing
         Path damaged = tmp.resolve("damaged");
-        copyTree(fixture("db"), damaged);
+        Format1Fixture.copyTree(Format1Fixture.fixture("db"), damaged);
         try (Stream<Path> files = Files.list(damaged)) {
             for (Path sst : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".sst"))::iterator) {
                 byte[] bytes = Files.readAllBytes(sst);
@@ -146,9 +104,9 @@ class Format1UpgradeTest {
                 Files.write(sst, bytes);
             }
         }
-        List<String> damagedBefore = contents(damaged);
+        List<String> damagedBefore = Format1Fixture.contents(damaged);
         assertThrows(StorageException.class, () -> StemeDB.upgrade(damaged, ProgressListener.NONE));
-        assertEquals(damagedBefore, contents(damaged));
+        assertEquals(damagedBefore, Format1Fixture.contents(damaged));
         assertFalse(Files.exists(tmp.resolve("damaged.upgrading")));
         // and the undamaged one upgrades once the failure is gone
         RocksUpgrade.Report ok = StemeDB.upgrade(db, ProgressListener.NONE);
@@ -164,7 +122,7 @@ class Format1UpgradeTest {
         Files.move(db, tmp.resolve("db.upgrading"));
         Files.writeString(tmp.resolve("db.upgrade-swap"), old.getFileName().toString(), StandardCharsets.UTF_8);
         try (StemeDB reopened = StemeDB.open(db)) {
-            assertEquals(expectedAnswers(), AnswerDump.of(reopened));
+            assertEquals(Format1Fixture.expectedAnswers(), AnswerDump.of(reopened));
         }
         assertFalse(Files.exists(tmp.resolve("db.upgrade-swap")));
         assertFalse(Files.exists(tmp.resolve("db.upgrading")));
@@ -173,7 +131,7 @@ class Format1UpgradeTest {
         Files.move(old, db);
         Files.writeString(tmp.resolve("db.upgrade-swap"), old.getFileName().toString(), StandardCharsets.UTF_8);
         try (StemeDB reopened = StemeDB.open(db)) {
-            assertEquals(expectedAnswers(), AnswerDump.of(reopened));
+            assertEquals(Format1Fixture.expectedAnswers(), AnswerDump.of(reopened));
         }
         assertTrue(Files.isDirectory(old), "the format-1 database is kept where the swap file said");
         assertFalse(Files.exists(tmp.resolve("db.upgrade-swap")));
@@ -182,11 +140,11 @@ class Format1UpgradeTest {
     @Test
     void aBackupOfAFormat1DatabaseRestoresUpgraded() throws Exception {
         Path backups = tmp.resolve("backups");
-        copyTree(fixture("backup"), backups);
+        Format1Fixture.copyTree(Format1Fixture.fixture("backup"), backups);
         Path restored = tmp.resolve("restored");
         StemeDB.restoreBackup(backups, null, restored);
         try (StemeDB db = StemeDB.open(restored)) {
-            assertEquals(expectedAnswers(), AnswerDump.of(db));
+            assertEquals(Format1Fixture.expectedAnswers(), AnswerDump.of(db));
             assertTrue(db.verify().ok());
         }
         try (Stream<Path> siblings = Files.list(tmp)) {
@@ -197,9 +155,9 @@ class Format1UpgradeTest {
 
     @Test
     void anArchiveExportedByFormat1CodeImports() throws Exception {
-        List<String> expected = expectedAnswers();
+        List<String> expected = Format1Fixture.expectedAnswers();
         try (StemeDB db = StemeDB.builder().nodeId(0x0f0e0d0c0b0a0908L).open(tmp.resolve("imported"))) {
-            MergeResult r = db.importArchive(fixture("archive.stemedb"), ProgressListener.NONE);
+            MergeResult r = db.importArchive(Format1Fixture.fixture("archive.stemedb"), ProgressListener.NONE);
             assertEquals(429, r.added());
             List<String> answers = AnswerDump.of(db);
             // the import stores claims before retractions, so only the feed's order differs
