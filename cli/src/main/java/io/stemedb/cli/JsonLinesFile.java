@@ -174,36 +174,50 @@ public final class JsonLinesFile {
     }
 
     /**
-     * Bulk-loads the assertions of {@code file}, which {@link #check} found valid ({@code checked}),
-     * into {@code db} ({@link StemeDB#bulkLoad}): claims in file order, then retractions.
+     * Bulk-loads {@code file} into {@code db} ({@link StemeDB#bulkLoad}) in one pass: each line is
+     * parsed and checked as {@link #check} checks it while the load reads it, and the first bad
+     * line stops the load before its commit point, so that, as with a checked merge, a bad file
+     * imports nothing. Claims arrive in file order, then retractions.
      */
-    public static Imported bulkImportInto(StemeDB db, Path file, Checked checked, ProgressListener progress) {
-        ProgressListener counted = (phase, done, total) -> progress.progress(phase, done,
-                total < 0 && phase.endsWith("reading") ? checked.assertions() : total);
+    public static Imported bulkImportInto(StemeDB db, Path file, Clock clock, ProgressListener progress) {
+        long latestAcceptable = clock.millis() + DEFAULT_MAX_CLOCK_DRIFT.toMillis();
+        Set<AssertionId> targets = new HashSet<>();
+        long[] lines = new long[1];
+        long[] count = new long[1];
         io.stemedb.BulkLoadResult r;
-        if (checked.parsed() != null) {
-            r = db.bulkLoad(checked.parsed().iterator(), counted);
-        } else {
-            try (java.util.stream.Stream<Assertion> parsed = parsedLines(file)) {
-                r = db.bulkLoad(parsed, counted);
+        try (java.util.stream.Stream<Assertion> parsed = parsedLines(file, lines).map(a -> {
+            String problem = limits(a.assertion(), latestAcceptable);
+            if (problem != null) {
+                throw new CliException(file + " line " + a.line() + ": " + problem + "; nothing was imported: fix the file "
+                        + "and import it again");
             }
+            if (a.assertion() instanceof Retraction retraction) {
+                targets.add(retraction.target());
+            }
+            count[0]++;
+            return a.assertion();
+        })) {
+            r = db.bulkLoad(parsed, progress);
         }
-        long missing = checked.retractionTargets().stream().filter(t -> db.get(t).isEmpty()).count();
+        long missing = targets.stream().filter(t -> db.get(t).isEmpty()).count();
+        Checked checked = new Checked(lines[0], count[0], targets, null);
         return new Imported(checked, new MergeResult(Math.toIntExact(r.added()), Math.toIntExact(r.duplicates()), r.rejected()),
                 missing);
     }
 
-    /** The assertions of a file that {@link #check} found valid, parsed again as they are read. */
-    private static java.util.stream.Stream<Assertion> parsedLines(Path file) {
+    /** An assertion and the line it came from. */
+    private record Numbered(long line, Assertion assertion) {}
+
+    /** The assertions of {@code file}, parsed as they are read; {@code lines} counts the lines read. */
+    private static java.util.stream.Stream<Numbered> parsedLines(Path file, long[] lines) {
         java.io.BufferedReader reader;
         try {
             reader = new java.io.BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file),
                     StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                             .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new CliException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        long[] lineNo = new long[1];
         return reader.lines().onClose(() -> {
             try {
                 reader.close();
@@ -211,15 +225,16 @@ public final class JsonLinesFile {
                 throw new UncheckedIOException(e);
             }
         }).map(text -> {
-            lineNo[0]++;
-            String line = lineNo[0] == 1 && text.startsWith("\uFEFF") ? text.substring(1) : text;
+            long lineNo = ++lines[0];
+            String line = lineNo == 1 && text.startsWith("\uFEFF") ? text.substring(1) : text;
             if (line.isBlank()) {
                 return null;
             }
             try {
-                return JsonLines.parse(line);
+                return new Numbered(lineNo, JsonLines.parse(line));
             } catch (JsonLines.LineException e) {
-                throw new CliException(file + " line " + lineNo[0] + " changed while it was imported: " + e.getMessage());
+                throw new CliException(file + " line " + lineNo + ": " + e.getMessage() + "; nothing was imported: fix the "
+                        + "file and import it again");
             }
         }).filter(java.util.Objects::nonNull);
     }

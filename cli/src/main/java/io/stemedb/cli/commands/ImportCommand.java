@@ -48,24 +48,26 @@ public final class ImportCommand extends DbCommand {
         long missingTargets = 0;
         long lines = -1;
         boolean bulkLoaded = false;
-        try (Progress progress = progress()) {
-            // A JSON Lines file is checked whole before the database is even opened: a bad file changes nothing.
-            // (An archive is checked whole by importArchive before it stores anything.)
-            JsonLinesFile.Checked checked = f == FileFormat.jsonl ? JsonLinesFile.check(file, Clock.systemUTC(), progress) : null;
-            try (StemeDB db = openForWriting()) {
-                boolean empty = db.stats().lastSequence() == 0;
-                if (f == FileFormat.archive) {
-                    bulkLoaded = empty;
-                    result = bulkLoaded ? bulk(() -> db.importArchive(file, progress)) : db.importArchive(file, progress);
+        try (Progress progress = progress(); StemeDB db = openForWriting()) {
+            boolean empty = db.stats().lastSequence() == 0;
+            if (f == FileFormat.archive) {
+                // an archive is checked whole by importArchive before it stores anything
+                bulkLoaded = empty;
+                result = bulkLoaded ? bulk(() -> db.importArchive(file, progress)) : db.importArchive(file, progress);
+            } else {
+                bulkLoaded = bulk != null ? bulk : empty;
+                JsonLinesFile.Imported imported;
+                if (bulkLoaded) {
+                    // checked line by line as it is loaded: a bad line stops the load before its commit point
+                    imported = bulk(() -> JsonLinesFile.bulkImportInto(db, file, Clock.systemUTC(), progress));
                 } else {
-                    bulkLoaded = bulk != null ? bulk : empty;
-                    JsonLinesFile.Imported imported = bulkLoaded
-                            ? bulk(() -> JsonLinesFile.bulkImportInto(db, file, checked, progress))
-                            : JsonLinesFile.importInto(db, file, checked, progress);
-                    result = imported.merge();
-                    missingTargets = imported.missingTargets();
-                    lines = checked.lines();
+                    // checked whole before anything is merged
+                    JsonLinesFile.Checked checked = JsonLinesFile.check(file, Clock.systemUTC(), progress);
+                    imported = JsonLinesFile.importInto(db, file, checked, progress);
                 }
+                result = imported.merge();
+                missingTargets = imported.missingTargets();
+                lines = imported.checked().lines();
             }
         }
         if (json) {
