@@ -111,9 +111,6 @@ public final class ImportCommand extends DbCommand {
         } catch (StorageException.BulkLoadIncomplete e) {
             throw new CliException(e.getMessage() + "; the load is committed: the next command that opens the database "
                     + "(for example `stemedb stats`) finishes it", e);
-        } catch (CliException e) {
-            throw new CliException(e.getMessage() + " (the bulk load stopped before its commit point: nothing was "
-                    + "imported, the database is as it was)", e);
         } catch (StemeException e) {
             throw new CliException("the bulk load failed: " + e.getMessage() + "; nothing was imported, the database is as "
                     + "it was", e);
