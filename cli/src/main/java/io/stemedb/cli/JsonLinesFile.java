@@ -9,7 +9,6 @@ import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Retraction;
-import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
