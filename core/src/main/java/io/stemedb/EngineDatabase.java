@@ -393,15 +393,7 @@ final class EngineDatabase extends EngineView implements StemeDB {
         int valid = 0;
         long latestAcceptable = limits.wall().millis() + limits.maxClockDrift().toMillis();
         for (Assertion a : candidates) {
-            try {
-                checkValueSize(a);
-                if (a.hlc().physicalMillis() > latestAcceptable) {
-                    throw new Assertion.InvalidAssertionException("hlc", a.hlc() + " is more than "
-                            + limits.maxClockDrift() + " ahead of this replica's clock; fix the sending replica's clock "
-                            + "(or raise maxClockDrift) and sync again");
-                }
-            } catch (Assertion.InvalidAssertionException e) {
-                rejected.add(new MergeResult.Rejected(a.id(), e.getMessage()));
+            if (!acceptable(a, latestAcceptable, rejected)) {
                 continue;
             }
             valid++;
@@ -442,15 +434,7 @@ final class EngineDatabase extends EngineView implements StemeDB {
         long[] read = new long[1];
         return load(sink -> source.accept(a -> {
             read[0]++;
-            try {
-                checkValueSize(a);
-                if (a.hlc().physicalMillis() > latestAcceptable) {
-                    throw new Assertion.InvalidAssertionException("hlc", a.hlc() + " is more than "
-                            + limits.maxClockDrift() + " ahead of this replica's clock; fix the sending replica's clock "
-                            + "(or raise maxClockDrift) and load again");
-                }
-            } catch (Assertion.InvalidAssertionException e) {
-                rejected.add(new MergeResult.Rejected(a.id(), e.getMessage()));
+            if (!acceptable(a, latestAcceptable, rejected)) {
                 return;
             }
             clock.observe(a.hlc());
@@ -549,6 +533,26 @@ final class EngineDatabase extends EngineView implements StemeDB {
             }
         } finally {
             commitLock.unlock();
+        }
+    }
+
+    /**
+     * Whether an assertion from elsewhere (a merge, a bulk load) may be stored: within the value
+     * size limit, and not stamped further ahead of this replica's clock than it tolerates. If
+     * not, the reason is added to {@code rejected}.
+     */
+    private boolean acceptable(Assertion a, long latestAcceptable, List<MergeResult.Rejected> rejected) {
+        try {
+            checkValueSize(a);
+            if (a.hlc().physicalMillis() > latestAcceptable) {
+                throw new Assertion.InvalidAssertionException("hlc", a.hlc() + " is more than "
+                        + limits.maxClockDrift() + " ahead of this replica's clock; fix the sending replica's clock "
+                        + "(or raise maxClockDrift) and sync again");
+            }
+            return true;
+        } catch (Assertion.InvalidAssertionException e) {
+            rejected.add(new MergeResult.Rejected(a.id(), e.getMessage()));
+            return false;
         }
     }
 

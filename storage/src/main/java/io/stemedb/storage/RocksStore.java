@@ -357,13 +357,17 @@ final class RocksStore implements AutoCloseable {
         }
     }
 
-    private static FileLock acquire(FileChannel channel, Path directory) throws IOException {
-        FileLock fileLock;
+    /** The exclusive lock of {@code channel}'s file, or null when another process (or channel of this one) holds it. */
+    static FileLock tryLock(FileChannel channel) throws IOException {
         try {
-            fileLock = channel.tryLock();
+            return channel.tryLock();
         } catch (OverlappingFileLockException e) {
-            fileLock = null;
+            return null;
         }
+    }
+
+    private static FileLock acquire(FileChannel channel, Path directory) throws IOException {
+        FileLock fileLock = tryLock(channel);
         if (fileLock == null) {
             String holder = readHolder(directory.resolve(LOCK_FILE));
             channel.close();
