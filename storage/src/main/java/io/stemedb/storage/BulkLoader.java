@@ -539,9 +539,9 @@ final class BulkLoader implements AutoCloseable {
         private int[] entryEnd = new int[1 << 14];
         private final Arena entries = new Arena();
         private byte[] idBytes = new byte[(1 << 14) * 32];
-        private byte[][] sourceKeys = new byte[1 << 14][];
-        private byte[][] subjectKeys = new byte[1 << 14][];
-        private byte[][] valueKeys = new byte[1 << 14][];
+        private final KeyArena sourceKeys = new KeyArena();
+        private final KeyArena subjectKeys = new KeyArena();
+        private final KeyArena valueKeys = new KeyArena();
         long recordBytes;
 
         Run(long firstSeq) {
@@ -559,9 +559,6 @@ final class BulkLoader implements AutoCloseable {
                 factLow = Arrays.copyOf(factLow, cap);
                 entryEnd = Arrays.copyOf(entryEnd, cap);
                 idBytes = Arrays.copyOf(idBytes, cap * 32);
-                sourceKeys = Arrays.copyOf(sourceKeys, cap);
-                subjectKeys = Arrays.copyOf(subjectKeys, cap);
-                valueKeys = Arrays.copyOf(valueKeys, cap);
             }
             byte[] subject = Keys.name(c.subject());
             byte[] predicate = Keys.name(c.predicate());
@@ -573,9 +570,9 @@ final class BulkLoader implements AutoCloseable {
             entries.claimEntry(sequence, record);
             entryEnd[n] = entries.size;
             c.id().copyTo(idBytes, n * 32);
-            sourceKeys[n] = Keys.sourceKey(Keys.name(c.source()), c.hlc(), sequence);
-            subjectKeys[n] = subjectKey;
-            valueKeys[n] = Keys.valueKey(predicate, c.value(), subject);
+            sourceKeys.add(Keys.sourceKey(Keys.name(c.source()), c.hlc(), sequence));
+            subjectKeys.add(subjectKey);
+            valueKeys.add(Keys.valueKey(predicate, c.value(), subject));
             recordBytes += record.length;
             n++;
         }
@@ -671,18 +668,19 @@ final class BulkLoader implements AutoCloseable {
             }
         }
 
-        private void writeSorted(SstFileWriter w, byte[][] keys) throws RocksDBException {
-            byte[][] sorted = Arrays.copyOf(keys, n);
-            Arrays.sort(sorted, Arrays::compareUnsigned);
-            byte[] previous = null;
+        /** Writes the distinct keys of {@code keys}, in order, with empty values. */
+        private void writeSorted(SstFileWriter w, KeyArena keys) throws RocksDBException {
+            int[] order = keys.sorted();
             byte[] empty = new byte[0];
-            for (byte[] k : sorted) {
-                if (previous == null || !Arrays.equals(previous, k)) {
-                    w.put(k, empty);
+            int previous = -1;
+            for (int i : order) {
+                if (previous < 0 || keys.compare(previous, i) != 0) {
+                    w.put(keys.key(i), empty);
                 }
-                previous = k;
+                previous = i;
             }
         }
+
     }
 
     /** Adds the 32-byte big-endian {@code id} into the sum at {@code at}, mod 2^256 (as {@link IdDigest} does). */
@@ -745,6 +743,94 @@ final class BulkLoader implements AutoCloseable {
 
     private static int index(long packed) {
         return (int) (packed & 0xFFFFFF);
+    }
+
+    /**
+     * Keys of one family of a run, end to end in one array with their end offsets: a million keys
+     * are two arrays instead of a million objects, which the garbage collector would copy at
+     * every young collection while the run fills.
+     */
+    private static final class KeyArena {
+        private byte[] bytes = new byte[1 << 16];
+        private int size;
+        private int[] ends = new int[1 << 12];
+        private int count;
+
+        void add(byte[] key) {
+            if (size + key.length > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + key.length));
+            }
+            if (count == ends.length) {
+                ends = Arrays.copyOf(ends, count * 2);
+            }
+            System.arraycopy(key, 0, bytes, size, key.length);
+            size += key.length;
+            ends[count++] = size;
+        }
+
+        private int start(int i) {
+            return i == 0 ? 0 : ends[i - 1];
+        }
+
+        byte[] key(int i) {
+            return Arrays.copyOfRange(bytes, start(i), ends[i]);
+        }
+
+        int compare(int a, int b) {
+            return Arrays.compareUnsigned(bytes, start(a), ends[a], bytes, start(b), ends[b]);
+        }
+
+        /** The indexes of the keys in unsigned byte order: a three-way quicksort, as many keys repeat (subjects). */
+        int[] sorted() {
+            int[] order = new int[count];
+            for (int i = 0; i < count; i++) {
+                order[i] = i;
+            }
+            sort(order, 0, count - 1, new java.util.Random(count));
+            return order;
+        }
+
+        private void sort(int[] a, int low, int high, java.util.Random random) {
+            while (high - low > 16) {
+                int pivot = a[low + random.nextInt(high - low + 1)];
+                int lt = low;
+                int gt = high;
+                int i = low;
+                while (i <= gt) {
+                    int c = compare(a[i], pivot);
+                    if (c < 0) {
+                        swap(a, lt++, i++);
+                    } else if (c > 0) {
+                        swap(a, i, gt--);
+                    } else {
+                        i++;
+                    }
+                }
+                // recurse into the smaller side, loop on the larger: the stack stays logarithmic
+                if (lt - low < high - gt) {
+                    sort(a, low, lt - 1, random);
+                    low = gt + 1;
+                } else {
+                    sort(a, gt + 1, high, random);
+                    high = lt - 1;
+                }
+            }
+            for (int i = low + 1; i <= high; i++) {
+                int v = a[i];
+                int j = i - 1;
+                while (j >= low && compare(a[j], v) > 0) {
+                    a[j + 1] = a[j];
+                    j--;
+                }
+                a[j + 1] = v;
+            }
+        }
+
+        private static void swap(int[] a, int i, int j) {
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
     }
 
     /** A growable byte array of fact entries. */
