@@ -216,6 +216,11 @@ public final class RocksEngine implements Engine {
         return read(store::nodeId);
     }
 
+    /** The open store, for tests in this package that look at stored keys. */
+    RocksStore store() {
+        return store;
+    }
+
     /** Where the database lives. */
     public Path directory() {
         return store.directory();
