@@ -13,6 +13,7 @@ import io.stemedb.cli.commands.InitCommand;
 import io.stemedb.cli.commands.ResolveCommand;
 import io.stemedb.cli.commands.RestoreCommand;
 import io.stemedb.cli.commands.RetractCommand;
+import io.stemedb.cli.commands.SalvageCommand;
 import io.stemedb.cli.commands.SourcesCommand;
 import io.stemedb.cli.commands.StatsCommand;
 import io.stemedb.cli.commands.SubjectsCommand;
@@ -71,6 +72,7 @@ import picocli.CommandLine.Spec;
             SubjectsCommand.class,
             StatsCommand.class,
             VerifyCommand.class,
+            SalvageCommand.class,
             ImportCommand.class,
             UpgradeCommand.class,
             ExportCommand.class,

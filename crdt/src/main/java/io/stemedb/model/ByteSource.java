@@ -132,6 +132,18 @@ public final class ByteSource {
         }
     }
 
+    /**
+     * A varint length, then that many bytes read as UTF-8 without checking them: for bytes this
+     * process's own storage wrote after checking them (RocksDB checksums every block it reads).
+     */
+    String trustedString(String what) {
+        int n = length(what + " length");
+        need(n, what);
+        int at = pos;
+        pos += n;
+        return new String(buf, at, n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** Fails unless every byte has been read. */
     public void expectEnd() {
         if (pos != buf.length) {

@@ -8,7 +8,6 @@ import io.stemedb.model.ByteSource;
 import io.stemedb.model.CanonicalCodec;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Retraction;
-import io.stemedb.model.StemeException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -143,9 +142,8 @@ final class FactEntries {
     /** Decodes the record of {@code e}; {@code id} when known, else it is hashed if ever asked for. */
     static Assertion decode(Entry e, AssertionId id, String where) {
         try {
-            byte[] record = e.record();
-            return id == null ? CanonicalCodec.decodeTrusted(record) : CanonicalCodec.decodeTrusted(id, record);
-        } catch (StemeException ex) {
+            return CanonicalCodec.decodeStored(id, e.buffer(), e.offset(), e.length());
+        } catch (RuntimeException ex) {
             throw new StorageException.Corruption("the record with sequence " + e.sequence() + " in " + where
                     + " does not decode: " + ex.getMessage() + "; run verify and restore from a backup", ex);
         }

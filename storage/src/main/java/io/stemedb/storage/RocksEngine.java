@@ -114,14 +114,28 @@ public final class RocksEngine implements Engine {
      *
      * @param factCacheBytes the Java heap, about, for the evidence of recently read facts
      *     ({@link FactCache}); 0 turns the cache off
+     * @param salvageDamagedLog open a database whose write-ahead log is damaged (see
+     *     {@link StorageException.DamagedLog}) by dropping every commit after the damage, instead
+     *     of refusing; what was dropped is logged and reported in {@link #properties()}
      */
     public record Settings(boolean readOnly, boolean syncEachCommit, Duration walSyncInterval,
-            long blockCacheBytes, long memtableBytes, long factCacheBytes) {
+            long blockCacheBytes, long memtableBytes, long factCacheBytes, boolean salvageDamagedLog) {
         /**
          * The defaults: read-write, fsync on every commit, 64 MiB of native cache including 32 MiB
          * of memtables, 64 MiB of heap for the fact cache.
          */
         public static final Settings DEFAULT = new Settings(false, true, Duration.ofSeconds(1), 64L << 20, 32L << 20, 64L << 20);
+
+        /** Settings that refuse to open over a damaged write-ahead log (the default). */
+        public Settings(boolean readOnly, boolean syncEachCommit, Duration walSyncInterval, long blockCacheBytes,
+                long memtableBytes, long factCacheBytes) {
+            this(readOnly, syncEachCommit, walSyncInterval, blockCacheBytes, memtableBytes, factCacheBytes, false);
+        }
+
+        /** These settings, but opening over a damaged write-ahead log by dropping what follows the damage. */
+        public Settings salvaging() {
+            return new Settings(readOnly, syncEachCommit, walSyncInterval, blockCacheBytes, memtableBytes, factCacheBytes, true);
+        }
 
         public Settings {
             if (walSyncInterval == null || walSyncInterval.isNegative() || walSyncInterval.isZero()) {
@@ -728,7 +742,7 @@ public final class RocksEngine implements Engine {
             waitingHere.remove(id);
             if (before.orphans() > 0) {
                 store.scan(store.handle(Family.ORPHANS), id.toBytes(), (key, value) -> {
-                    waiting.add(new Change(Keys.trailingSequence(key), CanonicalCodec.decodeTrusted(value)));
+                    waiting.add(new Change(Keys.trailingSequence(key), decodeRecord(Keys.trailingSequence(key), value)));
                     return true;
                 });
             }
@@ -953,8 +967,8 @@ public final class RocksEngine implements Engine {
 
     private static Assertion decodeRecord(long sequence, byte[] record) {
         try {
-            return CanonicalCodec.decodeTrusted(record);
-        } catch (StemeException e) {
+            return CanonicalCodec.decodeStored(null, record, 0, record.length);
+        } catch (RuntimeException e) {
             throw new StorageException.Corruption("stored record " + sequence + " does not decode: " + e.getMessage()
                     + "; restore from a backup or run verify", e);
         }
@@ -1102,6 +1116,7 @@ public final class RocksEngine implements Engine {
             Map<String, String> p = store.properties();
             p.putAll(factCache.properties());
             p.put("indexed-sequence", String.valueOf(indexer.indexed()));
+            store.salvaged().ifPresent(report -> p.put("salvaged-log", report));
             return p;
         });
     }
@@ -1134,6 +1149,11 @@ public final class RocksEngine implements Engine {
      */
     <T> T withDatabase(java.util.function.Function<org.rocksdb.RocksDB, T> body) {
         return indexRead(() -> body.apply(store.db()));
+    }
+
+    /** The stored value under {@code factKey} as RocksDB merges it (a head), for tests of the layout. */
+    byte[] rawFactValue(byte[] factKey) {
+        return read(() -> store.get(facts, factKey));
     }
 
     /** Compacts once the indexer has caught up, so that its entries are compacted too. */

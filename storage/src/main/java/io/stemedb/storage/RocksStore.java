@@ -34,7 +34,9 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Status;
 import org.rocksdb.StringAppendOperator;
+import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteBufferManager;
 
 /**
@@ -47,6 +49,7 @@ import org.rocksdb.WriteBufferManager;
  * {@code stemedb.lock} whose content names the holder.
  */
 final class RocksStore implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RocksStore.class);
     /** The storage format this version writes and reads (docs/format.md, "Storage key layouts"). */
     static final int FORMAT_VERSION = 2;
     /** The format of databases that {@code stemedb upgrade} rewrites into this one. */
@@ -86,11 +89,19 @@ final class RocksStore implements AutoCloseable {
     private static final java.util.Set<Path> OPEN_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private boolean holdsThisJvmsClaim;
+    /**
+     * Whether the lock file was there before this open: StemeDB wrote the directory. When it was
+     * not, an open that fails removes the lock file it made, leaving a foreign directory as it was.
+     */
+    private final boolean lockExisted;
+    /** What a salvaging open dropped from a damaged write-ahead log, or null. */
+    private String salvaged;
     /** The real path (links and dots resolved) under which this store is in {@link #OPEN_HERE}. */
     private Path claimKey;
 
     private RocksStore(Path directory, RocksEngine.Settings settings, long proposedNodeId) {
         this.directory = directory;
+        this.lockExisted = Files.exists(directory.resolve(LOCK_FILE));
         boolean created = prepareDirectory(directory, settings.readOnly());
         FileChannel channel = null;
         FileLock fileLock = null;
@@ -115,6 +126,7 @@ final class RocksStore implements AutoCloseable {
             Cache cache = track(new LRUCache(settings.blockCacheBytes()));
             WriteBufferManager wbm = track(new WriteBufferManager(settings.memtableBytes(), cache));
             if (!created) {
+                checkDatabaseFiles(directory);
                 checkFamilies(directory, settings.readOnly());
                 if (!Files.exists(directory.resolve(FORMAT_MARKER))) {
                     int version = probeFormat(directory);
@@ -123,7 +135,24 @@ final class RocksStore implements AutoCloseable {
                     }
                 }
             }
+            WALRecoveryMode recovery = WALRecoveryMode.TolerateCorruptedTailRecords;
+            if (!created) {
+                WalCheck.Damage damage = WalCheck.scan(directory);
+                if (damage != null) {
+                    if (!settings.salvageDamagedLog() || settings.readOnly()) {
+                        throw new StorageException.DamagedLog("cannot open " + directory + ": " + damage.describe()
+                                + ". Restore the database from a backup (stemedb restore), or, to keep what precedes the damage "
+                                + "and lose those commits, open it read-write with salvage (stemedb salvage " + directory
+                                + ", or StemeDBBuilder.salvageDamagedLog())");
+                    }
+                    salvaged = "dropped " + (damage.recordsAfter() + 1) + " log records from " + damage.file().getFileName()
+                            + " at byte " + damage.offset() + " (" + damage.what() + ")";
+                    LOG.warn("salvaging {}: {}", directory, salvaged);
+                    recovery = WALRecoveryMode.PointInTimeRecovery;
+                }
+            }
             DBOptions dbOptions = track(new DBOptions()
+                    .setWalRecoveryMode(recovery)
                     .setCreateIfMissing(!settings.readOnly())
                     .setCreateMissingColumnFamilies(!settings.readOnly())
                     .setWriteBufferManager(wbm)
@@ -147,7 +176,7 @@ final class RocksStore implements AutoCloseable {
             this.lockChannel = channel;
             this.lock = fileLock;
         } catch (RocksDBException e) {
-            throw abandon(StorageException.of("opening the database at " + directory, e), handles, opened, fileLock, channel);
+            throw abandon(openFailure(directory, e), handles, opened, fileLock, channel);
         } catch (IOException e) {
             throw abandon(new StorageException("cannot open the lock file in " + directory + ": " + e.getMessage()
                     + "; check the directory's permissions", e), handles, opened, fileLock, channel);
@@ -191,7 +220,7 @@ final class RocksStore implements AutoCloseable {
     }
 
     /** Creates the directory if needed; returns true when the database is new. */
-    private static boolean prepareDirectory(Path directory, boolean readOnly) {
+    private boolean prepareDirectory(Path directory, boolean readOnly) {
         if (Files.exists(directory) && !Files.isDirectory(directory)) {
             throw new StorageException.Incompatible(directory + " is a file, not a directory; give the path of a "
                     + "directory for the database (it is created if missing)");
@@ -203,6 +232,11 @@ final class RocksStore implements AutoCloseable {
             try (Stream<Path> entries = Files.list(directory)) {
                 List<String> others = entries.map(p -> p.getFileName().toString())
                         .filter(n -> !n.equals(LOCK_FILE)).sorted().limit(5).toList();
+                if (!others.isEmpty() && (writtenByStemeDB(directory) || others.stream().anyMatch(
+                        n -> n.startsWith("MANIFEST-") || n.endsWith(".sst") || n.equals("IDENTITY")))) {
+                    throw new StorageException.DamagedDatabase(directory + " holds a database whose CURRENT file (which names "
+                            + "the list of its files) is missing; restore the database from a backup", null);
+                }
                 if (!others.isEmpty()) {
                     throw new StorageException.Incompatible(directory + " holds files that are not a StemeDB database "
                             + others + "; give an empty or new directory, or the directory of an existing database");
@@ -229,7 +263,7 @@ final class RocksStore implements AutoCloseable {
      * declare, or without its first families. Families StemeDB declares and the database lacks
      * are created by the open (a later version's addition, filled by the indexer).
      */
-    private static void checkFamilies(Path directory, boolean readOnly) throws RocksDBException {
+    private void checkFamilies(Path directory, boolean readOnly) throws RocksDBException {
         List<String> found = new ArrayList<>();
         try (Options options = new Options()) {
             for (byte[] name : RocksDB.listColumnFamilies(options, directory.toString())) {
@@ -242,6 +276,10 @@ final class RocksStore implements AutoCloseable {
         }
         if (!declared.containsAll(found) || !found.containsAll(List.of("default", Family.IDS.familyName(), Family.LOG.familyName(),
                 Family.FACTS.familyName()))) {
+            if (writtenByStemeDB(directory)) {
+                throw new StorageException.DamagedDatabase(directory + " is a StemeDB database whose MANIFEST (the list of its "
+                        + "files) is damaged: it lists the column families " + found + "; restore the database from a backup", null);
+            }
             throw new StorageException.Incompatible(directory + " is a RocksDB database but not a StemeDB one (its column "
                     + "families are " + found + "); give the directory of a StemeDB database or an empty one");
         }
@@ -251,6 +289,53 @@ final class RocksStore implements AutoCloseable {
             throw new StorageException.Incompatible(directory + " lacks the column families " + missing
                     + " that this version of StemeDB adds; open it read-write once to add them");
         }
+    }
+
+    /**
+     * Whether StemeDB wrote {@code directory}: it holds StemeDB's lock file or format marker,
+     * which no other program writes. Then a database RocksDB cannot open is damaged, not foreign.
+     */
+    private boolean writtenByStemeDB(Path directory) {
+        return lockExisted || Files.exists(directory.resolve(FORMAT_MARKER));
+    }
+
+    /**
+     * Checks the two files that list all the others, CURRENT and the MANIFEST it names, before
+     * RocksDB reads them, so that damage to them is reported as such and names the file.
+     */
+    private static void checkDatabaseFiles(Path directory) {
+        Path current = directory.resolve("CURRENT");
+        String named;
+        try {
+            named = Files.readString(current, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new StorageException.DamagedDatabase(directory + ": its CURRENT file cannot be read (" + e.getMessage()
+                    + "); restore the database from a backup", e);
+        }
+        if (!named.matches("MANIFEST-\\d+\n") || !Files.isRegularFile(directory.resolve(named.trim()))) {
+            String shown = named.length() > 40 ? named.substring(0, 40) + "..." : named.trim();
+            throw new StorageException.DamagedDatabase(directory + ": its CURRENT file is damaged (it says '" + shown
+                    + "', which is not the name of a MANIFEST file in the directory); restore the database from a backup", null);
+        }
+    }
+
+    /** A failure to open, told apart: damage to a database StemeDB wrote names the file; the rest as RocksDB said. */
+    private StorageException openFailure(Path directory, RocksDBException e) {
+        Status.Code code = e.getStatus() == null ? null : e.getStatus().getCode();
+        if (writtenByStemeDB(directory) && (code == Status.Code.Corruption || code == Status.Code.IOError)) {
+            String manifest = "its MANIFEST";
+            try {
+                manifest = Files.readString(directory.resolve("CURRENT"), StandardCharsets.ISO_8859_1).trim();
+            } catch (IOException ignored) {
+                // CURRENT was read by checkDatabaseFiles just before; the message then keeps the generic name
+            }
+            String detail = e.getMessage() == null ? "" : e.getMessage();
+            String file = detail.contains("MANIFEST") || detail.contains("CURRENT") || !detail.contains(".sst")
+                    ? manifest + " (the list of the database's files)" : "a table file";
+            return new StorageException.DamagedDatabase(directory + " is a StemeDB database whose " + file + " is damaged: "
+                    + detail + "; restore the database from a backup", e);
+        }
+        return StorageException.of("opening the database at " + directory, e);
     }
 
     /** The storage format recorded in the database, read from a read-only open; 0 when there is no record. */
@@ -409,6 +494,11 @@ final class RocksStore implements AutoCloseable {
 
     long nodeId() {
         return nodeId;
+    }
+
+    /** What a salvaging open dropped from a damaged write-ahead log, when it did. */
+    Optional<String> salvaged() {
+        return Optional.ofNullable(salvaged);
     }
 
     Optional<byte[]> readState() {
@@ -639,6 +729,13 @@ final class RocksStore implements AutoCloseable {
         StorageException failure = closeAll(handles, opened, fileLock, channel);
         if (failure != null) {
             cause.addSuppressed(failure);
+        }
+        if (!lockExisted && channel != null) {
+            try {
+                Files.deleteIfExists(directory.resolve(LOCK_FILE));
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
         }
         return cause;
     }

@@ -58,6 +58,31 @@ public class StorageException extends StemeException {
         }
     }
 
+    /**
+     * The write-ahead log holds damage to commits that were fully written, so opening would
+     * silently drop them and every commit after them (see {@code WalCheck}). The message names
+     * the log file and the byte, and how many commits would be lost.
+     */
+    public static final class DamagedLog extends StorageException {
+        private static final long serialVersionUID = 1L;
+
+        public DamagedLog(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The database's own files (its CURRENT or MANIFEST, which list the others) are damaged:
+     * StemeDB wrote this directory, but RocksDB cannot open it. The message names the file.
+     */
+    public static final class DamagedDatabase extends StorageException {
+        private static final long serialVersionUID = 1L;
+
+        public DamagedDatabase(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The disk or filesystem ran out of space. */
     public static final class DiskFull extends StorageException {
         private static final long serialVersionUID = 1L;

@@ -54,7 +54,7 @@ import org.rocksdb.RocksDBException;
  */
 class RocksFaultTest {
     private static final long BASE_MS = 1_700_000_000_000L;
-    private static final long NODE = 0x42L;
+    static final long NODE = 0x42L;
     private static final RocksEngine.Settings DEFAULT = RocksEngine.Settings.DEFAULT;
     private static final HexFormat HEX = HexFormat.of();
 
