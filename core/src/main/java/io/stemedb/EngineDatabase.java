@@ -46,6 +46,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -394,15 +395,7 @@ final class EngineDatabase extends EngineView implements StemeDB {
         int valid = 0;
         long latestAcceptable = limits.wall().millis() + limits.maxClockDrift().toMillis();
         for (Assertion a : candidates) {
-            try {
-                checkValueSize(a);
-                if (a.hlc().physicalMillis() > latestAcceptable) {
-                    throw new Assertion.InvalidAssertionException("hlc", a.hlc() + " is more than "
-                            + limits.maxClockDrift() + " ahead of this replica's clock; fix the sending replica's clock "
-                            + "(or raise maxClockDrift) and sync again");
-                }
-            } catch (Assertion.InvalidAssertionException e) {
-                rejected.add(new MergeResult.Rejected(a.id(), e.getMessage()));
+            if (!acceptable(a, latestAcceptable, rejected)) {
                 continue;
             }
             valid++;
@@ -428,6 +421,141 @@ final class EngineDatabase extends EngineView implements StemeDB {
         await(pending);
         int added = pending.added.size();
         return new MergeResult(added, valid - added, rejected);
+    }
+
+    @Override
+    public BulkLoadResult bulkLoad(Iterator<? extends Assertion> assertions, ProgressListener progress) {
+        Objects.requireNonNull(assertions, "assertions");
+        return loadValid(sink -> assertions.forEachRemaining(sink), progress);
+    }
+
+    /** A bulk load of assertions validated as a merge validates them; {@code source} pushes them. */
+    private BulkLoadResult loadValid(Consumer<Consumer<Assertion>> source, ProgressListener progress) {
+        List<MergeResult.Rejected> rejected = new ArrayList<>();
+        long latestAcceptable = limits.wall().millis() + limits.maxClockDrift().toMillis();
+        long[] read = new long[1];
+        return load(sink -> source.accept(a -> {
+            read[0]++;
+            if (!acceptable(a, latestAcceptable, rejected)) {
+                return;
+            }
+            clock.observe(a.hlc());
+            sink.accept(a);
+        }), isClaim -> List.of(), progress, rejected, read);
+    }
+
+    @Override
+    public BulkLoadResult bulkLoadDrafts(Iterator<? extends BulkDraft> drafts, ProgressListener progress) {
+        Objects.requireNonNull(drafts, "drafts");
+        List<BulkDraft.Retraction> retractions = new ArrayList<>();
+        long[] read = new long[1];
+        return load(sink -> drafts.forEachRemaining(d -> {
+            read[0]++;
+            if (d instanceof BulkDraft.Retraction r) {
+                retractions.add(r);
+            } else {
+                Claim c = ((BulkDraft.Claim) d).build(clock.now());
+                checkValueSize(c);
+                sink.accept(c);
+            }
+        }), isClaim -> {
+            List<Assertion> late = new ArrayList<>(retractions.size());
+            for (BulkDraft.Retraction r : retractions) {
+                if (!isClaim.test(r.target())) {
+                    throw new UnknownTargetException(r.target());
+                }
+                late.add(Retraction.of(r.target(), r.source(), clock.now(), r.metadata()));
+            }
+            return late;
+        }, progress, List.of(), read);
+    }
+
+    /**
+     * Runs a bulk load with every writer held off: the writers already queued are committed
+     * first, then the load holds both write locks (so no local write is stamped meanwhile, and
+     * HLC order stays arrival order).
+     */
+    private BulkLoadResult load(Consumer<Consumer<Assertion>> feed, Function<Predicate<AssertionId>, List<Assertion>> late,
+            ProgressListener progress, List<MergeResult.Rejected> rejected, long[] read) {
+        Objects.requireNonNull(progress, "progress");
+        long start = System.nanoTime();
+        checkWritable();
+        commitLock.lock();
+        try {
+            commitQueued();
+            stampLock.lock();
+            try {
+                checkWritable();
+                BulkLoadResult result;
+                if (engine instanceof RocksEngine rocks) {
+                    RocksEngine.BulkLoaded r = rocks.bulkLoad(new RocksEngine.BulkInput() {
+                        @Override
+                        public void feed(Consumer<Assertion> sink) {
+                            feed.accept(sink);
+                        }
+
+                        @Override
+                        public List<Assertion> late(Predicate<AssertionId> isClaim) {
+                            return late.apply(isClaim);
+                        }
+
+                        @Override
+                        public void progress(String phase, long done, long total) {
+                            progress.progress(phase, done, total);
+                        }
+                    });
+                    for (MergeResult.Rejected r0 : rejected) {
+                        LOG.warn("bulk load refused assertion {}: {}", r0.id(), r0.reason());
+                    }
+                    result = new BulkLoadResult(read[0], r.added(), r.duplicates(), rejected, r.deferred(), r.runs());
+                } else {
+                    // In memory: the whole load is one atomic commit, its claims first, then the rest.
+                    List<Assertion> ordered = new ArrayList<>();
+                    List<Assertion> after = new ArrayList<>();
+                    Set<AssertionId> loadedClaims = new HashSet<>();
+                    feed.accept(a -> {
+                        if (a instanceof Claim) {
+                            ordered.add(a);
+                            loadedClaims.add(a.id());
+                        } else {
+                            after.add(a);
+                        }
+                    });
+                    after.addAll(late.apply(id -> loadedClaims.contains(id)
+                            || engine.get(id).map(Claim.class::isInstance).orElse(false)));
+                    ordered.addAll(after);
+                    long added = engine.commit(ordered).size();
+                    result = new BulkLoadResult(read[0], added, ordered.size() - added, rejected, after.size(), 0);
+                }
+                meters.merged.add(result.added());
+                Meters.add(meters.merges, meters.mergeNanos, start);
+                return result;
+            } finally {
+                stampLock.unlock();
+            }
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    /**
+     * Whether an assertion from elsewhere (a merge, a bulk load) may be stored: within the value
+     * size limit, and not stamped further ahead of this replica's clock than it tolerates. If
+     * not, the reason is added to {@code rejected}.
+     */
+    private boolean acceptable(Assertion a, long latestAcceptable, List<MergeResult.Rejected> rejected) {
+        try {
+            checkValueSize(a);
+            if (a.hlc().physicalMillis() > latestAcceptable) {
+                throw new Assertion.InvalidAssertionException("hlc", a.hlc() + " is more than "
+                        + limits.maxClockDrift() + " ahead of this replica's clock; fix the sending replica's clock "
+                        + "(or raise maxClockDrift) and sync again");
+            }
+            return true;
+        } catch (Assertion.InvalidAssertionException e) {
+            rejected.add(new MergeResult.Rejected(a.id(), e.getMessage()));
+            return false;
+        }
     }
 
     @Override
@@ -537,10 +665,18 @@ final class EngineDatabase extends EngineView implements StemeDB {
         };
     }
 
+    /**
+     * Into an empty database, an archive is bulk-loaded (after it is verified whole, as always);
+     * otherwise it is merged a page at a time.
+     */
     @Override
     public MergeResult importArchive(Path file, ProgressListener progress) {
         Objects.requireNonNull(file, "file");
         checkWritable();
+        if (engine(Engine::lastSequence) == 0) {
+            BulkLoadResult r = loadValid(sink -> Archive.importInto(file, batch -> batch.forEach(sink), progress), progress);
+            return new MergeResult(Math.toIntExact(r.added()), Math.toIntExact(r.duplicates()), r.rejected());
+        }
         int[] counts = new int[2];
         List<MergeResult.Rejected> rejected = new ArrayList<>();
         Archive.importInto(file, batch -> {

@@ -100,6 +100,62 @@ public interface StemeDB extends ReadView, AutoCloseable {
     MergeResult mergeEncoded(Collection<EncodedAssertion> records);
 
     /**
+     * Loads a large number of assertions (from another replica, a file, an archive) much faster
+     * than {@link #merge}: on disk, the input is cut into sorted runs written as RocksDB table
+     * files and ingested at once, instead of a write batch per commit. The result is what
+     * merging the same assertions in the same order would store, with one difference in
+     * arrival order: the load's claims arrive in input order, then its retractions (and any claim
+     * the load could not tell from one it had read, a few in a million) in input order. The same
+     * validation as {@link #merge} applies: an invalid assertion is reported in
+     * {@link BulkLoadResult#rejected()} and the others are stored; assertions already stored or
+     * given twice are skipped.
+     *
+     * <p>Writers wait while a load runs; readers go on, and wait only while the table files are
+     * ingested (a moment). Memory: two runs of at most 1,048,576 claims (or 64 MiB of records)
+     * each, about 250 bytes of heap per claim beyond its record, plus two bytes per claim of
+     * duplicate filter. Disk: the load's table files are written inside the database directory
+     * (in {@code bulk-staging}) and then moved in, so the load needs free space of about the
+     * size it adds.
+     *
+     * <p><b>Atomic.</b> If the load fails (bad input, an exception from the iterator, a full
+     * disk, the process stopping) before every run is staged, nothing is stored and the staging
+     * directory is deleted: the database is as it was. Once staged, the load is committed by a
+     * synced journal record; a failure after that point leaves it to the next open to finish
+     * (this instance then refuses every call with a {@link io.stemedb.storage.StorageException}
+     * saying so): reopen the database and the load is complete. A database in memory stores the
+     * load as one atomic commit.
+     *
+     * @param progress hears the phases ("bulk load: reading", "bulk load: ingesting"...)
+     */
+    BulkLoadResult bulkLoad(java.util.Iterator<? extends Assertion> assertions, io.stemedb.backup.ProgressListener progress);
+
+    /** {@link #bulkLoad(java.util.Iterator, io.stemedb.backup.ProgressListener)} of a stream, closed afterwards. */
+    default BulkLoadResult bulkLoad(java.util.stream.Stream<? extends Assertion> assertions,
+            io.stemedb.backup.ProgressListener progress) {
+        try (assertions) {
+            return bulkLoad(assertions.iterator(), progress);
+        }
+    }
+
+    /**
+     * Like {@link #bulkLoad}, for new claims and retractions written by this application: each
+     * claim is stamped with this replica's clock as it is read, so arrival order equals HLC order,
+     * and validated as {@link #write} validates (an invalid draft fails the whole load, which
+     * then stores nothing). Retractions are stamped after every claim of the load and stored
+     * after them; each must target a claim stored already or loaded by the same load, else the
+     * load fails with {@link UnknownTargetException} and stores nothing.
+     */
+    BulkLoadResult bulkLoadDrafts(java.util.Iterator<? extends BulkDraft> drafts, io.stemedb.backup.ProgressListener progress);
+
+    /** {@link #bulkLoadDrafts(java.util.Iterator, io.stemedb.backup.ProgressListener)} of a stream, closed afterwards. */
+    default BulkLoadResult bulkLoadDrafts(java.util.stream.Stream<? extends BulkDraft> drafts,
+            io.stemedb.backup.ProgressListener progress) {
+        try (drafts) {
+            return bulkLoadDrafts(drafts.iterator(), progress);
+        }
+    }
+
+    /**
      * Up to {@code limit} assertions that arrived after sequence number {@code afterSequence}, in
      * arrival order: a change feed. Start from 0; continue from the last sequence number read.
      */
@@ -171,7 +227,30 @@ public interface StemeDB extends ReadView, AutoCloseable {
      */
     static io.stemedb.storage.RocksBackups.BackupInfo restoreBackup(java.nio.file.Path backupDir, Integer backupId,
             java.nio.file.Path targetDir) {
-        return io.stemedb.storage.RocksBackups.restore(backupDir, backupId, targetDir);
+        io.stemedb.storage.RocksBackups.BackupInfo info = io.stemedb.storage.RocksBackups.restore(backupDir, backupId, targetDir);
+        // a backup of a format-1 database restores as format 1: upgrade it now, the directory is new anyway
+        if (io.stemedb.storage.RocksUpgrade.isFormat1(targetDir)) {
+            io.stemedb.storage.RocksUpgrade.upgrade(targetDir, false, (phase, done, total) -> { });
+        }
+        return info;
+    }
+
+    /**
+     * Upgrades the database in {@code directory}, written by a StemeDB of storage format 1, to the
+     * current format, offline (close it everywhere first). Every assertion is rewritten in its
+     * original arrival order into a new database beside it, {@code DIR.upgrading}, with the same
+     * node id and sequence numbers; the new database is verified; only if it is clean are the
+     * directories swapped: the format-1 database, never modified, is kept as
+     * {@code DIR.format1-<UTC time>} ({@link io.stemedb.storage.RocksUpgrade.Report#format1Directory()}),
+     * and the new one takes its place. If the upgrade fails or the process stops before the swap,
+     * {@code directory} is as it was; a swap interrupted by a crash is finished by the next open or
+     * upgrade. Takes about a minute per few million assertions (docs/operations.md).
+     *
+     * @throws io.stemedb.storage.StorageException.Incompatible if {@code directory} is not a database
+     *     of format 1
+     */
+    static io.stemedb.storage.RocksUpgrade.Report upgrade(java.nio.file.Path directory, io.stemedb.backup.ProgressListener progress) {
+        return io.stemedb.storage.RocksUpgrade.upgrade(directory, true, progress::progress);
     }
 
     /**
@@ -183,7 +262,8 @@ public interface StemeDB extends ReadView, AutoCloseable {
 
     /**
      * Verifies an archive completely, then merges its assertions (each re-hashed and validated);
-     * a damaged archive stores nothing. Idempotent.
+     * a damaged archive stores nothing. Idempotent. Into an empty database the assertions are
+     * {@linkplain #bulkLoad bulk-loaded}, so claims arrive first and retractions after them.
      *
      * @throws io.stemedb.backup.ArchiveException naming what is wrong, if the archive is damaged
      */

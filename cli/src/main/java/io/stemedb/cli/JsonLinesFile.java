@@ -9,7 +9,6 @@ import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Retraction;
-import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -105,10 +104,14 @@ public final class JsonLinesFile {
             }
         });
         if (firstError[0] != null) {
-            throw new CliException(firstError[0] + (otherErrors[0] > 0 ? " (and " + otherErrors[0] + " more bad lines)" : "")
-                    + "; nothing was imported: fix the file and import it again");
+            throw badFile(firstError[0], otherErrors[0]);
         }
         return new Checked(lines, count[0], targets, keep[0] ? parsed : null);
+    }
+
+    private static CliException badFile(String firstError, long otherErrors) {
+        return new CliException(firstError + (otherErrors > 0 ? " (and " + otherErrors + " more bad lines)" : "")
+                + "; nothing was imported: fix the file and import it again");
     }
 
     private static String limits(Assertion a, long latestAcceptable) {
@@ -174,6 +177,98 @@ public final class JsonLinesFile {
     }
 
     /**
+     * Bulk-loads {@code file} into {@code db} ({@link StemeDB#bulkLoad}) in one pass: each line is
+     * parsed and checked as {@link #check} checks it while the load reads it. At the first bad
+     * line the rest of the file is only checked, to count the bad lines, and the load then stops
+     * before its commit point, so that, as with a checked merge, a bad file imports nothing.
+     * Claims arrive in file order, then retractions.
+     */
+    public static Imported bulkImportInto(StemeDB db, Path file, Clock clock, ProgressListener progress) {
+        CheckedLines lines = new CheckedLines(file, clock.millis() + DEFAULT_MAX_CLOCK_DRIFT.toMillis());
+        io.stemedb.BulkLoadResult r;
+        try (lines) {
+            r = db.bulkLoad(lines, progress);
+        }
+        long missing = lines.targets.stream().filter(t -> db.get(t).isEmpty()).count();
+        Checked checked = new Checked(lines.lineNo, lines.count, lines.targets, null);
+        return new Imported(checked, new MergeResult(Math.toIntExact(r.added()), Math.toIntExact(r.duplicates()), r.rejected()),
+                missing);
+    }
+
+    /** The assertions of a file, parsed and checked as they are read; after a bad line, only checked, then refused. */
+    private static final class CheckedLines implements java.util.Iterator<Assertion>, AutoCloseable {
+        private final Path file;
+        private final long latestAcceptable;
+        private final LineReader reader;
+        final Set<AssertionId> targets = new HashSet<>();
+        long lineNo;
+        long count;
+        private Assertion next;
+        private String firstError;
+        private long otherErrors;
+
+        CheckedLines(Path file, long latestAcceptable) {
+            this.file = file;
+            this.latestAcceptable = latestAcceptable;
+            this.reader = new LineReader(file);
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next == null) {
+                String text = reader.next();
+                lineNo = reader.lineNo;
+                if (text == null) {
+                    if (firstError != null) {
+                        throw badFile(firstError, otherErrors);
+                    }
+                    return false;
+                }
+                if (text.isBlank()) {
+                    continue;
+                }
+                String problem;
+                Assertion a = null;
+                try {
+                    a = JsonLines.parse(text);
+                    problem = limits(a, latestAcceptable);
+                } catch (JsonLines.LineException e) {
+                    problem = e.getMessage();
+                }
+                if (problem != null) {
+                    if (firstError == null) {
+                        firstError = file + " line " + lineNo + ": " + problem;
+                    } else {
+                        otherErrors++;
+                    }
+                } else if (firstError == null) {
+                    count++;
+                    if (a instanceof Retraction retraction) {
+                        targets.add(retraction.target());
+                    }
+                    next = a;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public Assertion next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException();
+            }
+            Assertion a = next;
+            next = null;
+            return a;
+        }
+
+        @Override
+        public void close() {
+            reader.close();
+        }
+    }
+
+    /**
      * Writes the assertions of {@code db} that {@code asOf} and {@code sources} select (as an
      * archive export would select them) to {@code target}, in arrival order.
      *
@@ -228,43 +323,92 @@ public final class JsonLinesFile {
      * many lines the file has.
      */
     private static long read(Path file, LineVisitor visitor) {
-        long lineNo = 0;
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-            boolean more = true;
-            while (more) {
-                int b = in.read();
-                if (b != -1 && b != '\n') {
-                    line.write(b);
-                    continue;
-                }
-                more = b != -1;
-                if (!more && line.size() == 0) {
-                    break;
-                }
-                lineNo++;
-                byte[] bytes = line.toByteArray();
-                line.reset();
-                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                String text;
-                try {
-                    text = utf8.decode(ByteBuffer.wrap(bytes, 0, length)).toString();
-                } catch (CharacterCodingException e) {
-                    throw new CliException(file + " line " + lineNo + ": not valid UTF-8 text (JSON Lines files are UTF-8); "
-                            + "nothing was imported: fix the file and import it again");
-                }
-                if (lineNo == 1 && text.startsWith("\uFEFF")) {
-                    text = text.substring(1);
-                }
+        try (LineReader lines = new LineReader(file)) {
+            for (String text = lines.next(); text != null; text = lines.next()) {
                 if (!text.isBlank()) {
-                    visitor.line(lineNo, text);
+                    visitor.line(lines.lineNo, text);
                 }
             }
-            return lineNo;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return lines.lineNo;
+        }
+    }
+
+    /**
+     * The lines of a file (ending with \n or \r\n), each decoded as strict UTF-8 on its own, so
+     * that a bad byte is reported with its line; a byte order mark before the first is dropped.
+     */
+    private static final class LineReader implements AutoCloseable {
+        private final Path file;
+        private final InputStream in;
+        private final byte[] buffer = new byte[1 << 16];
+        private int position;
+        private int limit;
+        private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        long lineNo;
+        private boolean ended;
+
+        LineReader(Path file) {
+            this.file = file;
+            try {
+                in = Files.newInputStream(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** The next line, or null at the end. */
+        String next() {
+            if (ended) {
+                return null;
+            }
+            try {
+                while (true) {
+                    if (position == limit) {
+                        limit = Math.max(0, in.read(buffer));
+                        position = 0;
+                        if (limit == 0) {
+                            ended = true;
+                            if (line.size() == 0) {
+                                return null;
+                            }
+                            break;
+                        }
+                    }
+                    int start = position;
+                    while (position < limit && buffer[position] != '\n') {
+                        position++;
+                    }
+                    line.write(buffer, start, position - start);
+                    if (position < limit) {
+                        position++; // the newline
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            lineNo++;
+            byte[] bytes = line.toByteArray();
+            line.reset();
+            int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+            String text;
+            try {
+                text = utf8.decode(ByteBuffer.wrap(bytes, 0, length)).toString();
+            } catch (CharacterCodingException e) {
+                throw badFile(file + " line " + lineNo + ": not valid UTF-8 text (JSON Lines files are UTF-8)", 0);
+            }
+            return lineNo == 1 && text.startsWith("\uFEFF") ? text.substring(1) : text;
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 }

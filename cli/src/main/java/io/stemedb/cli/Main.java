@@ -18,6 +18,7 @@ import io.stemedb.cli.commands.SourcesCommand;
 import io.stemedb.cli.commands.StatsCommand;
 import io.stemedb.cli.commands.SubjectsCommand;
 import io.stemedb.cli.commands.SyncCommand;
+import io.stemedb.cli.commands.UpgradeCommand;
 import io.stemedb.cli.commands.VerifyArchiveCommand;
 import io.stemedb.cli.commands.VerifyCommand;
 import java.io.BufferedOutputStream;
@@ -79,6 +80,7 @@ import picocli.CommandLine.Spec;
             VerifyCommand.class,
             SalvageCommand.class,
             ImportCommand.class,
+            UpgradeCommand.class,
             ExportCommand.class,
             BackupCommand.class,
             RestoreCommand.class,

@@ -136,9 +136,9 @@ class CliEndToEndTest {
         assertTrue(node.find(), init.out());
         assertTrue(stemedb("init", "--data-dir", "db").ok().out().contains(node.group(1)), "the same database");
 
-        // import a JSON Lines file
+        // import a JSON Lines file: into an empty database, a bulk load
         Result imported = stemedb("import", dataset().toString(), "--data-dir", "db").ok();
-        assertEquals("imported " + dir.resolve("dataset.jsonl") + " (jsonl, 12 lines): 12 new assertions, 0 already there",
+        assertEquals("bulk-loaded " + dir.resolve("dataset.jsonl") + " (jsonl, 12 lines): 12 new assertions, 0 already there",
                 imported.out().strip());
         String claimId = stemedb("history", "initech", "ceo", "--data-dir", "db", "--json").ok().out()
                 .replaceAll("(?s).*?\"id\" : \"(\\p{XDigit}{64})\".*", "$1");

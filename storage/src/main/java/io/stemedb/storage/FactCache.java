@@ -123,6 +123,15 @@ final class FactCache {
         cache.invalidateAll(facts);
     }
 
+    /** Forgets every fact: after a bulk load, which changes facts without naming them one by one. */
+    void invalidateAll() {
+        if (cache == null) {
+            return;
+        }
+        epoch.incrementAndGet();
+        cache.invalidateAll();
+    }
+
     /** Hits, misses, evictions and the estimated heap held, for {@code properties()}. */
     Map<String, String> properties() {
         Map<String, String> p = new LinkedHashMap<>();

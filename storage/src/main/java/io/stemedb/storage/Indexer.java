@@ -75,7 +75,7 @@ final class Indexer implements AutoCloseable {
     private IdDigest total;
     /** The bucket digests, loaded on first use (65,536 small records, whatever the size of the set). */
     private volatile AtomicReferenceArray<IdDigest> buckets;
-    private final boolean fromScratch;
+    private volatile boolean fromScratch;
     private Throwable failure;
     private boolean closing;
 
@@ -171,6 +171,39 @@ final class Indexer implements AutoCloseable {
     /** The digest of the indexed ids in {@code bucket}; call after {@link #await}. */
     IdDigest bucketDigest(int bucket) {
         return buckets().get(bucket);
+    }
+
+    /** A copy of every bucket's digest; call after {@link #await}, with no commit running. */
+    IdDigest[] bucketDigests() {
+        AtomicReferenceArray<IdDigest> b = buckets();
+        IdDigest[] copy = new IdDigest[Engine.BUCKETS];
+        for (int i = 0; i < copy.length; i++) {
+            copy[i] = b.get(i);
+        }
+        return copy;
+    }
+
+    /**
+     * Moves the watermark to {@code sequence} with the digest {@code digest} of every id up to
+     * it: a bulk load has written the indexes, the digests and the watermark record of its
+     * assertions itself. Call with the indexer idle (caught up, no commit running); the bucket
+     * digests are read again from the database on next use.
+     */
+    void advancedTo(long sequence, IdDigest digest) {
+        lock.lock();
+        try {
+            if (!queue.isEmpty() || indexed < handed) {
+                throw new IllegalStateException("the indexer must be idle when a bulk load moves its watermark");
+            }
+            indexed = sequence;
+            handed = sequence;
+            total = digest;
+            buckets = null;
+            fromScratch = false;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void checkHealthy() {

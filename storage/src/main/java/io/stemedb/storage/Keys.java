@@ -43,12 +43,21 @@ final class Keys {
 
     /** facts: the fact key of (subject, predicate). */
     static byte[] factKey(String subject, String predicate) {
-        byte[] names = new ByteSink(64).shortString(subject).shortString(predicate).toByteArray();
-        long[] h = MurmurHash3.hash128x64(names, 0, names.length, 0);
+        return factKeyOf(subjectKey(name(subject), name(predicate)));
+    }
+
+    /** facts: the fact key of the fact whose subjects-keyspace key ({@link #subjectKey}) is {@code subjectKey}. */
+    static byte[] factKeyOf(byte[] subjectKey) {
+        long[] h = MurmurHash3.hash128x64(subjectKey, 1, subjectKey.length - 1, 0);
         byte[] key = new byte[FACT_KEY_BYTES];
         putLong(key, 0, h[0]);
         putLong(key, 8, h[1]);
         return key;
+    }
+
+    /** A name as keys hold it: u16 length, then UTF-8. Encode a name once to build several keys with it. */
+    static byte[] name(String s) {
+        return new ByteSink(2 + 3 * s.length()).shortString(s).toByteArray();
     }
 
     /** facts: a chunk of a large fact, the fact key then the chunk number (u32, from 1): 20 bytes, never a head's 16. */
@@ -97,7 +106,12 @@ final class Keys {
 
     /** sources: name(source) hlc u64 sequence. */
     static byte[] sourceKey(String source, Hlc hlc, long sequence) {
-        return new ByteSink().shortString(source).hlc(hlc).u64(sequence).toByteArray();
+        return sourceKey(name(source), hlc, sequence);
+    }
+
+    /** {@link #sourceKey(String, Hlc, long)} of an encoded {@link #name}. */
+    static byte[] sourceKey(byte[] sourceName, Hlc hlc, long sequence) {
+        return new ByteSink(sourceName.length + 28).raw(sourceName).hlc(hlc).u64(sequence).toByteArray();
     }
 
     static byte[] sourcePrefix(String source) {
@@ -117,7 +131,16 @@ final class Keys {
 
     /** sources, subjects keyspace: 0xff name(subject) name(predicate). */
     static byte[] subjectKey(String subject, String predicate) {
-        return new ByteSink().u8(SUBJECTS_SPACE).shortString(subject).shortString(predicate).toByteArray();
+        return subjectKey(name(subject), name(predicate));
+    }
+
+    /** {@link #subjectKey(String, String)} of encoded {@link #name}s. */
+    static byte[] subjectKey(byte[] subjectName, byte[] predicateName) {
+        byte[] key = new byte[1 + subjectName.length + predicateName.length];
+        key[0] = SUBJECTS_SPACE;
+        System.arraycopy(subjectName, 0, key, 1, subjectName.length);
+        System.arraycopy(predicateName, 0, key, 1 + subjectName.length, predicateName.length);
+        return key;
     }
 
     /** sources, subjects keyspace: 0xff name(subject), the prefix of every entry of one subject. */
@@ -132,19 +155,24 @@ final class Keys {
 
     /** values: name(predicate) valueKey, the prefix of the subjects with that value. */
     static byte[] valuePrefix(String predicate, Value value) {
-        ByteSink b = new ByteSink().shortString(predicate);
-        byte[] encoded = CanonicalCodec.encodeValue(value);
-        if (encoded.length <= MAX_INLINE_VALUE) {
-            b.u8(0).raw(encoded);
-        } else {
-            b.u8(1).raw(Blake3.hash(encoded));
-        }
-        return b.toByteArray();
+        return valueKey(name(predicate), value, new byte[0]);
     }
 
     static byte[] valueKey(Claim c) {
-        byte[] prefix = valuePrefix(c.predicate(), c.value());
-        return new ByteSink().raw(prefix).shortString(c.subject()).toByteArray();
+        return valueKey(name(c.predicate()), c.value(), name(c.subject()));
+    }
+
+    /** {@link #valueKey(Claim)} of encoded {@link #name}s. */
+    static byte[] valueKey(byte[] predicateName, Value value, byte[] subjectName) {
+        byte[] encoded = CanonicalCodec.encodeValue(value);
+        boolean inline = encoded.length <= MAX_INLINE_VALUE;
+        byte[] valueKey = inline ? encoded : Blake3.hash(encoded);
+        byte[] key = new byte[predicateName.length + 1 + valueKey.length + subjectName.length];
+        System.arraycopy(predicateName, 0, key, 0, predicateName.length);
+        key[predicateName.length] = (byte) (inline ? 0 : 1);
+        System.arraycopy(valueKey, 0, key, predicateName.length + 1, valueKey.length);
+        System.arraycopy(subjectName, 0, key, key.length - subjectName.length, subjectName.length);
+        return key;
     }
 
     /** digests: the bucket, 2 bytes. */

@@ -27,6 +27,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.Arrays;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
@@ -103,6 +105,8 @@ public final class RocksEngine implements Engine {
     };
     private volatile State state;
     private volatile Throwable walSyncFailure;
+    /** Set when a bulk load failed after its commit point: the database must be reopened, which finishes it. */
+    private volatile Throwable bulkFailure;
     private boolean closed;
 
     /**
@@ -194,6 +198,18 @@ public final class RocksEngine implements Engine {
         } else {
             walSyncer = null;
         }
+        byte[] journal = store.get(store.meta(), BulkLoader.Journal.KEY);
+        if (journal != null && settings.readOnly()) {
+            throw new StorageException.Incompatible("a bulk load into " + store.directory() + " was interrupted after its "
+                    + "commit point; open the database read-write once to finish it");
+        }
+        if (journal != null) {
+            LOG.info("finishing the bulk load into {} that was interrupted after its commit point", store.directory());
+            indexer.await(state.lastSequence());
+            finishBulk(BulkLoader.Journal.decode(journal), Map.of(), (phase, done, total) -> { });
+        } else if (!settings.readOnly()) {
+            BulkLoader.deleteStaging(store.directory());
+        }
     }
 
     /**
@@ -204,6 +220,7 @@ public final class RocksEngine implements Engine {
      * @throws StorageException.Locked if another process has it open
      */
     public static RocksEngine open(Path directory, Settings settings, long proposedNodeId) {
+        RocksUpgrade.finishInterruptedSwap(directory);
         return new RocksEngine(RocksStore.open(directory, settings, proposedNodeId), settings);
     }
 
@@ -211,6 +228,11 @@ public final class RocksEngine implements Engine {
     @Override
     public long nodeId() {
         return read(store::nodeId);
+    }
+
+    /** The open store, for tests in this package that look at stored keys. */
+    RocksStore store() {
+        return store;
     }
 
     /** Where the database lives. */
@@ -237,14 +259,7 @@ public final class RocksEngine implements Engine {
         closeLock.readLock().lock();
         try {
             checkOpen();
-            if (settings.readOnly()) {
-                throw new StorageException.ReadOnly();
-            }
-            Throwable syncFailure = walSyncFailure;
-            if (syncFailure != null) {
-                throw new StorageException("a background WAL sync failed earlier (" + syncFailure.getMessage()
-                        + "); writes since the last good sync may not be durable; reopen the database", syncFailure);
-            }
+            checkWritable();
             List<Change> changes;
             synchronized (commitMonitor) {
                 changes = new CommitWriter(assertions).write();
@@ -254,6 +269,320 @@ public final class RocksEngine implements Engine {
         } finally {
             closeLock.readLock().unlock();
         }
+    }
+
+    private void checkWritable() {
+        if (settings.readOnly()) {
+            throw new StorageException.ReadOnly();
+        }
+        Throwable syncFailure = walSyncFailure;
+        if (syncFailure != null) {
+            throw new StorageException("a background WAL sync failed earlier (" + syncFailure.getMessage()
+                    + "); writes since the last good sync may not be durable; reopen the database", syncFailure);
+        }
+    }
+
+    /** What a bulk load is given; see {@link #bulkLoad}. */
+    public interface BulkInput {
+        /** Pushes every assertion of the load, in order, to {@code sink}; may throw to abandon the load. */
+        void feed(Consumer<Assertion> sink);
+
+        /**
+         * Called once the input is staged, before the commit point: assertions to store after the
+         * load's claims, in order (retractions stamped now, so that they order after them). May
+         * throw to abandon the load.
+         *
+         * @param isClaim whether an id is a claim stored already or staged by this load
+         */
+        default List<Assertion> late(Predicate<AssertionId> isClaim) {
+            return List.of();
+        }
+
+        /** Progress of the load's phases (reading, ingesting, committing); must return quickly. */
+        default void progress(String phase, long done, long total) {}
+    }
+
+    /**
+     * What a bulk load did.
+     *
+     * @param read assertions the input gave
+     * @param added assertions stored (each once)
+     * @param duplicates assertions already stored, or given more than once
+     * @param deferred assertions stored by an ordinary commit after the ingestion (retractions,
+     *     claims that a run's filter may have seen)
+     * @param runs sorted runs staged and ingested
+     */
+    public record BulkLoaded(long read, long added, long duplicates, long deferred, int runs) {}
+
+    /**
+     * Stores a large number of assertions through sorted table files: the input is cut into runs
+     * held in memory (at most 1,048,576 claims or 64 MiB of records each, two at a time, about
+     * 250 bytes of heap per claim beyond its record), each run sorted and written to table files
+     * in a staging directory inside the database directory, and the files ingested into RocksDB
+     * at once. The result is what ordinary commits of the same assertions would store: the same
+     * sequences (claims numbered in input order; retractions, and claims a run's filter may have
+     * seen, are stored after them by an ordinary commit), entries, indexes and digests. See
+     * {@link BulkLoader} for how.
+     *
+     * <p>Commits wait for the whole load; reads go on, except while the files are ingested (a
+     * moment: RocksDB links them into the database). <b>Atomic</b>: if the load fails before its
+     * commit point (the synced journal record written once every file is staged), the staging
+     * directory is deleted and the database is as it was; after it, the load completes here, or,
+     * if this process stops, when the database is next opened. A failure after the commit point
+     * (a full disk while ingesting) leaves this engine refusing every operation until it is
+     * reopened, which finishes the load.
+     */
+    public BulkLoaded bulkLoad(BulkInput input) {
+        synchronized (commitMonitor) {
+            BulkLoader.Journal journal;
+            BulkLoader loader;
+            long[] committed = new long[1];
+            closeLock.readLock().lock();
+            try {
+                checkOpen();
+                checkWritable();
+                indexer.await(state.lastSequence());
+                State before = state;
+                loader = new BulkLoader(store, before, indexer.digest(), indexer.bucketDigests(),
+                        new java.util.HashSet<>(appendsSinceSeal.keySet()), id -> {
+                            Location at = locate(id);
+                            return at != null && at.isClaim();
+                        }, input);
+                try {
+                    input.feed(loader::add);
+                    journal = loader.stage(before.lastSequence());
+                    if (journal == null) {
+                        BulkLoader.deleteStaging(store.directory());
+                        List<Change> changes = new CommitWriter(loader.deferred()).write();
+                        indexer.enqueue(changes);
+                        return new BulkLoaded(loader.read(), changes.size(),
+                                loader.duplicates() + loader.deferred().size() - changes.size(), loader.deferred().size(), 0);
+                    }
+                    writeSynced(wb -> wb.put(store.meta(), BulkLoader.Journal.KEY, journal.encode()));
+                } catch (RuntimeException | Error e) {
+                    loader.close();
+                    try {
+                        BulkLoader.deleteStaging(store.directory());
+                    } catch (RuntimeException cleanup) {
+                        e.addSuppressed(cleanup);
+                    }
+                    throw e;
+                }
+                loader.close();
+            } finally {
+                closeLock.readLock().unlock();
+            }
+            try {
+                committed[0] = finishBulk(journal, loader.operandsOfRecent(), input::progress);
+            } catch (RuntimeException | Error e) {
+                bulkFailure = e;
+                throw new StorageException.BulkLoadIncomplete("the bulk load into " + store.directory() + " failed after its commit point ("
+                        + e.getMessage() + "); it is not lost: close and reopen the database, which finishes it", e);
+            }
+            long ingested = journal.after().lastSequence() - journal.fromSequence();
+            long deferredCount = loader.deferred().size();
+            return new BulkLoaded(loader.read(), ingested + committed[0],
+                    loader.duplicates() + deferredCount - committed[0], deferredCount, loader.runs());
+        }
+    }
+
+    /**
+     * Completes a bulk load from its journal: ingests what is not yet ingested (readers wait
+     * meanwhile, so that none sees part of it), writes the counters, the watermark, the seals and
+     * the placements of waiting retractions with the journal's next phase in one synced batch,
+     * then stores the deferred assertions by an ordinary commit whose batch also deletes the
+     * journal, and deletes the staging directory. Each step is idempotent or atomic with the
+     * journal's phase, so a crash anywhere is finished by the next open.
+     *
+     * @return how many deferred assertions were new
+     */
+    private long finishBulk(BulkLoader.Journal journal, Map<FactCache.Fact, Integer> operandsOfRecent, Progress progress) {
+        java.nio.file.Path staging = store.directory().resolve(BulkLoader.STAGING);
+        if (journal.phase() == BulkLoader.Journal.STAGED) {
+            closeLock.writeLock().lock();
+            try {
+                checkOpen();
+                ingest(journal, staging, progress);
+                completeIngestion(journal, staging, operandsOfRecent);
+            } finally {
+                closeLock.writeLock().unlock();
+            }
+        }
+        List<Change> changes;
+        closeLock.readLock().lock();
+        try {
+            checkOpen();
+            List<Assertion> deferred = BulkLoader.readRecords(staging.resolve(BulkLoader.DEFERRED_FILE));
+            progress.progress("bulk load: committing the deferred", 0, deferred.size());
+            CommitWriter last = new CommitWriter(deferred);
+            changes = last.write(wb -> wb.delete(store.meta(), BulkLoader.Journal.KEY), true);
+            indexer.enqueue(changes);
+        } finally {
+            closeLock.readLock().unlock();
+        }
+        BulkLoader.deleteStaging(store.directory());
+        return changes.size();
+    }
+
+    /** Ingests each family's staged files that are not ingested yet, family by family. */
+    private void ingest(BulkLoader.Journal journal, java.nio.file.Path staging, Progress progress) {
+        try (org.rocksdb.IngestExternalFileOptions options = new org.rocksdb.IngestExternalFileOptions()
+                .setMoveFiles(true).setAllowBlockingFlush(true)) {
+            Family[] all = Family.values();
+            for (int done = 0; done < all.length; done++) {
+                Family family = all[done];
+                progress.progress("bulk load: ingesting", done, all.length);
+                List<String> files = new ArrayList<>();
+                boolean staged = false;
+                for (BulkLoader.Journal.Staged s : journal.files()) {
+                    if (s.family() == family) {
+                        staged = true;
+                        java.nio.file.Path file = staging.resolve(s.name());
+                        if (java.nio.file.Files.exists(file)) {
+                            files.add(file.toString());
+                        }
+                    }
+                }
+                if (!staged) {
+                    continue;
+                }
+                if (family == Family.FACTS) {
+                    byte[] marker = store.get(facts, BulkLoader.FACTS_MARKER);
+                    if (marker != null && Arrays.equals(marker, new ByteSink(8).u64(journal.loadId()).toByteArray())) {
+                        continue; // ingested before a crash: fact operands must not be applied twice
+                    }
+                    if (files.size() != journal.files().stream().filter(s -> s.family() == Family.FACTS).count()) {
+                        throw new StorageException.Corruption("the bulk load's staged facts files in " + staging
+                                + " are incomplete but were never ingested; restore the database from a backup", null);
+                    }
+                }
+                // Files that are gone were moved into the database by an ingestion that completed;
+                // the rest hold puts of absolute values, which a second ingestion rewrites harmlessly.
+                if (!files.isEmpty()) {
+                    store.db().ingestExternalFile(store.handle(family), files, options);
+                }
+            }
+            progress.progress("bulk load: ingesting", all.length, all.length);
+        } catch (RocksDBException e) {
+            throw StorageException.of("ingesting the bulk load's files", e);
+        }
+    }
+
+    /**
+     * One synced batch: seals the facts the load appended to many times, places the retractions
+     * that waited for a claim the load brought, writes the counters and the indexer's watermark,
+     * moves the journal to its next phase and deletes the facts marker. Then the in-memory state
+     * follows. Runs with readers excluded.
+     */
+    private void completeIngestion(BulkLoader.Journal journal, java.nio.file.Path staging,
+            Map<FactCache.Fact, Integer> operandsOfRecent) {
+        State before = state;
+        long orphans = before.orphans();
+        List<byte[]> sealed = new ArrayList<>();
+        try (WriteBatch wb = new WriteBatch()) {
+            for (byte[] factKey : BulkLoader.readSeals(staging)) {
+                byte[] head = store.get(facts, factKey);
+                if (head != null) {
+                    seal(wb, factKey, head, EMPTY, BulkLoader.CHUNK_BYTES);
+                    sealed.add(factKey);
+                }
+            }
+            if (orphans > 0) {
+                orphans -= placeOrphansOfLoad(wb, journal.fromSequence(), journal.after().lastSequence());
+            }
+            State next = new State(journal.after().lastSequence(), journal.after().claims(), before.retractions(), orphans,
+                    journal.after().maxHlc());
+            wb.put(store.meta(), RocksStore.STATE_KEY, next.encode());
+            wb.put(store.meta(), RocksStore.INDEXED_KEY, journal.indexed());
+            wb.put(store.meta(), BulkLoader.Journal.KEY, journal.withPhase(BulkLoader.Journal.INGESTED).encode());
+            wb.delete(facts, BulkLoader.FACTS_MARKER);
+            writeSynced(wb);
+            state = next;
+        } catch (RocksDBException e) {
+            throw StorageException.of("completing the ingestion of a bulk load", e);
+        }
+        indexer.advancedTo(journal.after().lastSequence(), IdDigest.fromBytes(Arrays.copyOfRange(journal.indexed(), 8, 48)));
+        factCache.invalidateAll();
+        for (byte[] factKey : sealed) {
+            appendsSinceSeal.remove(FactCache.Fact.of(factKey));
+        }
+        operandsOfRecent.forEach((fact, operands) -> appendsSinceSeal.computeIfPresent(fact, (f, n) -> n + operands));
+    }
+
+    /**
+     * Places, in {@code wb}, the retractions waiting among the orphans whose target is a claim
+     * the load stored (sequence in ({@code from}, {@code to}]), as a commit storing that claim
+     * would have ({@link CommitWriter#settleOrphansOf}).
+     *
+     * @return how many were placed
+     */
+    private long placeOrphansOfLoad(WriteBatch wb, long from, long to) {
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> records = new ArrayList<>();
+        store.scan(store.handle(Family.ORPHANS), new byte[0], (key, value) -> {
+            keys.add(key);
+            records.add(value);
+            return true;
+        });
+        long placed = 0;
+        Map<FactCache.Fact, ByteSink> appends = new LinkedHashMap<>();
+        Map<FactCache.Fact, byte[]> factKeys = new HashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            AssertionId target = AssertionId.fromBytes(keys.get(i), 0);
+            Location at = locate(target);
+            if (at == null || at.sequence() <= from || at.sequence() > to) {
+                continue;
+            }
+            long sequence = Keys.trailingSequence(keys.get(i));
+            FactCache.Fact fact = FactCache.Fact.of(at.factKey());
+            factKeys.putIfAbsent(fact, at.factKey());
+            FactEntries.retraction(appends.computeIfAbsent(fact, f -> new ByteSink(256)), sequence, at.sequence(), records.get(i));
+            try {
+                wb.put(store.handle(Family.LOG), Keys.sequenceKey(sequence), Keys.location(Keys.AT_FACT_RETRACTION, at.factKey()));
+                wb.delete(store.handle(Family.ORPHANS), keys.get(i));
+            } catch (RocksDBException e) {
+                throw StorageException.of("placing the retractions that waited for the bulk load's claims", e);
+            }
+            placed++;
+        }
+        try {
+            for (Map.Entry<FactCache.Fact, ByteSink> e : appends.entrySet()) {
+                wb.merge(facts, factKeys.get(e.getKey()), e.getValue().toByteArray());
+            }
+        } catch (RocksDBException e) {
+            throw StorageException.of("placing the retractions that waited for the bulk load's claims", e);
+        }
+        return placed;
+    }
+
+    /** Writes {@code wb} synced, whatever the engine's durability setting: bulk loads' steps are their commit points. */
+    private void writeSynced(WriteBatch wb) {
+        try (WriteOptions sync = new WriteOptions().setSync(true)) {
+            store.db().write(sync, wb);
+        } catch (RocksDBException e) {
+            throw StorageException.of("writing a bulk load's journal", e);
+        }
+    }
+
+    private void writeSynced(RocksConsumer<WriteBatch> fill) {
+        try (WriteBatch wb = new WriteBatch()) {
+            fill.accept(wb);
+            writeSynced(wb);
+        } catch (RocksDBException e) {
+            throw StorageException.of("writing a bulk load's journal", e);
+        }
+    }
+
+    /** Hears a bulk load's phases. */
+    @FunctionalInterface
+    private interface Progress {
+        void progress(String phase, long done, long total);
+    }
+
+    /** A consumer that may throw what RocksDB's batch operations throw. */
+    @FunctionalInterface
+    interface RocksConsumer<T> {
+        void accept(T t) throws RocksDBException;
     }
 
     /**
@@ -299,6 +628,8 @@ public final class RocksEngine implements Engine {
         private final Map<FactCache.Fact, byte[]> factKeys = new HashMap<>();
         /** Claims of this commit by id: a retraction later in the same commit finds its target here. */
         private final Map<AssertionId, Location> placedHere = new HashMap<>();
+        /** Retractions of this commit, by id: a retraction of one of them later in the commit finds it stored. */
+        private final java.util.Set<AssertionId> retractedHere = new java.util.HashSet<>();
         /** Retractions of this commit whose target is unknown so far, by target. */
         private final Map<AssertionId, List<Change>> waitingHere = new HashMap<>();
         private final List<Change> changes = new ArrayList<>();
@@ -310,7 +641,16 @@ public final class RocksEngine implements Engine {
         }
 
         List<Change> write() {
-            if (candidates.isEmpty()) {
+            return write(null, false);
+        }
+
+        /**
+         * Writes the new assertions and, when {@code extra} is given, its operations, in one
+         * batch, synced if {@code sync} or the engine syncs each commit; with {@code extra}, the
+         * batch is written even when no assertion is new.
+         */
+        List<Change> write(RocksConsumer<WriteBatch> extra, boolean sync) {
+            if (candidates.isEmpty() && extra == null) {
                 return List.of();
             }
             List<Assertion> all = new ArrayList<>(candidates.values());
@@ -321,7 +661,7 @@ public final class RocksEngine implements Engine {
                         store(wb, all.get(i));
                     }
                 }
-                if (changes.isEmpty()) {
+                if (changes.isEmpty() && extra == null) {
                     return changes;
                 }
                 for (Map.Entry<FactCache.Fact, ByteSink> e : appends.entrySet()) {
@@ -329,7 +669,14 @@ public final class RocksEngine implements Engine {
                 }
                 State next = new State(seq, claims, retractions, orphans, maxHlc);
                 wb.put(store.meta(), RocksStore.STATE_KEY, next.encode());
-                store.db().write(writeOptions, wb);
+                if (extra != null) {
+                    extra.accept(wb);
+                }
+                if (sync && !settings.syncEachCommit()) {
+                    writeSynced(wb);
+                } else {
+                    store.db().write(writeOptions, wb);
+                }
                 state = next;
                 factCache.invalidate(appends.keySet());
                 return changes;
@@ -353,7 +700,9 @@ public final class RocksEngine implements Engine {
                 Retraction r = (Retraction) a;
                 retractions++;
                 Location target = placedHere.get(r.target());
-                if (target == null) {
+                // a retraction stored earlier in this commit is not in the ids family yet, but is stored
+                boolean targetIsRetractionHere = target == null && retractedHere.contains(r.target());
+                if (target == null && !targetIsRetractionHere) {
                     target = locate(r.target());
                 }
                 if (target != null && target.isClaim()) {
@@ -361,11 +710,12 @@ public final class RocksEngine implements Engine {
                 } else {
                     wb.put(store.handle(Family.ORPHANS), Keys.orphanKey(r.target(), seq), record);
                     wb.put(store.handle(Family.LOG), Keys.sequenceKey(seq), Keys.location(Keys.AT_ORPHAN, r.target().toBytes()));
-                    if (target == null) {
+                    if (target == null && !targetIsRetractionHere) {
                         orphans++;
                         waitingHere.computeIfAbsent(r.target(), t -> new ArrayList<>()).add(new Change(seq, r));
                     }
                 }
+                retractedHere.add(id);
             }
             if (orphans > 0) {
                 settleOrphansOf(wb, id, placedHere.get(id));
@@ -426,20 +776,36 @@ public final class RocksEngine implements Engine {
                 appendsSinceSeal.put(fact, count);
                 return;
             }
-            byte[] head = store.get(facts, factKey);
-            FactEntries.Parsed parsed = head == null ? new FactEntries.Parsed(0, List.of())
-                    : FactEntries.parse(head, () -> "the head of fact " + HEX.formatHex(factKey));
-            ByteSink chunk = new ByteSink(head == null ? entries.size() : head.length + entries.size());
-            for (FactEntries.Entry e : parsed.entries()) {
-                FactEntries.copy(chunk, e);
-            }
-            byte[] appendedBytes = entries.toByteArray();
-            chunk.raw(appendedBytes);
-            int next = parsed.chunks() + 1;
-            wb.put(facts, Keys.chunkKey(factKey, next), chunk.toByteArray());
-            wb.put(facts, factKey, FactEntries.header(next));
+            seal(wb, factKey, store.get(facts, factKey), entries.toByteArray(), Integer.MAX_VALUE);
             appendsSinceSeal.remove(fact);
         }
+    }
+
+    /**
+     * Seals a fact's head in {@code wb}: the entries of {@code head} (its stored value, or null)
+     * followed by {@code appended} go to the fact's next chunks, at most {@code chunkBytes} each
+     * (a chunk holds at least one entry), and the head becomes the chunk count alone.
+     */
+    private void seal(WriteBatch wb, byte[] factKey, byte[] head, byte[] appended, int chunkBytes) throws RocksDBException {
+        FactEntries.Parsed parsed = head == null ? new FactEntries.Parsed(0, List.of())
+                : FactEntries.parse(head, () -> "the head of fact " + HEX.formatHex(factKey));
+        ByteSink chunk = new ByteSink(head == null ? appended.length : Math.min(head.length, chunkBytes) + appended.length);
+        int next = parsed.chunks();
+        for (FactEntries.Entry e : parsed.entries()) {
+            if (chunk.size() > 0 && (long) chunk.size() + e.length() > chunkBytes) {
+                wb.put(facts, Keys.chunkKey(factKey, ++next), chunk.toByteArray());
+                chunk = new ByteSink(Math.min(head.length, chunkBytes));
+            }
+            FactEntries.copy(chunk, e);
+        }
+        chunk.raw(appended);
+        if (chunk.size() == 0 && next == parsed.chunks()) {
+            return;
+        }
+        if (chunk.size() > 0) {
+            wb.put(facts, Keys.chunkKey(factKey, ++next), chunk.toByteArray());
+        }
+        wb.put(facts, factKey, FactEntries.header(next));
     }
 
     /** Where the assertion {@code id} is stored, or null when it is not. */
@@ -846,6 +1212,11 @@ public final class RocksEngine implements Engine {
     private void checkOpen() {
         if (closed) {
             throw new EngineClosedException("the RocksDB engine at " + store.directory());
+        }
+        Throwable failed = bulkFailure;
+        if (failed != null) {
+            throw new StorageException.BulkLoadIncomplete("a bulk load into " + store.directory() + " failed after its commit point ("
+                    + failed.getMessage() + "); close and reopen the database, which finishes it", failed);
         }
     }
 

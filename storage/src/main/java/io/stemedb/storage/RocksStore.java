@@ -82,6 +82,8 @@ final class RocksStore implements AutoCloseable {
     private final long nodeId;
     /** The handle of each {@link Family}, by ordinal. */
     private final ColumnFamilyHandle[] handles;
+    /** The options of each {@link Family}, by ordinal: table files written outside the database (bulk loads) use them too. */
+    private final ColumnFamilyOptions[] familyOptions = new ColumnFamilyOptions[Family.values().length];
 
     /** The directories this JVM holds open for writing. */
     private static final java.util.Set<Path> OPEN_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -159,7 +161,8 @@ final class RocksStore implements AutoCloseable {
                     .setKeepLogFileNum(5));
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             for (Family family : Family.values()) {
-                descriptors.add(new ColumnFamilyDescriptor(family.nameBytes(), familyOptions(cache, family)));
+                familyOptions[family.ordinal()] = familyOptions(cache, family);
+                descriptors.add(new ColumnFamilyDescriptor(family.nameBytes(), familyOptions[family.ordinal()]));
             }
             opened = settings.readOnly()
                     ? RocksDB.openReadOnly(dbOptions, directory.toString(), descriptors, handles)
@@ -344,13 +347,46 @@ final class RocksStore implements AutoCloseable {
             }
         }
         List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (DBOptions options = new DBOptions();
+        try (QuietLog log = new QuietLog(); DBOptions options = new DBOptions().setDbLogDir(log.path().toString());
                 RocksDB probe = RocksDB.openReadOnly(options, directory.toString(), descriptors, handles)) {
             try {
                 byte[] format = probe.get(FORMAT_KEY);
                 return format == null || format.length != 4 ? 0 : ByteBuffer.wrap(format).getInt();
             } finally {
                 handles.forEach(ColumnFamilyHandle::close);
+            }
+        }
+    }
+
+    /**
+     * A temporary directory for RocksDB's info log during a read-only open of a database that may
+     * be of an older format, so that the open writes nothing in the database's directory (RocksDB
+     * otherwise creates its LOG file there even read-only). Deleted on close.
+     */
+    static final class QuietLog implements AutoCloseable {
+        private final Path path;
+
+        QuietLog() {
+            try {
+                path = Files.createTempDirectory("stemedb-readonly-log");
+            } catch (IOException e) {
+                throw new StorageException("cannot create a temporary directory: " + e.getMessage(), e);
+            }
+        }
+
+        Path path() {
+            return path;
+        }
+
+        @Override
+        public void close() {
+            try (Stream<Path> files = Files.list(path)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.delete(f);
+                }
+                Files.delete(path);
+            } catch (IOException e) {
+                // a leftover temporary directory harms nothing; the OS cleans its temporary files
             }
         }
     }
@@ -406,13 +442,17 @@ final class RocksStore implements AutoCloseable {
         }
     }
 
-    private static FileLock acquire(FileChannel channel, Path directory) throws IOException {
-        FileLock fileLock;
+    /** The exclusive lock of {@code channel}'s file, or null when another process (or channel of this one) holds it. */
+    static FileLock tryLock(FileChannel channel) throws IOException {
         try {
-            fileLock = channel.tryLock();
+            return channel.tryLock();
         } catch (OverlappingFileLockException e) {
-            fileLock = null;
+            return null;
         }
+    }
+
+    private static FileLock acquire(FileChannel channel, Path directory) throws IOException {
+        FileLock fileLock = tryLock(channel);
         if (fileLock == null) {
             String holder = readHolder(directory.resolve(LOCK_FILE));
             channel.close();
@@ -463,6 +503,16 @@ final class RocksStore implements AutoCloseable {
 
     Optional<byte[]> readState() {
         return Optional.ofNullable(get(meta(), STATE_KEY));
+    }
+
+    /**
+     * Options for a table file of {@code family} written outside the database and ingested later
+     * (the same comparator, table format, filter and merge operator); the caller closes them.
+     */
+    Options sstOptions(Family family) {
+        try (DBOptions defaults = new DBOptions()) {
+            return new Options(defaults, familyOptions[family.ordinal()]);
+        }
     }
 
     /** The handle of {@code family}. */

@@ -134,6 +134,18 @@ public class StorageException extends StemeException {
         }
     }
 
+    /**
+     * A bulk load failed after its commit point: it is not lost, and the next open of the
+     * database finishes it; until then this instance refuses every call.
+     */
+    public static final class BulkLoadIncomplete extends StorageException {
+        private static final long serialVersionUID = 1L;
+
+        public BulkLoadIncomplete(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** A write was attempted on a database opened read-only. */
     public static final class ReadOnly extends StorageException {
         private static final long serialVersionUID = 1L;

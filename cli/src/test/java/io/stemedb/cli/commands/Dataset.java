@@ -85,7 +85,8 @@ final class Dataset {
     /** A fresh database at {@code cli}'s directory holding the dataset. */
     static Cli load(Cli cli, Path workDir) {
         cli.run("init").ok();
-        cli.run("import", write(workDir.resolve("dataset.jsonl")).toString()).ok();
+        // merged, not bulk-loaded, so that the database holds the assertions in the file's order
+        cli.run("import", write(workDir.resolve("dataset.jsonl")).toString(), "--no-bulk").ok();
         return cli;
     }
 }

@@ -54,7 +54,7 @@ class ImportExportTest {
         assertEquals(Dataset.lines(), lines, "every assertion, every field, in arrival order");
 
         Cli copy = fresh("copy");
-        Cli.Run imported = copy.run("import", exported.toString()).ok();
+        Cli.Run imported = copy.run("import", exported.toString(), "--no-bulk").ok();
         assertEquals("imported " + exported + " (jsonl, 13 lines): 13 new assertions, 0 already there",
                 imported.out().strip());
         Path again = dir.resolve("again.jsonl");
@@ -95,15 +95,46 @@ class ImportExportTest {
         JsonNode imported = copy.json("import", archive.toString());
         assertEquals("archive", imported.get("format").asText(), "recognized by its first bytes");
         assertEquals(13, imported.get("added").asInt());
+        assertTrue(imported.get("bulk").asBoolean(), "an archive is bulk-loaded into an empty database");
         Path jsonl = dir.resolve("copy.jsonl");
         copy.run("export", jsonl.toString()).ok();
-        assertEquals(Dataset.lines(), Files.readAllLines(jsonl));
+        assertEquals(claimsThenRetractions(), Files.readAllLines(jsonl), "a bulk load stores claims first, then retractions");
 
         Path plain = dir.resolve("plain.bin");
         JsonNode uncompressed = source.json("export", plain.toString(), "--format", "archive", "--uncompressed");
         assertFalse(uncompressed.get("compressed").asBoolean());
         assertEquals(summary.get("digest"), uncompressed.get("digest"));
         Cli.plain("verify-archive", plain.toString()).ok();
+    }
+
+    /** The dataset's lines in the order a bulk load stores them: its claims, then its retractions. */
+    private static List<String> claimsThenRetractions() {
+        List<String> ordered = new ArrayList<>();
+        Dataset.ALL.stream().filter(a -> a instanceof io.stemedb.model.Claim).map(JsonLines::toLine).forEach(ordered::add);
+        Dataset.ALL.stream().filter(a -> !(a instanceof io.stemedb.model.Claim)).map(JsonLines::toLine).forEach(ordered::add);
+        return ordered;
+    }
+
+    @Test
+    void aJsonLinesFileIsBulkLoadedIntoAnEmptyDatabase() throws Exception {
+        Path file = Dataset.write(dir.resolve("dataset.jsonl"));
+        Cli copy = fresh("copy");
+        assertEquals("bulk-loaded " + file + " (jsonl, 13 lines): 13 new assertions, 0 already there",
+                copy.run("import", file.toString()).ok().out().strip());
+        Path again = dir.resolve("again.jsonl");
+        copy.run("export", again.toString()).ok();
+        assertEquals(claimsThenRetractions(), Files.readAllLines(again));
+        assertEquals(source.json("resolve", "acme", "ceo", "--lens", "trust(hr, crm)"),
+                copy.json("resolve", "acme", "ceo", "--lens", "trust(hr, crm)"));
+        // into a database that is not empty, an import merges unless --bulk is given
+        JsonNode twice = copy.json("import", file.toString());
+        assertFalse(twice.get("bulk").asBoolean());
+        assertEquals(13, twice.get("duplicates").asInt());
+        JsonNode forced = copy.json("import", file.toString(), "--bulk");
+        assertTrue(forced.get("bulk").asBoolean());
+        assertEquals(0, forced.get("added").asInt());
+        assertEquals(13, forced.get("duplicates").asInt());
+        assertTrue(copy.json("verify").get("ok").asBoolean());
     }
 
     @Test
@@ -228,6 +259,7 @@ class ImportExportTest {
         target.run("import", file.toString()).failure(file + " line 4: the stated id " + Dataset.ACME_EMPLOYEES_HR.id()
                 + " is not the id of this assertion");
         assertTrue(target.run("import", file.toString()).err().contains("(and 2 more bad lines)"));
+        assertTrue(target.run("import", file.toString(), "--no-bulk").err().contains("(and 2 more bad lines)"));
         assertEquals(before, target.stats());
     }
 
