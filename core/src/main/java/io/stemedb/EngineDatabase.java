@@ -441,7 +441,7 @@ final class EngineDatabase extends EngineView implements StemeDB {
             }
             clock.observe(a.hlc());
             sink.accept(a);
-        }), isClaim -> List.of(), progress, rejected, read);
+        }), isClaim -> List.of(), progress, rejected, read, false);
     }
 
     @Override
@@ -467,7 +467,7 @@ final class EngineDatabase extends EngineView implements StemeDB {
                 late.add(Retraction.of(r.target(), r.source(), clock.now(), r.metadata()));
             }
             return late;
-        }, progress, List.of(), read);
+        }, progress, List.of(), read, true);
     }
 
     /**
@@ -476,7 +476,7 @@ final class EngineDatabase extends EngineView implements StemeDB {
      * HLC order stays arrival order).
      */
     private BulkLoadResult load(Consumer<Consumer<Assertion>> feed, Function<Predicate<AssertionId>, List<Assertion>> late,
-            ProgressListener progress, List<MergeResult.Rejected> rejected, long[] read) {
+            ProgressListener progress, List<MergeResult.Rejected> rejected, long[] read, boolean freshlyStamped) {
         Objects.requireNonNull(progress, "progress");
         long start = System.nanoTime();
         checkWritable();
@@ -502,6 +502,11 @@ final class EngineDatabase extends EngineView implements StemeDB {
                         @Override
                         public void progress(String phase, long done, long total) {
                             progress.progress(phase, done, total);
+                        }
+
+                        @Override
+                        public boolean freshlyStamped() {
+                            return freshlyStamped;
                         }
                     });
                     for (MergeResult.Rejected r0 : rejected) {

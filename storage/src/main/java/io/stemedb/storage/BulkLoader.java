@@ -62,7 +62,8 @@ import org.rocksdb.SstFileWriter;
  *
  * <p><b>Duplicates.</b> A claim stamped no later than the newest timestamp stored may be stored
  * already: those are looked up in the ids family, a window of {@link #WINDOW} at a time. Within
- * the load, the ids of the current run are kept exactly, and those of each finished run in a
+ * the load (unless its claims are freshly stamped, which rules duplicates out), the ids of the
+ * current run are kept exactly, and those of each finished run in a
  * bloom filter (3 bytes per claim, about 0.001% false positives each); a claim one of them may
  * have seen is <em>deferred</em>: stored after the ingestion by an ordinary commit, which
  * decides exactly. So is every retraction, so that it is placed with its target by the commit
@@ -138,6 +139,9 @@ final class BulkLoader implements AutoCloseable {
     private final Set<FactCache.Fact> recentlyAppended;
     private final Map<FactCache.Fact, Integer> operandsOfRecent = new HashMap<>();
     private final RocksEngine.BulkInput input;
+    /** The input's claims are freshly stamped ({@link RocksEngine.BulkInput#freshlyStamped}): no duplicate is possible. */
+    private final boolean unique;
+    private int runsHanded;
     /** Whether an id is a claim stored before the load. */
     private final java.util.function.Predicate<AssertionId> storedClaim;
     private final int runClaims = Math.max(1, Math.min(RUN_CLAIMS, Integer.getInteger("stemedb.bulk.runClaims", RUN_CLAIMS)));
@@ -156,6 +160,7 @@ final class BulkLoader implements AutoCloseable {
         this.buckets = buckets;
         this.recentlyAppended = recentlyAppended;
         this.input = input;
+        this.unique = input.freshlyStamped();
         deleteStaging(store.directory());
         try {
             Files.createDirectories(staging);
@@ -214,8 +219,7 @@ final class BulkLoader implements AutoCloseable {
             if (run == null) {
                 run = new Run(seq + 1);
             }
-            long key = Bloom.key(c.id());
-            if (!run.ids.add(key) || mayHaveSeen(key)) {
+            if (!unique && isRepeated(c)) {
                 // a duplicate, or (rarely) another id that shares its 64 bits or a filter's bits:
                 // the commit path after the ingestion decides exactly
                 deferred.add(c);
@@ -234,6 +238,12 @@ final class BulkLoader implements AutoCloseable {
         window.clear();
     }
 
+    /** Whether {@code c} may have been read before in this load; its id is then remembered. */
+    private boolean isRepeated(Claim c) {
+        long key = Bloom.key(c.id());
+        return !run.ids.add(key) || mayHaveSeen(key);
+    }
+
     private boolean mayHaveSeen(long key) {
         for (Bloom b : finished) {
             if (b.mayContain(key)) {
@@ -247,9 +257,12 @@ final class BulkLoader implements AutoCloseable {
     private void flushRun() {
         Run full = run;
         run = null;
-        finished.add(full.ids.toBloom());
-        full.ids = null;
-        int number = finished.size();
+        runsHanded++;
+        if (!unique) {
+            finished.add(full.ids.toBloom());
+            full.ids = null;
+        }
+        int number = runsHanded;
         awaitWriter();
         writing = writer.submit(() -> {
             full.write(number);
@@ -325,7 +338,7 @@ final class BulkLoader implements AutoCloseable {
     }
 
     int runs() {
-        return finished.size();
+        return runsHanded;
     }
 
     /** Whether {@code id} is a claim stored or staged by this load (a late retraction's target check). */
@@ -532,7 +545,7 @@ final class BulkLoader implements AutoCloseable {
     /** One run: claims numbered consecutively, encoded, waiting to be sorted and written. */
     private final class Run {
         final long firstSeq;
-        IdKeys ids = new IdKeys();
+        IdKeys ids = unique ? null : new IdKeys();
         private int n;
         private long[] factHigh = new long[1 << 14];
         private long[] factLow = new long[1 << 14];
@@ -750,7 +763,7 @@ final class BulkLoader implements AutoCloseable {
      * are two arrays instead of a million objects, which the garbage collector would copy at
      * every young collection while the run fills.
      */
-    private static final class KeyArena {
+    static final class KeyArena {
         private byte[] bytes = new byte[1 << 16];
         private int size;
         private int[] ends = new int[1 << 12];
@@ -780,42 +793,72 @@ final class BulkLoader implements AutoCloseable {
             return Arrays.compareUnsigned(bytes, start(a), ends[a], bytes, start(b), ends[b]);
         }
 
-        /** The indexes of the keys in unsigned byte order: a three-way quicksort, as many keys repeat (subjects). */
+        /**
+         * The indexes of the keys in unsigned byte order (a shorter key before a longer one it
+         * begins). Keys are sorted five bytes at a time, as a most-significant-digit radix sort
+         * with a primitive sort per digit: each pass copies the next five bytes of every key
+         * still tied into a long beside its position and sorts those longs, so the keys' bytes,
+         * scattered in the arena, are read once per pass instead of once per comparison (a
+         * comparison sort on the arena spent most of a bulk load's time waiting on memory).
+         */
         int[] sorted() {
             int[] order = new int[count];
             for (int i = 0; i < count; i++) {
                 order[i] = i;
             }
-            sort(order, 0, count - 1, new java.util.Random(count));
+            sortFrom(order, 0, count, 0);
             return order;
         }
 
-        private void sort(int[] a, int low, int high, java.util.Random random) {
-            while (high - low > 16) {
-                int pivot = a[low + random.nextInt(high - low + 1)];
-                int lt = low;
-                int gt = high;
-                int i = low;
-                while (i <= gt) {
-                    int c = compare(a[i], pivot);
-                    if (c < 0) {
-                        swap(a, lt++, i++);
-                    } else if (c > 0) {
-                        swap(a, i, gt--);
-                    } else {
-                        i++;
-                    }
-                }
-                // recurse into the smaller side, loop on the larger: the stack stays logarithmic
-                if (lt - low < high - gt) {
-                    sort(a, low, lt - 1, random);
-                    low = gt + 1;
-                } else {
-                    sort(a, gt + 1, high, random);
-                    high = lt - 1;
-                }
+        private static final int DIGIT = 5;
+        private static final int SMALL = 24;
+
+        /** Sorts {@code order[from, to)}, whose keys agree on their first {@code depth} bytes. */
+        private void sortFrom(int[] order, int from, int to, int depth) {
+            int n = to - from;
+            if (n <= 1) {
+                return;
             }
-            for (int i = low + 1; i <= high; i++) {
+            if (n <= SMALL) {
+                insertionSort(order, from, to);
+                return;
+            }
+            int[] group = Arrays.copyOfRange(order, from, to);
+            long[] packed = new long[n];
+            for (int k = 0; k < n; k++) {
+                packed[k] = ((digit(group[k], depth) << 24) | k) ^ Long.MIN_VALUE;
+            }
+            Arrays.sort(packed);
+            for (int k = 0; k < n; k++) {
+                order[from + k] = group[(int) (packed[k] & 0xFFFFFF)];
+            }
+            int i = 0;
+            while (i < n) {
+                int j = i + 1;
+                while (j < n && (packed[j] >>> 24) == (packed[i] >>> 24)) {
+                    j++;
+                }
+                if (j - i > 1) {
+                    // tied on this digit: keys that end within it come first, shorter first; the rest go on
+                    int a = from + i;
+                    int b = from + j;
+                    int longer = a;
+                    for (int k = a; k < b; k++) {
+                        if (length(order[k]) <= depth + DIGIT) {
+                            int ended = order[k];
+                            order[k] = order[longer];
+                            order[longer++] = ended;
+                        }
+                    }
+                    insertionSort(order, a, longer);
+                    sortFrom(order, longer, b, depth + DIGIT);
+                }
+                i = j;
+            }
+        }
+
+        private void insertionSort(int[] a, int low, int high) {
+            for (int i = low + 1; i < high; i++) {
                 int v = a[i];
                 int j = i - 1;
                 while (j >= low && compare(a[j], v) > 0) {
@@ -826,10 +869,19 @@ final class BulkLoader implements AutoCloseable {
             }
         }
 
-        private static void swap(int[] a, int i, int j) {
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
+        private int length(int i) {
+            return ends[i] - start(i);
+        }
+
+        /** Bytes {@code depth} to {@code depth + 4} of key {@code i} as a 40-bit number, zeros past its end. */
+        private long digit(int i, int depth) {
+            int from = start(i) + depth;
+            int end = ends[i];
+            long d = 0;
+            for (int k = 0; k < DIGIT; k++) {
+                d = (d << 8) | (from + k < end ? bytes[from + k] & 0xff : 0);
+            }
+            return d;
         }
     }
 

@@ -300,6 +300,15 @@ public final class RocksEngine implements Engine {
 
         /** Progress of the load's phases (reading, ingesting, committing); must return quickly. */
         default void progress(String phase, long done, long total) {}
+
+        /**
+         * True when every claim fed is stamped by this load, after every timestamp stored and in
+         * increasing order: then none can be stored already or fed twice, and the load keeps
+         * no ids to find duplicates.
+         */
+        default boolean freshlyStamped() {
+            return false;
+        }
     }
 
     /**
