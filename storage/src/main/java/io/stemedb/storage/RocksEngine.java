@@ -425,7 +425,7 @@ public final class RocksEngine implements Engine {
                 found.add(decode(Keys.trailingId(key), value));
                 return true;
             });
-            return Evidence.of(subject, predicate, found);
+            return Evidence.ofOrdered(subject, predicate, found);
         }));
     }
 
