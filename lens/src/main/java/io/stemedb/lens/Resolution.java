@@ -76,16 +76,39 @@ public final class Resolution {
         return new Resolution(evidence, lens, chosen, evidence, null, null);
     }
 
-    /** Fails unless every winner is a live claim of {@code evidence}, found by binary search of its record-ordered live claims. */
+    /** Fails unless every winner is a live claim of {@code evidence}. */
     private static void checkLive(Evidence evidence, String lens, List<Claim> winners) {
         List<Claim> live = evidence.live();
         for (Claim w : winners) {
-            if (Collections.binarySearch(live, w, Assertion.RECORD_ORDER) < 0) {
+            if (!contains(live, w)) {
                 throw new IllegalArgumentException("lens " + lens + " chose " + w.id().shortHex()
                         + (evidence.isRetracted(w.id()) ? ", which is retracted" : ", which is not in the evidence")
                         + "; a lens may only choose live claims");
             }
         }
+    }
+
+    /**
+     * Whether {@code live}, in strictly increasing record order, holds {@code claim}: a binary
+     * search that stops early on the very object, as lenses choose from the list itself.
+     */
+    private static boolean contains(List<Claim> live, Claim claim) {
+        int low = 0;
+        int high = live.size() - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            Claim c = live.get(mid);
+            int order = c == claim ? 0 : Assertion.RECORD_ORDER.compare(c, claim);
+            if (order == 0) {
+                return true;
+            }
+            if (order < 0) {
+                low = mid + 1;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return false;
     }
 
     /** The resolution in which {@code lens} chose nothing. */
