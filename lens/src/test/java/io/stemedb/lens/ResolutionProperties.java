@@ -24,6 +24,8 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 import net.jqwik.api.Arbitraries;
@@ -99,33 +101,36 @@ class ResolutionProperties {
         Evidence middle = c.shape() == 3 ? whole.asOf(c.asOf()).filter(wide) : whole.filter(wide);
         Evidence inner = middle.filter(narrow);
         List<Claim> winners = pick(inner, c.picks());
-        Outcome expected;
-        Outcome actual;
+        Ops<Eager> reference = new Ops<>(Eager::of, Eager::within, Eager::decidedBy, Outcome::of);
+        Ops<Resolution> lazy = new Ops<>(Resolution::of, Resolution::within, Resolution::decidedBy, Outcome::of);
+        assertEquals(build(reference, c.shape(), whole, middle, inner, winners), build(lazy, c.shape(), whole, middle, inner, winners));
+    }
+
+    /** How a case builds a resolution, on {@link Resolution} or on the reference. */
+    record Ops<R>(Of<R> of, Within<R> within, BiFunction<R, String, R> decidedBy, Function<R, Outcome> outcome) {}
+
+    interface Of<R> {
+        R of(Evidence evidence, String lens, List<Claim> winners);
+    }
+
+    interface Within<R> {
+        R within(R r, Evidence wider, String reason, String lens);
+    }
+
+    /** A resolution chosen on {@code inner}, restated on wider evidence as the case's shape says, or the refusal. */
+    private static <R> Outcome build(Ops<R> ops, int shape, Evidence whole, Evidence middle, Evidence inner, List<Claim> winners) {
         try {
-            Eager e = Eager.of(inner, "mine", winners);
-            expected = switch (c.shape()) {
-                case 0 -> Outcome.of(e);
-                case 1 -> Outcome.of(e.within(middle, "not narrow", "mine.narrow"));
-                case 2, 3 -> Outcome.of(e.within(middle, "not narrow", "mine.narrow").within(whole, "not wide", "mine.both")
-                        .decidedBy("renamed"));
-                default -> Outcome.of(Eager.of(whole, "none", List.of()));
-            };
+            R r = ops.of().of(inner, "mine", winners);
+            return ops.outcome().apply(switch (shape) {
+                case 0 -> r;
+                case 1 -> ops.within().within(r, middle, "not narrow", "mine.narrow");
+                case 2, 3 -> ops.decidedBy().apply(ops.within().within(ops.within().within(r, middle, "not narrow", "mine.narrow"),
+                        whole, "not wide", "mine.both"), "renamed");
+                default -> ops.of().of(whole, "none", List.of());
+            });
         } catch (IllegalArgumentException x) {
-            expected = Outcome.failed(x);
+            return Outcome.failed(x);
         }
-        try {
-            Resolution r = Resolution.of(inner, "mine", winners);
-            actual = switch (c.shape()) {
-                case 0 -> Outcome.of(r);
-                case 1 -> Outcome.of(r.within(middle, "not narrow", "mine.narrow"));
-                case 2, 3 -> Outcome.of(r.within(middle, "not narrow", "mine.narrow").within(whole, "not wide", "mine.both")
-                        .decidedBy("renamed"));
-                default -> Outcome.of(Resolution.none(whole, "none"));
-            };
-        } catch (IllegalArgumentException x) {
-            actual = Outcome.failed(x);
-        }
-        assertEquals(expected, actual);
     }
 
     /** Each built-in lens that no longer goes through maps chooses what the map-based computation chose. */

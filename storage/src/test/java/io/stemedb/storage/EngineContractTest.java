@@ -799,45 +799,57 @@ abstract class EngineContractTest {
             lastA = a;
             lastB = b;
         }
+        Runnable reader = () -> {
+            for (String p : List.of("a", "b")) {
+                Evidence e = engine.evidence("s", p);
+                int n = e.claims().size();
+                if (n > 0 && (e.live().size() != 1 || e.retractions().size() != n - 1)) {
+                    fail("saw part of a commit in fact " + p + ": " + n + " claims, " + e.live().size() + " live, "
+                            + e.retractions().size() + " retractions");
+                }
+                if (p.equals("a") && n > 0 && !engine.contains(bClaims.get(n - 1).id())) {
+                    fail("fact a showed commit " + n + " but that commit's claim of b is not there");
+                }
+            }
+        };
+        readWhileCommitting(prepared, List.of(reader, reader));
+        assertEquals(List.of(lastA), engine.evidence("s", "a").live());
+        assertEquals(List.of(lastB), engine.evidence("s", "b").live());
+    }
+
+    /**
+     * Commits {@code batches} one after the other while each of {@code readers} runs in a loop on
+     * a thread of its own, until a last round after the last commit; fails with the first reader's
+     * failure.
+     */
+    void readWhileCommitting(List<List<Assertion>> batches, List<Runnable> readers) throws Exception {
         AtomicBoolean writerDone = new AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(3);
+        ExecutorService pool = Executors.newFixedThreadPool(readers.size());
         try {
-            List<Future<Integer>> readers = new ArrayList<>();
-            for (int r = 0; r < 2; r++) {
-                readers.add(pool.submit(() -> {
-                    int observations = 0;
+            List<Future<Integer>> rounds = new ArrayList<>();
+            for (Runnable reader : readers) {
+                rounds.add(pool.submit(() -> {
+                    int round = 0;
                     boolean finalRound = false;
                     while (!finalRound) {
                         finalRound = writerDone.get();
-                        for (String p : List.of("a", "b")) {
-                            Evidence e = engine.evidence("s", p);
-                            int n = e.claims().size();
-                            if (n > 0 && (e.live().size() != 1 || e.retractions().size() != n - 1)) {
-                                fail("saw part of a commit in fact " + p + ": " + n + " claims, " + e.live().size() + " live, "
-                                        + e.retractions().size() + " retractions");
-                            }
-                            if (p.equals("a") && n > 0 && !engine.contains(bClaims.get(n - 1).id())) {
-                                fail("fact a showed commit " + n + " but that commit's claim of b is not there");
-                            }
-                        }
-                        observations++;
+                        reader.run();
+                        round++;
                     }
-                    return observations;
+                    return round;
                 }));
             }
-            for (List<Assertion> batch : prepared) {
+            for (List<Assertion> batch : batches) {
                 engine.commit(batch);
             }
             writerDone.set(true);
-            for (Future<Integer> reader : readers) {
-                assertTrue(reader.get(60, TimeUnit.SECONDS) >= 1);
+            for (Future<Integer> r : rounds) {
+                assertTrue(r.get(60, TimeUnit.SECONDS) >= 1);
             }
         } finally {
             writerDone.set(true);
             pool.shutdownNow();
         }
-        assertEquals(List.of(lastA), engine.evidence("s", "a").live());
-        assertEquals(List.of(lastB), engine.evidence("s", "b").live());
     }
 
     /**

@@ -1,16 +1,10 @@
 package io.stemedb.storage;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.stemedb.model.Assertion;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** The {@link Engine} contract, run against the {@link InMemoryEngine}, and what the in-memory engine gives beyond it. */
@@ -41,54 +35,27 @@ class InMemoryEngineTest extends EngineContractTest {
             batch.add(claim("s", "b", "v" + i));
             prepared.add(batch);
         }
-        AtomicBoolean writerDone = new AtomicBoolean();
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<Integer>> readers = new ArrayList<>();
-            for (List<String> order : List.of(List.of("a", "b"), List.of("b", "a"))) {
-                readers.add(pool.submit(() -> {
-                    int observations = 0;
-                    boolean finalRound = false;
-                    while (!finalRound) {
-                        finalRound = writerDone.get();
-                        int first = engine.evidence("s", order.get(0)).claims().size();
-                        int second = engine.evidence("s", order.get(1)).claims().size();
-                        if (second < first) {
-                            fail("read " + order.get(0) + " after commit " + first + ", then " + order.get(1) + " before it ("
-                                    + second + " claims)");
-                        }
-                        observations++;
-                    }
-                    return observations;
-                }));
-            }
-            readers.add(pool.submit(() -> {
-                int observations = 0;
-                int found = 0;
-                boolean finalRound = false;
-                while (!finalRound) {
-                    finalRound = writerDone.get();
-                    while (found < commits && engine.contains(prepared.get(found).get(0).id())) {
-                        found++;
-                    }
-                    int seen = engine.evidence("s", "b").claims().size();
-                    if (seen < found) {
-                        fail("found the claim of a of commit " + found + ", then read b before it (" + seen + " claims)");
-                    }
-                    observations++;
+        List<Runnable> readers = new ArrayList<>();
+        for (List<String> order : List.of(List.of("a", "b"), List.of("b", "a"))) {
+            readers.add(() -> {
+                int first = engine.evidence("s", order.get(0)).claims().size();
+                int second = engine.evidence("s", order.get(1)).claims().size();
+                if (second < first) {
+                    fail("read " + order.get(0) + " after commit " + first + ", then " + order.get(1) + " before it (" + second
+                            + " claims)");
                 }
-                return observations;
-            }));
-            for (List<Assertion> batch : prepared) {
-                engine.commit(batch);
-            }
-            writerDone.set(true);
-            for (Future<Integer> reader : readers) {
-                assertTrue(reader.get(60, TimeUnit.SECONDS) >= 1);
-            }
-        } finally {
-            writerDone.set(true);
-            pool.shutdownNow();
+            });
         }
+        int[] found = {0};
+        readers.add(() -> {
+            while (found[0] < commits && engine.contains(prepared.get(found[0]).get(0).id())) {
+                found[0]++;
+            }
+            int seen = engine.evidence("s", "b").claims().size();
+            if (seen < found[0]) {
+                fail("found the claim of a of commit " + found[0] + ", then read b before it (" + seen + " claims)");
+            }
+        });
+        readWhileCommitting(prepared, readers);
     }
 }
