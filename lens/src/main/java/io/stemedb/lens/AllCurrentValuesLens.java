@@ -1,6 +1,8 @@
 package io.stemedb.lens;
 
 import io.stemedb.crdt.Evidence;
+import io.stemedb.model.Assertion;
+import io.stemedb.model.Claim;
 import java.util.List;
 
 /**
@@ -16,7 +18,9 @@ final class AllCurrentValuesLens implements Lens {
 
     @Override
     public Resolution resolve(Evidence evidence) {
-        return Resolution.of(evidence, name(), List.of(Tally.heads(evidence.live())));
+        Claim[] heads = Tally.heads(evidence.live());
+        Tally.sort(heads, Assertion.RECORD_ORDER);
+        return Resolution.ofLive(evidence, name(), List.of(heads));
     }
 
     @Override

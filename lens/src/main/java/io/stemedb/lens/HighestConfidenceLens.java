@@ -25,7 +25,7 @@ final class HighestConfidenceLens implements Lens {
                 bestConfidence = confidence;
             }
         }
-        return Resolution.of(evidence, name(), best == null ? List.of() : List.of(best));
+        return Resolution.ofLive(evidence, name(), best == null ? List.of() : List.of(best));
     }
 
     @Override

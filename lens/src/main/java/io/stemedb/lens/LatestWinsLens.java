@@ -18,7 +18,7 @@ final class LatestWinsLens implements Lens {
     @Override
     public Resolution resolve(Evidence evidence) {
         List<Claim> live = evidence.live();
-        return Resolution.of(evidence, name(), live.isEmpty() ? List.of() : List.of(live.get(live.size() - 1)));
+        return Resolution.ofLive(evidence, name(), live.isEmpty() ? List.of() : List.of(live.get(live.size() - 1)));
     }
 
     @Override

@@ -76,6 +76,15 @@ public final class Resolution {
         return new Resolution(evidence, lens, chosen, evidence, null, null);
     }
 
+    /**
+     * {@link #of} for the built-in lenses, which take their winners from {@code evidence.live()}
+     * itself: they are live by construction (ResolutionProperties and the lens tests check the
+     * choices), so they are not searched for again.
+     */
+    static Resolution ofLive(Evidence evidence, String lens, List<Claim> winners) {
+        return new Resolution(evidence, lens, List.copyOf(winners), evidence, null, null);
+    }
+
     /** Fails unless every winner is a live claim of {@code evidence}. */
     private static void checkLive(Evidence evidence, String lens, List<Claim> winners) {
         List<Claim> live = evidence.live();
@@ -131,10 +140,7 @@ public final class Resolution {
 
     /** The same decision, credited to another lens name (for wrappers and composition). */
     public Resolution decidedBy(String lensName) {
-        Resolution r = new Resolution(evidence, lensName, winners, weighed, narrower, asideReason);
-        r.overruled = overruled;
-        r.setAside = setAside;
-        return r;
+        return new Resolution(evidence, lensName, winners, weighed, narrower, asideReason);
     }
 
     public String subject() {

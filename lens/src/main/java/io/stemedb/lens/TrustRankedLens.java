@@ -54,7 +54,7 @@ final class TrustRankedLens implements Lens {
                 bestRank = effective;
             }
         }
-        return Resolution.of(evidence, name, best == null ? List.of() : List.of(best));
+        return Resolution.ofLive(evidence, name, best == null ? List.of() : List.of(best));
     }
 
     @Override
