@@ -61,10 +61,16 @@ class ResolutionProperties {
 
     @Provide
     Arbitrary<Case> cases() {
+        // now and then a fact of many claims from many sources, past what the lenses sort in place
+        return Arbitraries.frequencyOf(Tuple.of(9, cases(Arbitraries.of(SOURCES), Arbitraries.of("acme", "other"), 0, 12)),
+                Tuple.of(1, cases(Arbitraries.integers().between(0, 79).map(k -> "source-" + k), Arbitraries.just("acme"), 60, 100)));
+    }
+
+    private static Arbitrary<Case> cases(Arbitrary<String> sources, Arbitrary<String> subjects, int minClaims, int maxClaims) {
         Arbitrary<Integer> time = Arbitraries.integers().between(0, 8);
-        Arbitrary<Claim> claim = Combinators.combine(Arbitraries.of(SOURCES), Arbitraries.of("a", "b", "c"), time,
+        Arbitrary<Claim> claim = Combinators.combine(sources, Arbitraries.of("a", "b", "c"), time,
                         Arbitraries.integers().between(0, 1), Arbitraries.of(1L, 2L, -1L),
-                        Arbitraries.of(-1.0, 0.0, 0.5, 0.9, 1.0), Arbitraries.of("acme", "other"))
+                        Arbitraries.of(-1.0, 0.0, 0.5, 0.9, 1.0), subjects)
                 .as((source, value, t, logical, node, confidence, subject) -> {
                     Claim.Builder b = Claim.builder(subject, "hq", Value.text(value)).source(source)
                             .hlc(Hlc.of(BASE + t, logical, node));
@@ -73,7 +79,7 @@ class ResolutionProperties {
                     }
                     return b.build();
                 });
-        Arbitrary<List<Claim>> claims = claim.list().ofMaxSize(12);
+        Arbitrary<List<Claim>> claims = claim.list().ofMinSize(minClaims).ofMaxSize(maxClaims);
         Arbitrary<List<Integer>> retracted = Arbitraries.integers().between(0, 99).list().ofMaxSize(5);
         Arbitrary<Evidence> evidence = Combinators.combine(claims, retracted, time).as((cs, rs, t) -> {
             List<Assertion> all = new ArrayList<>(cs);
@@ -84,8 +90,8 @@ class ResolutionProperties {
             }
             return Evidence.of("acme", "hq", all);
         });
-        Arbitrary<Set<String>> sources = Arbitraries.subsetOf(SOURCES);
-        return Combinators.combine(evidence, Arbitraries.integers().between(0, 99).list().ofMaxSize(4), sources, sources,
+        Arbitrary<Set<String>> subsets = Arbitraries.subsetOf(SOURCES);
+        return Combinators.combine(evidence, Arbitraries.integers().between(0, 99).list().ofMaxSize(4), subsets, subsets,
                 Arbitraries.of(INSTANTS), Arbitraries.integers().between(0, 4)).as(Case::new);
     }
 
