@@ -163,8 +163,8 @@ final class EngineDatabase extends EngineView implements StemeDB {
         }
     }
 
-    /** What the database accepts: the wall clock it reads, the value size limit, the clock drift it tolerates. */
-    record Limits(Clock wall, int maxValueBytes, Duration maxClockDrift) {}
+    /** What the database accepts: the wall clock it reads, the value size limit, the clock drift it tolerates, its sync bounds. */
+    record Limits(Clock wall, int maxValueBytes, Duration maxClockDrift, SyncLimits sync) {}
 
     EngineDatabase(Engine engine, String engineName, Limits limits, boolean readOnly) {
         super(engine, null, null);
@@ -173,8 +173,10 @@ final class EngineDatabase extends EngineView implements StemeDB {
         this.clock = new HlcClock(limits.wall(), engine.nodeId(), engine.maxHlc().orElse(null));
         this.readOnly = readOnly;
         // A frame must hold the largest record this database accepts, or that record could never sync.
-        this.syncLimits = new SyncLimits(Math.max(SyncLimits.DEFAULT.maxFrameBytes(), limits.maxValueBytes() + (1 << 20)),
-                SyncLimits.DEFAULT.idListThreshold());
+        SyncLimits sync = limits.sync();
+        this.syncLimits = new SyncLimits(Math.max(sync.maxFrameBytes(), limits.maxValueBytes() + (1 << 20)),
+                sync.idListThreshold(), sync.maxItemsPerRequest(), sync.maxOpenRanges(), sync.maxSessionIds(),
+                sync.maxRounds(), sync.maxSessionBytes(), sync.maxSessionTime());
     }
 
     @Override

@@ -133,7 +133,7 @@ class EngineView implements ReadView {
     public Page<Conflict> conflicts(String afterSubject, int limit) {
         checkLimit(limit);
         List<Conflict> found = new ArrayList<>();
-        String cursor = afterSubject;
+        String cursor = cursor(afterSubject);
         while (found.size() < limit) {
             List<String> subjects = subjects(cursor, Math.max(16, limit - found.size()));
             if (subjects.isEmpty()) {
@@ -155,11 +155,12 @@ class EngineView implements ReadView {
     @Override
     public List<String> subjects(String afterSubject, int limit) {
         checkLimit(limit);
+        String after = cursor(afterSubject);
         if (asOf == null) {
-            return engine(en -> en.subjects(afterSubject, limit));
+            return engine(en -> en.subjects(after, limit));
         }
         List<String> visible = new ArrayList<>();
-        String cursor = afterSubject;
+        String cursor = after;
         while (visible.size() < limit) {
             String from = cursor;
             List<String> batch = engine(en -> en.subjects(from, SUBJECT_BATCH));
@@ -207,7 +208,19 @@ class EngineView implements ReadView {
         return found;
     }
 
+    /**
+     * A name a query asks about, checked here, before any engine sees it, by the rules of stored
+     * names: one no assertion can have (empty, an unpaired surrogate, over the size limit) fails
+     * with the same {@link io.stemedb.model.Assertion.InvalidAssertionException} on every engine,
+     * rather than reaching an engine's key encoding (which would replace a surrogate, or refuse
+     * a long key with its own exception).
+     */
     private static String required(String what, String name) {
-        return Objects.requireNonNull(name, what);
+        return Assertion.checkName(what, Objects.requireNonNull(name, what));
+    }
+
+    /** A paging cursor: null (from the first) or a name. */
+    private static String cursor(String afterSubject) {
+        return afterSubject == null ? null : required("afterSubject", afterSubject);
     }
 }

@@ -1,5 +1,6 @@
 package io.stemedb;
 
+import io.stemedb.merkle.SyncLimits;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.Hlc;
 import io.stemedb.storage.Engine;
@@ -28,7 +29,9 @@ public final class StemeDBBuilder {
     private long blockCacheBytes = RocksEngine.Settings.DEFAULT.blockCacheBytes();
     private long memtableBytes = RocksEngine.Settings.DEFAULT.memtableBytes();
     private long factCacheBytes = RocksEngine.Settings.DEFAULT.factCacheBytes();
+    private boolean salvageDamagedLog;
     private Duration maxClockDrift = Duration.ofHours(1);
+    private SyncLimits syncLimits = SyncLimits.DEFAULT;
 
     StemeDBBuilder() {}
 
@@ -73,6 +76,16 @@ public final class StemeDBBuilder {
             throw new IllegalArgumentException("maxClockDrift must be between 1 second and 365 days, got " + drift);
         }
         this.maxClockDrift = drift;
+        return this;
+    }
+
+    /**
+     * The frames and bounds of the sync sessions this database runs ({@code syncWith},
+     * {@code replicate}) and answers ({@code syncResponder}). Default {@link SyncLimits#DEFAULT};
+     * the frame is raised, if need be, to hold the largest value {@link #maxValueBytes} accepts.
+     */
+    public StemeDBBuilder syncLimits(SyncLimits limits) {
+        this.syncLimits = Objects.requireNonNull(limits, "limits");
         return this;
     }
 
@@ -121,8 +134,20 @@ public final class StemeDBBuilder {
         return this;
     }
 
+    /**
+     * Opens a database whose write-ahead log is damaged by keeping what precedes the damage and
+     * dropping every commit after it, instead of refusing with
+     * {@link StorageException.DamagedLog}. Use it only when no backup holds those commits: the
+     * loss is permanent once the database is opened. What was dropped is logged, and reported in
+     * {@code stats().engineProperties()} under {@code salvaged-log}. Default: off.
+     */
+    public StemeDBBuilder salvageDamagedLog() {
+        this.salvageDamagedLog = true;
+        return this;
+    }
+
     private EngineDatabase.Limits limits() {
-        return new EngineDatabase.Limits(clock, maxValueBytes, maxClockDrift);
+        return new EngineDatabase.Limits(clock, maxValueBytes, maxClockDrift, syncLimits);
     }
 
     /** A database on the Java heap: no files, no native code. */
@@ -138,6 +163,11 @@ public final class StemeDBBuilder {
      * @throws StorageException.Locked if another process (or another open in this one) has it
      * @throws StorageException.Incompatible if the path is a file, a directory of other files, or a
      *     database of a newer format
+     * @throws StorageException.OlderFormat if the database is of an older storage format: the
+     *     message names the command that upgrades it
+     * @throws StorageException.DamagedLog if its write-ahead log is damaged where commits were
+     *     fully written (restore it, or see {@link #salvageDamagedLog()})
+     * @throws StorageException.DamagedDatabase if the files that list its other files are damaged
      */
     public StemeDB open(Path directory) {
         return open(directory, false);
@@ -160,7 +190,7 @@ public final class StemeDBBuilder {
                     memtableBytes, blockCacheBytes));
         }
         RocksEngine.Settings settings = new RocksEngine.Settings(readOnly, durability.syncsEachCommit(),
-                durability.interval(), blockCacheBytes, memtableBytes, factCacheBytes);
+                durability.interval(), blockCacheBytes, memtableBytes, factCacheBytes, salvageDamagedLog);
         long proposed = nodeId != null ? nodeId : new SecureRandom().nextLong();
         Engine engine = RocksEngine.open(directory, settings, proposed);
         long stored = engine.nodeId();

@@ -17,6 +17,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -197,7 +200,7 @@ public final class Archive {
      * (what readers accept), cut at a character boundary with a note of how much was left out.
      */
     static String fitFilter(String filter) {
-        byte[] utf8 = filter.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] utf8 = filter.getBytes(StandardCharsets.UTF_8);
         if (utf8.length <= MAX_FILTER_BYTES) {
             return filter;
         }
@@ -205,7 +208,7 @@ public final class Archive {
         int bytes = 0;
         for (int i = 0; i < filter.length(); ) {
             int cp = filter.codePointAt(i);
-            int n = new String(Character.toChars(cp)).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            int n = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
             if (bytes + n > MAX_FILTER_BYTES - 64) {
                 break;
             }
@@ -284,6 +287,12 @@ public final class Archive {
         byte[] trailer = readAt(channel, bodyEnd, TRAILER_BYTES);
         ByteSource t = new ByteSource(trailer, (m, o) -> new ArchiveException("trailer: " + m));
         if (!Arrays.equals(t.raw(4, "magic"), TRAILER_MAGIC)) {
+            int version = readAt(channel, MAGIC.length, 1)[0] & 0xff;
+            if (version > VERSION) {
+                throw new ArchiveException(archive + " says it is archive format " + version + ", and it does not end "
+                        + "as format " + VERSION + " does: a newer StemeDB wrote it (upgrade StemeDB to import it), or it is "
+                        + "damaged (if this version wrote it: use another copy, or export it again)");
+            }
             throw new ArchiveException("the trailer (the last " + TRAILER_BYTES + " bytes) of " + archive + " is missing "
                     + "or damaged: the archive is truncated, has bytes appended after its end, or is corrupt");
         }
@@ -294,87 +303,172 @@ public final class Archive {
         // not closed here: closing it would close the channel, which the caller owns
         InputStream raw = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
         ChecksummedInput in = new ChecksummedInput(raw, bodyEnd);
-        Header h = Header.read(in, archive);
-        boolean compressed = (h.flags & FLAG_DEFLATE) != 0;
-        Inflater inflater = compressed ? new Inflater() : null;
+        Inflater[] inflater = {null};
         try {
-            DataInputStream records = new DataInputStream(compressed ? new InflaterInputStream(in, inflater, 1 << 16) : in);
-            IdDigest digest = IdDigest.empty();
-            List<Assertion> batch = new ArrayList<>();
-            long n = 0;
-            while (true) {
-                byte[] bytes;
-                try {
-                    int length = readLength(records, n + 1);
-                    if (length < 0) {
-                        break;
-                    }
-                    bytes = new byte[length];
-                    records.readFully(bytes);
-                } catch (EOFException e) {
-                    throw beyond(n, h.count, "record " + (n + 1) + " is cut short: the archive is truncated");
-                } catch (ZipException e) {
-                    throw beyond(n, h.count, "the compressed records are damaged at record " + (n + 1) + " (" + e.getMessage()
-                            + "): the archive is corrupt");
-                } catch (ArchiveException e) {
-                    throw beyond(n, h.count, e.getMessage());
-                }
-                Assertion a;
-                try {
-                    a = CanonicalCodec.decode(bytes);
-                } catch (StemeException e) {
-                    throw beyond(n, h.count, "record " + (n + 1) + " is damaged: " + e.getMessage());
-                }
-                n++;
-                digest = digest.plus(a.id());
-                if (sink != null) {
-                    batch.add(a);
-                    if (batch.size() == IMPORT_BATCH) {
-                        sink.accept(batch);
-                        batch = new ArrayList<>();
-                    }
-                }
-                if (n % PROGRESS_EVERY == 0) {
-                    progress.progress("verify", n, h.count);
-                }
-            }
-            long unread = bodyEnd - in.position() + (compressed ? inflater.getRemaining() : 0);
-            if (unread != 0) {
-                throw new ArchiveException("the archive has " + unread + " unexpected bytes after its " + n + " records"
-                        + (compressed ? " (after the end of the compressed stream)" : ""));
-            }
+            Body body = readBody(in, archive, inflater, progress, sink);
             if (!Arrays.equals(trailerChecksum, in.checksum())) {
-                throw new ArchiveException("the checksum does not match: some byte of the archive changed");
+                throw damaged(archive, null);
             }
-            if (n != h.count || trailerCount != h.count) {
+            Header h = body.header;
+            if (body.records != h.count || trailerCount != h.count) {
                 throw new ArchiveException("the header says " + h.count + " assertions, the trailer " + trailerCount
-                        + ", and " + n + " were read: records are missing or extra");
+                        + ", and " + body.records + " were read: records are missing or extra");
             }
-            if (!digest.equals(h.digest)) {
+            if (!body.digest.equals(h.digest)) {
                 throw new ArchiveException("the digest of the records read does not match the header's Merkle root");
             }
-            if (sink != null && !batch.isEmpty()) {
-                sink.accept(batch);
+            if (sink != null && !body.batch.isEmpty()) {
+                sink.accept(body.batch);
             }
-            progress.progress(sink == null ? "verify" : "import", n, h.count);
-            return new ArchiveSummary(h.count, h.digest, h.createdAt, h.filter, compressed, size);
+            progress.progress(sink == null ? "verify" : "import", body.records, h.count);
+            return new ArchiveSummary(h.count, h.digest, h.createdAt, h.filter, body.compressed, size);
+        } catch (Inconsistency e) {
+            // Whether the archive is damaged or as its writer made it is for the checksum to say, not
+            // for what the damage happens to look like: a flipped version, flags or length byte, or
+            // two archives end to end, must not pass for a newer format.
+            in.drain();
+            if (Arrays.equals(trailerChecksum, in.checksum())) {
+                throw new ArchiveException(e.ifIntact);
+            }
+            if (e.versionByte && Arrays.equals(trailerChecksum, checksumAsVersion1(channel, bodyEnd))) {
+                throw damaged(archive, "the format version byte was changed to " + (readAt(channel, 4, 1)[0] & 0xff));
+            }
+            throw e.versionByte ? new ArchiveException(e.ifIntact + ", or it is damaged (if this version wrote it: use "
+                    + "another copy, or export it again)") : damaged(archive, e.fact);
         } finally {
-            if (inflater != null) {
-                inflater.end();
+            if (inflater[0] != null) {
+                inflater[0].end();
             }
         }
     }
 
+    /** What the pass over the header and records found, for the checks that need the checksum first. */
+    private record Body(Header header, boolean compressed, long records, IdDigest digest, List<Assertion> batch) {}
+
     /**
-     * The error for a problem reading record {@code n + 1}: when the header's count was already
-     * reached, the real problem is that bytes follow the last record.
+     * Reads the header and every record, handing full batches to {@code sink}.
+     *
+     * @throws Inconsistency for anything that does not read as the header announces
      */
-    private static ArchiveException beyond(long n, long count, String message) {
+    private static Body readBody(ChecksummedInput in, Path archive, Inflater[] inflater, ProgressListener progress,
+            Consumer<List<Assertion>> sink) throws IOException {
+        Header h = Header.read(in, archive);
+        boolean compressed = (h.flags & FLAG_DEFLATE) != 0;
+        if (compressed) {
+            inflater[0] = new Inflater();
+        }
+        DataInputStream records = new DataInputStream(compressed ? new InflaterInputStream(in, inflater[0], 1 << 16) : in);
+        IdDigest digest = IdDigest.empty();
+        List<Assertion> batch = new ArrayList<>();
+        long n = 0;
+        while (true) {
+            byte[] bytes;
+            try {
+                int length = readLength(records, n + 1);
+                if (length < 0) {
+                    break;
+                }
+                bytes = new byte[length];
+                records.readFully(bytes);
+            } catch (EOFException e) {
+                throw beyond(n, h.count, "record " + (n + 1) + " is cut short: the archive is truncated");
+            } catch (ZipException e) {
+                throw beyond(n, h.count, "the compressed records are damaged at record " + (n + 1) + " (" + e.getMessage()
+                        + "): the archive is corrupt");
+            } catch (Inconsistency e) {
+                throw beyond(n, h.count, e.ifIntact);
+            }
+            Assertion a;
+            try {
+                a = CanonicalCodec.decode(bytes);
+            } catch (StemeException e) {
+                throw beyond(n, h.count, "record " + (n + 1) + " is damaged: " + e.getMessage());
+            }
+            n++;
+            digest = digest.plus(a.id());
+            if (sink != null) {
+                batch.add(a);
+                if (batch.size() == IMPORT_BATCH) {
+                    sink.accept(batch);
+                    batch = new ArrayList<>();
+                }
+            }
+            if (n % PROGRESS_EVERY == 0) {
+                progress.progress("verify", n, h.count);
+            }
+        }
+        long unread = in.remaining() + (compressed ? inflater[0].getRemaining() : 0);
+        if (unread != 0) {
+            throw new Inconsistency(unread + " bytes follow its " + n + " records (two archives end to end, or bytes "
+                    + "appended)",
+                    "the archive has " + unread + " unexpected bytes after its " + n + " records"
+                    + (compressed ? " (after the end of the compressed stream)" : ""));
+        }
+        return new Body(h, compressed, n, digest, batch);
+    }
+
+    /**
+     * A problem met while reading the header or the records: damage if the checksum does not
+     * match (then {@code fact} says where it showed), otherwise {@code ifIntact}, the message for
+     * an archive whose bytes are as its writer made them. Never leaves {@link #read}.
+     */
+    private static final class Inconsistency extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String fact;
+        final String ifIntact;
+        final boolean versionByte;
+
+        Inconsistency(String fact, String ifIntact) {
+            this(fact, ifIntact, false);
+        }
+
+        Inconsistency(String fact, String ifIntact, boolean versionByte) {
+            super(ifIntact, null, false, false);
+            this.fact = fact;
+            this.ifIntact = ifIntact;
+            this.versionByte = versionByte;
+        }
+    }
+
+    private static ArchiveException damaged(Path archive, String fact) {
+        return new ArchiveException(archive + " is damaged: the checksum does not match, so some of its bytes changed after "
+                + "it was written" + (fact == null ? "" : " (the first sign: " + fact + ")")
+                + "; use another copy (compare its size and b3sum with the source), or export it again");
+    }
+
+    /** The checksum the archive would have if its format version byte read 1. */
+    private static byte[] checksumAsVersion1(FileChannel channel, long bodyEnd) throws IOException {
+        Blake3 hasher = Blake3.initHash();
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+        for (long at = 0; at < bodyEnd; ) {
+            buffer.clear();
+            buffer.limit((int) Math.min(buffer.capacity(), bodyEnd - at));
+            int n = channel.read(buffer, at);
+            if (n < 0) {
+                throw new EOFException("the archive shrank while it was read");
+            }
+            if (at <= 4 && 4 < at + n) {
+                buffer.array()[(int) (4 - at)] = VERSION;
+            }
+            hasher.update(buffer.array(), 0, n);
+            at += n;
+        }
+        byte[] checksum = new byte[32];
+        hasher.doFinalize(checksum);
+        return checksum;
+    }
+
+    /**
+     * The problem reading record {@code n + 1}: when the header's count was already reached, the
+     * real problem is that bytes follow the last record.
+     */
+    private static Inconsistency beyond(long n, long count, String message) {
         if (count >= 0 && n >= count) {
-            return new ArchiveException("the archive has unexpected bytes after the " + count + " records its header "
+            return new Inconsistency("bytes follow the " + count + " records its header announces (two archives end to "
+                    + "end, or bytes appended)", "the archive has unexpected bytes after the " + count + " records its header "
                     + "announces (" + message + "): bytes were appended to it, or it is damaged");
         }
-        return new ArchiveException(message);
+        return new Inconsistency("record " + (n + 1) + " does not read", message);
     }
 
     /** The length of record {@code number}, or -1 at the clean end of the records. */
@@ -386,19 +480,20 @@ public final class Archive {
                 if (shift == 0) {
                     return -1;
                 }
-                throw new ArchiveException("the length of record " + number + " is cut short: the archive is truncated");
+                throw new Inconsistency("the length of record " + number + " is cut short",
+                        "the length of record " + number + " is cut short: the archive is truncated");
             }
             value |= (long) (b & 0x7f) << shift;
             if ((b & 0x80) == 0) {
                 if (value > CanonicalCodec.MAX_RECORD_BYTES) {
-                    throw new ArchiveException("record " + number + " claims " + value + " bytes, more than any "
-                            + "assertion; the archive is damaged");
+                    throw new Inconsistency("record " + number + " claims " + value + " bytes", "record " + number
+                            + " claims " + value + " bytes, more than any assertion; the archive is damaged");
                 }
                 return (int) value;
             }
         }
-        throw new ArchiveException("the length of record " + number + " is malformed (a varint longer than 5 bytes); "
-                + "the archive is damaged");
+        throw new Inconsistency("the length of record " + number + " is malformed", "the length of record " + number
+                + " is malformed (a varint longer than 5 bytes); the archive is damaged");
     }
 
     /** Makes a rename durable where the platform allows it (Linux, macOS); elsewhere a no-op. */
@@ -424,34 +519,45 @@ public final class Archive {
     private record Header(int flags, long count, IdDigest digest, Instant createdAt, String filter) {
         static Header read(InputStream in, Path archive) throws IOException {
             byte[] fixed = in.readNBytes(HEADER_FIXED_BYTES);
-            ByteSource h = new ByteSource(fixed, (m, o) -> new ArchiveException("header of " + archive + ": " + m));
+            ByteSource h = new ByteSource(fixed, (m, o) -> new Inconsistency("the header does not read",
+                    "header of " + archive + ": " + m));
             if (!Arrays.equals(h.raw(4, "magic"), MAGIC)) {
                 throw new ArchiveException(archive + " is not a StemeDB archive (bad magic)");
             }
             int version = h.u8("version");
             if (version != VERSION) {
-                throw new ArchiveException(archive + " is archive format " + version + "; this StemeDB reads format "
-                        + VERSION + "; upgrade StemeDB to import it (if no newer StemeDB wrote it, the header is damaged)");
+                throw new Inconsistency("the header says format " + version, archive + " is archive format " + version
+                        + "; this StemeDB reads format " + VERSION + ": a newer StemeDB wrote it; upgrade StemeDB to import it",
+                        true);
             }
             int flags = h.u8("flags");
             if ((flags & ~FLAG_DEFLATE) != 0) {
-                throw new ArchiveException(archive + " has unknown header flags 0x" + Integer.toHexString(flags)
-                        + ": the header is damaged, or a newer StemeDB wrote it");
+                throw new Inconsistency("the header flags read 0x" + Integer.toHexString(flags), archive
+                        + " has header flags 0x" + Integer.toHexString(flags) + " that this StemeDB does not know: a newer "
+                        + "StemeDB wrote it; upgrade StemeDB to import it");
             }
             long count = h.u64("count");
             IdDigest digest;
             try {
                 digest = IdDigest.fromBytes(h.raw(IdDigest.ENCODED_LENGTH, "digest"));
             } catch (IllegalArgumentException e) {
-                throw new ArchiveException("header of " + archive + ": " + e.getMessage());
+                throw new Inconsistency("the header's digest does not read", "header of " + archive + ": " + e.getMessage());
             }
             Instant created = Instant.ofEpochMilli(h.u64("created"));
             int filterLength = readHeaderVarint(in);
             if (filterLength > MAX_FILTER_BYTES) {
-                throw new ArchiveException("header of " + archive + ": the filter text is " + filterLength + " bytes, too long");
+                throw new Inconsistency("the header's filter length reads " + filterLength, "header of " + archive
+                        + ": the filter text is " + filterLength + " bytes, too long");
             }
             byte[] filterBytes = in.readNBytes(filterLength);
-            String filter = new String(filterBytes, java.nio.charset.StandardCharsets.UTF_8);
+            String filter;
+            try {
+                filter = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(filterBytes)).toString();
+            } catch (CharacterCodingException e) {
+                throw new Inconsistency("the header's filter text is not UTF-8", "header of " + archive
+                        + ": the filter text is not well-formed UTF-8");
+            }
             return new Header(flags, count, digest, created, filter);
         }
 
@@ -461,11 +567,12 @@ public final class Archive {
             do {
                 b = in.read();
                 if (b < 0) {
-                    throw new ArchiveException("the archive header is cut short: the archive is truncated");
+                    throw new Inconsistency("the header is cut short", "the archive header is cut short: the archive is truncated");
                 }
                 bytes.write(b);
             } while ((b & 0x80) != 0 && bytes.size() < 5);
-            return new ByteSource(bytes.toByteArray(), (m, o) -> new ArchiveException("header: " + m)).length("filter length");
+            return new ByteSource(bytes.toByteArray(), (m, o) -> new Inconsistency("the header's filter length does not read",
+                    "header: " + m)).length("filter length");
         }
     }
 
@@ -481,8 +588,17 @@ public final class Archive {
             this.limit = limit;
         }
 
-        long position() {
-            return position;
+        /** How many bytes before the trailer are left to read. */
+        long remaining() {
+            return limit - position;
+        }
+
+        /** Reads (and hashes) everything left before the trailer. */
+        void drain() throws IOException {
+            byte[] buffer = new byte[1 << 16];
+            while (read(buffer, 0, buffer.length) >= 0) {
+                // hashing is the point
+            }
         }
 
         byte[] checksum() {

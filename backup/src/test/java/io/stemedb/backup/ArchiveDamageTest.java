@@ -2,6 +2,7 @@ package io.stemedb.backup;
 
 import static io.stemedb.backup.ArchiveFixtures.assertions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -316,5 +317,83 @@ class ArchiveDamageTest {
         assertThrows(ArchiveException.class, () -> Archive.importInto(file, sink, (p, d, t) -> phases.add(p)));
         assertEquals(0, sink.batches);
         assertTrue(phases.contains("verify") && !phases.contains("import"), phases.toString());
+    }
+
+    /**
+     * Damage that happens to look like something a newer StemeDB could have written (an unknown
+     * version or flag, a record that does not decode, two archives end to end) is called damage,
+     * with no advice to upgrade, because the checksum says the bytes changed; only an archive whose
+     * checksum holds and whose version or flags really say newer is sent to an upgrade.
+     */
+    @ParameterizedTest(name = "compress={0}")
+    @ValueSource(booleans = {false, true})
+    void damageThatLooksNewerIsCalledDamage(boolean compress) throws Exception {
+        Path file = dir.resolve("good.stma");
+        ArchiveFixtures.export(assertions(60), file, compress);
+        byte[] good = Files.readAllBytes(file);
+        for (int version : new int[] {0, 2, 3, 9, 0x81, 0xff}) {
+            assertDamagedNotNewer(flipTo(good, 4, version), "version byte " + version);
+        }
+        for (int flags : new int[] {2, 3, 0x10, 0x80, 0xff}) {
+            assertDamagedNotNewer(flipTo(good, 5, flags ^ (compress ? 1 : 0)), "flags " + flags);
+        }
+        // every byte of every record's length (uncompressed: the lengths are in the file as they are)
+        if (!compress) {
+            ArchiveFixtures.Parsed p = ArchiveFixtures.parse(good);
+            int offset = p.headerLength();
+            for (byte[] r : p.records()) {
+                for (int mask : new int[] {0x01, 0x40, 0x80}) {
+                    byte[] bad = good.clone();
+                    bad[offset] ^= (byte) mask;
+                    assertDamagedNotNewer(refused(write("len.stma", bad)), "record length at " + offset + " ^ " + mask);
+                }
+                offset += ArchiveFixtures.varint(r.length).length + r.length;
+            }
+        }
+        Path other = dir.resolve("other.stma");
+        ArchiveFixtures.export(assertions(5), other, compress);
+        byte[] second = Files.readAllBytes(other);
+        byte[] both = Arrays.copyOf(good, good.length + second.length);
+        System.arraycopy(second, 0, both, good.length, second.length);
+        String concatenated = refused(write("both.stma", both));
+        assertDamagedNotNewer(concatenated, "two archives end to end");
+        assertMentions(concatenated, "end to end");
+    }
+
+    private String flipTo(byte[] good, int pos, int value) throws Exception {
+        byte[] bad = good.clone();
+        bad[pos] = (byte) value;
+        return refused(write("set-" + pos + ".stma", bad));
+    }
+
+    private static void assertDamagedNotNewer(String message, String what) {
+        assertTrue(message.contains("damaged"), what + ": should say damaged: " + message);
+        assertFalse(message.contains("upgrade") || message.contains("newer"), what + ": should not send to an upgrade: " + message);
+        assertMentions(message, "another copy", "export it again");
+    }
+
+    @Test
+    void aNewerVersionOrFlagWithAValidChecksumIsSentToAnUpgrade() throws Exception {
+        for (int version : new int[] {2, 7}) {
+            ArchiveFixtures.Craft craft = new ArchiveFixtures.Craft(assertions(10));
+            craft.version = version;
+            String message = refused(craft.write(dir.resolve("v.stma")));
+            assertTrue(message.contains("format " + version) && message.contains("upgrade"), message);
+            assertFalse(message.contains("damaged"), message);
+        }
+        ArchiveFixtures.Craft craft = new ArchiveFixtures.Craft(assertions(10));
+        craft.flags = 0x04;
+        String message = refused(craft.write(dir.resolve("f.stma")));
+        assertTrue(message.contains("flags") && message.contains("upgrade"), message);
+    }
+
+    @Test
+    void aFilterTextThatIsNotUtf8IsRefused() throws Exception {
+        for (byte[] bad : new byte[][] {{(byte) 0xc0, (byte) 0xaf}, {(byte) 0xc0, (byte) 0x80}, {'a', (byte) 0xff},
+                {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, {(byte) 0xe2, (byte) 0x82}}) {
+            ArchiveFixtures.Craft craft = new ArchiveFixtures.Craft(assertions(3));
+            craft.rawFilter = bad;
+            assertMentions(refused(craft.write(dir.resolve("utf8.stma"))), "utf-8");
+        }
     }
 }

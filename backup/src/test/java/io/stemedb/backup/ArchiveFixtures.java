@@ -135,6 +135,8 @@ final class ArchiveFixtures {
         byte[] digest;
         long createdMillis = 1_700_000_000_000L;
         String filter = "crafted";
+        /** The filter's bytes as written, when set: any bytes, valid UTF-8 or not. */
+        byte[] rawFilter;
         List<byte[]> records = new ArrayList<>();
         byte[] trailerMagic = {'S', 'T', 'M', 'E'};
         Long trailerCount;
@@ -159,7 +161,7 @@ final class ArchiveFixtures {
             head.write(ByteBuffer.allocate(8).putLong(count).array());
             head.write(digest);
             head.write(ByteBuffer.allocate(8).putLong(createdMillis).array());
-            byte[] f = filter.getBytes(StandardCharsets.UTF_8);
+            byte[] f = rawFilter != null ? rawFilter : filter.getBytes(StandardCharsets.UTF_8);
             head.write(varint(f.length));
             head.write(f);
             ByteArrayOutputStream body = new ByteArrayOutputStream();

@@ -1,6 +1,7 @@
 package io.stemedb.bench;
 
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,18 +9,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.commons.codec.digest.MurmurHash3;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
 
 /**
  * A diagnostic for a closed database directory (StemeDB's or a raw baseline's, kept with
  * {@code scale --keep}): opens it read-only with rocksdbjni and prints each column family's LSM
- * shape (files per level, size, keys), then times raw prefix seeks of the workload's
- * (subject, predicate) pairs directly on its {@code facts} family, so that the cost of RocksDB's
- * seek on that data can be told apart from the cost of StemeDB's code above it.
+ * shape (files per level, size, keys), then times raw point gets of the workload's
+ * (subject, predicate) fact keys directly on its {@code facts} family, so that the cost of
+ * RocksDB's read on that data can be told apart from the cost of StemeDB's code above it.
  *
  * <pre>java -jar benchmarks.jar inspect --dir DIR --n N [--ops 100000] [--seed 42]</pre>
  */
@@ -67,29 +67,25 @@ final class Inspect {
                         return;
                     }
                     ColumnFamilyHandle fh = handles.get(facts);
-                    // StemeDB's key names were varint-length-prefixed, then u16-length-prefixed: use whichever finds data.
-                    boolean u16 = steme && seek(db, fh, stemePrefix(0, true), false) > 0;
-                    out.printf("  facts key names: %s%n", !steme ? "raw 4-byte pair prefix" : u16 ? "u16 length + UTF-8" : "varint length + UTF-8");
-                    for (boolean bounded : new boolean[] {false, true}) {
-                        SplittableRandom rnd = new SplittableRandom(seed * 31 + 1);
-                        long entries = 0;
-                        long[] lat = new long[ops];
+                    SplittableRandom rnd = new SplittableRandom(seed * 31 + 1);
+                    long bytes = 0;
+                    long[] lat = new long[ops];
+                    try (ReadOptions ro = new ReadOptions()) {
                         for (int k = -ops / 5; k < ops; k++) {
                             long pair = rnd.nextLong(w.pairs());
-                            byte[] prefix = steme ? stemePrefix(pair, u16) : rawPrefix(pair);
+                            byte[] key = steme ? stemeFactKey(pair) : RawRocks.factKey(pair);
                             long t0 = System.nanoTime();
-                            int found = seek(db, fh, prefix, bounded);
+                            byte[] value = db.get(fh, ro, key);
                             if (k >= 0) {
                                 lat[k] = System.nanoTime() - t0;
-                                entries += found;
+                                bytes += value == null ? 0 : value.length;
                             }
                         }
-                        Arrays.sort(lat);
-                        long sum = Arrays.stream(lat).sum();
-                        out.printf("  raw prefix seek on facts (%s): %,.0f ops/s, p50 %.1f us, p99 %.1f us, %.2f entries/op%n",
-                                bounded ? "new ReadOptions + Slice upper bound per op, as RocksStore.scan" : "shared ReadOptions, prefix check in Java",
-                                ops / (sum / 1e9), lat[ops / 2] / 1e3, lat[(int) (ops * 0.99)] / 1e3, (double) entries / ops);
                     }
+                    Arrays.sort(lat);
+                    long sum = Arrays.stream(lat).sum();
+                    out.printf("  raw point get of fact keys: %,.0f ops/s, p50 %.1f us, p99 %.1f us, %.0f value bytes/op%n",
+                            ops / (sum / 1e9), lat[ops / 2] / 1e3, lat[(int) (ops * 0.99)] / 1e3, (double) bytes / ops);
                 } finally {
                     handles.forEach(ColumnFamilyHandle::close);
                 }
@@ -97,62 +93,16 @@ final class Inspect {
         }
     }
 
-    /** StemeDB's facts prefix: name(subject) name(predicate), each a length (varint, or u16) and UTF-8 (short ASCII here). */
-    private static byte[] stemePrefix(long pair, boolean u16) {
+    /**
+     * StemeDB's fact key of a pair (docs/format.md, "Fact keys"): MurmurHash3 x64 128, seed 0, of
+     * name(subject) name(predicate), each a u16 length and UTF-8, as two big-endian longs.
+     */
+    private static byte[] stemeFactKey(long pair) {
         byte[] s = Workload.subjectName(Workload.subjectOfPair(pair)).getBytes(StandardCharsets.UTF_8);
         byte[] p = Workload.PREDICATES[Workload.predicateOfPair(pair)].getBytes(StandardCharsets.UTF_8);
-        int l = u16 ? 2 : 1;
-        byte[] prefix = new byte[2 * l + s.length + p.length];
-        prefix[l - 1] = (byte) s.length;
-        System.arraycopy(s, 0, prefix, l, s.length);
-        prefix[2 * l - 1 + s.length] = (byte) p.length;
-        System.arraycopy(p, 0, prefix, 2 * l + s.length, p.length);
-        return prefix;
-    }
-
-    private static byte[] rawPrefix(long pair) {
-        return new byte[] {(byte) (pair >>> 24), (byte) (pair >>> 16), (byte) (pair >>> 8), (byte) pair};
-    }
-
-    /** The smallest key above every key that starts with {@code prefix} (RocksStore's upper bound); null if none. */
-    private static byte[] successor(byte[] prefix) {
-        byte[] s = prefix.clone();
-        for (int i = s.length - 1; i >= 0; i--) {
-            if (s[i] != (byte) 0xff) {
-                s[i]++;
-                return Arrays.copyOf(s, i + 1);
-            }
-        }
-        return null;
-    }
-
-    private static int seek(RocksDB db, ColumnFamilyHandle h, byte[] prefix, boolean bounded) throws Exception {
-        int found = 0;
-        if (bounded) {
-            byte[] upper = successor(prefix);
-            try (Slice slice = upper == null ? null : new Slice(upper);
-                    ReadOptions ro = new ReadOptions().setIterateUpperBound(slice);
-                    RocksIterator it = db.newIterator(h, ro)) {
-                for (it.seek(prefix); it.isValid(); it.next()) {
-                    it.key();
-                    it.value();
-                    found++;
-                }
-                it.status();
-            }
-            return found;
-        }
-        try (RocksIterator it = db.newIterator(h)) {
-            for (it.seek(prefix); it.isValid(); it.next()) {
-                byte[] key = it.key();
-                if (key.length < prefix.length || !Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length)) {
-                    break;
-                }
-                it.value();
-                found++;
-            }
-            it.status();
-        }
-        return found;
+        ByteBuffer names = ByteBuffer.allocate(4 + s.length + p.length);
+        names.putShort((short) s.length).put(s).putShort((short) p.length).put(p);
+        long[] h = MurmurHash3.hash128x64(names.array(), 0, names.capacity(), 0);
+        return ByteBuffer.allocate(16).putLong(h[0]).putLong(h[1]).array();
     }
 }

@@ -19,7 +19,7 @@ public final class Main {
             System.out.println("usage: benchmarks.jar scale [options]   the side-by-side scale harness (StemeDB vs raw RocksDB)\n"
                     + "       benchmarks.jar sync [options]    the Merkle sync benchmark (rounds, bytes, time per difference)\n"
                     + "       benchmarks.jar jmh [JMH options]  the JMH micro-benchmarks (io.stemedb.bench.jmh)\n"
-                    + "       benchmarks.jar inspect --dir DIR --n N  LSM shape and raw prefix seeks of a kept, closed directory\n"
+                    + "       benchmarks.jar inspect --dir DIR --n N  LSM shape and raw fact reads of a kept, closed directory\n"
                     + "       benchmarks.jar compare [--quick] [options]  W1-W5 against StemeDB, raw RocksDB, SQLite, H2, XTDB, Datomic;\n"
                     + "                                                   writes docs/benchmarks.md, its charts and JSON\n\n"
                     + Harness.USAGE + "\n" + io.stemedb.bench.compare.Compare.USAGE);

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,6 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -29,15 +29,18 @@ import org.rocksdb.WriteOptions;
  * <ul>
  *   <li>{@link Mode#SAME_KEYS}: per claim, the same number of entries in the same column
  *       families with the same key and value sizes as StemeDB's engine ({@link StoreShape},
- *       measured), plus the one meta record per batch. Keys keep the engine's ordering and
- *       entropy shape (docs/format.md's layouts, with slices of real records where the engine has
- *       text or timestamps and random bytes where it has a BLAKE3 id): random ids in
- *       {@code assertions}; a counter in {@code log}; in {@code facts} a per-pair prefix as long
- *       as name(subject) name(predicate), a kind byte, a counter and zeros where the HLC is, and a
- *       random 32-byte id; in {@code sources} a per-source prefix, a counter, zeros, a random id; in
- *       {@code values} a predicate byte, one of 1,000 record slices per predicate, the subject
- *       number. Reads are a prefix seek in {@code facts}, the shape of StemeDB's evidence scan:
- *       new iterator, seek, read the ~2 entries' values, stop at the first key past the prefix.</li>
+ *       measured), split the same way between the commit and the indexer behind it: the
+ *       families StemeDB's commit writes go into each batch (with the one meta record per
+ *       batch), the ones its indexer writes are written by a second thread in unsynced batches
+ *       of its own, trailing by at most {@link #MAX_LAG} claims, as StemeDB's indexer does. Keys
+ *       keep the engine's ordering and entropy shape (docs/format.md's layouts, with slices of
+ *       real records where the engine has text or timestamps and random bytes where it has a
+ *       hash): a 16-byte fact key per (subject, predicate) in {@code facts}, whose entries are
+ *       merge operands for RocksDB's append operator, as StemeDB's; random ids in
+ *       {@code assertions}; a counter in {@code log}; in {@code sources} a per-source prefix and
+ *       a counter; in {@code values} a predicate byte, one of 1,000 record slices per predicate,
+ *       the subject number; random bucket keys in {@code digests}. Reads are a point get of the
+ *       pair's fact key, StemeDB's read of a fact.</li>
  *   <li>{@link Mode#ONE_KEY}: one entry per claim, a 32-byte random key and a value of the
  *       claim's record size, in the default family. Reads are point gets.</li>
  * </ul>
@@ -67,12 +70,8 @@ public final class RawRocks implements AutoCloseable {
     private final byte[] randomPool;
     private final byte[] recordPool;
     private final Map<Integer, byte[]> keyBuffers = new HashMap<>();
-    private final Map<Integer, byte[]> valueBuffers = new HashMap<>();
     private final byte[] stateKey = StoreShape.STATE_KEY.getBytes(StandardCharsets.US_ASCII);
     private final byte[] stateValue;
-    private final byte[] prefix = new byte[4];
-    /** How each family's keys are shaped, by its index in {@link StoreShape#families()}. */
-    private final int[] kinds;
     private RocksOptions options;
     private RocksDB db;
     private List<ColumnFamilyHandle> handles;
@@ -82,6 +81,11 @@ public final class RawRocks implements AutoCloseable {
     private ScheduledExecutorService walSyncer;
     private ColumnFamilyHandle facts;
     private long sink;
+    /** Claims the indexer thread may trail the commits by, as StemeDB's indexer. */
+    static final int MAX_LAG = 100_000;
+    private ExecutorService indexer;
+    private final java.util.concurrent.Semaphore lag = new java.util.concurrent.Semaphore(MAX_LAG);
+    private volatile Throwable indexerFailure;
 
     public RawRocks(Path dir, Mode mode, boolean syncEach, StoreShape shape, Workload workload) {
         this.dir = dir;
@@ -95,11 +99,6 @@ public final class RawRocks implements AutoCloseable {
         this.recordPool = recordPool(workload);
         this.stateValue = new byte[shape.stateValueBytes()];
         System.arraycopy(randomPool, 0, stateValue, 0, stateValue.length);
-        List<StoreShape.Family> fams = shape.families();
-        this.kinds = new int[fams.size()];
-        for (int f = 0; f < kinds.length; f++) {
-            kinds[f] = List.of("log", "facts", "sources", "values").indexOf(fams.get(f).name());
-        }
     }
 
     /** Real canonical records of the workload's first claims, back to back: values that compress like StemeDB's. */
@@ -141,6 +140,13 @@ public final class RawRocks implements AutoCloseable {
         facts = mode == Mode.SAME_KEYS ? handles.get(names.indexOf("facts")) : null;
         writeOptions = new WriteOptions().setSync(syncEach);
         readOptions = new ReadOptions();
+        if (mode == Mode.SAME_KEYS) {
+            indexer = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "raw-indexer");
+                t.setDaemon(true);
+                return t;
+            });
+        }
         if (!syncEach) {
             walSyncer = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "raw-wal-sync");
@@ -159,10 +165,6 @@ public final class RawRocks implements AutoCloseable {
 
     private byte[] keyBuffer(int size) {
         return keyBuffers.computeIfAbsent(size, byte[]::new);
-    }
-
-    private byte[] valueBuffer(int size) {
-        return valueBuffers.computeIfAbsent(size, byte[]::new);
     }
 
     /** Fills {@code key}[from, to) with random bytes (ids) picked by {@code h}. */
@@ -184,7 +186,7 @@ public final class RawRocks implements AutoCloseable {
     }
 
     private byte[] value(int size, long i) {
-        byte[] v = valueBuffer(size);
+        byte[] v = new byte[size];
         if (size > 0) {
             int off = (int) Long.remainderUnsigned(i * 97, recordPool.length - size);
             System.arraycopy(recordPool, off, v, 0, size);
@@ -222,68 +224,18 @@ public final class RawRocks implements AutoCloseable {
         return key;
     }
 
-    /** Writes claims {@code from} to {@code to} as one atomic batch. */
+    /** Writes claims {@code from} to {@code to} as one atomic batch; the indexed families follow on the indexer thread. */
     public void ingest(long from, long to) throws RocksDBException {
+        Throwable failed = indexerFailure;
+        if (failed != null) {
+            throw new IllegalStateException("the raw indexer failed", failed);
+        }
         try (WriteBatch wb = new WriteBatch()) {
             for (long i = from; i < to; i++) {
-                long pair = workload.pairOf(i);
-                int p = Workload.predicateOfPair(pair);
                 if (mode == Mode.ONE_KEY) {
-                    wb.put(oneKey(i), value(shape.recordBytes(p), i));
-                    continue;
-                }
-                List<StoreShape.Family> fams = shape.families();
-                for (int f = 0; f < fams.size(); f++) {
-                    StoreShape.Family fam = fams.get(f);
-                    int count = fam.entries()[p];
-                    if (count == 0) {
-                        continue;
-                    }
-                    ColumnFamilyHandle h = handles.get(f + 1);
-                    for (int j = 0; j < count; j++) {
-                        byte[] key = keyBuffer(fam.keyBytes()[p]);
-                        long mixed = Workload.mix64(i * 31 + f * 7 + j);
-                        int len = key.length;
-                        switch (kinds[f]) {
-                            case 0: // log: the sequence number
-                                putLong(key, 0, i + 1);
-                                fillRandom(key, 8, len, mixed);
-                                break;
-                            case 1: // facts: (subject, predicate) prefix, kind, hlc, id
-                                if (len >= 57) {
-                                    int prefixLen = len - 53;
-                                    putInt(key, 0, (int) pair);
-                                    fillRecord(key, 4, prefixLen, Workload.mix64(pair));
-                                    key[prefixLen] = 1;
-                                    putLong(key, prefixLen + 1, i);
-                                    java.util.Arrays.fill(key, prefixLen + 9, len - 32, (byte) 0);
-                                    fillRandom(key, len - 32, len, mixed);
-                                } else {
-                                    putInt(key, 0, (int) pair);
-                                    fillRandom(key, 4, len, mixed);
-                                }
-                                break;
-                            case 2: // sources: source name, hlc, id
-                                int src = workload.sourceOf(i);
-                                int nameLen = Math.max(1, len - 52);
-                                key[0] = (byte) src;
-                                fillRecord(key, 1, nameLen, src);
-                                putLong(key, nameLen, i);
-                                java.util.Arrays.fill(key, Math.min(len, nameLen + 8), Math.max(nameLen + 8, len - 32), (byte) 0);
-                                fillRandom(key, Math.max(nameLen + 8, len - 32), len, mixed);
-                                break;
-                            case 3: // values: predicate, value, subject
-                                key[0] = (byte) p;
-                                fillRecord(key, 1, len - 8, p * 1000L + (mixed >>> 1) % 1000);
-                                putLong(key, len - 8, Workload.subjectOfPair(pair));
-                                break;
-                            default: // assertions (random BLAKE3-like ids) and any family the engine adds
-                                putLong(key, 0, mixed);
-                                fillRandom(key, 8, len, mixed);
-                                break;
-                        }
-                        wb.put(h, key, value(fam.valueBytes()[p], i + j));
-                    }
+                    wb.put(oneKey(i), value(shape.recordBytes(Workload.predicateOfPair(workload.pairOf(i))), i));
+                } else {
+                    write(wb, i, false);
                 }
             }
             if (mode == Mode.SAME_KEYS) {
@@ -291,13 +243,99 @@ public final class RawRocks implements AutoCloseable {
             }
             db.write(writeOptions, wb);
         }
+        if (mode == Mode.SAME_KEYS) {
+            int claims = (int) (to - from);
+            lag.acquireUninterruptibly(claims);
+            indexer.execute(() -> index(from, to));
+        }
+    }
+
+    /** The indexer thread's batch: the indexed families' entries of claims {@code from} to {@code to}, unsynced. */
+    private void index(long from, long to) {
+        try (WriteBatch wb = new WriteBatch(); WriteOptions unsynced = new WriteOptions()) {
+            for (long i = from; i < to; i++) {
+                write(wb, i, true);
+            }
+            wb.put(handles.get(0), INDEXED_KEY, stateValue);
+            db.write(unsynced, wb);
+        } catch (RocksDBException | RuntimeException e) {
+            indexerFailure = e;
+        } finally {
+            lag.release((int) (to - from));
+        }
+    }
+
+    private static final byte[] INDEXED_KEY = "indexed".getBytes(StandardCharsets.US_ASCII);
+
+    /** Puts claim {@code i}'s entries of the families the commit writes ({@code indexed} false) or the indexer writes. */
+    private void write(WriteBatch wb, long i, boolean indexed) throws RocksDBException {
+        long pair = workload.pairOf(i);
+        int p = Workload.predicateOfPair(pair);
+        List<StoreShape.Family> fams = shape.families();
+        for (int f = 0; f < fams.size(); f++) {
+            StoreShape.Family fam = fams.get(f);
+            int count = fam.entries()[p];
+            if (count == 0 || fam.indexed() != indexed) {
+                continue;
+            }
+            ColumnFamilyHandle h = handles.get(f + 1);
+            for (int j = 0; j < count; j++) {
+                // each thread its own key buffer: the committing thread and the indexer run together
+                byte[] key = new byte[fam.keyBytes()[p]];
+                long mixed = Workload.mix64(i * 31 + f * 7 + j);
+                int len = key.length;
+                switch (fam.name()) {
+                    case "log": // the sequence number
+                        putLong(key, 0, i + 1);
+                        fillRandom(key, 8, len, mixed);
+                        break;
+                    case "facts": // the pair's fact key: a hash
+                        factKey(key, pair);
+                        wb.merge(h, key, value(fam.valueBytes()[p], i + j));
+                        continue;
+                    case "sources": // source name, hlc, sequence
+                        int src = workload.sourceOf(i);
+                        int nameLen = Math.max(1, len - 28);
+                        key[0] = (byte) src;
+                        fillRecord(key, 1, nameLen, src);
+                        putLong(key, nameLen, i);
+                        putLong(key, len - 8, i + 1);
+                        break;
+                    case "values": // predicate, value, subject
+                        key[0] = (byte) p;
+                        fillRecord(key, 1, len - 8, p * 1000L + (mixed >>> 1) % 1000);
+                        putLong(key, len - 8, Workload.subjectOfPair(pair));
+                        break;
+                    default: // assertions (random BLAKE3 ids), digests (random buckets) and any family the engine adds
+                        putLong(key, 0, mixed);
+                        fillRandom(key, 8, len, mixed);
+                        break;
+                }
+                wb.put(h, key, value(fam.valueBytes()[p], i + j));
+            }
+        }
+    }
+
+    /** The 16-byte fact key of {@code pair}, a hash as StemeDB's. */
+    static byte[] factKey(long pair) {
+        byte[] key = new byte[16];
+        factKey(key, pair);
+        return key;
+    }
+
+    private static void factKey(byte[] key, long pair) {
+        long h = Workload.mix64(pair ^ 0x7ac7L);
+        putLong(key, 0, h);
+        if (key.length > 8) {
+            putLong(key, 8, Workload.mix64(h));
+        }
     }
 
     /**
-     * {@link Mode#SAME_KEYS}: the prefix seek of one (subject, predicate) pair, reading every
-     * entry's value; {@link Mode#ONE_KEY}: a point get of claim {@code index}.
+     * {@link Mode#SAME_KEYS}: the point get of one (subject, predicate) pair's fact key, StemeDB's
+     * read of a fact; {@link Mode#ONE_KEY}: a point get of claim {@code index}.
      *
-     * @return the entries read
+     * @return the entries read: the claims in the fact's value (its operands are of one size)
      */
     public int read(long pair, long index) throws RocksDBException {
         if (mode == Mode.ONE_KEY) {
@@ -305,20 +343,22 @@ public final class RawRocks implements AutoCloseable {
             sink += v == null ? 0 : v.length;
             return v == null ? 0 : 1;
         }
-        putInt(prefix, 0, (int) pair);
-        int found = 0;
-        try (RocksIterator it = db.newIterator(facts, readOptions)) {
-            for (it.seek(prefix); it.isValid(); it.next()) {
-                byte[] key = it.key();
-                if (key[0] != prefix[0] || key[1] != prefix[1] || key[2] != prefix[2] || key[3] != prefix[3]) {
-                    break;
-                }
-                sink += it.value().length;
-                found++;
-            }
-            it.status();
+        byte[] key = new byte[shape.factKeyBytes()];
+        factKey(key, pair);
+        byte[] v = db.get(facts, readOptions, key);
+        if (v == null) {
+            return 0;
         }
-        return found;
+        sink += v.length;
+        return v.length / shape.factEntryBytes(Workload.predicateOfPair(pair));
+    }
+
+    /** Waits until the indexer thread has written every batch handed to it. */
+    void drainIndexer() {
+        if (indexer != null) {
+            lag.acquireUninterruptibly(MAX_LAG);
+            lag.release(MAX_LAG);
+        }
     }
 
     long sink() {
@@ -348,6 +388,11 @@ public final class RawRocks implements AutoCloseable {
     public void close() throws RocksDBException {
         if (db == null) {
             return;
+        }
+        if (indexer != null) {
+            drainIndexer();
+            indexer.shutdown();
+            indexer = null;
         }
         if (walSyncer != null) {
             walSyncer.shutdownNow();

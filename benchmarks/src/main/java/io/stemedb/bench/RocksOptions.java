@@ -17,6 +17,7 @@ import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.StringAppendOperator;
 import org.rocksdb.WriteBufferManager;
 
 /**
@@ -24,8 +25,10 @@ import org.rocksdb.WriteBufferManager;
  * baselines run on the same engine configuration: one 64 MiB LRU block cache shared by every
  * column family, 32 MiB of memtables charged to it through a write buffer manager, 16 KiB blocks,
  * index and filter blocks in the cache (L0 ones pinned), format version 5, LZ4 with ZSTD at the
- * bottom level, dynamic level sizes, a 10-bit bloom filter on the {@code assertions} family only,
- * max(2, cores) background jobs, 1 MiB bytes-per-sync, WAL on. Owns every native object it makes.
+ * bottom level, dynamic level sizes, a 10-bit bloom filter on the point-read families
+ * ({@code facts} and {@code assertions}), the append merge operator (empty delimiter) on
+ * {@code facts}, max(2, cores) background jobs, 1 MiB bytes-per-sync, WAL on. Owns every native
+ * object it makes.
  */
 final class RocksOptions implements AutoCloseable {
     static final long BLOCK_CACHE_BYTES = 64L << 20;
@@ -53,7 +56,7 @@ final class RocksOptions implements AutoCloseable {
         return nativeObject;
     }
 
-    /** The options RocksStore gives a family: the bloom filter only for {@code assertions}. */
+    /** The options RocksStore gives a family: a bloom filter for the point-read ones, the append operator for facts. */
     ColumnFamilyOptions familyOptions(String name) {
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setBlockCache(cache)
@@ -61,14 +64,18 @@ final class RocksOptions implements AutoCloseable {
                 .setCacheIndexAndFilterBlocks(true)
                 .setPinL0FilterAndIndexBlocksInCache(true)
                 .setFormatVersion(5);
-        if (name.equals("assertions")) {
+        if (name.equals("assertions") || name.equals("facts")) {
             table.setFilterPolicy(track(new BloomFilter(10, false)));
         }
-        return track(new ColumnFamilyOptions()
+        ColumnFamilyOptions options = track(new ColumnFamilyOptions()
                 .setTableFormatConfig(table)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
                 .setLevelCompactionDynamicLevelBytes(true));
+        if (name.equals("facts")) {
+            options.setMergeOperator(track(new StringAppendOperator("")));
+        }
+        return options;
     }
 
     /** Descriptors for {@code names}, the default family first (it must be in the list). */

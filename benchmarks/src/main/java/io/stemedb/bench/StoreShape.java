@@ -2,6 +2,8 @@ package io.stemedb.bench;
 
 import io.stemedb.Durability;
 import io.stemedb.StemeDB;
+import io.stemedb.model.Claim;
+import io.stemedb.model.Hlc;
 import io.stemedb.model.Value;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,21 +26,29 @@ import org.rocksdb.RocksIterator;
  * and key and value bytes. The raw baseline replays exactly these counts and sizes, so it follows
  * the engine if its layout changes (a new index, a longer key). The meta record rewritten by every
  * commit (key {@code state} of the default family) is measured apart: it is written once per batch.
+ * Which families the engine's indexer writes behind the commits ({@link #INDEXED_FAMILIES}) is
+ * its layout's choice (docs/format.md, storage's {@code Family}), named here because it cannot be
+ * measured from the stored bytes.
  */
 public final class StoreShape {
     static final int SAMPLE = 500;
     static final String STATE_KEY = "state";
+    /** The families StemeDB's indexer writes behind the commits (storage's {@code Family.Writer.INDEXER}). */
+    static final java.util.Set<String> INDEXED_FAMILIES = java.util.Set.of("sources", "values", "digests");
 
-    /** One column family: per predicate, entries per assertion and their key and value sizes. */
-    record Family(String name, int[] entries, int[] keyBytes, int[] valueBytes) {}
+    /** One column family: per predicate, entries per assertion and their key and value sizes, and who writes it. */
+    record Family(String name, int[] entries, int[] keyBytes, int[] valueBytes, boolean indexed) {}
 
     private final List<Family> families;
     private final int stateKeyBytes;
     private final int stateValueBytes;
     private final List<String> warnings;
 
-    private StoreShape(List<Family> families, int stateKeyBytes, int stateValueBytes, List<String> warnings) {
+    private final int[] recordBytes;
+
+    private StoreShape(List<Family> families, int[] recordBytes, int stateKeyBytes, int stateValueBytes, List<String> warnings) {
         this.families = families;
+        this.recordBytes = recordBytes;
         this.stateKeyBytes = stateKeyBytes;
         this.stateValueBytes = stateValueBytes;
         this.warnings = warnings;
@@ -56,14 +66,28 @@ public final class StoreShape {
         return stateValueBytes;
     }
 
-    /** The record size of a claim of {@code predicate} (the value of the {@code assertions} family). */
+    /** The canonical record size of a claim of {@code predicate}. */
     int recordBytes(int predicate) {
+        return recordBytes[predicate];
+    }
+
+    /** The key size of the {@code facts} family: a fact key. */
+    int factKeyBytes() {
+        return facts().keyBytes()[0];
+    }
+
+    /** The bytes one claim of {@code predicate} adds to its fact's value. */
+    int factEntryBytes(int predicate) {
+        return facts().valueBytes()[predicate];
+    }
+
+    private Family facts() {
         for (Family f : families) {
-            if (f.name().equals("assertions")) {
-                return f.valueBytes()[predicate];
+            if (f.name().equals("facts")) {
+                return f;
             }
         }
-        throw new IllegalStateException("StemeDB's store has no assertions column family; the raw baseline needs one");
+        throw new IllegalStateException("StemeDB's store has no facts column family; the raw baseline needs one");
     }
 
     /** Measures the engine in scratch directories under {@code scratch}, which it deletes. */
@@ -73,6 +97,7 @@ public final class StoreShape {
         List<String> warnings = new ArrayList<>();
         int stateKey = 0;
         int stateValue = 0;
+        int[] records = new int[predicates];
         for (int p = 0; p < predicates; p++) {
             Path dir = scratch.resolve("calibrate-" + Workload.PREDICATES[p]);
             Harness.deleteTree(dir);
@@ -84,6 +109,9 @@ public final class StoreShape {
                         long pair = w.pairOf(i);
                         if (Workload.predicateOfPair(pair) == predicate) {
                             Value v = w.valueOf(i, predicate);
+                            records[predicate] = Claim.builder(Workload.subjectName(Workload.subjectOfPair(pair)),
+                                    Workload.PREDICATES[predicate], v).source(Workload.SOURCES[w.sourceOf(i)])
+                                    .hlc(Hlc.of(1_700_000_000_000L, 0, 1)).build().canonicalBytes().length;
                             batch.assertion(Workload.subjectName(Workload.subjectOfPair(pair)), Workload.PREDICATES[predicate], v)
                                     .source(Workload.SOURCES[w.sourceOf(i)]);
                             found++;
@@ -149,8 +177,8 @@ public final class StoreShape {
             Harness.deleteTree(dir);
         }
         List<Family> families = new ArrayList<>();
-        sizes.forEach((name, s) -> families.add(new Family(name, s[0], s[1], s[2])));
-        return new StoreShape(families, stateKey, stateValue, warnings);
+        sizes.forEach((name, s) -> families.add(new Family(name, s[0], s[1], s[2], INDEXED_FAMILIES.contains(name))));
+        return new StoreShape(families, records, stateKey, stateValue, warnings);
     }
 
     /** Entries, key bytes and value bytes written per claim, averaged over the predicates (equal shares). */
@@ -176,6 +204,7 @@ public final class StoreShape {
                 fm.put(Workload.PREDICATES[p], Map.of("entries", f.entries()[p], "keyBytes", f.keyBytes()[p],
                         "valueBytes", f.valueBytes()[p]));
             }
+            fm.put("writtenBy", f.indexed() ? "indexer" : "commit");
             fams.put(f.name(), fm);
         }
         d.put("perAssertion", fams);
@@ -191,7 +220,7 @@ public final class StoreShape {
         StringBuilder s = new StringBuilder("StemeDB writes per claim (measured; key/value bytes for ");
         s.append(String.join("|", Workload.PREDICATES)).append("):\n");
         for (Family f : families) {
-            s.append(String.format("  %-12s", f.name()));
+            s.append(String.format("  %-12s%s", f.name(), f.indexed() ? " (indexer)" : ""));
             boolean any = false;
             for (int p = 0; p < Workload.PREDICATES.length; p++) {
                 if (f.entries()[p] > 0) {

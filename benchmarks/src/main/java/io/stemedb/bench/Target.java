@@ -145,7 +145,7 @@ interface Target {
         @Override
         public String readShape() {
             return mode == RawRocks.Mode.SAME_KEYS
-                    ? "resolve = history = prefix seek in 'facts' (new iterator, seek, read each entry's value, stop past the prefix)"
+                    ? "resolve = history = point get of the pair's 16-byte fact key in 'facts' (its value: every claim's entry)"
                     : "resolve = history = point get of one 32-byte key";
         }
 

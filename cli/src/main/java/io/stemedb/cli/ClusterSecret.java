@@ -2,11 +2,14 @@ package io.stemedb.cli;
 
 import io.stemedb.merkle.ClusterAuth;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
+import java.util.Set;
 
 /**
  * The cluster secret file of {@code stemedb sync} (and of the server): the secret is the file's
@@ -40,6 +43,18 @@ public final class ClusterSecret {
                     + ClusterAuth.MIN_SECRET_BYTES + ": create one with: openssl rand -hex 32 > " + file);
         }
         return secret;
+    }
+
+    /** Warns on {@code log} when {@code file}, holding secrets ({@code what}), is readable by other users. */
+    public static void warnIfReadableByOthers(Path file, String what, PrintStream log) {
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+            if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.GROUP_READ)) {
+                log.println("stemedb serve: warning: the " + what + " " + file + " is readable by other users; chmod 600 it");
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system, or gone since it was read: nothing to check
+        }
     }
 
     /** Cluster authentication with the secret in {@code file}. */

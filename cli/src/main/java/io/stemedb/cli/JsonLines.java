@@ -177,13 +177,8 @@ public final class JsonLines {
         try {
             node = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            String detail = e.getOriginalMessage();
-            int nl = detail.indexOf('\n');
-            if (nl >= 0) {
-                detail = detail.substring(0, nl);
-            }
             int column = e.getLocation() == null ? -1 : e.getLocation().getColumnNr();
-            throw new LineException("not valid JSON" + (column > 0 ? " at column " + column : "") + ": " + detail);
+            throw new LineException("not valid JSON" + (column > 0 ? " at column " + column : "") + ": " + jsonProblem(e));
         }
         if (node == null || !node.isObject()) {
             throw new LineException("expected a JSON object (one assertion per line), got "
@@ -217,9 +212,9 @@ public final class JsonLines {
         JsonNode confidence = o.get("confidence");
         if (confidence != null && !confidence.isNull()) {
             if (!confidence.isNumber()) {
-                throw new LineException("\"confidence\" must be a number between 0 and 1, got " + confidence);
+                throw new LineException("\"confidence\" must be a number between 0 and 1, got " + excerpt(confidence));
             }
-            b.confidence(confidence.doubleValue());
+            b.confidence(finite(confidence));
         }
         b.validFrom(optionalTime(o, "validFrom")).validTo(optionalTime(o, "validTo"));
         b.metadata(metadata(o));
@@ -239,7 +234,7 @@ public final class JsonLines {
                 String hint = f.equals(other)
                         ? "; a line is either a claim (with subject, predicate, type, value) or a retraction (with retracts), not both"
                         : "; " + what + " has the fields " + String.join(", ", sorted(allowed));
-                throw new LineException("unknown field \"" + f + "\"" + hint);
+                throw new LineException("unknown field \"" + excerpt(f) + "\"" + hint);
             }
         }
     }
@@ -256,7 +251,7 @@ public final class JsonLines {
             throw new LineException("\"" + field + "\" is missing");
         }
         if (!n.isTextual()) {
-            throw new LineException("\"" + field + "\" must be a string, got " + n);
+            throw new LineException("\"" + field + "\" must be a string, got " + excerpt(n));
         }
         return n.asText();
     }
@@ -267,7 +262,7 @@ public final class JsonLines {
             return null;
         }
         if (!n.isTextual()) {
-            throw new LineException("\"" + field + "\" must be a string such as \"2023-03-20T00:00:00Z\", got " + n);
+            throw new LineException("\"" + field + "\" must be a string such as \"2023-03-20T00:00:00Z\", got " + excerpt(n));
         }
         try {
             return Times.parse(n.asText());
@@ -283,11 +278,11 @@ public final class JsonLines {
             return meta;
         }
         if (!n.isObject()) {
-            throw new LineException("\"metadata\" must be an object of strings, got " + n);
+            throw new LineException("\"metadata\" must be an object of strings, got " + excerpt(n));
         }
         for (Map.Entry<String, JsonNode> e : n.properties()) {
             if (!e.getValue().isTextual()) {
-                throw new LineException("metadata \"" + e.getKey() + "\" must be a string, got " + e.getValue());
+                throw new LineException("metadata \"" + excerpt(e.getKey()) + "\" must be a string, got " + excerpt(e.getValue()));
             }
             meta.put(e.getKey(), e.getValue().asText());
         }
@@ -299,7 +294,7 @@ public final class JsonLines {
             throw new LineException("\"" + field + "\" is missing");
         }
         if (!n.isTextual()) {
-            throw new LineException("\"" + field + "\" must be an assertion id (64 hex digits), got " + n);
+            throw new LineException("\"" + field + "\" must be an assertion id (64 hex digits), got " + excerpt(n));
         }
         try {
             return AssertionId.parse(n.asText());
@@ -313,20 +308,20 @@ public final class JsonLines {
             throw new LineException("\"hlc\" is missing; it must be {\"physical\": ms, \"logical\": n, \"node\": \"hex\"}");
         }
         if (!n.isObject()) {
-            throw new LineException("\"hlc\" must be an object {\"physical\": ms, \"logical\": n, \"node\": \"hex\"}, got " + n);
+            throw new LineException("\"hlc\" must be an object {\"physical\": ms, \"logical\": n, \"node\": \"hex\"}, got " + excerpt(n));
         }
         checkFields(n, HLC_FIELDS, "\"hlc\"", null);
         JsonNode physical = n.get("physical");
         if (physical == null || !physical.isIntegralNumber() || !physical.canConvertToLong() || physical.longValue() < 0) {
-            throw new LineException("\"hlc\".\"physical\" must be a whole number of milliseconds since 1970, got " + physical);
+            throw new LineException("\"hlc\".\"physical\" must be a whole number of milliseconds since 1970, got " + excerpt(physical));
         }
         JsonNode logical = n.get("logical");
         if (logical == null || !logical.isIntegralNumber() || !logical.canConvertToInt() || logical.intValue() < 0) {
-            throw new LineException("\"hlc\".\"logical\" must be a whole number of at least 0, got " + logical);
+            throw new LineException("\"hlc\".\"logical\" must be a whole number of at least 0, got " + excerpt(logical));
         }
         JsonNode node = n.get("node");
         if (node == null || !node.isTextual() || !node.asText().matches("[0-9a-fA-F]{1,16}")) {
-            throw new LineException("\"hlc\".\"node\" must be a node id of 1 to 16 hex digits, got " + node);
+            throw new LineException("\"hlc\".\"node\" must be a node id of 1 to 16 hex digits, got " + excerpt(node));
         }
         return Hlc.of(physical.longValue(), logical.intValue(), Long.parseUnsignedLong(node.asText(), 16));
     }
@@ -351,7 +346,7 @@ public final class JsonLines {
         } else {
             type = t.isTextual() ? typeOf(t.textValue()) : null;
             if (type == null) {
-                throw new LineException("\"type\" is " + (t.isTextual() ? "'" + t.textValue() + "'" : abbreviate(t.toString()))
+                throw new LineException("\"type\" is " + (t.isTextual() ? "'" + excerpt(t.textValue()) + "'" : excerpt(t))
                         + "; it must be one of " + String.join(", ", TYPE_NAMES));
             }
         }
@@ -376,7 +371,7 @@ public final class JsonLines {
             return Value.Type.BOOLEAN;
         }
         throw new LineException("\"value\" must be a string, a number or a boolean (or give its \"type\"), got "
-                + abbreviate(value.toString()));
+                + excerpt(value));
     }
 
     /** A value of {@code type} from its JSON form. */
@@ -390,26 +385,26 @@ public final class JsonLines {
             case INTEGER:
                 if (!n.isIntegralNumber() || !n.canConvertToLong()) {
                     throw new LineException("an integer value must be a whole number between " + Long.MIN_VALUE + " and "
-                            + Long.MAX_VALUE + ", got " + n);
+                            + Long.MAX_VALUE + ", got " + excerpt(n));
                 }
                 return Value.integer(n.longValue());
             case REAL:
                 if (n.isNumber()) {
-                    return Value.real(n.doubleValue());
+                    return Value.real(finite(n));
                 }
                 if (n.isTextual() && (n.asText().equals("Infinity") || n.asText().equals("-Infinity"))) {
                     return Value.real(n.asText().startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
                 }
-                throw new LineException("a real value must be a number (or \"Infinity\", \"-Infinity\"), got " + n);
+                throw new LineException("a real value must be a number (or \"Infinity\", \"-Infinity\"), got " + excerpt(n));
             case BOOLEAN:
                 if (!n.isBoolean()) {
-                    throw new LineException("a boolean value must be true or false, got " + n);
+                    throw new LineException("a boolean value must be true or false, got " + excerpt(n));
                 }
                 return Value.bool(n.booleanValue());
             case BYTES: {
                 String hex = textValue(n, name);
                 if (hex.length() % 2 != 0 || !hex.matches("[0-9a-fA-F]*")) {
-                    throw new LineException("a bytes value must be a string of hex digits, two per byte, got \"" + abbreviate(hex) + "\"");
+                    throw new LineException("a bytes value must be a string of hex digits, two per byte, got \"" + excerpt(hex) + "\"");
                 }
                 return Value.bytes(HEX.parseHex(hex));
             }
@@ -424,14 +419,54 @@ public final class JsonLines {
         }
     }
 
+    /**
+     * A JSON number as a double, refused when it is outside the range of a double: JSON has no
+     * infinity, so a number that reads as one (1e400) is too large, not infinite; Infinity is
+     * written as a string.
+     */
+    public static double finite(JsonNode n) {
+        double d = n.doubleValue();
+        if (Double.isInfinite(d)) {
+            throw new LineException("the number " + excerpt(n) + " is outside the range of a double (about 1.8e308); "
+                    + "write infinity as the string \"Infinity\" or \"-Infinity\"");
+        }
+        return d;
+    }
+
     private static String textValue(JsonNode n, String type) {
         if (!n.isTextual()) {
-            throw new LineException("a " + type + " value must be a string, got " + abbreviate(n.toString()));
+            throw new LineException("a " + type + " value must be a string, got " + excerpt(n));
         }
         return n.asText();
     }
 
-    private static String abbreviate(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+    /**
+     * A bounded excerpt of input for an error message: a 10 MB field gives a line of a hundred
+     * characters, not 10 MB. The length of what was cut is said.
+     */
+    public static String excerpt(String s) {
+        return excerpt(s, 60);
+    }
+
+    private static String excerpt(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 10) + "... (" + s.length() + " characters)";
+    }
+
+    /** A JSON node as an error message shows it: {@link #excerpt} of its JSON text. */
+    public static String excerpt(JsonNode n) {
+        return n == null ? "nothing" : excerpt(n.toString());
+    }
+
+    /**
+     * What Jackson says is wrong with a document, without its internals: the first line of its
+     * message, less the "[Source: ...]" and "start marker at ..." parts (which name its input
+     * class and positions of its own), and bounded.
+     */
+    public static String jsonProblem(JsonProcessingException e) {
+        String detail = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+        detail = detail.replaceAll("\\s*\\((start marker|for [A-Za-z]+ starting) at \\[Source:[^\\]]*\\][^)]*\\)", "")
+                .replaceAll("\\s*at \\[Source:[^\\]]*\\]", "")
+                .replaceAll("\\[Source:[^\\]]*\\]", "");
+        return excerpt(detail.strip(), 200);
     }
 }

@@ -44,8 +44,15 @@ public final class LensExpression {
     public static final List<String> METHODS = List.of("orElse", "asOf", "validAt", "onlySources", "minConfidence",
             "withMetadata");
 
+    /** How deep parentheses and orElse(...) may nest: far beyond any real lens, far below a stack overflow. */
+    public static final int MAX_DEPTH = 32;
+    /** How many lenses and methods one expression may hold: each wraps the last, and resolving unwraps them all. */
+    public static final int MAX_PARTS = 256;
+
     private final String text;
     private int pos;
+    private int depth;
+    private int parts;
 
     private LensExpression(String text) {
         this.text = text;
@@ -69,7 +76,7 @@ public final class LensExpression {
         private final String problem;
 
         SyntaxException(String expression, int column, String problem) {
-            super(problem + " (column " + column + " of \"" + expression + "\")");
+            super(problem + " (column " + column + " of \"" + JsonLines.excerpt(expression) + "\")");
             this.expression = expression;
             this.column = column;
             this.problem = problem;
@@ -113,15 +120,27 @@ public final class LensExpression {
     }
 
     private Lens expression() {
+        if (++depth > MAX_DEPTH) {
+            throw error(pos, "the lens expression is nested more than " + MAX_DEPTH + " deep (parentheses and orElse); "
+                    + "write a flatter one");
+        }
         Lens lens = primary();
         while (true) {
             skipSpace();
             if (!peek('.')) {
+                depth--;
                 return lens;
             }
             pos++;
             skipSpace();
             lens = method(lens);
+        }
+    }
+
+    /** Counts one more lens or method, within {@link #MAX_PARTS}. */
+    private void part(int at) {
+        if (++parts > MAX_PARTS) {
+            throw error(at, "the lens expression has more than " + MAX_PARTS + " lenses and methods; write a shorter one");
         }
     }
 
@@ -134,10 +153,11 @@ public final class LensExpression {
             return inner;
         }
         int start = pos;
+        part(start);
         String name = name("a lens (" + String.join(", ", LENSES) + ")");
         String canonical = canonical(name, LENSES);
         if (canonical == null) {
-            throw error(start, "unknown lens '" + name + "'" + suggestion(name, LENSES) + "; the lenses are "
+            throw error(start, "unknown lens '" + JsonLines.excerpt(name) + "'" + suggestion(name, LENSES) + "; the lenses are "
                     + String.join(", ", LENSES) + (canonical(name, METHODS) != null
                             ? " (" + name + " is a method: write it after a lens and a dot, e.g. latest." + name + "(...))"
                             : ""));
@@ -170,10 +190,11 @@ public final class LensExpression {
 
     private Lens method(Lens lens) {
         int start = pos;
+        part(start);
         String name = name("a method (" + String.join(", ", METHODS) + ")");
         String canonical = canonical(name, METHODS);
         if (canonical == null) {
-            throw error(start, "unknown method '" + name + "'" + suggestion(name, METHODS) + "; the methods are "
+            throw error(start, "unknown method '" + JsonLines.excerpt(name) + "'" + suggestion(name, METHODS) + "; the methods are "
                     + String.join(", ", METHODS));
         }
         open(canonical);
@@ -198,7 +219,7 @@ public final class LensExpression {
                 int at = pos;
                 double min = number(canonical, "a confidence between 0 and 1");
                 if (!(min >= 0.0 && min <= 1.0)) {
-                    throw error(at, "minConfidence needs a confidence between 0 and 1, got " + text.substring(at, pos));
+                    throw error(at, "minConfidence needs a confidence between 0 and 1, got " + JsonLines.excerpt(text.substring(at, pos)));
                 }
                 result = lens.minConfidence(min);
                 break;
@@ -209,7 +230,7 @@ public final class LensExpression {
                 skipSpace();
                 expect('=', "'=' between the metadata key and its value, as in withMetadata(" + key + "=value)");
                 skipSpace();
-                String value = word("the value of metadata key '" + key + "'");
+                String value = word("the value of metadata key '" + JsonLines.excerpt(key) + "'");
                 result = lens.withMetadata(key, value);
                 break;
             }
@@ -251,7 +272,7 @@ public final class LensExpression {
             int at = pos;
             String w = word("a source name");
             if (words.contains(w)) {
-                throw error(at, owner + " lists '" + w + "' twice");
+                throw error(at, owner + " lists '" + JsonLines.excerpt(w) + "' twice");
             }
             words.add(w);
             skipSpace();
@@ -259,7 +280,7 @@ public final class LensExpression {
                 pos++;
                 continue;
             }
-            expectClose(owner, "',' or ')' after '" + w + "'");
+            expectClose(owner, "',' or ')' after '" + JsonLines.excerpt(w) + "'");
             return words.toArray(String[]::new);
         }
     }
@@ -276,16 +297,16 @@ public final class LensExpression {
             int at = pos;
             String source = word("a source name, as in weighted(hr=2, crm=1)");
             if (weights.containsKey(source)) {
-                throw error(at, "weighted gives '" + source + "' a weight twice");
+                throw error(at, "weighted gives '" + JsonLines.excerpt(source) + "' a weight twice");
             }
             skipSpace();
-            expect('=', "'=' and a weight after '" + source + "', as in weighted(" + source + "=2)");
+            expect('=', "'=' and a weight after '" + JsonLines.excerpt(source) + "', as in weighted(" + source + "=2)");
             skipSpace();
             int w = pos;
-            double weight = number("weighted", "the weight of '" + source + "'");
+            double weight = number("weighted", "the weight of '" + JsonLines.excerpt(source) + "'");
             if (!(weight >= 0) || Double.isInfinite(weight)) {
-                throw error(w, "the weight of '" + source + "' must be a finite number of at least 0, got "
-                        + text.substring(w, pos));
+                throw error(w, "the weight of '" + JsonLines.excerpt(source) + "' must be a finite number of at least 0, got "
+                        + JsonLines.excerpt(text.substring(w, pos)));
             }
             weights.put(source, weight);
             skipSpace();
@@ -293,7 +314,7 @@ public final class LensExpression {
                 pos++;
                 continue;
             }
-            expectClose("weighted", "',' or ')' after the weight of '" + source + "'");
+            expectClose("weighted", "',' or ')' after the weight of '" + JsonLines.excerpt(source) + "'");
             return weights;
         }
     }
@@ -310,7 +331,7 @@ public final class LensExpression {
             k = 0;
         }
         if (k < 1) {
-            throw error(at, "quorum needs a whole number of sources of at least 1, got '" + w + "'");
+            throw error(at, "quorum needs a whole number of sources of at least 1, got '" + JsonLines.excerpt(w) + "'");
         }
         expectClose("quorum");
         return k;
@@ -337,7 +358,7 @@ public final class LensExpression {
             }
             return d;
         } catch (NumberFormatException e) {
-            throw error(at, owner + " needs a number for " + what + ", got '" + w + "'");
+            throw error(at, owner + " needs a number for " + what + ", got '" + JsonLines.excerpt(w) + "'");
         }
     }
 
@@ -460,7 +481,7 @@ public final class LensExpression {
         } else {
             end = pos + 1;
         }
-        return "'" + text.substring(pos, end) + "'";
+        return "'" + JsonLines.excerpt(text.substring(pos, end)) + "'";
     }
 
     private SyntaxException error(int at, String problem) {

@@ -13,15 +13,22 @@ import io.stemedb.cli.commands.InitCommand;
 import io.stemedb.cli.commands.ResolveCommand;
 import io.stemedb.cli.commands.RestoreCommand;
 import io.stemedb.cli.commands.RetractCommand;
+import io.stemedb.cli.commands.SalvageCommand;
 import io.stemedb.cli.commands.SourcesCommand;
 import io.stemedb.cli.commands.StatsCommand;
 import io.stemedb.cli.commands.SubjectsCommand;
 import io.stemedb.cli.commands.SyncCommand;
 import io.stemedb.cli.commands.VerifyArchiveCommand;
 import io.stemedb.cli.commands.VerifyCommand;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -70,6 +77,7 @@ import picocli.CommandLine.Spec;
             SubjectsCommand.class,
             StatsCommand.class,
             VerifyCommand.class,
+            SalvageCommand.class,
             ImportCommand.class,
             ExportCommand.class,
             BackupCommand.class,
@@ -85,9 +93,31 @@ public final class Main implements Runnable {
     @Spec
     CommandSpec spec;
 
-    /** Runs the command line and exits with its exit code. */
+    /**
+     * Runs the command line and exits with its exit code. Arguments are read as the UTF-8 the
+     * user typed ({@link Arguments}), and output is written in UTF-8, whatever the platform
+     * encoding: under {@code LC_ALL=C}, Java 17 would otherwise write '?' for every non-ASCII
+     * character.
+     */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), true,
+                StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        System.setOut(out);
+        System.setErr(err);
+        CommandLine cmd = commandLine();
+        cmd.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cmd.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        int code;
+        try {
+            code = cmd.execute(Arguments.asTyped(args));
+        } catch (CliException e) {
+            err.println("stemedb: " + e.getMessage());
+            code = 2;
+        }
+        cmd.getOut().flush();
+        out.flush();
+        System.exit(code);
     }
 
     /** The configured command line: what {@link #main} runs, for embedding and tests. */

@@ -11,6 +11,8 @@ import io.stemedb.ExportOptions;
 import io.stemedb.ManualClock;
 import io.stemedb.StemeDB;
 import io.stemedb.model.AssertionId;
+import io.stemedb.model.CanonicalCodec;
+import io.stemedb.model.Claim;
 import io.stemedb.model.Value;
 import io.stemedb.storage.StorageException;
 import io.stemedb.storage.VerifyReport;
@@ -36,6 +38,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.StringAppendOperator;
 import org.rocksdb.DBOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -240,22 +244,11 @@ class BackupDamageTest {
                 db.assertion("entity-" + i, "name", Value.text("name " + i)).source("hr").commit();
             }
         }
-        // (1) one byte of one stored record changed in place
+        // (1) one byte of one stored record changed in place: the record no longer decodes
         Path copy = copyOf(original, "changed");
-        AssertionId changed = rawEdit(copy, (db, assertions) -> {
-            byte[] key;
-            byte[] value;
-            try (RocksIterator it = db.newIterator(assertions)) {
-                it.seekToFirst();
-                for (int i = 0; i < 37; i++) {
-                    it.next();
-                }
-                key = it.key();
-                value = it.value();
-            }
-            value[value.length - 3] ^= 0x01;
-            db.put(assertions, key, value);
-            return AssertionId.fromBytes(key);
+        AssertionId changed = rawEdit(copy, record -> {
+            record[1] = 0x09;
+            return record;
         });
         try (StemeDB db = StemeDB.open(copy)) {
             VerifyReport report = db.verify();
@@ -263,43 +256,27 @@ class BackupDamageTest {
             assertTrue(report.problems().stream().anyMatch(p -> p.contains("assertion " + changed) && p.contains("damaged")),
                     "a problem names assertion " + changed + ": " + report.problems());
         }
-        // (2) one record replaced by another valid record: it decodes, but no longer hashes to its key
+        // (2) one record replaced by another valid record of the same fact: it decodes, but is not the assertion stored
         Path swapped = copyOf(original, "swapped");
-        AssertionId victim = rawEdit(swapped, (db, assertions) -> {
-            byte[] first;
-            byte[] second;
-            byte[] key;
-            try (RocksIterator it = db.newIterator(assertions)) {
-                it.seekToFirst();
-                key = it.key();
-                first = it.value();
-                it.next();
-                second = it.value();
-            }
-            assertFalse(Arrays.equals(first, second));
-            db.put(assertions, key, second);
-            return AssertionId.fromBytes(key);
+        AssertionId victim = rawEdit(swapped, record -> {
+            Claim c = (Claim) CanonicalCodec.decode(record);
+            Claim other = Claim.builder(c.subject(), c.predicate(), Value.text("NAME" + c.value().asText().substring(4)))
+                    .source(c.source()).hlc(c.hlc()).build();
+            return other.canonicalBytes();
         });
         try (StemeDB db = StemeDB.open(swapped)) {
             VerifyReport report = db.verify();
             assertFalse(report.ok());
-            assertTrue(report.problems().stream().anyMatch(p -> p.contains(victim.toString()) && p.contains("hash")), report.problems().toString());
+            assertTrue(report.problems().stream().anyMatch(p -> p.contains(victim.toString()) && p.contains("not that assertion")),
+                    report.problems().toString());
         }
-        // (3) one record deleted: its index entries now name an id that is not stored
+        // (3) one record deleted: its id and log entries now name a record that is not stored
         Path deleted = copyOf(original, "deleted");
-        AssertionId gone = rawEdit(deleted, (db, assertions) -> {
-            byte[] key;
-            try (RocksIterator it = db.newIterator(assertions)) {
-                it.seekToLast();
-                key = it.key();
-            }
-            db.delete(assertions, key);
-            return AssertionId.fromBytes(key);
-        });
+        AssertionId gone = rawEdit(deleted, record -> null);
         try (StemeDB db = StemeDB.open(deleted)) {
             VerifyReport report = db.verify();
             assertFalse(report.ok());
-            assertTrue(report.problems().stream().anyMatch(p -> p.contains(gone.toString()) && p.contains("not stored")),
+            assertTrue(report.problems().stream().anyMatch(p -> p.contains(gone.toString()) && p.contains("not that assertion")),
                     report.problems().toString());
         }
     }
@@ -344,33 +321,77 @@ class BackupDamageTest {
     }
 
     private interface RawEdit {
-        AssertionId apply(RocksDB db, ColumnFamilyHandle assertions) throws Exception;
+        /** The new bytes of a stored claim's record (the same length or not), or null to delete the fact. */
+        byte[] apply(byte[] record) throws Exception;
     }
 
-    /** Opens a (closed) StemeDB directory with raw RocksDB and edits its "assertions" column family. */
+    /**
+     * Opens a (closed) StemeDB directory with raw RocksDB and edits the record of the 38th fact in
+     * the facts column family, whose values are a fact's entries: a tag, the sequence, the
+     * record's length and the record (docs/format.md). Returns the id of the record before.
+     */
     private static AssertionId rawEdit(Path path, RawEdit edit) throws Exception {
-        RocksDB.loadLibrary();
         List<byte[]> names;
         try (Options o = new Options()) {
             names = RocksDB.listColumnFamilies(o, path.toString());
         }
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        List<AutoCloseable> natives = new ArrayList<>();
         for (byte[] n : names) {
-            descriptors.add(new ColumnFamilyDescriptor(n));
+            if (new String(n, java.nio.charset.StandardCharsets.US_ASCII).equals("facts")) {
+                StringAppendOperator append = new StringAppendOperator("");
+                ColumnFamilyOptions factsOptions = new ColumnFamilyOptions().setMergeOperator(append);
+                natives.add(factsOptions);
+                natives.add(append);
+                descriptors.add(new ColumnFamilyDescriptor(n, factsOptions));
+            } else {
+                descriptors.add(new ColumnFamilyDescriptor(n));
+            }
         }
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try (DBOptions options = new DBOptions(); RocksDB db = RocksDB.open(options, path.toString(), descriptors, handles)) {
-            ColumnFamilyHandle assertions = null;
+            ColumnFamilyHandle facts = null;
             for (int i = 0; i < names.size(); i++) {
-                if (new String(names.get(i), java.nio.charset.StandardCharsets.US_ASCII).equals("assertions")) {
-                    assertions = handles.get(i);
+                if (new String(names.get(i), java.nio.charset.StandardCharsets.US_ASCII).equals("facts")) {
+                    facts = handles.get(i);
                 }
             }
-            assertNotNull(assertions, "a StemeDB database has an assertions column family: " + names.size());
-            AssertionId id = edit.apply(db, assertions);
+            assertNotNull(facts, "a StemeDB database has a facts column family: " + names.size());
+            byte[] key;
+            byte[] value;
+            try (RocksIterator it = db.newIterator(facts)) {
+                it.seekToFirst();
+                for (int i = 0; i < 37; i++) {
+                    it.next();
+                }
+                key = it.key();
+                value = it.value();
+            }
+            // one claim: tag 0x01, the sequence as a varint, the record's length as a varint (< 128 here: one byte), the record
+            assertEquals(0x01, value[0], "a fact of one claim");
+            int lengthAt = 1;
+            while ((value[lengthAt] & 0x80) != 0) {
+                lengthAt++;
+            }
+            lengthAt++;
+            byte[] record = Arrays.copyOfRange(value, lengthAt + 1, value.length);
+            assertEquals(record.length, value[lengthAt], "a record shorter than 128 bytes");
+            AssertionId before = AssertionId.hashOf(record);
+            byte[] after = edit.apply(record.clone());
+            if (after == null) {
+                db.delete(facts, key);
+            } else {
+                byte[] rewritten = Arrays.copyOf(value, lengthAt + 1 + after.length);
+                rewritten[lengthAt] = (byte) after.length;
+                System.arraycopy(after, 0, rewritten, lengthAt + 1, after.length);
+                db.put(facts, key, rewritten);
+            }
             db.flushWal(true);
             handles.forEach(ColumnFamilyHandle::close);
-            return id;
+            for (AutoCloseable n : natives) {
+                n.close();
+            }
+            return before;
         }
     }
 

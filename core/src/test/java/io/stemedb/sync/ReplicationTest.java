@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stemedb.Replication;
 import io.stemedb.StemeDB;
 import io.stemedb.merkle.SyncException;
+import io.stemedb.merkle.SyncLimits;
 import io.stemedb.merkle.SyncTransport;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Hlc;
@@ -249,6 +250,30 @@ class ReplicationTest {
             assertNull(r.stats().localDigest());
             r.close();
             assertTrue(replicationThreads().stream().noneMatch(t -> t.getName().contains(Hlc.nodeHex(0x61))));
+        }
+    }
+
+    /**
+     * A session that reaches a bound of its SyncLimits ends with a SessionLimit, which replication
+     * counts as a failure and backs off from like any other; because a session exchanges what it
+     * found before it stops, a replica far behind still catches up, over several sessions.
+     */
+    @Test
+    void aSessionBoundIsCountedAsAFailureBackedOffFromAndCaughtUpOver() {
+        SyncLimits bounded = SyncLimits.DEFAULT.withSessionBounds(SyncLimits.DEFAULT_MAX_OPEN_RANGES, 300,
+                SyncLimits.DEFAULT_MAX_ROUNDS, SyncLimits.DEFAULT_MAX_SESSION_BYTES, SyncLimits.DEFAULT_MAX_SESSION_TIME);
+        try (StemeDB a = StemeDB.builder().nodeId(1).syncLimits(bounded).inMemory();
+                StemeDB b = StemeDB.builder().nodeId(2).inMemory()) {
+            List<AssertionId> written = SyncFixtures.writeMany(b, "far", 1000);
+            try (Replication r = a.replicate(List.of(SyncTransport.inProcess(b.syncResponder())), Duration.ofMillis(50))) {
+                await(DEADLINE, () -> ids(a).size() == 1000 && r.stats().peers().get(0).lastSuccess() != null,
+                        () -> r.stats().toString());
+                Replication.PeerStats p = r.stats().peers().get(0);
+                assertTrue(p.failures() >= 1, p.toString());
+                assertEquals(0, p.consecutiveFailures(), p.toString());
+                assertTrue(p.lastError().contains("SessionLimit") && p.lastError().contains("300 ids"), p.lastError());
+            }
+            assertEquals(Set.copyOf(written), ids(a));
         }
     }
 }

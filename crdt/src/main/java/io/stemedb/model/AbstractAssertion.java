@@ -23,6 +23,14 @@ abstract class AbstractAssertion {
         this.encoded = new Encoded((Assertion) this, canonical);
     }
 
+    /** For records read back from storage: the fields were checked when the record was first stored. */
+    AbstractAssertion(byte[] canonical, String source, Hlc hlc, Map<String, String> metadata) {
+        this.source = source;
+        this.hlc = hlc;
+        this.metadata = metadata;
+        this.encoded = new Encoded((Assertion) this, canonical);
+    }
+
     public String source() {
         return source;
     }

@@ -54,6 +54,18 @@ public sealed interface Assertion permits Claim, Retraction {
     /** A copy of the canonical encoding, the bytes the id is the hash of. */
     byte[] canonicalBytes();
 
+    /**
+     * Checks a subject, predicate, source or reference name by the rules every assertion's names
+     * follow (present, non-empty, well-formed Unicode, at most {@link #MAX_NAME_BYTES} UTF-8
+     * bytes): what a query may ask about, since no stored assertion has another.
+     *
+     * @return {@code name}
+     * @throws InvalidAssertionException naming {@code field} and the rule broken
+     */
+    static String checkName(String field, String name) {
+        return Checks.name(field, name);
+    }
+
     /** Thrown when an assertion or one of its parts breaks a rule; nothing was changed. */
     final class InvalidAssertionException extends StemeException {
         private static final long serialVersionUID = 1L;

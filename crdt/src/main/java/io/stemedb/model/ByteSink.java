@@ -61,6 +61,28 @@ public final class ByteSink {
         return this;
     }
 
+    /** Unsigned LEB128 of a non-negative long, minimal: 1 to 9 bytes. */
+    public ByteSink varlong(long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("varlongs here are non-negative, got " + v);
+        }
+        ensure(9);
+        while ((v & ~0x7fL) != 0) {
+            buf[size++] = (byte) ((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        buf[size++] = (byte) v;
+        return this;
+    }
+
+    /** {@code length} bytes of {@code b} from {@code offset}. */
+    public ByteSink raw(byte[] b, int offset, int length) {
+        ensure(length);
+        System.arraycopy(b, offset, buf, size, length);
+        size += length;
+        return this;
+    }
+
     public ByteSink raw(byte[] b) {
         ensure(b.length);
         System.arraycopy(b, 0, buf, size, b.length);

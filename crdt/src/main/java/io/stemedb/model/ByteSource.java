@@ -80,6 +80,34 @@ public final class ByteSource {
         throw error.apply(what + " is a varint longer than 5 bytes", at);
     }
 
+    /** A non-negative long as unsigned LEB128 of at most 9 bytes (the form {@link ByteSink#varlong} writes). */
+    public long varlong(String what) {
+        int at = pos;
+        long v = 0;
+        for (int shift = 0; shift < 63; shift += 7) {
+            int b = u8(what);
+            v |= (long) (b & 0x7f) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw error.apply(what + " is a varint longer than 9 bytes", at);
+    }
+
+    /** Moves the read position to {@code position}, for formats that read parts of a buffer in place. */
+    public void seek(int position) {
+        if (position < 0 || position > buf.length) {
+            throw new IllegalArgumentException("position " + position + " is outside 0.." + buf.length);
+        }
+        pos = position;
+    }
+
+    /** Skips {@code n} bytes, failing if fewer remain. */
+    public void skip(int n, String what) {
+        need(n, what);
+        pos += n;
+    }
+
     public byte[] raw(int n, String what) {
         need(n, what);
         byte[] out = Arrays.copyOfRange(buf, pos, pos + n);
@@ -102,6 +130,18 @@ public final class ByteSource {
         } catch (CharacterCodingException e) {
             throw error.apply(what + " is not well-formed UTF-8", at);
         }
+    }
+
+    /**
+     * A varint length, then that many bytes read as UTF-8 without checking them: for bytes this
+     * process's own storage wrote after checking them (RocksDB checksums every block it reads).
+     */
+    String trustedString(String what) {
+        int n = length(what + " length");
+        need(n, what);
+        int at = pos;
+        pos += n;
+        return new String(buf, at, n, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Fails unless every byte has been read. */

@@ -169,6 +169,71 @@ public final class CanonicalCodec {
         return withId(read(bytes), id);
     }
 
+    /**
+     * Decodes {@code length} bytes of {@code buffer} from {@code offset}: a record that this
+     * process's storage wrote after {@link #decode} or a builder checked it, and that RocksDB
+     * read back under its block checksums. Nothing is checked again, so it costs a copy of the
+     * record and the objects of its fields: the read path of every query. {@code id} is the
+     * record's id when the caller knows it, or null (it is then hashed if ever asked for).
+     * Never for bytes from outside: use {@link #decodeVerified}; {@code verify} re-checks stored
+     * records with {@link #decode}.
+     */
+    public static Assertion decodeStored(AssertionId id, byte[] buffer, int offset, int length) {
+        byte[] bytes = Arrays.copyOfRange(buffer, offset, offset + length);
+        ByteSource in = new ByteSource(bytes, MalformedRecordException::new);
+        in.u8("format version");
+        int kind = in.u8("kind");
+        Assertion result;
+        if (kind == KIND_CLAIM) {
+            String subject = in.trustedString("subject");
+            String predicate = in.trustedString("predicate");
+            Value value = readStoredValue(in);
+            String source = in.trustedString("source");
+            Hlc hlc = Hlc.of(in.u64("hlc physical"), in.u32("hlc logical"), in.u64("hlc node"));
+            int flags = in.u8("flags");
+            double confidence = (flags & FLAG_CONFIDENCE) != 0 ? Double.longBitsToDouble(in.u64("confidence")) : Double.NaN;
+            Instant validFrom = (flags & FLAG_VALID_FROM) != 0 ? Instant.ofEpochSecond(in.u64("validFrom"), in.u32("validFrom")) : null;
+            Instant validTo = (flags & FLAG_VALID_TO) != 0 ? Instant.ofEpochSecond(in.u64("validTo"), in.u32("validTo")) : null;
+            result = Claim.stored(bytes, subject, predicate, value, source, hlc, confidence, validFrom, validTo,
+                    readStoredMetadata(in));
+        } else {
+            AssertionId target = AssertionId.fromBytes(bytes, in.position());
+            in.skip(AssertionId.LENGTH, "target id");
+            String source = in.trustedString("source");
+            Hlc hlc = Hlc.of(in.u64("hlc physical"), in.u32("hlc logical"), in.u64("hlc node"));
+            result = Retraction.stored(bytes, target, source, hlc, readStoredMetadata(in));
+        }
+        return id == null ? result : withId(result, id);
+    }
+
+    private static Value readStoredValue(ByteSource in) {
+        Value.Type type = Value.Type.ofTag(in.u8("value type"));
+        return switch (type) {
+            case TEXT, REF -> Value.stored(type, in.trustedString("value"));
+            case INTEGER -> Value.stored(type, in.u64("integer value"));
+            case REAL -> Value.stored(type, Double.longBitsToDouble(in.u64("real value")));
+            case BOOLEAN -> Value.stored(type, in.u8("boolean value") == 1);
+            case BYTES -> Value.stored(type, in.raw(in.length("bytes value"), "bytes value"));
+            case INSTANT -> Value.stored(type, Instant.ofEpochSecond(in.u64("instant value"), in.u32("instant value")));
+        };
+    }
+
+    private static final Map<String, String> NO_METADATA =
+            java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(Utf8.CODE_POINT_ORDER));
+
+    /** Stored metadata is in canonical key order already: a sorted map fed in that order. */
+    private static Map<String, String> readStoredMetadata(ByteSource in) {
+        int count = in.length("metadata count");
+        if (count == 0) {
+            return NO_METADATA;
+        }
+        java.util.TreeMap<String, String> metadata = new java.util.TreeMap<>(Utf8.CODE_POINT_ORDER);
+        for (int i = 0; i < count; i++) {
+            metadata.put(in.trustedString("metadata key"), in.trustedString("metadata value"));
+        }
+        return java.util.Collections.unmodifiableSortedMap(metadata);
+    }
+
     private static Assertion withId(Assertion a, AssertionId id) {
         ((AbstractAssertion) a).knownId(id);
         return a;

@@ -38,6 +38,23 @@ public final class Claim extends AbstractAssertion implements Assertion {
         this.validTo = b.validTo;
     }
 
+    private Claim(byte[] canonical, String subject, String predicate, Value value, String source, Hlc hlc, double confidence,
+            Instant validFrom, Instant validTo, Map<String, String> metadata) {
+        super(canonical, source, hlc, metadata);
+        this.subject = subject;
+        this.predicate = predicate;
+        this.value = value;
+        this.confidence = confidence;
+        this.validFrom = validFrom;
+        this.validTo = validTo;
+    }
+
+    /** A claim read back from storage, built without checking its fields (see {@link CanonicalCodec#decodeStored}). */
+    static Claim stored(byte[] canonical, String subject, String predicate, Value value, String source, Hlc hlc,
+            double confidence, Instant validFrom, Instant validTo, Map<String, String> metadata) {
+        return new Claim(canonical, subject, predicate, value, source, hlc, confidence, validFrom, validTo, metadata);
+    }
+
     /** Checks the claim's own names and value before the shared fields, so errors come in field order. */
     private static Builder checkedFirst(Builder b) {
         Checks.name("subject", b.subject);

@@ -26,6 +26,16 @@ public final class Retraction extends AbstractAssertion implements Assertion {
         return new Retraction(target, source, hlc, metadata, null);
     }
 
+    private Retraction(byte[] canonical, AssertionId target, String source, Hlc hlc, Map<String, String> metadata) {
+        super(canonical, source, hlc, metadata);
+        this.target = target;
+    }
+
+    /** A retraction read back from storage, built without checking its fields (see {@link CanonicalCodec#decodeStored}). */
+    static Retraction stored(byte[] canonical, AssertionId target, String source, Hlc hlc, Map<String, String> metadata) {
+        return new Retraction(canonical, target, source, hlc, metadata);
+    }
+
     static Retraction decoded(AssertionId target, String source, Hlc hlc, Map<String, String> metadata, byte[] canonical) {
         return new Retraction(target, source, hlc, metadata, canonical);
     }

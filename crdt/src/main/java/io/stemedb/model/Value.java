@@ -36,6 +36,15 @@ public final class Value implements Comparable<Value> {
         INSTANT(0x06),
         REF(0x07);
 
+        /** The types by tag (tags are small); null where no type has the tag. */
+        private static final Type[] BY_TAG = new Type[16];
+
+        static {
+            for (Type t : values()) {
+                BY_TAG[t.tag] = t;
+            }
+        }
+
         private final int tag;
 
         Type(int tag) {
@@ -48,12 +57,7 @@ public final class Value implements Comparable<Value> {
         }
 
         static Type ofTag(int tag) {
-            for (Type t : values()) {
-                if (t.tag == tag) {
-                    return t;
-                }
-            }
-            return null;
+            return tag >= 0 && tag < BY_TAG.length ? BY_TAG[tag] : null;
         }
     }
 
@@ -67,6 +71,11 @@ public final class Value implements Comparable<Value> {
     private Value(Type type, Object payload) {
         this.type = type;
         this.payload = payload;
+    }
+
+    /** A value read back from storage, not checked again: {@code payload} is of {@code type}'s class. */
+    static Value stored(Type type, Object payload) {
+        return type == Type.BOOLEAN ? ((Boolean) payload ? TRUE : FALSE) : new Value(type, payload);
     }
 
     /** A text value: any well-formed Unicode string, including the empty string. */

@@ -54,7 +54,24 @@ class CanonicalCodecProperties {
 
     @Property
     void decodeOfEncodeIsTheSameAssertion(@ForAll("assertions") Assertion a) {
-        Assertion decoded = CanonicalCodec.decode(CanonicalCodec.encode(a));
+        assertSameFields(a, CanonicalCodec.decode(CanonicalCodec.encode(a)));
+    }
+
+    /** The read path's decoder, which checks nothing, reads every record as the checking one does, wherever it lies in a buffer. */
+    @Property
+    void decodeStoredReadsWhatDecodeReads(@ForAll("assertions") Assertion a, @ForAll @IntRange(max = 40) int before,
+            @ForAll @IntRange(max = 40) int after) {
+        byte[] record = CanonicalCodec.encode(a);
+        byte[] buffer = new byte[before + record.length + after];
+        java.util.Arrays.fill(buffer, (byte) 0x5a);
+        System.arraycopy(record, 0, buffer, before, record.length);
+        assertSameFields(a, CanonicalCodec.decodeStored(null, buffer, before, record.length));
+        Assertion known = CanonicalCodec.decodeStored(a.id(), buffer, before, record.length);
+        assertEquals(a.id(), known.id());
+        assertEquals(a, known);
+    }
+
+    private static void assertSameFields(Assertion a, Assertion decoded) {
         assertEquals(a, decoded);
         assertEquals(a.id(), decoded.id());
         assertEquals(a.getClass(), decoded.getClass());

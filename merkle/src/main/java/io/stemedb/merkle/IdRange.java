@@ -110,6 +110,12 @@ public final class IdRange {
         return null;
     }
 
+    /** True when this range ends at or before {@code other} begins: they do not overlap, and this one comes first. */
+    public boolean isBefore(IdRange other) {
+        byte[] end = high();
+        return end != null && Arrays.compareUnsigned(end, other.low()) <= 0;
+    }
+
     /** True when {@code id} is in the range. */
     public boolean contains(AssertionId id) {
         byte[] b = id.toBytes();

@@ -23,6 +23,19 @@ public class SyncException extends StemeException {
         }
     }
 
+    /**
+     * A session reached one of its bounds ({@link SyncLimits}): too many ranges, ids, rounds,
+     * bytes or too much time. What it exchanged before is stored; a peer that is merely far behind
+     * catches up over several sessions, a faulty or hostile one gets no further.
+     */
+    public static final class SessionLimit extends SyncException {
+        private static final long serialVersionUID = 1L;
+
+        public SessionLimit(String message) {
+            super(message);
+        }
+    }
+
     /** A peer without valid credentials, or a reply that is not signed by the cluster. */
     public static final class Unauthorized extends SyncException {
         private static final long serialVersionUID = 1L;

@@ -83,7 +83,10 @@ final class SyncMessages {
         }
         int type = in.u8("type");
         if (type == ERROR && expectedType != ERROR) {
-            throw new SyncException("the peer refused the request: " + in.string("error message"));
+            String why = in.string("error message");
+            // a peer's text, bounded: it ends up in logs and in replication's stats
+            throw new SyncException("the peer refused the request: "
+                    + (why.length() > 500 ? why.substring(0, 490) + "... (" + why.length() + " characters)" : why));
         }
         if (type != expectedType) {
             throw new SyncException.MalformedMessage("expected message type " + expectedType + ", got " + type, 5);
@@ -162,8 +165,14 @@ final class SyncMessages {
     }
 
     static List<Item> decodeItems(byte[] message, int type) {
+        return decodeItems(message, type, MAX_ITEMS);
+    }
+
+    /** The items of a message of {@code type}, refused before they are read if there are more than {@code maxItems}. */
+    static List<Item> decodeItems(byte[] message, int type, int maxItems) {
         ByteSource in = open(message, type);
         int n = count(in, "item count");
+        checkItems(n, maxItems, "ranges");
         List<Item> items = new ArrayList<>(Math.min(n, 1024));
         for (int i = 0; i < n; i++) {
             int at = in.position();
@@ -202,6 +211,17 @@ final class SyncMessages {
         return items;
     }
 
+    /**
+     * Refuses a request of more items than a responder answers: each costs it work (digests, reads),
+     * so the bound is what keeps one request from costing seconds of CPU.
+     */
+    private static void checkItems(int n, int maxItems, String what) {
+        if (n > maxItems) {
+            throw new SyncException.MalformedMessage("the request asks about " + n + " " + what + ", more than this replica "
+                    + "answers in one request (" + maxItems + ", SyncLimits.maxItemsPerRequest); split it", 6);
+        }
+    }
+
     private static Fingerprint readFingerprint(ByteSource in) {
         byte[] fp = in.raw(IdDigest.FINGERPRINT_LENGTH, "fingerprint");
         int at = in.position();
@@ -217,7 +237,12 @@ final class SyncMessages {
     }
 
     private static List<AssertionId> readIds(ByteSource in) {
+        return readIds(in, MAX_ITEMS);
+    }
+
+    private static List<AssertionId> readIds(ByteSource in, int maxItems) {
         int n = count(in, "id count");
+        checkItems(n, maxItems, "ids");
         List<AssertionId> ids = new ArrayList<>(Math.min(n, 4096));
         for (int i = 0; i < n; i++) {
             ids.add(AssertionId.fromBytes(in.raw(AssertionId.LENGTH, "id")));
@@ -241,8 +266,13 @@ final class SyncMessages {
     }
 
     static List<AssertionId> decodeIds(byte[] message, int type) {
+        return decodeIds(message, type, MAX_ITEMS);
+    }
+
+    /** The ids of a message of {@code type}, refused before they are read if there are more than {@code maxItems}. */
+    static List<AssertionId> decodeIds(byte[] message, int type, int maxItems) {
         ByteSource in = open(message, type);
-        List<AssertionId> ids = readIds(in);
+        List<AssertionId> ids = readIds(in, maxItems);
         in.expectEnd();
         return ids;
     }

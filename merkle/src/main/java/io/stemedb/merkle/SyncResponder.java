@@ -24,6 +24,10 @@ import java.util.stream.IntStream;
  * children's digests is answered child by child, the same way, so each message descends a level.
  * A range the peer describes by its ids is answered with the difference: the ids only this
  * replica holds, and the positions in the peer's list of those it lacks.
+ *
+ * <p>The work per request is bounded: at most {@link SyncLimits#maxItemsPerRequest()} ranges or
+ * ids, ranges in id order without overlap (so one request sums each bucket digest and reads each
+ * id at most once), replies within a frame. A request beyond gets an ERROR reply.
  */
 public final class SyncResponder {
     private final SyncReplica replica;
@@ -43,11 +47,11 @@ public final class SyncResponder {
             }
             switch (SyncMessages.type(request)) {
                 case SyncMessages.RECONCILE:
-                    return SyncMessages.encodeItems(SyncMessages.RECONCILE_REPLY,
-                            reconcile(SyncMessages.decodeItems(request, SyncMessages.RECONCILE)));
+                    return SyncMessages.encodeItems(SyncMessages.RECONCILE_REPLY, reconcile(inOrder(
+                            SyncMessages.decodeItems(request, SyncMessages.RECONCILE, limits.maxItemsPerRequest()))));
                 case SyncMessages.FETCH:
-                    return SyncMessages.encodeRecords(SyncMessages.RECORDS,
-                            fetchFitting(SyncMessages.decodeIds(request, SyncMessages.FETCH)));
+                    return SyncMessages.encodeRecords(SyncMessages.RECORDS, fetchFitting(
+                            SyncMessages.decodeIds(request, SyncMessages.FETCH, limits.maxItemsPerRequest())));
                 case SyncMessages.PUSH:
                     return SyncMessages.encodePushReply(
                             replica.merge(SyncMessages.decodeRecords(request, SyncMessages.PUSH)));
@@ -57,6 +61,23 @@ public final class SyncResponder {
         } catch (StemeException e) {
             return SyncMessages.encodeError(e.getMessage());
         }
+    }
+
+    /**
+     * Refuses ranges that are not each after the last (in id order, none inside another), as a
+     * session always sends them: so the digests one request asks for sum each bucket digest at
+     * most once and scan each id at most once, however the request is made up.
+     */
+    private static List<SyncMessages.Item> inOrder(List<SyncMessages.Item> items) {
+        for (int i = 1; i < items.size(); i++) {
+            IdRange previous = items.get(i - 1).range();
+            IdRange range = items.get(i).range();
+            if (!previous.isBefore(range)) {
+                throw new SyncException.MalformedMessage("range " + range + " does not come after range " + previous
+                        + ": the ranges of a request must be in id order and must not overlap", -1);
+            }
+        }
+        return items;
     }
 
     private List<SyncMessages.Item> reconcile(List<SyncMessages.Item> items) {

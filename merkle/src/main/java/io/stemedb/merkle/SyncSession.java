@@ -41,6 +41,9 @@ public final class SyncSession {
     private int exchanges;
     private long sent;
     private long received;
+    private long startNanos;
+    /** The bound that stopped reconciliation early, or null while none did. */
+    private String stoppedBy;
 
     public SyncSession(SyncReplica local, SyncTransport peer, SyncLimits limits) {
         this.local = Objects.requireNonNull(local, "local");
@@ -48,9 +51,15 @@ public final class SyncSession {
         this.limits = Objects.requireNonNull(limits, "limits");
     }
 
-    /** Runs the session to the end. */
+    /**
+     * Runs the session to the end.
+     *
+     * @throws SyncException.SessionLimit when the session reached a bound of its {@link SyncLimits};
+     *     what it exchanged before is stored
+     * @throws SyncException when the peer fails, refuses, or answers what was not asked
+     */
     public SyncReport run() {
-        long start = System.nanoTime();
+        startNanos = System.nanoTime();
         Set<AssertionId> need = new LinkedHashSet<>();
         Set<AssertionId> have = new LinkedHashSet<>();
         reconcile(need, have);
@@ -60,25 +69,55 @@ public final class SyncSession {
         List<SyncReplica.Refused> refusedByPeer = new ArrayList<>();
         int[] pushed = {0};
         int peerStored = push(new ArrayList<>(have), pushed, refusedByPeer);
+        if (stoppedBy != null) {
+            throw new SyncException.SessionLimit("the sync session with " + peer + " stopped reconciling at " + stoppedBy
+                    + " (SyncLimits); the " + fetched[0] + " assertions fetched and " + pushed[0] + " pushed until then "
+                    + "are exchanged, and the next session goes on from there. A replica far behind catches up over "
+                    + "several sessions; a peer that reaches the bound every time is faulty or hostile");
+        }
         return new SyncReport(rounds, exchanges, sent, received, fetched[0], stored, pushed[0], peerStored,
-                refusedHere, refusedByPeer, Duration.ofNanos(System.nanoTime() - start));
+                refusedHere, refusedByPeer, Duration.ofNanos(System.nanoTime() - startNanos));
     }
 
+    /** One request and its reply, within the session's bounds of bytes and time. */
     private byte[] exchange(byte[] request) {
+        checkBytesAndTime(request.length);
         exchanges++;
         sent += request.length;
         byte[] reply = peer.exchange(request);
         received += reply.length;
+        checkBytesAndTime(0);
         return reply;
+    }
+
+    private void checkBytesAndTime(long more) {
+        if (sent + received + more > limits.maxSessionBytes()) {
+            throw new SyncException.SessionLimit("the sync session with " + peer + " reached its bound of "
+                    + limits.maxSessionBytes() + " bytes sent and received (SyncLimits.maxSessionBytes) after " + exchanges
+                    + " exchanges; what it merged so far is stored, and the next session goes on from there");
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+        if (elapsed.compareTo(limits.maxSessionTime()) > 0) {
+            throw new SyncException.SessionLimit("the sync session with " + peer + " reached its time bound of "
+                    + limits.maxSessionTime() + " (SyncLimits.maxSessionTime) after " + exchanges + " exchanges; what it "
+                    + "merged so far is stored, and the next session goes on from there");
+        }
     }
 
     private void reconcile(Set<AssertionId> need, Set<AssertionId> have) {
         List<SyncMessages.Item> pending = new ArrayList<>();
         pending.add(describe(IdRange.ROOT, local.digest(), null));
         while (!pending.isEmpty()) {
+            if (rounds == limits.maxRounds()) {
+                stoppedBy = "its bound of " + limits.maxRounds() + " rounds";
+                return;
+            }
             rounds++;
             List<SyncMessages.Item> next = new ArrayList<>();
             for (List<SyncMessages.Item> frame : frames(pending)) {
+                if (next.size() == limits.maxOpenRanges()) {
+                    break; // the next round is full: the ranges of the frames left wait for the next session
+                }
                 // The peer leaves equal ranges out of its reply. A reply cut short by the frame
                 // limit ends with the first range that did not fit, echoed as a fingerprint, and
                 // drops the rest: that range and those after it are asked again next round.
@@ -89,12 +128,31 @@ public final class SyncSession {
                 frame.forEach(item -> asked.put(item.range(), item));
                 for (SyncMessages.Item answer : cut >= 0 ? answers.subList(0, answers.size() - 1) : answers) {
                     handle(answer, asked.get(answer.range()), need, have, next);
+                    capOpenRanges(next);
+                    if (need.size() + have.size() >= limits.maxSessionIds()) {
+                        // what was found is in id order: exchange it, and leave the ranges after it to the next session
+                        stoppedBy = "its bound of " + limits.maxSessionIds() + " ids to exchange";
+                        return;
+                    }
                 }
                 if (cut >= 0) {
                     next.addAll(frame.subList(cut, frame.size()));
+                    capOpenRanges(next);
                 }
             }
             pending = next;
+        }
+    }
+
+    /**
+     * Keeps the ranges open for the next round within the bound, as they are added (so a reply
+     * that opens many costs no more memory than the bound): they are in id order, so the first
+     * ones are reconciled fully and the rest are left to the next session.
+     */
+    private void capOpenRanges(List<SyncMessages.Item> next) {
+        if (next.size() > limits.maxOpenRanges()) {
+            stoppedBy = "its bound of " + limits.maxOpenRanges() + " open ranges";
+            next.subList(limits.maxOpenRanges(), next.size()).clear();
         }
     }
 
@@ -106,7 +164,9 @@ public final class SyncSession {
      * descends one level per message, as in negentropy, rather than one per round trip.
      */
     private SyncMessages.Item describe(IdRange range, IdDigest mine, SyncMessages.Fingerprint theirs) {
-        if (mine.count() <= Math.min(limits.idListThreshold(), limits.idsPerItem()) || range.depth() == IdRange.MAX_DEPTH) {
+        if (range.depth() == IdRange.MAX_DEPTH || mine.count() <= Math.min(limits.idListThreshold(), limits.idsPerItem())
+                // the peer would have to split an id list of this range: it must not (see checkAnswers)
+                && (theirs == null || theirs.count() <= limits.idsPerItem())) {
             return new SyncMessages.Item(range, new SyncMessages.Ids(RangeDigests.ids(local, range, Integer.MAX_VALUE)));
         }
         if (theirs != null && theirs.count() <= limits.idListThreshold()) {
@@ -119,8 +179,11 @@ public final class SyncSession {
      * Checks that a reply speaks only of ranges the request asked about (or, for a range asked by
      * its children, of those children), in the request's order, each at most once, that only its
      * last item is a cut, that a cut names a range asked and is not at the very first one (the
-     * responder always fits the answers to one range). Every round thus either descends or makes
-     * progress through a frame, so a faulty or hostile peer cannot keep a session going forever.
+     * responder always fits the answers to one range), and that a range asked by its ids is
+     * answered by a difference, never split into children (but the root, asked before this side
+     * knows how many ids the peer holds). Every round thus either descends or makes progress
+     * through a frame, and this side descends only where it holds more than an id list itself, so
+     * what a faulty or hostile peer can make it open is bounded by its own size, not by the lies.
      *
      * @return the index in {@code frame} of the range where the reply was cut, or -1
      */
@@ -165,10 +228,13 @@ public final class SyncSession {
                     throw new SyncException.MalformedMessage("the peer cut its reply before answering anything", -1);
                 }
                 cut = at;
-            } else if (answer.claim() instanceof SyncMessages.Ids) {
-                checkContains(range, ((SyncMessages.Ids) answer.claim()).ids());
-            } else if (answer.claim() instanceof SyncMessages.Diff) {
-                SyncMessages.Diff diff = (SyncMessages.Diff) answer.claim();
+            } else if (answer.claim() instanceof SyncMessages.Ids ids) {
+                checkContains(range, ids.ids());
+            } else if (answer.claim() instanceof SyncMessages.Children && at != null && range.depth() > 0
+                    && frame.get(at).claim() instanceof SyncMessages.Ids) {
+                throw new SyncException.MalformedMessage("the peer split range " + range + ", which was asked by its ids; "
+                        + "it must answer with the difference", -1);
+            } else if (answer.claim() instanceof SyncMessages.Diff diff) {
                 if (at == null || !(frame.get(at).claim() instanceof SyncMessages.Ids)) {
                     throw new SyncException.MalformedMessage("the peer answered range " + range
                             + " with a difference, but it was not asked by its ids", -1);
@@ -206,15 +272,14 @@ public final class SyncSession {
             Set<AssertionId> have, List<SyncMessages.Item> next) {
         IdRange range = answer.range();
         SyncMessages.Claim claim = answer.claim();
-        if (claim instanceof SyncMessages.Diff) {
-            SyncMessages.Diff diff = (SyncMessages.Diff) claim;
+        if (claim instanceof SyncMessages.Diff diff) {
             need.addAll(diff.onlyHere());
             List<AssertionId> sent = ((SyncMessages.Ids) asked.claim()).ids();
             for (int p : diff.missingPositions()) {
                 have.add(sent.get(p));
             }
-        } else if (claim instanceof SyncMessages.Ids) {
-            Set<AssertionId> theirs = new HashSet<>(((SyncMessages.Ids) claim).ids());
+        } else if (claim instanceof SyncMessages.Ids ids) {
+            Set<AssertionId> theirs = new HashSet<>(ids.ids());
             List<AssertionId> mine = RangeDigests.ids(local, range, Integer.MAX_VALUE);
             for (AssertionId id : mine) {
                 if (!theirs.remove(id)) {
@@ -242,14 +307,14 @@ public final class SyncSession {
         }
     }
 
-    /** Splits items into requests that each fit a frame. */
+    /** Splits items into requests that each fit a frame and the responder's bound of items. */
     private List<List<SyncMessages.Item>> frames(List<SyncMessages.Item> items) {
         List<List<SyncMessages.Item>> frames = new ArrayList<>();
         List<SyncMessages.Item> frame = new ArrayList<>();
         long bytes = SyncResponder.FRAME_OVERHEAD;
         for (SyncMessages.Item item : items) {
             long size = SyncMessages.sizeBound(item);
-            if (bytes + size > limits.maxFrameBytes() && !frame.isEmpty()) {
+            if ((bytes + size > limits.maxFrameBytes() || frame.size() == limits.maxItemsPerRequest()) && !frame.isEmpty()) {
                 frames.add(frame);
                 frame = new ArrayList<>();
                 bytes = SyncResponder.FRAME_OVERHEAD;
@@ -274,7 +339,8 @@ public final class SyncSession {
         // Ask for about as many ids as the last reply could hold (growing while replies take all),
         // rather than a whole frame of ids each time: a frame of small records holds far fewer
         // records than a frame holds ids, and the unanswered ids would be sent again and again.
-        int perRequest = Math.min(limits.idsPerFrame(), 4096);
+        int most = Math.min(limits.idsPerFrame(), limits.maxItemsPerRequest());
+        int perRequest = Math.min(most, 4096);
         while (from < ids.size()) {
             List<AssertionId> ask = ids.subList(from, Math.min(ids.size(), from + perRequest));
             List<EncodedAssertion> records = SyncMessages.decodeRecords(
@@ -305,8 +371,8 @@ public final class SyncSession {
                 refused.addAll(outcome.refused());
             }
             from += last + 1;
-            perRequest = last + 1 == ask.size() ? Math.min(limits.idsPerFrame(), 2 * perRequest)
-                    : Math.min(limits.idsPerFrame(), Math.max(256, 2 * records.size()));
+            perRequest = last + 1 == ask.size() ? Math.min(most, 2 * perRequest)
+                    : Math.min(most, Math.max(256, 2 * records.size()));
         }
         return stored;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.stemedb.crdt.IdDigest;
+import io.stemedb.fuzz.Fuzz;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.EncodedAssertion;
 import java.util.ArrayList;
@@ -12,12 +13,12 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tag;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
@@ -28,6 +29,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * under its own id; the decoders fail only with {@link SyncException}, never with an index,
  * size or memory error.
  */
+@Tag(Fuzz.TAG)
 class SyncFuzzProperties {
     /** The records the responder starts with: 400 claims of node 1. */
     static final int HELD = 400;
@@ -78,86 +80,41 @@ class SyncFuzzProperties {
         return Arbitraries.oneOf(raw, behindHeader);
     }
 
-    /** A valid message changed in one way. */
+    /** A valid message damaged in one to three ways. */
     @Provide
     Arbitrary<byte[]> mutated() {
-        return Arbitraries.integers().between(0, Integer.MAX_VALUE - 1).flatMap(which ->
-                Arbitraries.longs().map(seed -> mutate(validMessages.get(which % validMessages.size()), new Random(seed))));
+        return Fuzz.mutationsOf(validMessages);
     }
 
-    static byte[] mutate(byte[] message, Random random) {
-        int kind = random.nextInt(5);
-        int at = random.nextInt(message.length);
-        switch (kind) {
-            case 0: { // one byte changed
-                byte[] m = message.clone();
-                m[at] = (byte) (m[at] ^ (1 + random.nextInt(255)));
-                return m;
-            }
-            case 1: // cut short
-                return Arrays.copyOf(message, at);
-            case 2: { // one byte inserted
-                byte[] m = new byte[message.length + 1];
-                System.arraycopy(message, 0, m, 0, at);
-                m[at] = (byte) random.nextInt(256);
-                System.arraycopy(message, at, m, at + 1, message.length - at);
-                return m;
-            }
-            case 3: { // one byte removed
-                byte[] m = new byte[message.length - 1];
-                System.arraycopy(message, 0, m, 0, at);
-                System.arraycopy(message, at + 1, m, at, message.length - at - 1);
-                return m;
-            }
-            default: { // a count or length byte set to a huge varint continuation
-                byte[] m = message.clone();
-                m[at] = (byte) 0xff;
-                return m;
-            }
-        }
-    }
-
-    @Property(tries = 1000)
+    @Property
     void theResponderAnswersRandomBytesWithAnErrorOrAValidReply(@ForAll("randomBytes") byte[] request) {
         checkResponder(request);
     }
 
-    @Property(tries = 2000)
+    @Property
     void theResponderAnswersMutatedMessagesWithAnErrorOrAValidReply(@ForAll("mutated") byte[] request) {
         checkResponder(request);
     }
 
-    @Property(tries = 1000)
+    @Property
     void decodersFailOnlyWithSyncExceptions(@ForAll("randomBytes") byte[] message, @ForAll @IntRange(min = 0, max = 8) int type) {
         checkDecoders(message, type);
     }
 
-    @Property(tries = 2000)
+    @Property
     void decodersFailOnlyWithSyncExceptionsOnMutatedMessages(@ForAll("mutated") byte[] message,
             @ForAll @IntRange(min = 0, max = 8) int type) {
         checkDecoders(message, type);
     }
 
     private static void checkDecoders(byte[] message, int type) {
-        try {
-            SyncMessagesTest.decodeAs(message, type);
-        } catch (SyncException expected) {
-            // the only way a decoder may fail
-        } catch (Throwable t) {
-            fail("decoding " + HexFormat.of().formatHex(message) + " as type " + type + " threw " + t, t);
-        }
+        Fuzz.typedOrValid(message, () -> SyncMessagesTest.decodeAs(message, type), SyncException.class);
     }
 
     private static void checkResponder(byte[] request) {
         TestReplica replica = new TestReplica(held);
         Map<AssertionId, byte[]> before = held;
-        byte[] reply;
-        try {
-            reply = new SyncResponder(replica, SyncLimits.DEFAULT).respond(request);
-        } catch (Throwable t) {
-            fail("respond(" + HexFormat.of().formatHex(request) + ") threw " + t, t);
-            return;
-        }
+        byte[] reply = Fuzz.typedOrValid(request, () -> new SyncResponder(replica, SyncLimits.DEFAULT).respond(request));
         int replyType = SyncMessages.type(reply);
         int requestType = request.length >= 6 ? request[5] & 0xff : -1;
         switch (replyType) {

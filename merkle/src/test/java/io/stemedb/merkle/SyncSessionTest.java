@@ -344,34 +344,7 @@ class SyncSessionTest {
     @Test
     void aFetchOfManyIdsReadsAboutOneFrameOfRecords() {
         TestReplica full = new TestReplica().withClaims(1, 0, 3000);
-        AtomicInteger read = new AtomicInteger();
-        SyncReplica counting = new SyncReplica() {
-            @Override
-            public IdDigest digest() {
-                return full.digest();
-            }
-
-            @Override
-            public IdDigest bucketDigest(int bucket) {
-                return full.bucketDigest(bucket);
-            }
-
-            @Override
-            public List<AssertionId> ids(byte[] low, byte[] high, int limit) {
-                return full.ids(low, high, limit);
-            }
-
-            @Override
-            public List<EncodedAssertion> fetch(List<AssertionId> ids) {
-                read.addAndGet(ids.size());
-                return full.fetch(ids);
-            }
-
-            @Override
-            public MergeOutcome merge(List<EncodedAssertion> records) {
-                return full.merge(records);
-            }
-        };
+        CountingReplica counting = new CountingReplica(full);
         List<AssertionId> all = full.ids(new byte[0], null, SMALL.idsPerFrame());
         byte[] reply = new SyncResponder(counting, SMALL).respond(SyncMessages.encodeIds(SyncMessages.FETCH, all));
         List<EncodedAssertion> records = SyncMessages.decodeRecords(reply, SyncMessages.RECORDS);
@@ -379,6 +352,7 @@ class SyncSessionTest {
         assertTrue(records.size() > 100 && records.size() < all.size(), records.size() + " of " + all.size() + " records");
         assertEquals(all.subList(0, records.size()), records.stream().map(EncodedAssertion::id).toList());
         // Read a few records past what fit, not all that were asked.
-        assertTrue(read.get() <= records.size() + SyncResponder.READ_CHUNK, read.get() + " records read for " + records.size());
+        assertTrue(counting.recordsRead.get() <= records.size() + SyncResponder.READ_CHUNK,
+                counting.recordsRead.get() + " records read for " + records.size());
     }
 }

@@ -248,4 +248,56 @@ class CliEndToEndTest {
         }
         assertEquals(before, stats("db"), "no failed command changed the database");
     }
+
+    /**
+     * Runs the jar under {@code LC_ALL=C}, the locale of containers and cron, through a shell, so
+     * that arguments reach it as raw bytes ({@code shellArgs} may use printf escapes, as
+     * "$(printf 'caf\\303\\251')"); returns the exit code, stdout as bytes, and stderr.
+     */
+    private record RawResult(int exit, byte[] out, String err) {}
+
+    private RawResult stemedbInCLocale(String shellArgs) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder b = new ProcessBuilder("/bin/sh", "-c", "exec '" + java + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar '"
+                + jar + "' " + shellArgs).directory(dir.toFile());
+        b.environment().keySet().removeIf(k -> k.startsWith("LC_") || k.equals("LANG") || k.equals("LANGUAGE"));
+        b.environment().put("LC_ALL", "C");
+        Path out = Files.createTempFile(dir, "out", ".bin");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = b.redirectInput(ProcessBuilder.Redirect.from(nullDevice())).redirectOutput(out.toFile())
+                .redirectError(err.toFile()).start();
+        if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("stemedb " + shellArgs + " did not finish in " + TIMEOUT_SECONDS + " s");
+        }
+        return new RawResult(p.exitValue(), Files.readAllBytes(out), Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Under LC_ALL=C the command line neither alters its arguments nor its output: café is stored
+     * as café and printed in UTF-8, and an argument that is not UTF-8 (an overlong '/') is refused
+     * with a usage error, storing nothing.
+     */
+    @Test
+    void underLcAllCArgumentsAreReadAsUtf8OrRefusedAndOutputIsUtf8() throws Exception {
+        assertEquals(0, stemedbInCLocale("init --data-dir c").exit());
+        RawResult asserted = stemedbInCLocale("assert \"$(printf 'caf\\303\\251')\" ceo \"$(printf '\\342\\202\\254100')\" "
+                + "--source hr --data-dir c");
+        assertEquals(0, asserted.exit(), asserted.err());
+        try (StemeDB db = StemeDB.builder().openReadOnly(dir.resolve("c"))) {
+            assertEquals(1, db.history("caf\u00e9", "ceo").claims().size(), "stored under the subject typed");
+            assertEquals(io.stemedb.model.Value.text("\u20ac100"), db.history("caf\u00e9", "ceo").claims().get(0).value());
+        }
+        RawResult resolved = stemedbInCLocale("resolve \"$(printf 'caf\\303\\251')\" ceo --json --data-dir c");
+        assertEquals(0, resolved.exit(), resolved.err());
+        String out = new String(resolved.out(), StandardCharsets.UTF_8);
+        assertTrue(out.contains("caf\u00e9") && out.contains("\u20ac100"), "UTF-8 output: " + out);
+
+        RawResult overlong = stemedbInCLocale("assert \"$(printf 'a\\300\\257b')\" ceo x --source hr --data-dir c");
+        assertEquals(2, overlong.exit(), overlong.err());
+        assertTrue(overlong.err().contains("is not valid UTF-8"), overlong.err());
+        try (StemeDB db = StemeDB.builder().openReadOnly(dir.resolve("c"))) {
+            assertEquals(1, db.stats().assertions(), "nothing stored");
+        }
+    }
 }

@@ -34,6 +34,9 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.Status;
+import org.rocksdb.StringAppendOperator;
+import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteBufferManager;
 
 /**
@@ -46,15 +49,24 @@ import org.rocksdb.WriteBufferManager;
  * {@code stemedb.lock} whose content names the holder.
  */
 final class RocksStore implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RocksStore.class);
     /** The storage format this version writes and reads (docs/format.md, "Storage key layouts"). */
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** The format of databases that {@code stemedb upgrade} rewrites into this one. */
+    static final int UPGRADABLE_FORMAT = 1;
     static final String LOCK_FILE = "stemedb.lock";
+    /**
+     * A file that says the directory holds a database of this storage format, so that an open
+     * needs no second look; without it (a database of format 1, a restored backup) the format
+     * record is read first from a read-only open, so an older database is refused untouched.
+     */
+    static final String FORMAT_MARKER = "STEMEDB_FORMAT";
     private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NODE_KEY = "node".getBytes(StandardCharsets.US_ASCII);
     /** The meta key of the engine's counters. */
     static final byte[] STATE_KEY = "state".getBytes(StandardCharsets.US_ASCII);
-    private static final List<String> FAMILIES =
-            List.of("assertions", "log", "facts", "values", "sources", "retractions", "digests");
+    /** The meta key of the indexer's watermark: every assertion up to this sequence is indexed. */
+    static final byte[] INDEXED_KEY = "indexed".getBytes(StandardCharsets.US_ASCII);
 
     /** Visits one key and value of a scan; returns false to stop. */
     @FunctionalInterface
@@ -68,24 +80,26 @@ final class RocksStore implements AutoCloseable {
     private final FileLock lock;
     private final RocksDB db;
     private final long nodeId;
-    final ColumnFamilyHandle meta;
-    final ColumnFamilyHandle assertions;
-    final ColumnFamilyHandle log;
-    final ColumnFamilyHandle facts;
-    final ColumnFamilyHandle values;
-    final ColumnFamilyHandle sources;
-    final ColumnFamilyHandle retractions;
-    final ColumnFamilyHandle digests;
+    /** The handle of each {@link Family}, by ordinal. */
+    private final ColumnFamilyHandle[] handles;
 
     /** The directories this JVM holds open for writing. */
     private static final java.util.Set<Path> OPEN_HERE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private boolean holdsThisJvmsClaim;
+    /**
+     * Whether the lock file was there before this open: StemeDB wrote the directory. When it was
+     * not, an open that fails removes the lock file it made, leaving a foreign directory as it was.
+     */
+    private final boolean lockExisted;
+    /** What a salvaging open dropped from a damaged write-ahead log, or null. */
+    private String salvaged;
     /** The real path (links and dots resolved) under which this store is in {@link #OPEN_HERE}. */
     private Path claimKey;
 
     private RocksStore(Path directory, RocksEngine.Settings settings, long proposedNodeId) {
         this.directory = directory;
+        this.lockExisted = Files.exists(directory.resolve(LOCK_FILE));
         boolean created = prepareDirectory(directory, settings.readOnly());
         FileChannel channel = null;
         FileLock fileLock = null;
@@ -109,39 +123,57 @@ final class RocksStore implements AutoCloseable {
             RocksDB.loadLibrary();
             Cache cache = track(new LRUCache(settings.blockCacheBytes()));
             WriteBufferManager wbm = track(new WriteBufferManager(settings.memtableBytes(), cache));
+            if (!created) {
+                checkDatabaseFiles(directory);
+                checkFamilies(directory, settings.readOnly());
+                if (!Files.exists(directory.resolve(FORMAT_MARKER))) {
+                    int version = probeFormat(directory);
+                    if (version > 0 && version < FORMAT_VERSION) {
+                        throw new StorageException.OlderFormat(directory, version, FORMAT_VERSION);
+                    }
+                }
+            }
+            WALRecoveryMode recovery = WALRecoveryMode.TolerateCorruptedTailRecords;
+            if (!created) {
+                WalCheck.Damage damage = WalCheck.scan(directory);
+                if (damage != null) {
+                    if (!settings.salvageDamagedLog() || settings.readOnly()) {
+                        throw new StorageException.DamagedLog("cannot open " + directory + ": " + damage.describe()
+                                + ". Restore the database from a backup (stemedb restore), or, to keep what precedes the damage "
+                                + "and lose those commits, open it read-write with salvage (stemedb salvage " + directory
+                                + ", or StemeDBBuilder.salvageDamagedLog())");
+                    }
+                    salvaged = "dropped " + (damage.recordsAfter() + 1) + " log records from " + damage.file().getFileName()
+                            + " at byte " + damage.offset() + " (" + damage.what() + ")";
+                    LOG.warn("salvaging {}: {}", directory, salvaged);
+                    recovery = WALRecoveryMode.PointInTimeRecovery;
+                }
+            }
             DBOptions dbOptions = track(new DBOptions()
+                    .setWalRecoveryMode(recovery)
                     .setCreateIfMissing(!settings.readOnly())
-                    .setCreateMissingColumnFamilies(created)
+                    .setCreateMissingColumnFamilies(!settings.readOnly())
                     .setWriteBufferManager(wbm)
                     .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
                     .setBytesPerSync(1 << 20)
                     .setKeepLogFileNum(5));
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-            descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions(cache, false)));
-            for (String name : FAMILIES) {
-                descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII),
-                        familyOptions(cache, name.equals("assertions"))));
-            }
-            if (!created) {
-                checkFamilies(directory);
+            for (Family family : Family.values()) {
+                descriptors.add(new ColumnFamilyDescriptor(family.nameBytes(), familyOptions(cache, family)));
             }
             opened = settings.readOnly()
                     ? RocksDB.openReadOnly(dbOptions, directory.toString(), descriptors, handles)
                     : RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
             this.db = opened;
-            this.meta = handles.get(0);
-            this.assertions = handles.get(1);
-            this.log = handles.get(2);
-            this.facts = handles.get(3);
-            this.values = handles.get(4);
-            this.sources = handles.get(5);
-            this.retractions = handles.get(6);
-            this.digests = handles.get(7);
+            this.handles = handles.toArray(new ColumnFamilyHandle[0]);
             this.nodeId = checkFormat(created, proposedNodeId);
+            if (!settings.readOnly()) {
+                writeMarker(directory);
+            }
             this.lockChannel = channel;
             this.lock = fileLock;
         } catch (RocksDBException e) {
-            throw abandon(StorageException.of("opening the database at " + directory, e), handles, opened, fileLock, channel);
+            throw abandon(openFailure(directory, e), handles, opened, fileLock, channel);
         } catch (IOException e) {
             throw abandon(new StorageException("cannot open the lock file in " + directory + ": " + e.getMessage()
                     + "; check the directory's permissions", e), handles, opened, fileLock, channel);
@@ -159,27 +191,33 @@ final class RocksStore implements AutoCloseable {
         return nativeObject;
     }
 
-    private ColumnFamilyOptions familyOptions(Cache cache, boolean pointLookups) {
+    private ColumnFamilyOptions familyOptions(Cache cache, Family family) {
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setBlockCache(cache)
                 .setBlockSize(16 * 1024)
                 .setCacheIndexAndFilterBlocks(true)
                 .setPinL0FilterAndIndexBlocksInCache(true)
                 .setFormatVersion(5);
-        if (pointLookups) {
-            // Ids are looked up on every commit (is it new?) and mostly miss: a bloom filter
-            // answers those misses without reading a block.
+        if (family.reads != Family.Reads.SCAN) {
+            // Facts and ids are read by key; ids mostly miss (is this assertion new?), and a
+            // fact's read must look in every level that may hold an entry of it: a whole-key
+            // bloom filter answers "not here" without reading a block.
             table.setFilterPolicy(track(new BloomFilter(10, false)));
         }
-        return track(new ColumnFamilyOptions()
+        ColumnFamilyOptions options = track(new ColumnFamilyOptions()
                 .setTableFormatConfig(table)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
                 .setLevelCompactionDynamicLevelBytes(true));
+        if (family.reads == Family.Reads.POINT_MERGED) {
+            // An empty delimiter: the operands are self-delimiting entries (FactEntries).
+            options.setMergeOperator(track(new StringAppendOperator("")));
+        }
+        return options;
     }
 
     /** Creates the directory if needed; returns true when the database is new. */
-    private static boolean prepareDirectory(Path directory, boolean readOnly) {
+    private boolean prepareDirectory(Path directory, boolean readOnly) {
         if (Files.exists(directory) && !Files.isDirectory(directory)) {
             throw new StorageException.Incompatible(directory + " is a file, not a directory; give the path of a "
                     + "directory for the database (it is created if missing)");
@@ -191,6 +229,11 @@ final class RocksStore implements AutoCloseable {
             try (Stream<Path> entries = Files.list(directory)) {
                 List<String> others = entries.map(p -> p.getFileName().toString())
                         .filter(n -> !n.equals(LOCK_FILE)).sorted().limit(5).toList();
+                if (!others.isEmpty() && (writtenByStemeDB(directory) || others.stream().anyMatch(
+                        n -> n.startsWith("MANIFEST-") || n.endsWith(".sst") || n.equals("IDENTITY")))) {
+                    throw new StorageException.DamagedDatabase(directory + " holds a database whose CURRENT file (which names "
+                            + "the list of its files) is missing; restore the database from a backup", null);
+                }
                 if (!others.isEmpty()) {
                     throw new StorageException.Incompatible(directory + " holds files that are not a StemeDB database "
                             + others + "; give an empty or new directory, or the directory of an existing database");
@@ -212,21 +255,120 @@ final class RocksStore implements AutoCloseable {
         return true;
     }
 
-    private static void checkFamilies(Path directory) throws RocksDBException {
+    /**
+     * Refuses a RocksDB database that is not StemeDB's: one with a column family StemeDB does not
+     * declare, or without its first families. Families StemeDB declares and the database lacks
+     * are created by the open (a later version's addition, filled by the indexer).
+     */
+    private void checkFamilies(Path directory, boolean readOnly) throws RocksDBException {
         List<String> found = new ArrayList<>();
         try (Options options = new Options()) {
             for (byte[] name : RocksDB.listColumnFamilies(options, directory.toString())) {
                 found.add(new String(name, StandardCharsets.US_ASCII));
             }
         }
-        if (!found.containsAll(FAMILIES)) {
+        List<String> declared = new ArrayList<>();
+        for (Family f : Family.values()) {
+            declared.add(f.familyName());
+        }
+        if (!declared.containsAll(found) || !found.containsAll(List.of("default", Family.IDS.familyName(), Family.LOG.familyName(),
+                Family.FACTS.familyName()))) {
+            if (writtenByStemeDB(directory)) {
+                throw new StorageException.DamagedDatabase(directory + " is a StemeDB database whose MANIFEST (the list of its "
+                        + "files) is damaged: it lists the column families " + found + "; restore the database from a backup", null);
+            }
             throw new StorageException.Incompatible(directory + " is a RocksDB database but not a StemeDB one (its column "
                     + "families are " + found + "); give the directory of a StemeDB database or an empty one");
+        }
+        if (readOnly && !found.containsAll(declared)) {
+            List<String> missing = new ArrayList<>(declared);
+            missing.removeAll(found);
+            throw new StorageException.Incompatible(directory + " lacks the column families " + missing
+                    + " that this version of StemeDB adds; open it read-write once to add them");
+        }
+    }
+
+    /**
+     * Whether StemeDB wrote {@code directory}: it holds StemeDB's lock file or format marker,
+     * which no other program writes. Then a database RocksDB cannot open is damaged, not foreign.
+     */
+    private boolean writtenByStemeDB(Path directory) {
+        return lockExisted || Files.exists(directory.resolve(FORMAT_MARKER));
+    }
+
+    /**
+     * Checks the two files that list all the others, CURRENT and the MANIFEST it names, before
+     * RocksDB reads them, so that damage to them is reported as such and names the file.
+     */
+    private static void checkDatabaseFiles(Path directory) {
+        Path current = directory.resolve("CURRENT");
+        String named;
+        try {
+            named = Files.readString(current, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new StorageException.DamagedDatabase(directory + ": its CURRENT file cannot be read (" + e.getMessage()
+                    + "); restore the database from a backup", e);
+        }
+        if (!named.matches("MANIFEST-\\d+\n") || !Files.isRegularFile(directory.resolve(named.trim()))) {
+            String shown = named.length() > 40 ? named.substring(0, 40) + "..." : named.trim();
+            throw new StorageException.DamagedDatabase(directory + ": its CURRENT file is damaged (it says '" + shown
+                    + "', which is not the name of a MANIFEST file in the directory); restore the database from a backup", null);
+        }
+    }
+
+    /** A failure to open, told apart: damage to a database StemeDB wrote names the file; the rest as RocksDB said. */
+    private StorageException openFailure(Path directory, RocksDBException e) {
+        Status.Code code = e.getStatus() == null ? null : e.getStatus().getCode();
+        if (writtenByStemeDB(directory) && (code == Status.Code.Corruption || code == Status.Code.IOError)) {
+            String manifest = "its MANIFEST";
+            try {
+                manifest = Files.readString(directory.resolve("CURRENT"), StandardCharsets.ISO_8859_1).trim();
+            } catch (IOException ignored) {
+                // CURRENT was read by checkDatabaseFiles just before; the message then keeps the generic name
+            }
+            String detail = e.getMessage() == null ? "" : e.getMessage();
+            String file = detail.contains("MANIFEST") || detail.contains("CURRENT") || !detail.contains(".sst")
+                    ? manifest + " (the list of the database's files)" : "a table file";
+            return new StorageException.DamagedDatabase(directory + " is a StemeDB database whose " + file + " is damaged: "
+                    + detail + "; restore the database from a backup", e);
+        }
+        return StorageException.of("opening the database at " + directory, e);
+    }
+
+    /** The storage format recorded in the database, read from a read-only open; 0 when there is no record. */
+    private static int probeFormat(Path directory) throws RocksDBException {
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        try (Options options = new Options()) {
+            for (byte[] name : RocksDB.listColumnFamilies(options, directory.toString())) {
+                descriptors.add(new ColumnFamilyDescriptor(name));
+            }
+        }
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try (DBOptions options = new DBOptions();
+                RocksDB probe = RocksDB.openReadOnly(options, directory.toString(), descriptors, handles)) {
+            try {
+                byte[] format = probe.get(FORMAT_KEY);
+                return format == null || format.length != 4 ? 0 : ByteBuffer.wrap(format).getInt();
+            } finally {
+                handles.forEach(ColumnFamilyHandle::close);
+            }
+        }
+    }
+
+    private static void writeMarker(Path directory) {
+        Path marker = directory.resolve(FORMAT_MARKER);
+        if (Files.exists(marker)) {
+            return;
+        }
+        try {
+            Files.writeString(marker, "StemeDB storage format " + FORMAT_VERSION + "\n", StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new StorageException("cannot write " + marker + ": " + e.getMessage() + "; check the directory's permissions", e);
         }
     }
 
     private long checkFormat(boolean created, long proposedNodeId) throws RocksDBException {
-        byte[] format = db.get(meta, FORMAT_KEY);
+        byte[] format = db.get(meta(), FORMAT_KEY);
         if (format == null) {
             if (!created && !isEmpty()) {
                 throw new StorageException.Incompatible(directory + " has StemeDB's column families and data but no "
@@ -234,8 +376,8 @@ final class RocksStore implements AutoCloseable {
             }
             try (org.rocksdb.WriteOptions sync = new org.rocksdb.WriteOptions().setSync(true);
                     org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
-                wb.put(meta, FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
-                wb.put(meta, NODE_KEY, ByteBuffer.allocate(8).putLong(proposedNodeId).array());
+                wb.put(meta(), FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
+                wb.put(meta(), NODE_KEY, ByteBuffer.allocate(8).putLong(proposedNodeId).array());
                 db.write(sync, wb);
             }
             return proposedNodeId;
@@ -243,9 +385,12 @@ final class RocksStore implements AutoCloseable {
         int version = ByteBuffer.wrap(format).getInt();
         if (version > FORMAT_VERSION) {
             throw new StorageException.Incompatible(directory + " was written by a newer StemeDB (storage format "
-                    + version + "); this version reads format " + FORMAT_VERSION + " and older; upgrade StemeDB to open it");
+                    + version + "); this version reads format " + FORMAT_VERSION + "; upgrade StemeDB to open it");
         }
-        byte[] node = db.get(meta, NODE_KEY);
+        if (version < FORMAT_VERSION) {
+            throw new StorageException.OlderFormat(directory, version, FORMAT_VERSION);
+        }
+        byte[] node = db.get(meta(), NODE_KEY);
         if (node == null || node.length != 8) {
             throw new StorageException.Corruption("the node id record of " + directory + " is missing or damaged; "
                     + "restore the database from a backup", null);
@@ -255,9 +400,9 @@ final class RocksStore implements AutoCloseable {
 
     /** True when no assertion and no counters are stored: a creation that stopped before its format record. */
     private boolean isEmpty() {
-        try (RocksIterator it = db.newIterator(assertions)) {
+        try (RocksIterator it = db.newIterator(handle(Family.IDS))) {
             it.seekToFirst();
-            return !it.isValid() && get(meta, STATE_KEY) == null;
+            return !it.isValid() && get(meta(), STATE_KEY) == null;
         }
     }
 
@@ -311,8 +456,22 @@ final class RocksStore implements AutoCloseable {
         return nodeId;
     }
 
+    /** What a salvaging open dropped from a damaged write-ahead log, when it did. */
+    Optional<String> salvaged() {
+        return Optional.ofNullable(salvaged);
+    }
+
     Optional<byte[]> readState() {
-        return Optional.ofNullable(get(meta, STATE_KEY));
+        return Optional.ofNullable(get(meta(), STATE_KEY));
+    }
+
+    /** The handle of {@code family}. */
+    ColumnFamilyHandle handle(Family family) {
+        return handles[family.ordinal()];
+    }
+
+    ColumnFamilyHandle meta() {
+        return handle(Family.META);
     }
 
     byte[] get(ColumnFamilyHandle family, byte[] key) {
@@ -466,9 +625,10 @@ final class RocksStore implements AutoCloseable {
             props.put("stats", db.getProperty("rocksdb.stats"));
             // rocksdb.stats covers the default family only; the indexes' LSM shape and write
             // amplification are in each family's own statistics.
-            for (ColumnFamilyHandle family : List.of(assertions, log, facts, values, sources, retractions, digests)) {
-                props.put("stats." + new String(family.getName(), StandardCharsets.US_ASCII),
-                        db.getProperty(family, "rocksdb.cfstats-no-file-histogram"));
+            for (Family family : Family.values()) {
+                if (family != Family.META) {
+                    props.put("stats." + family.familyName(), db.getProperty(handle(family), "rocksdb.cfstats-no-file-histogram"));
+                }
             }
         } catch (RocksDBException e) {
             throw StorageException.of("reading RocksDB properties", e);
@@ -500,9 +660,9 @@ final class RocksStore implements AutoCloseable {
         }
     }
 
-    /** Every column family handle, the default (meta) one first. */
+    /** Every column family handle, in {@link Family} order (the default, meta, one first). */
     List<ColumnFamilyHandle> families() {
-        return List.of(meta, assertions, log, facts, values, sources, retractions, digests);
+        return List.of(handles);
     }
 
     @Override
@@ -519,6 +679,13 @@ final class RocksStore implements AutoCloseable {
         StorageException failure = closeAll(handles, opened, fileLock, channel);
         if (failure != null) {
             cause.addSuppressed(failure);
+        }
+        if (!lockExisted && channel != null) {
+            try {
+                Files.deleteIfExists(directory.resolve(LOCK_FILE));
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
         }
         return cause;
     }

@@ -11,106 +11,99 @@ import io.stemedb.model.StemeException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
-import org.rocksdb.ColumnFamilyHandle;
+import java.util.function.BiFunction;
 import org.rocksdb.RocksDBException;
 
 /**
- * One run of {@link RocksEngine#verify()}: checks every table file's block checksums, that every
- * assertion's bytes hash to its id and decode, that every index holds exactly the entries the
- * assertions imply, that the log lists every assertion once, and that the counters and bucket
- * digests agree with what is stored.
+ * One run of {@link RocksEngine#verify()} on storage format 2: checks every table file's block
+ * checksums; that every stored record decodes, is canonical, and sits where it belongs (a claim
+ * under the key of its own fact, a retraction beside the claim it names, an unplaced retraction
+ * under its target); that the ids, the log and each index hold exactly the entries the records
+ * imply; and that the counters, the indexer's watermark and the bucket digests agree with them.
  *
- * <p><b>Consistency.</b> Everything, the counters record included, is read from one RocksDB
- * snapshot ({@link RocksStore.View}). A commit writes its assertions, index entries, digests and
- * counters in one write batch, so the snapshot is a state the database really was in, and a run
- * reports the same findings whatever writers do meanwhile.
+ * <p><b>Consistency.</b> Everything is read from one RocksDB snapshot ({@link RocksStore.View}).
+ * A commit writes its records, ids, log entries and counters in one batch, and the indexer writes
+ * its entries with its watermark in one batch, so the snapshot is a state the database really
+ * was in: the indexes are checked against the records up to the watermark it holds.
  *
- * <p><b>Cost.</b> The clean path reads every column family once, sequentially, and keeps a few
- * fixed-size tallies: while scanning the assertions in id order it adds the index entries each
- * one implies to one {@link EntryDigest} per index, and scanning each index adds what it holds to
- * another; equal digests mean equal multisets of entries (the fingerprint of range-based set
- * reconciliation, Meyer, SRDS 2023, as in {@link IdDigest}). The values index is a set (claims of
- * one subject and predicate with the same value share an entry), so its expected entries are
- * derived while scanning the facts index, where the claims of one (subject, predicate) are
- * adjacent: each group's distinct value keys, found with a hash set of that group only. That
- * derivation is sound only when the facts index matched its own expectation; when it did not, the
- * values index is checked entry by entry, leaving out the facts entries the facts pass found
- * wrong. The log's ids are summed into an {@link IdDigest} and compared with the stored ids'.
- * The one lookup of the clean path is the target of each retraction (its facts entry lives under
- * the target's subject and predicate); retractions are few. Only an index whose digests differ
- * gets a precise pass, which looks entries up one by one to name each wrong entry by its key and
- * the id concerned, both ways (each expected entry present, each present entry expected); damage
- * is rare, so the slow path costs nothing on a sound database. A read that RocksDB itself finds
- * corrupt is one finding, and every comparison that needed what it stopped is skipped rather
- * than reported as a difference.
+ * <p><b>Cost.</b> The clean path reads each column family once, sequentially, holding one fact's
+ * entries at a time and a few fixed-size tallies: scanning the records it adds the entries each
+ * one implies to one {@link EntryDigest} per family, and scanning each family adds what it holds
+ * to another; equal digests mean equal multisets of entries (the fingerprint of range-based set
+ * reconciliation, Meyer, SRDS 2023, as in {@link IdDigest}). The values and subjects indexes are
+ * sets; every claim of one subject and predicate lives in one fact, so a fact's distinct entries
+ * are found with a hash set of that fact only. The one lookup of the clean path is the target of
+ * each unplaced retraction (is it stored?); they are few. Only a family whose digests differ gets
+ * a precise pass, which looks entries up one by one to name each wrong entry by its key, both
+ * ways (each expected entry present, each present entry backed by a record); damage is rare, so
+ * the slow path costs nothing on a sound database. A read that RocksDB itself finds corrupt is
+ * one finding, and every comparison that needed what it stopped is skipped.
  *
  * <p>One run per instance, on one thread; {@link #extraReads()} tells afterwards how much it read
- * beyond the sequential passes (tests check the clean path reads only the retraction targets).
+ * beyond the sequential passes.
  */
 final class RocksVerifier {
     private static final HexFormat HEX = HexFormat.of();
     private static final byte[] EMPTY = new byte[0];
-    /** How many (subject, predicate) groups the precise values pass remembers the value keys of. */
-    private static final int VALUE_GROUPS_REMEMBERED = 64;
-    /** The longest log whose ids the precise log pass sorts to name repeated and missing ones. */
-    private static final long MAX_LOG_ANALYSIS = 50_000_000;
 
     private RocksStore store;
     private RocksStore.View view;
     private RocksEngine.State counters;
+    /** Everything up to this sequence is indexed, by the watermark record of the snapshot. */
+    private long watermark;
+    private IdDigest watermarkDigest = IdDigest.empty();
     private final List<String> problems = new ArrayList<>();
     private long problemCount;
     private long assertionsChecked;
     private long indexEntriesChecked;
-    /** Entries read beyond one sequential pass over each family (see {@link #extraReads()}). */
     private long extraReads;
-    /** Problems the sequential pass over the log found by itself. */
-    private long logFindings;
+    /** The sequences whose records are damaged: reported once, and the entries that name them are not findings again. */
+    private final Set<Long> damagedSequences = new HashSet<>();
+    /** The findings about damaged records, by sequence, reported once the ids scan has told their ids. */
+    private final Map<Long, String> damageFindings = new java.util.TreeMap<>();
+    private final Map<Long, AssertionId> damagedIds = new HashMap<>();
+    /** The facts that hold a damaged record: their index entries cannot all be explained. */
+    private final Set<ByteBuffer> damagedFacts = new HashSet<>();
+    /** How many facts the precise subjects and values passes remember the indexed claims of. */
+    private static final int FACTS_REMEMBERED = 64;
+    private final Map<ByteBuffer, List<Claim>> rememberedFacts = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, List<Claim>> eldest) {
+            return size() > FACTS_REMEMBERED;
+        }
+    };
+    /** True while a precise pass scans the records again: their damage was reported by the first scan. */
+    private boolean rescanning;
 
-    // What the assertions imply, tallied while scanning them.
+    // What the records imply, tallied while scanning them.
     private final IdDigest[] buckets = new IdDigest[Engine.BUCKETS];
-    private final EntryDigest expectedFacts = new EntryDigest();
+    private IdDigest indexedIds = IdDigest.empty();
+    private final EntryDigest expectedIds = new EntryDigest();
+    private final EntryDigest expectedLog = new EntryDigest();
     private final EntryDigest expectedSources = new EntryDigest();
-    private final EntryDigest expectedRetractions = new EntryDigest();
-    /** The ids whose stored bytes are damaged: already reported, and implying no index entries. */
-    private final Set<AssertionId> damaged = new HashSet<>();
+    private final EntryDigest expectedSubjects = new EntryDigest();
+    private final EntryDigest expectedValues = new EntryDigest();
     private long claimsSeen;
     private long retractionsSeen;
-    private long orphansSeen;
+    private long waitingSeen;
     private Hlc maxHlcSeen;
-    /** False when damage stopped the scan of the assertions: every tally is then partial. */
-    private boolean assertionsScanned;
+    /** False when damage stopped a scan of the records: every tally is then partial. */
+    private boolean recordsScanned;
 
-    // What the indexes hold.
-    private final EntryDigest facts = new EntryDigest();
+    // What the families hold.
+    private final EntryDigest ids = new EntryDigest();
+    private final EntryDigest log = new EntryDigest();
     private final EntryDigest sources = new EntryDigest();
+    private final EntryDigest subjects = new EntryDigest();
     private final EntryDigest values = new EntryDigest();
-    private final EntryDigest retractions = new EntryDigest();
-    /** The values entries the facts index implies (sound when the facts index matched). */
-    private final EntryDigest expectedValues = new EntryDigest();
-    private IdDigest logIds = IdDigest.empty();
-    /** The (subject, predicate) key prefix of the facts entries being scanned, and its claims' value keys. */
-    private byte[] groupPrefix;
-    private Set<ByteBuffer> groupValueKeys = new HashSet<>();
-
-    // What the precise facts pass found, for the precise values pass.
-    /** Facts entries found wrong (damage is rare: few). */
-    private final Set<ByteBuffer> wrongFactsKeys = new HashSet<>();
-    /**
-     * The value keys of claims whose own facts entry is missing or wrong, or whose stored record
-     * is damaged while its facts entry holds an intact copy: values entries that the usable facts
-     * entries do not account for but the claims do.
-     */
-    private final Set<ByteBuffer> unindexedValueKeys = new HashSet<>();
+    private long logEntries;
+    private long lastLogSequence;
 
     RocksVerifier() {
         Arrays.fill(buckets, IdDigest.empty());
@@ -130,37 +123,33 @@ final class RocksVerifier {
         try (RocksStore.View snapshot = store.view()) {
             view = snapshot;
             if (guarded("the counters", this::readCounters)) {
-                guarded("assertions", this::scanAssertions);
+                boolean factsRead = guarded("facts", () -> scanFacts(this::tally));
+                boolean orphansRead = guarded("retractions", () -> scanOrphans(this::tally));
+                recordsScanned = factsRead && orphansRead;
             }
-            boolean logRead = guarded("log", this::scanLog);
-            boolean factsRead = guarded("facts", () -> scan(store.facts, this::tallyFactsEntry));
-            boolean sourcesRead = guarded("sources", () -> scan(store.sources, sources::add));
-            boolean valuesRead = guarded("values", () -> scan(store.values, values::add));
-            boolean retractionsRead = guarded("retractions", () -> scan(store.retractions, retractions::add));
-            if (assertionsScanned) {
+            boolean idsRead = guarded("assertions", () -> scan(Family.IDS, this::tallyIds));
+            boolean logRead = guarded("log", () -> scan(Family.LOG, this::tallyLog));
+            boolean sourcesRead = guarded("sources", () -> scan(Family.SOURCES, (key, value) -> {
+                (key.length > 0 && key[0] == Keys.SUBJECTS_SPACE ? subjects : sources).add(key, value);
+            }));
+            boolean valuesRead = guarded("values", () -> scan(Family.VALUES, values::add));
+            reportDamage();
+            if (recordsScanned) {
                 checkCounters();
-                if (logRead && !logIds.equals(storedIds())) {
-                    guarded("log", this::findLogProblems);
+                if (idsRead && !expectedIds.sameAs(ids)) {
+                    precise("assertions", this::findIdsProblems);
                 }
-                boolean factsSound = factsRead && expectedFacts.sameAs(facts);
-                boolean factsExplained = factsSound;
-                if (factsRead && !factsSound) {
-                    factsExplained = precise("facts", this::findFactsProblems, true);
+                if (logRead && !expectedLog.sameAs(log)) {
+                    precise("log", this::findLogProblems);
                 }
                 if (sourcesRead && !expectedSources.sameAs(sources)) {
-                    precise("sources", this::findSourcesProblems, true);
+                    precise("sources", () -> findIndexProblems(Family.SOURCES, false));
                 }
-                if (valuesRead && factsExplained) {
-                    if (!factsSound) {
-                        // The expected values were derived from a damaged facts index: look at each
-                        // entry instead, the facts pass having said which facts entries to ignore.
-                        precise("values", this::findValuesProblems, false);
-                    } else if (!expectedValues.sameAs(values)) {
-                        precise("values", this::findValuesProblems, true);
-                    }
+                if (sourcesRead && !expectedSubjects.sameAs(subjects)) {
+                    precise("subjects", () -> findIndexProblems(Family.SOURCES, true));
                 }
-                if (retractionsRead && !expectedRetractions.sameAs(retractions)) {
-                    precise("retractions", this::findRetractionsProblems, true);
+                if (valuesRead && !expectedValues.sameAs(values)) {
+                    precise("values", () -> findIndexProblems(Family.VALUES, false));
                 }
                 guarded("digests", this::checkDigests);
             }
@@ -168,18 +157,12 @@ final class RocksVerifier {
         return new VerifyReport(assertionsChecked, indexEntriesChecked, problemCount, problems);
     }
 
-    /**
-     * How many entries the run read beyond one sequential pass over each column family: point
-     * lookups, and the facts entries the precise values pass reads per (subject, predicate).
-     */
+    /** How many entries the run read beyond one sequential pass over each column family. */
     long extraReads() {
         return extraReads;
     }
 
-    /**
-     * A read that hits damage RocksDB itself detects is a finding, not the end of the run.
-     * Returns whether {@code check} ran to its end.
-     */
+    /** A read that hits damage RocksDB itself detects is a finding; returns whether {@code check} ran to its end. */
     private boolean guarded(String what, Runnable check) {
         try {
             check.run();
@@ -191,19 +174,15 @@ final class RocksVerifier {
     }
 
     /**
-     * Runs the precise pass of a family, and returns whether it ran to its end. It names every
-     * wrong entry, so when the digests are known to differ it finds at least one unless the
-     * difference is only the entries of damaged assertions (already reported); otherwise the
-     * mismatch itself is reported rather than lost.
+     * Runs the precise pass of a family. It names every wrong entry, so when the digests differ
+     * it finds at least one; otherwise the mismatch itself is reported rather than lost.
      */
-    private boolean precise(String family, Runnable pass, boolean digestsDiffer) {
+    private void precise(String family, Runnable pass) {
         long before = problemCount;
-        boolean completed = guarded(family, pass);
-        if (completed && digestsDiffer && problemCount == before && damaged.isEmpty()) {
-            problem(family + ": the index differs from what the assertions imply, but no single entry was found "
+        if (guarded(family, pass) && problemCount == before && damagedSequences.isEmpty()) {
+            problem(family + ": the family differs from what the records imply, but no single entry was found "
                     + "wrong; report this as a StemeDB bug, and restore from a backup if queries disagree");
         }
-        return completed;
     }
 
     private void problem(String message) {
@@ -213,14 +192,21 @@ final class RocksVerifier {
         }
     }
 
-    private byte[] lookup(ColumnFamilyHandle family, byte[] key) {
+    /** A finding of the record scans, which a precise pass's second scan does not repeat. */
+    private void recordProblem(String message) {
+        if (!rescanning) {
+            problem(message);
+        }
+    }
+
+    private byte[] lookup(Family family, byte[] key) {
         extraReads++;
-        return view.get(family, key);
+        return view.get(store.handle(family), key);
     }
 
     /** Scans a whole family, counting its entries as checked. */
-    private void scan(ColumnFamilyHandle family, BiConsumer<byte[], byte[]> visitor) {
-        view.scan(family, EMPTY, (key, value) -> {
+    private void scan(Family family, java.util.function.BiConsumer<byte[], byte[]> visitor) {
+        view.scan(store.handle(family), EMPTY, (key, value) -> {
             indexEntriesChecked++;
             visitor.accept(key, value);
             return true;
@@ -228,486 +214,565 @@ final class RocksVerifier {
     }
 
     private void readCounters() {
-        byte[] record = view.get(store.meta, RocksStore.STATE_KEY);
+        byte[] record = view.get(store.meta(), RocksStore.STATE_KEY);
         try {
             counters = record == null ? RocksEngine.State.EMPTY : RocksEngine.State.decode(record);
         } catch (RuntimeException e) {
             throw new StorageException.Corruption("the counters record (" + record.length + " bytes) does not decode: "
                     + e + "; restore from a backup", e);
         }
+        byte[] mark = view.get(store.meta(), RocksStore.INDEXED_KEY);
+        if (mark != null) {
+            if (mark.length != 8 + IdDigest.ENCODED_LENGTH) {
+                throw new StorageException.Corruption("the indexer's watermark record (" + mark.length
+                        + " bytes) is damaged; restore from a backup", null);
+            }
+            watermark = ByteBuffer.wrap(mark).getLong();
+            watermarkDigest = IdDigest.fromBytes(Arrays.copyOfRange(mark, 8, mark.length));
+        }
     }
 
-    // ---------------------------------------------------------------- assertions and counters
+    // ---------------------------------------------------------------- records
 
-    private void scanAssertions() {
-        view.scan(store.assertions, EMPTY, (key, value) -> {
+    /** A sound stored record and where it was found. */
+    private record Stored(long sequence, Assertion assertion, AssertionId id, byte[] location) {}
+
+    /** Receives the sound records of one fact (or one unplaced retraction) at a time. */
+    @FunctionalInterface
+    private interface RecordGroup {
+        void accept(List<Stored> records, byte[] factKey);
+    }
+
+    /**
+     * Scans the facts family, checking each fact's structure (head, then its chunks 1..n) and each
+     * record in it, and hands every fact's sound records to {@code group}.
+     */
+    private void scanFacts(RecordGroup group) {
+        List<FactEntries.Entry> entries = new ArrayList<>();
+        byte[][] head = new byte[1][];
+        int[] chunks = new int[2];
+        view.scan(store.handle(Family.FACTS), EMPTY, (key, value) -> {
+            if (key.length == Keys.FACT_KEY_BYTES) {
+                finishFact(head[0], chunks, entries, group);
+                head[0] = key;
+                chunks[0] = 0;
+                chunks[1] = 0;
+                parseInto(key, value, true, chunks, entries);
+            } else if (key.length == Keys.FACT_KEY_BYTES + 4 && head[0] != null
+                    && Arrays.equals(key, 0, Keys.FACT_KEY_BYTES, head[0], 0, Keys.FACT_KEY_BYTES)) {
+                int number = ByteBuffer.wrap(key, Keys.FACT_KEY_BYTES, 4).getInt();
+                chunks[1]++;
+                if (number != chunks[1]) {
+                    recordProblem("chunk " + number + " of fact " + HEX.formatHex(head[0]) + " is out of sequence (expected chunk "
+                            + chunks[1] + ")");
+                }
+                parseInto(key, value, false, chunks, entries);
+            } else {
+                recordProblem("facts key " + HEX.formatHex(key) + " is neither a fact's head nor a chunk of the head before it");
+            }
+            return true;
+        });
+        finishFact(head[0], chunks, entries, group);
+    }
+
+    private void parseInto(byte[] key, byte[] value, boolean isHead, int[] chunks, List<FactEntries.Entry> entries) {
+        String where = (isHead ? "the head " : "chunk ") + HEX.formatHex(key);
+        try {
+            FactEntries.Parsed parsed = FactEntries.parse(value, () -> where);
+            if (isHead) {
+                chunks[0] = parsed.chunks();
+            } else if (parsed.chunks() != 0) {
+                recordProblem(where + " holds a chunk count, which only a head may");
+            }
+            entries.addAll(parsed.entries());
+        } catch (StorageException.Corruption e) {
+            recordProblem(e.getMessage());
+        }
+    }
+
+    private void finishFact(byte[] factKey, int[] chunks, List<FactEntries.Entry> entries, RecordGroup group) {
+        if (factKey == null) {
+            return;
+        }
+        if (chunks[1] != chunks[0]) {
+            recordProblem("fact " + HEX.formatHex(factKey) + " has " + chunks[1] + " chunks but its head counts " + chunks[0]);
+        }
+        Map<Long, Stored> claimsBySequence = new HashMap<>();
+        List<Stored> sound = new ArrayList<>();
+        List<FactEntries.Entry> retractionEntries = new ArrayList<>();
+        for (FactEntries.Entry e : entries) {
+            if (e.tag() == FactEntries.RETRACTION) {
+                retractionEntries.add(e);
+                continue;
+            }
+            Stored s = decodeEntry(e, factKey, Keys.AT_FACT_CLAIM);
+            if (s == null) {
+                continue;
+            }
+            if (!(s.assertion() instanceof Claim c)) {
+                recordProblem("the claim entry with sequence " + e.sequence() + " of fact " + HEX.formatHex(factKey)
+                        + " holds a retraction (" + s.id() + ")");
+                continue;
+            }
+            if (!Arrays.equals(Keys.factKey(c.subject(), c.predicate()), factKey)) {
+                recordProblem("claim " + s.id() + " (" + c.subject() + "." + c.predicate() + ") is stored under fact key "
+                        + HEX.formatHex(factKey) + ", which is not its own");
+                continue;
+            }
+            claimsBySequence.put(e.sequence(), s);
+            sound.add(s);
+        }
+        for (FactEntries.Entry e : retractionEntries) {
+            Stored s = decodeEntry(e, factKey, Keys.AT_FACT_RETRACTION);
+            if (s == null) {
+                continue;
+            }
+            Stored target = claimsBySequence.get(e.targetSequence());
+            if (!(s.assertion() instanceof Retraction r)) {
+                recordProblem("the retraction entry with sequence " + e.sequence() + " of fact " + HEX.formatHex(factKey)
+                        + " holds a claim (" + s.id() + ")");
+            } else if (target == null || !target.id().equals(r.target())) {
+                recordProblem("retraction " + s.id() + " in fact " + HEX.formatHex(factKey) + " names the claim with sequence "
+                        + e.targetSequence() + ", which is not its target " + r.target());
+            } else {
+                sound.add(s);
+            }
+        }
+        entries.clear();
+        group.accept(sound, factKey);
+    }
+
+    /** Decodes an entry's record strictly and hashes it; null (reported) when it is damaged. */
+    private Stored decodeEntry(FactEntries.Entry e, byte[] factKey, byte kind) {
+        if (!rescanning) {
             assertionsChecked++;
-            if (key.length != AssertionId.LENGTH) {
-                problem("assertions key " + HEX.formatHex(key) + " is not a 32-byte id");
+        }
+        byte[] record = e.record();
+        try {
+            Assertion a = CanonicalCodec.decode(record);
+            return new Stored(e.sequence(), a, AssertionId.hashOf(record), Keys.location(kind, factKey));
+        } catch (StemeException ex) {
+            if (!rescanning) {
+                damaged(e.sequence(), Keys.location(kind, factKey), "in fact " + HEX.formatHex(factKey) + " is damaged: "
+                        + ex.getMessage());
+                damagedFacts.add(ByteBuffer.wrap(factKey));
+            }
+            return null;
+        }
+    }
+
+    /** Scans the unplaced retractions, handing each sound one to {@code group} on its own. */
+    private void scanOrphans(RecordGroup group) {
+        view.scan(store.handle(Family.ORPHANS), EMPTY, (key, value) -> {
+            if (!rescanning) {
+                assertionsChecked++;
+            }
+            String entry = "retractions entry " + HEX.formatHex(key);
+            if (key.length != AssertionId.LENGTH + 8) {
+                recordProblem(entry + " is not a target id and a sequence number");
                 return true;
             }
-            AssertionId id = AssertionId.fromBytes(key);
-            buckets[id.prefix16()] = buckets[id.prefix16()].plus(id);
-            AssertionId actual = AssertionId.hashOf(value);
-            if (!actual.equals(id)) {
-                damaged.add(id);
-                problem("assertion " + id + ": its stored bytes hash to " + actual + " (the record is damaged)");
-                return true;
-            }
-            Assertion a;
+            AssertionId target = AssertionId.fromBytes(key, 0);
+            long sequence = Keys.trailingSequence(key);
             try {
-                a = CanonicalCodec.decode(value);
+                Assertion a = CanonicalCodec.decode(value);
+                if (!(a instanceof Retraction r) || !r.target().equals(target)) {
+                    recordProblem(entry + " holds an assertion that is not a retraction of " + target);
+                    return true;
+                }
+                group.accept(List.of(new Stored(sequence, a, AssertionId.hashOf(value),
+                        Keys.location(Keys.AT_ORPHAN, target.toBytes()))), null);
             } catch (StemeException e) {
-                damaged.add(id);
-                problem("assertion " + id + ": " + e.getMessage());
-                return true;
+                if (!rescanning) {
+                    damaged(sequence, Keys.location(Keys.AT_ORPHAN, target.toBytes()), "in " + entry + " is damaged: "
+                            + e.getMessage());
+                }
             }
+            return true;
+        });
+    }
+
+    /**
+     * A record that does not decode: its kind, source and timestamp are unknown, but where it
+     * lives is known, so its log entry is still expected, and its ids entry (found by the ids
+     * scan) is trusted for its id.
+     */
+    private void damaged(long sequence, byte[] location, String finding) {
+        damagedSequences.add(sequence);
+        damageFindings.put(sequence, finding);
+        expectedLog.add(Keys.sequenceKey(sequence), location);
+    }
+
+    /** Reports each damaged record, naming the assertion by the id its ids entry gives when there is one. */
+    private void reportDamage() {
+        damageFindings.forEach((sequence, finding) -> {
+            AssertionId id = damagedIds.get(sequence);
+            problem((id == null ? "the record" : "assertion " + id + ", the record") + " with sequence " + sequence + " "
+                    + finding);
+        });
+    }
+
+    /** An ids entry; one naming a damaged record's sequence stands for that record's id. */
+    private void tallyIds(byte[] key, byte[] value) {
+        ids.add(key, value);
+        if (damagedSequences.isEmpty() || key.length != AssertionId.LENGTH) {
+            return;
+        }
+        long sequence = Keys.sequenceOfValue(value);
+        if (damagedSequences.contains(sequence)) {
+            damagedIds.put(sequence, AssertionId.fromBytes(key));
+            expectedIds.add(key, value);
+            if (sequence <= watermark) {
+                AssertionId id = AssertionId.fromBytes(key);
+                indexedIds = indexedIds.plus(id);
+                buckets[id.prefix16()] = buckets[id.prefix16()].plus(id);
+            }
+        }
+    }
+
+    /** Adds what the sound records of one fact, or one unplaced retraction, imply. */
+    private void tally(List<Stored> records, byte[] factKey) {
+        Set<ByteBuffer> factSubjects = new HashSet<>();
+        Set<ByteBuffer> factValues = new HashSet<>();
+        for (Stored s : records) {
+            Assertion a = s.assertion();
+            expectedIds.add(s.id().toBytes(), Keys.sequenceValue(s.sequence()));
+            expectedLog.add(Keys.sequenceKey(s.sequence()), s.location());
             if (maxHlcSeen == null || a.hlc().isAfter(maxHlcSeen)) {
                 maxHlcSeen = a.hlc();
             }
-            expectedSources.add(Keys.sourceKey(a.source(), a.hlc(), id), EMPTY);
-            byte[] factKey;
-            if (a instanceof Claim) {
+            if (a instanceof Claim c) {
                 claimsSeen++;
-                factKey = expectedFactKey(a);
             } else {
-                Retraction r = (Retraction) a;
                 retractionsSeen++;
-                expectedRetractions.add(Keys.retractionKey(r.target(), id), EMPTY);
-                byte[] target = storedTarget(r);
-                if (target == null) {
-                    orphansSeen++;
+                if (factKey == null && isWaiting((Retraction) a)) {
+                    waitingSeen++;
                 }
-                factKey = retractionFactKey(r, target);
             }
-            if (factKey != null) {
-                expectedFacts.add(factKey, value);
+            if (s.sequence() > watermark) {
+                continue;
             }
-            return true;
-        });
-        assertionsScanned = true;
+            indexedIds = indexedIds.plus(s.id());
+            buckets[s.id().prefix16()] = buckets[s.id().prefix16()].plus(s.id());
+            expectedSources.add(Keys.sourceKey(a.source(), a.hlc(), s.sequence()), EMPTY);
+            if (a instanceof Claim c) {
+                factSubjects.add(ByteBuffer.wrap(Keys.subjectKey(c.subject(), c.predicate())));
+                factValues.add(ByteBuffer.wrap(Keys.valueKey(c)));
+            }
+        }
+        factSubjects.forEach(k -> expectedSubjects.add(k.array(), EMPTY));
+        factValues.forEach(k -> expectedValues.add(k.array(), EMPTY));
     }
 
     /**
-     * The facts key of a sound assertion: a claim's under its own subject and predicate, a
-     * retraction's under its target's, or null for a retraction whose target is not a sound
-     * stored claim (an orphan has none until its target arrives).
+     * Whether an unplaced retraction waits for its target: its target is not stored. A stored
+     * target must be a retraction (one cannot retract a retraction); a stored claim means the
+     * retraction should have been placed in that claim's fact.
      */
-    private byte[] expectedFactKey(Assertion a) {
-        if (a instanceof Claim) {
-            Claim c = (Claim) a;
-            return Keys.factKey(c.subject(), c.predicate(), Keys.KIND_CLAIM, c.hlc(), c.id());
-        }
-        Retraction r = (Retraction) a;
-        return retractionFactKey(r, storedTarget(r));
-    }
-
-    /** The stored bytes of a retraction's target, null when it is not stored. */
-    private byte[] storedTarget(Retraction r) {
-        return lookup(store.assertions, r.target().toBytes());
-    }
-
-    /**
-     * The facts key of a retraction given its target's stored bytes: null when the target is not
-     * stored, is not a claim, or is damaged (the scan may not have reached it yet, hence the
-     * re-hash; its own finding names it).
-     */
-    private static byte[] retractionFactKey(Retraction r, byte[] target) {
-        if (target == null || target.length < 2 || target[1] != CanonicalCodec.KIND_CLAIM
-                || !AssertionId.hashOf(target).equals(r.target())) {
-            return null;
-        }
-        Claim c;
-        try {
-            c = (Claim) CanonicalCodec.decode(target);
-        } catch (StemeException e) {
-            return null;
-        }
-        return Keys.factKey(c.subject(), c.predicate(), Keys.KIND_RETRACTION, r.hlc(), r.id());
-    }
-
-    private void checkCounters() {
-        // A damaged record's kind, target and timestamp are unknown: then only the total can be checked.
-        boolean countsDiffer = damaged.isEmpty()
-                ? claimsSeen != counters.claims() || retractionsSeen != counters.retractions()
-                : claimsSeen + retractionsSeen + damaged.size() != counters.claims() + counters.retractions();
-        if (countsDiffer) {
-            problem("the counters say " + counters.claims() + " claims and " + counters.retractions()
-                    + " retractions but " + claimsSeen + " and " + retractionsSeen + " are stored"
-                    + (damaged.isEmpty() ? "" : ", besides " + damaged.size() + " damaged records"));
-        }
-        if (damaged.isEmpty() && orphansSeen != counters.orphans()) {
-            problem("the counters say " + counters.orphans() + " retractions wait for their target but "
-                    + orphansSeen + " do");
-        }
-        if (damaged.isEmpty() && !Objects.equals(maxHlcSeen, counters.maxHlc())) {
-            problem("the counters say the latest timestamp is " + counters.maxHlc() + " but the latest stored is "
-                    + maxHlcSeen);
-        }
-    }
-
-    /** Every sound assertion, from the snapshot, in id order. */
-    private void forEachSound(Consumer<Assertion> visitor) {
-        view.scan(store.assertions, EMPTY, (key, value) -> {
-            if (key.length == AssertionId.LENGTH && !damaged.contains(AssertionId.fromBytes(key))) {
-                visitor.accept(CanonicalCodec.decodeTrusted(value));
-            }
+    private boolean isWaiting(Retraction r) {
+        byte[] seq = lookup(Family.IDS, r.target().toBytes());
+        if (seq == null) {
             return true;
-        });
-    }
-
-    /**
-     * The sound assertion an index entry names; null after reporting that it names none, or when
-     * it names a damaged assertion (whose finding is the assertion's, already reported).
-     */
-    private Assertion named(String entry, AssertionId id) {
-        if (damaged.contains(id)) {
-            return null;
         }
-        byte[] stored = lookup(store.assertions, id.toBytes());
-        if (stored == null) {
-            problem(entry + " names " + id + ", which is not stored");
-            return null;
-        }
-        return CanonicalCodec.decodeTrusted(stored);
-    }
-
-    // ---------------------------------------------------------------- log
-
-    private void scanLog() {
-        long[] expected = {1};
-        scan(store.log, (key, value) -> {
-            if (key.length != 8) {
-                logFindings++;
-                problem("log: key " + HEX.formatHex(key) + " is not a sequence number");
-                return;
-            }
-            long seq = Keys.sequenceOf(key);
-            if (seq != expected[0]) {
-                logFindings++;
-                problem("log: sequence " + expected[0] + " is missing (next found: " + seq + ")");
-            }
-            expected[0] = seq + 1;
-            if (value.length == AssertionId.LENGTH) {
-                logIds = logIds.plus(AssertionId.fromBytes(value));
-            } else {
-                logFindings++;
-                problem("log: sequence " + seq + " holds " + HEX.formatHex(value) + ", which is not an id");
-            }
-        });
-        long last = expected[0] - 1;
-        if (counters != null && last != counters.lastSequence()) {
-            logFindings++;
-            problem("log: the counters say the last sequence is " + counters.lastSequence() + " but the log ends at " + last);
-        }
-    }
-
-    private IdDigest storedIds() {
-        IdDigest sum = IdDigest.empty();
-        for (IdDigest bucket : buckets) {
-            sum = sum.plus(bucket);
-        }
-        return sum;
-    }
-
-    /**
-     * The log's ids differ from the stored ones: names the entries that name no stored assertion.
-     * When neither they nor the sequential pass (gaps, the last sequence) explain the difference,
-     * every entry names a stored assertion, so some assertion is listed more than once or not at
-     * all: this names them, from the sorted first 8 bytes of the log's ids (8 bytes of memory per
-     * log entry, on this damage path only). Ids are uniform hashes, so two ids sharing 8 bytes
-     * is a 2^-64 chance: repeats are confirmed on whole ids, an assertion is taken as listed when
-     * its prefix is.
-     */
-    private void findLogProblems() {
-        long before = problemCount;
-        // beyond this many entries the prefixes would take more than 400 MiB of heap: say only what is known
-        boolean analyse = logIds.count() <= MAX_LOG_ANALYSIS;
-        long[] prefixes = new long[analyse ? (int) logIds.count() : 0];
-        int[] filled = {0};
-        view.scan(store.log, EMPTY, (key, value) -> {
-            if (key.length == 8 && value.length == AssertionId.LENGTH) {
-                if (lookup(store.assertions, value) == null) {
-                    problem("log: sequence " + Keys.sequenceOf(key) + " names " + HEX.formatHex(value) + ", which is not stored");
-                }
-                if (filled[0] < prefixes.length) {
-                    prefixes[filled[0]++] = ByteBuffer.wrap(value).getLong();
-                }
-            }
-            return true;
-        });
-        if (problemCount > before || logFindings > 0) {
-            return;
-        }
-        if (!analyse) {
-            problem("log: every entry names a stored assertion, but the log's ids differ from the stored ones ("
-                    + logIds.count() + " entries, " + storedIds().count() + " assertions): some assertion is listed "
-                    + "twice or not at all; restore from a backup");
-            return;
-        }
-        int n = filled[0];
-        Arrays.sort(prefixes, 0, n);
-        Set<Long> repeated = new HashSet<>();
-        for (int i = 1; i < n; i++) {
-            if (prefixes[i] == prefixes[i - 1]) {
-                repeated.add(prefixes[i]);
-            }
-        }
-        if (!repeated.isEmpty()) {
-            Map<AssertionId, List<Long>> sequences = new LinkedHashMap<>();
-            view.scan(store.log, EMPTY, (key, value) -> {
-                if (key.length == 8 && value.length == AssertionId.LENGTH && repeated.contains(ByteBuffer.wrap(value).getLong())) {
-                    sequences.computeIfAbsent(AssertionId.fromBytes(value), id -> new ArrayList<>()).add(Keys.sequenceOf(key));
-                }
-                return true;
-            });
-            sequences.forEach((id, seqs) -> {
-                if (seqs.size() > 1) {
-                    problem("log: sequences " + seqs + " all name " + id + ", which arrived once");
-                }
-            });
-        }
-        view.scan(store.assertions, EMPTY, (key, value) -> {
-            if (key.length == AssertionId.LENGTH && Arrays.binarySearch(prefixes, 0, n, ByteBuffer.wrap(key).getLong()) < 0) {
-                problem("log: assertion " + AssertionId.fromBytes(key) + " is not in the log");
-            }
-            return true;
-        });
-        if (problemCount == before) {
-            problem("log: every entry names a stored assertion, but the log's ids differ from the stored ones ("
-                    + logIds.count() + " entries, " + storedIds().count() + " assertions) and no entry was found wrong; "
-                    + "report this as a StemeDB bug, and restore from a backup");
-        }
-    }
-
-    // ---------------------------------------------------------------- facts (and what they imply for values)
-
-    /** Adds a facts entry to the digest, and the value key of a claim new to its group to the expected values. */
-    private void tallyFactsEntry(byte[] key, byte[] value) {
-        facts.add(key, value);
-        int subjectEnd = Keys.skipName(key, 0);
-        int predicateEnd = subjectEnd < 0 ? -1 : Keys.skipName(key, subjectEnd);
-        if (predicateEnd < 0 || predicateEnd >= key.length || key[predicateEnd] != Keys.KIND_CLAIM) {
-            return; // a retraction implies no values entry; a malformed key fails the facts comparison
-        }
-        if (groupPrefix == null || !Arrays.equals(groupPrefix, 0, groupPrefix.length, key, 0, predicateEnd)) {
-            groupPrefix = Arrays.copyOf(key, predicateEnd);
-            if (!groupValueKeys.isEmpty()) {
-                // a fresh set rather than clear(): clearing walks the whole table a large group grew
-                groupValueKeys = new HashSet<>();
-            }
-        }
-        Assertion a;
-        try {
-            a = CanonicalCodec.decodeTrusted(value);
-        } catch (StemeException e) {
-            return; // damaged bytes fail the facts comparison, and the precise pass names the entry
-        }
-        if (a instanceof Claim) {
-            byte[] valueKey = Keys.valueKey((Claim) a);
-            if (groupValueKeys.add(ByteBuffer.wrap(valueKey))) {
-                expectedValues.add(valueKey, EMPTY);
-            }
-        }
-    }
-
-    /**
-     * Names each missing and each wrong facts entry, and remembers them for the values pass: the
-     * facts index is where it finds the claims of a subject and predicate.
-     */
-    private void findFactsProblems() {
-        forEachSound(a -> {
-            byte[] key = expectedFactKey(a);
-            if (key != null && lookup(store.facts, key) == null) {
-                problem("missing facts entry of " + describe(a) + " (key " + HEX.formatHex(key) + ")");
-                if (a instanceof Claim) {
-                    unindexedValueKeys.add(ByteBuffer.wrap(Keys.valueKey((Claim) a)));
-                }
-            }
-        });
-        view.scan(store.facts, EMPTY, (key, value) -> {
-            if (!factsEntrySound(key, value)) {
-                wrongFactsKeys.add(ByteBuffer.wrap(key));
-            }
-            return true;
-        });
-    }
-
-    /** Checks one facts entry against the assertion it names; false when it is not that assertion's entry. */
-    private boolean factsEntrySound(byte[] key, byte[] value) {
-        String entry = "facts entry " + HEX.formatHex(key);
-        if (key.length < AssertionId.LENGTH) {
-            problem(entry + " is too short to name an assertion");
-            return false;
-        }
-        AssertionId id = Keys.trailingId(key);
-        if (damaged.contains(id)) {
-            // reported as the assertion's damage; an intact copy here still accounts for its values entry
-            if (AssertionId.hashOf(value).equals(id) && CanonicalCodec.decodeTrusted(value) instanceof Claim c) {
-                unindexedValueKeys.add(ByteBuffer.wrap(Keys.valueKey(c)));
-            }
-            return false;
-        }
-        Assertion a = named(entry, id);
-        if (a == null) {
-            return false;
-        }
-        byte[] expected = expectedFactKey(a);
-        if (expected == null && damaged.contains(((Retraction) a).target())) {
-            return false; // its key depends on the damaged target, reported already
-        } else if (expected == null) {
-            problem(entry + " names retraction " + id + ", whose target " + ((Retraction) a).target()
-                    + " is not a stored claim");
-        } else if (!Arrays.equals(key, expected)) {
-            problem(entry + " does not match assertion " + id + " (its key is " + HEX.formatHex(expected) + ")");
-        } else if (!Arrays.equals(value, a.canonicalBytes())) {
-            problem(entry + " holds other bytes than assertion " + id);
-            if (a instanceof Claim) {
-                unindexedValueKeys.add(ByteBuffer.wrap(Keys.valueKey((Claim) a)));
-            }
-        } else {
-            return true;
+        byte[] where = lookup(Family.LOG, Keys.sequenceKey(Keys.sequenceOfValue(seq)));
+        if (where != null && where[0] == Keys.AT_FACT_CLAIM) {
+            problem("retraction " + r.id() + " waits among the orphans although its target claim " + r.target()
+                    + " is stored; it should be in that claim's fact");
         }
         return false;
     }
 
-    private static String describe(Assertion a) {
-        return a instanceof Claim ? "claim " + a.id()
-                : "retraction " + a.id() + " under its target " + ((Retraction) a).target();
-    }
-
-    // ---------------------------------------------------------------- sources, values, retractions
-
-    private void findSourcesProblems() {
-        forEachSound(a -> {
-            byte[] key = Keys.sourceKey(a.source(), a.hlc(), a.id());
-            if (lookup(store.sources, key) == null) {
-                problem("missing sources entry of " + a.id() + " (key " + HEX.formatHex(key) + ")");
-            }
-        });
-        view.scan(store.sources, EMPTY, (key, value) -> {
-            String entry = "sources entry " + HEX.formatHex(key);
-            if (key.length < AssertionId.LENGTH) {
-                problem(entry + " is too short to name an assertion");
-                return true;
-            }
-            Assertion a = named(entry, Keys.trailingId(key));
-            if (a != null) {
-                byte[] expected = Keys.sourceKey(a.source(), a.hlc(), a.id());
-                if (!Arrays.equals(key, expected)) {
-                    problem(entry + " does not match assertion " + a.id() + " (its key is " + HEX.formatHex(expected) + ")");
-                }
-                emptyValue(entry, value);
-            }
-            return true;
-        });
-    }
-
-    private void emptyValue(String entry, byte[] value) {
-        if (value.length != 0) {
-            problem(entry + " holds a " + value.length + "-byte value where the index holds none");
+    private void tallyLog(byte[] key, byte[] value) {
+        log.add(key, value);
+        logEntries++;
+        if (key.length == 8) {
+            lastLogSequence = Math.max(lastLogSequence, Keys.sequenceOf(key));
         }
     }
 
-    private void findRetractionsProblems() {
-        forEachSound(a -> {
-            if (a instanceof Retraction) {
-                byte[] key = Keys.retractionKey(((Retraction) a).target(), a.id());
-                if (lookup(store.retractions, key) == null) {
-                    problem("missing retractions entry of " + a.id() + " (key " + HEX.formatHex(key) + ")");
-                }
+    private void checkCounters() {
+        long damagedCount = damagedSequences.size();
+        boolean kindsAgree = damagedCount == 0
+                ? claimsSeen == counters.claims() && retractionsSeen == counters.retractions()
+                // a damaged record's kind is unknown: only the total, and the bounds, can be checked
+                : claimsSeen + retractionsSeen + damagedCount == counters.claims() + counters.retractions()
+                        && claimsSeen <= counters.claims() && counters.claims() <= claimsSeen + damagedCount;
+        if (!kindsAgree) {
+            problem("the counters say " + counters.claims() + " claims and " + counters.retractions() + " retractions, but "
+                    + claimsSeen + " and " + retractionsSeen + " are stored"
+                    + (damagedCount == 0 ? "" : " beside " + damagedCount + " damaged records"));
+        }
+        if (damagedCount > 0) {
+            // what waits, and the newest timestamp, may be in a damaged record
+        } else if (waitingSeen != counters.orphans()) {
+            problem("the counters say " + counters.orphans() + " retractions wait for their target, but " + waitingSeen
+                    + " do");
+        }
+        if (logEntries != counters.lastSequence() || lastLogSequence != counters.lastSequence()) {
+            problem("the log holds " + logEntries + " entries up to sequence " + lastLogSequence
+                    + " but the counters' last sequence is " + counters.lastSequence());
+        }
+        if (claimsSeen + retractionsSeen + damagedCount != counters.lastSequence()) {
+            problem((claimsSeen + retractionsSeen + damagedCount) + " records are stored but the counters' last sequence is "
+                    + counters.lastSequence());
+        }
+        if (damagedCount == 0 && !java.util.Objects.equals(maxHlcSeen, counters.maxHlc())) {
+            problem("the counters' newest timestamp is " + counters.maxHlc() + " but the newest stored is " + maxHlcSeen);
+        }
+        if (watermark > counters.lastSequence()) {
+            problem("the indexer's watermark " + watermark + " is past the last sequence " + counters.lastSequence());
+        }
+    }
+
+    // ---------------------------------------------------------------- precise passes
+
+    /** Every sound record once more, for the precise passes. */
+    private void forEachRecord(java.util.function.Consumer<Stored> visitor) {
+        RecordGroup each = (records, factKey) -> records.forEach(visitor);
+        rescanning = true;
+        try {
+            scanFacts(each);
+            scanOrphans(each);
+        } finally {
+            rescanning = false;
+        }
+    }
+
+    private void findIdsProblems() {
+        forEachRecord(s -> {
+            byte[] stored = lookup(Family.IDS, s.id().toBytes());
+            if (stored == null) {
+                problem("missing assertions entry of " + s.id() + " (sequence " + s.sequence() + ")");
+            } else if (!Arrays.equals(stored, Keys.sequenceValue(s.sequence()))) {
+                problem("the assertions entry of " + s.id() + " holds another sequence than " + s.sequence());
             }
         });
-        view.scan(store.retractions, EMPTY, (key, value) -> {
-            String entry = "retractions entry " + HEX.formatHex(key);
-            if (key.length != 2 * AssertionId.LENGTH) {
-                problem(entry + " is not a target id and a retraction id");
+        view.scan(store.handle(Family.IDS), EMPTY, (key, value) -> {
+            String entry = "assertions entry " + HEX.formatHex(key);
+            if (key.length != AssertionId.LENGTH) {
+                problem(entry + " is not a 32-byte id");
                 return true;
             }
-            AssertionId target = AssertionId.fromBytes(key, 0);
-            AssertionId rid = Keys.trailingId(key);
-            if (damaged.contains(rid)) {
+            long sequence = Keys.sequenceOfValue(value);
+            if (damagedSequences.contains(sequence)) {
                 return true;
             }
-            byte[] stored = lookup(store.assertions, rid.toBytes());
-            Assertion a = stored == null ? null : CanonicalCodec.decodeTrusted(stored);
-            if (!(a instanceof Retraction) || !((Retraction) a).target().equals(target)) {
-                problem(entry + " names no stored retraction of " + target);
+            Stored s = recordAt(sequence);
+            if (s == null || !s.id().equals(AssertionId.fromBytes(key))) {
+                problem(entry + " names a sequence whose record is not that assertion");
             }
-            emptyValue(entry, value);
+            return true;
+        });
+    }
+
+    private void findLogProblems() {
+        forEachRecord(s -> {
+            byte[] stored = lookup(Family.LOG, Keys.sequenceKey(s.sequence()));
+            if (stored == null) {
+                problem("missing log entry of sequence " + s.sequence() + " (" + s.id() + ")");
+            } else if (!Arrays.equals(stored, s.location())) {
+                problem("the log entry of sequence " + s.sequence() + " (" + s.id() + ") points elsewhere than its record");
+            }
+        });
+        view.scan(store.handle(Family.LOG), EMPTY, (key, value) -> {
+            String entry = "log entry " + HEX.formatHex(key);
+            if (key.length != 8) {
+                problem(entry + " is not an 8-byte sequence");
+            } else if (!damagedSequences.contains(Keys.sequenceOf(key)) && recordAt(Keys.sequenceOf(key)) == null) {
+                problem(entry + " names no stored record");
+            }
             return true;
         });
     }
 
     /**
-     * Values entries are checked against the claims' own keys both ways. The second direction
-     * reads the claims of the entry's subject and predicate from the facts index once per group
-     * (remembering the last {@value #VALUE_GROUPS_REMEMBERED} groups), not once per entry, so a
-     * fact with many claims and values costs linear work.
+     * The by-source, subjects or values entries: each one the records up to the watermark imply
+     * is looked up, and each one present must be implied by such a record.
      */
-    private void findValuesProblems() {
-        forEachSound(a -> {
-            if (a instanceof Claim) {
-                byte[] key = Keys.valueKey((Claim) a);
-                if (lookup(store.values, key) == null) {
-                    problem("missing values entry of claim " + a.id() + " (key " + HEX.formatHex(key) + ")");
+    private void findIndexProblems(Family family, boolean subjectsSpace) {
+        String name = subjectsSpace ? "subjects" : family.familyName();
+        forEachRecord(s -> {
+            if (s.sequence() > watermark) {
+                return;
+            }
+            for (byte[] key : implied(s, family, subjectsSpace)) {
+                if (lookup(family, key) == null) {
+                    problem("missing " + name + " entry of " + s.id() + " (key " + HEX.formatHex(key) + ")");
                 }
             }
         });
-        Map<String, Set<ByteBuffer>> groups = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Set<ByteBuffer>> eldest) {
-                return size() > VALUE_GROUPS_REMEMBERED;
-            }
-        };
-        view.scan(store.values, EMPTY, (key, value) -> {
-            String entry = "values entry " + HEX.formatHex(key);
-            Integer prefixLength = Keys.valuePrefixLength(key);
-            if (prefixLength == null || Keys.skipName(key, prefixLength) != key.length) {
-                problem(entry + " does not parse");
+        BiFunction<byte[], byte[], String> check = family == Family.VALUES ? this::checkValuesEntry
+                : subjectsSpace ? this::checkSubjectsEntry : this::checkSourcesEntry;
+        view.scan(store.handle(family), EMPTY, (key, value) -> {
+            boolean inSubjects = key.length > 0 && key[0] == Keys.SUBJECTS_SPACE;
+            if (family == Family.SOURCES && inSubjects != subjectsSpace) {
                 return true;
             }
-            String predicate = Keys.nameAt(key, 0);
-            String subject = Keys.nameAt(key, prefixLength);
-            Set<ByteBuffer> valueKeys = groups.computeIfAbsent(subject + '\0' + predicate,
-                    g -> claimValueKeys(subject, predicate));
-            ByteBuffer valueKey = ByteBuffer.wrap(key);
-            if (!valueKeys.contains(valueKey) && !unindexedValueKeys.contains(valueKey)) {
-                problem(entry + " (" + subject + "." + predicate + ") matches no stored claim");
+            String wrong = value.length != 0 ? "holds a value where the index holds none" : check.apply(key, value);
+            if (wrong != null) {
+                problem(name + " entry " + HEX.formatHex(key) + " " + wrong);
             }
-            emptyValue(entry, value);
             return true;
         });
     }
 
+    private static List<byte[]> implied(Stored s, Family family, boolean subjectsSpace) {
+        Assertion a = s.assertion();
+        if (family == Family.SOURCES && !subjectsSpace) {
+            return List.of(Keys.sourceKey(a.source(), a.hlc(), s.sequence()));
+        }
+        if (!(a instanceof Claim c)) {
+            return List.of();
+        }
+        return List.of(subjectsSpace ? Keys.subjectKey(c.subject(), c.predicate()) : Keys.valueKey(c));
+    }
+
+    private String checkSourcesEntry(byte[] key, byte[] value) {
+        int end = Keys.skipName(key, 0);
+        if (end < 0 || key.length != end + 28) {
+            return "does not parse";
+        }
+        long sequence = Keys.trailingSequence(key);
+        if (damagedSequences.contains(sequence)) {
+            return null;
+        }
+        Stored s = recordAt(sequence);
+        if (s == null || sequence > watermark
+                || !Arrays.equals(key, Keys.sourceKey(s.assertion().source(), s.assertion().hlc(), sequence))) {
+            return "matches no indexed record";
+        }
+        return null;
+    }
+
+    private String checkSubjectsEntry(byte[] key, byte[] value) {
+        int subjectEnd = Keys.skipName(key, 1);
+        if (subjectEnd < 0 || Keys.skipName(key, subjectEnd) != key.length) {
+            return "does not parse";
+        }
+        String subject = Keys.nameAt(key, 1);
+        String predicate = Keys.nameAt(key, subjectEnd);
+        List<Claim> claimsOfFact = indexedClaimsOf(subject, predicate);
+        return claimsOfFact != null && claimsOfFact.isEmpty() ? "(" + subject + "." + predicate + ") matches no indexed claim"
+                : null;
+    }
+
+    private String checkValuesEntry(byte[] key, byte[] value) {
+        Integer prefixLength = Keys.valuePrefixLength(key);
+        if (prefixLength == null || Keys.skipName(key, prefixLength) != key.length) {
+            return "does not parse";
+        }
+        String predicate = Keys.nameAt(key, 0);
+        String subject = Keys.nameAt(key, prefixLength);
+        List<Claim> claimsOfFact = indexedClaimsOf(subject, predicate);
+        if (claimsOfFact == null) {
+            return null;
+        }
+        for (Claim c : claimsOfFact) {
+            if (Arrays.equals(Keys.valueKey(c), key)) {
+                return null;
+            }
+        }
+        return "(" + subject + "." + predicate + ") matches no indexed claim";
+    }
+
     /**
-     * The value keys of the claims the facts index lists for one subject and predicate, leaving
-     * out the entries the facts pass found wrong (with the claims it found missing from the facts
-     * index, these are the stored claims).
+     * The sound claims of (subject, predicate) up to the watermark, read from the snapshot, or
+     * null when its fact holds a damaged record (whose entries cannot be told apart). The last
+     * {@value #FACTS_REMEMBERED} facts read are remembered, so that the entries of one fact cost
+     * one read of it, however many they are.
      */
-    private Set<ByteBuffer> claimValueKeys(String subject, String predicate) {
-        Set<ByteBuffer> keys = new HashSet<>();
-        view.scan(store.facts, Keys.factPrefix(subject, predicate), (factKey, bytes) -> {
-            extraReads++;
-            if (wrongFactsKeys.contains(ByteBuffer.wrap(factKey))) {
-                return true;
+    private List<Claim> indexedClaimsOf(String subject, String predicate) {
+        ByteBuffer factKey = ByteBuffer.wrap(Keys.factKey(subject, predicate));
+        if (damagedFacts.contains(factKey)) {
+            return null;
+        }
+        List<Claim> claimsOfFact = rememberedFacts.computeIfAbsent(factKey, k -> indexedClaimsOfFact(k.array()));
+        List<Claim> found = new ArrayList<>();
+        for (Claim c : claimsOfFact) {
+            if (c.subject().equals(subject) && c.predicate().equals(predicate)) {
+                found.add(c);
             }
-            Assertion a = CanonicalCodec.decodeTrusted(bytes);
-            if (a instanceof Claim) {
-                keys.add(ByteBuffer.wrap(Keys.valueKey((Claim) a)));
+        }
+        return found;
+    }
+
+    private List<Claim> indexedClaimsOfFact(byte[] factKey) {
+        List<Claim> found = new ArrayList<>();
+        for (Stored s : factRecords(factKey)) {
+            if (s.sequence() <= watermark && s.assertion() instanceof Claim c) {
+                found.add(c);
             }
-            return true;
-        });
-        return keys;
+        }
+        return found;
+    }
+
+    /** The record with sequence {@code sequence}, found through the log; null when it is not there or damaged. */
+    private Stored recordAt(long sequence) {
+        byte[] where = lookup(Family.LOG, Keys.sequenceKey(sequence));
+        if (where == null || where.length < 1) {
+            return null;
+        }
+        if (where[0] == Keys.AT_ORPHAN && where.length == 1 + AssertionId.LENGTH) {
+            AssertionId target = AssertionId.fromBytes(where, 1);
+            byte[] record = lookup(Family.ORPHANS, Keys.orphanKey(target, sequence));
+            return record == null ? null : decodeQuietly(sequence, record, where);
+        }
+        if (where.length != 1 + Keys.FACT_KEY_BYTES) {
+            return null;
+        }
+        for (Stored s : factRecords(Arrays.copyOfRange(where, 1, where.length))) {
+            if (s.sequence() == sequence) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Every decodable record stored under {@code factKey} (head and chunks), read from the snapshot. */
+    private List<Stored> factRecords(byte[] factKey) {
+        List<Stored> found = new ArrayList<>();
+        byte[] head = lookup(Family.FACTS, factKey);
+        if (head == null) {
+            return found;
+        }
+        try {
+            FactEntries.Parsed parsed = FactEntries.parse(head, () -> "the head " + HEX.formatHex(factKey));
+            List<FactEntries.Entry> entries = new ArrayList<>(parsed.entries());
+            for (int c = 1; c <= parsed.chunks(); c++) {
+                byte[] chunk = lookup(Family.FACTS, Keys.chunkKey(factKey, c));
+                if (chunk != null) {
+                    int number = c;
+                    entries.addAll(FactEntries.parse(chunk, () -> "chunk " + number).entries());
+                }
+            }
+            for (FactEntries.Entry e : entries) {
+                byte kind = e.tag() == FactEntries.CLAIM ? Keys.AT_FACT_CLAIM : Keys.AT_FACT_RETRACTION;
+                Stored s = decodeQuietly(e.sequence(), e.record(), Keys.location(kind, factKey));
+                if (s != null) {
+                    found.add(s);
+                }
+            }
+        } catch (StorageException.Corruption e) {
+            // already reported by the facts scan
+        }
+        return found;
+    }
+
+    private static Stored decodeQuietly(long sequence, byte[] record, byte[] location) {
+        try {
+            return new Stored(sequence, CanonicalCodec.decode(record), AssertionId.hashOf(record), location);
+        } catch (StemeException e) {
+            return null;
+        }
     }
 
     // ---------------------------------------------------------------- digests
 
-    /** The stored bucket digests and the counters' total must match the digests of the ids actually stored. */
+    /** The stored bucket digests and the watermark's total must match the digests of the indexed ids. */
     private void checkDigests() {
         IdDigest[] stored = new IdDigest[Engine.BUCKETS];
         Arrays.fill(stored, IdDigest.empty());
-        scan(store.digests, (key, value) -> {
+        scan(Family.DIGESTS, (key, value) -> {
             if (key.length != 2 || value.length != IdDigest.ENCODED_LENGTH) {
                 problem("digests entry " + HEX.formatHex(key) + " is malformed");
             } else {
@@ -717,13 +782,12 @@ final class RocksVerifier {
         for (int b = 0; b < Engine.BUCKETS; b++) {
             if (!stored[b].equals(buckets[b])) {
                 problem("digest of id bucket " + String.format("%04x", b) + " says " + stored[b].count()
-                        + " ids but " + buckets[b].count() + " are stored, or their sum differs");
+                        + " ids but " + buckets[b].count() + " are indexed, or their sum differs");
             }
         }
-        IdDigest sum = storedIds();
-        if (!sum.equals(counters.digest())) {
-            problem("the digest of the whole set in the counters (" + counters.digest().count() + " ids) does not match the "
-                    + sum.count() + " ids stored");
+        if (!indexedIds.equals(watermarkDigest)) {
+            problem("the digest of every indexed id in the watermark record (" + watermarkDigest.count()
+                    + " ids) does not match the " + indexedIds.count() + " ids indexed");
         }
     }
 }

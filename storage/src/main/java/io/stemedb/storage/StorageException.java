@@ -58,6 +58,31 @@ public class StorageException extends StemeException {
         }
     }
 
+    /**
+     * The write-ahead log holds damage to commits that were fully written, so opening would
+     * silently drop them and every commit after them (see {@code WalCheck}). The message names
+     * the log file and the byte, and how many commits would be lost.
+     */
+    public static final class DamagedLog extends StorageException {
+        private static final long serialVersionUID = 1L;
+
+        public DamagedLog(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The database's own files (its CURRENT or MANIFEST, which list the others) are damaged:
+     * StemeDB wrote this directory, but RocksDB cannot open it. The message names the file.
+     */
+    public static final class DamagedDatabase extends StorageException {
+        private static final long serialVersionUID = 1L;
+
+        public DamagedDatabase(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The disk or filesystem ran out of space. */
     public static final class DiskFull extends StorageException {
         private static final long serialVersionUID = 1L;
@@ -85,6 +110,27 @@ public class StorageException extends StemeException {
 
         public Incompatible(String message) {
             super(message);
+        }
+    }
+
+    /**
+     * The database was written in an older storage format, which this version upgrades but does
+     * not open: the message names the command that rewrites it.
+     */
+    public static final class OlderFormat extends StorageException {
+        private static final long serialVersionUID = 1L;
+        private final int found;
+
+        public OlderFormat(java.nio.file.Path directory, int found, int current) {
+            super(directory + " is a StemeDB database in storage format " + found + "; this version reads format " + current
+                    + ". Rewrite it with `stemedb upgrade " + directory + "` (or StemeDB.upgrade(path)); the database is left"
+                    + " as it is until the rewritten one verifies clean");
+            this.found = found;
+        }
+
+        /** The storage format the database is in. */
+        public int found() {
+            return found;
         }
     }
 

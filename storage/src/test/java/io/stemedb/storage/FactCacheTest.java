@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stemedb.crdt.Evidence;
-import io.stemedb.model.Claim;
-import io.stemedb.model.Hlc;
-import io.stemedb.model.Value;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -16,37 +11,37 @@ import org.junit.jupiter.api.Test;
 
 /** The fact cache alone: when it loads, what it keeps, and the race between a load and a commit. */
 class FactCacheTest {
-    private static final FactCache.Fact FACT = new FactCache.Fact("s", "p");
+    private static final FactCache.Fact FACT = fact("s", "p");
 
     private final AtomicInteger loads = new AtomicInteger();
 
-    private Supplier<Evidence> loader(Evidence e) {
+    private static FactCache.Fact fact(String subject, String predicate) {
+        return FactCache.Fact.of(Keys.factKey(subject, predicate));
+    }
+
+    private Supplier<byte[]> loader(byte[] e) {
         return () -> {
             loads.incrementAndGet();
             return e;
         };
     }
 
-    private static Evidence evidence(String... values) {
-        List<Claim> claims = new java.util.ArrayList<>();
-        for (int i = 0; i < values.length; i++) {
-            claims.add(Claim.builder("s", "p", Value.text(values[i])).source("src")
-                    .hlc(Hlc.of(1_700_000_000_000L + i, 0, 1)).build());
-        }
-        return Evidence.of("s", "p", claims);
+    /** Stand-ins for a fact's stored entries: the cache keeps bytes and never looks inside. */
+    private static byte[] evidence(String... values) {
+        return String.join(",", values).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Test
     void aFactIsKeptFromItsSecondMissAndThenServedWithoutLoading() {
         FactCache cache = new FactCache(1 << 20);
-        Evidence e = evidence("a");
+        byte[] e = evidence("a");
 
-        assertSame(e, cache.get("s", "p", loader(e)));
+        assertSame(e, cache.get(FACT, loader(e)));
         assertEquals("0", cache.properties().get("fact-cache-entries"), "the first miss only marks the fact in the doorkeeper");
-        assertSame(e, cache.get("s", "p", loader(e)));
+        assertSame(e, cache.get(FACT, loader(e)));
         assertEquals(2, loads.get());
         for (int i = 0; i < 5; i++) {
-            assertSame(e, cache.get("s", "p", loader(e)));
+            assertSame(e, cache.get(FACT, loader(e)));
         }
         assertEquals(2, loads.get());
         assertEquals("5", cache.properties().get("fact-cache-hits"));
@@ -57,16 +52,16 @@ class FactCacheTest {
     @Test
     void invalidationMakesTheNextReadLoadAgain() {
         FactCache cache = new FactCache(1 << 20);
-        Evidence before = evidence("a");
-        Evidence after = evidence("a", "b");
-        cache.get("s", "p", loader(before));
-        cache.get("s", "p", loader(before));
-        assertSame(before, cache.get("s", "p", loader(before)));
+        byte[] before = evidence("a");
+        byte[] after = evidence("a", "b");
+        cache.get(FACT, loader(before));
+        cache.get(FACT, loader(before));
+        assertSame(before, cache.get(FACT, loader(before)));
         assertEquals(2, loads.get());
 
-        cache.invalidate(Set.of(FACT, new FactCache.Fact("other", "p")));
+        cache.invalidate(Set.of(FACT, fact("other", "p")));
 
-        assertSame(after, cache.get("s", "p", loader(after)));
+        assertSame(after, cache.get(FACT, loader(after)));
         assertEquals(3, loads.get());
     }
 
@@ -77,11 +72,11 @@ class FactCacheTest {
     @Test
     void aLoadOverlappingACommitIsNotKept() {
         FactCache cache = new FactCache(1 << 20);
-        Evidence stale = evidence("a");
-        Evidence fresh = evidence("a", "b");
-        cache.get("s", "p", loader(stale));
+        byte[] stale = evidence("a");
+        byte[] fresh = evidence("a", "b");
+        cache.get(FACT, loader(stale));
 
-        Evidence returned = cache.get("s", "p", () -> {
+        byte[] returned = cache.get(FACT, () -> {
             loads.incrementAndGet();
             // a commit lands while this load runs: its batch is written and it invalidates
             cache.invalidate(Set.of(FACT));
@@ -89,16 +84,16 @@ class FactCacheTest {
         });
 
         assertSame(stale, returned, "the load's own answer predates the commit, which is allowed: they overlapped");
-        assertSame(fresh, cache.get("s", "p", loader(fresh)), "a read after the commit returned must not see the stale load");
+        assertSame(fresh, cache.get(FACT, loader(fresh)), "a read after the commit returned must not see the stale load");
         assertEquals(3, loads.get());
     }
 
     @Test
     void aCacheOfZeroBytesAlwaysLoads() {
         FactCache cache = new FactCache(0);
-        Evidence e = evidence("a");
+        byte[] e = evidence("a");
         for (int i = 0; i < 4; i++) {
-            cache.get("s", "p", loader(e));
+            cache.get(FACT, loader(e));
         }
         cache.invalidate(Set.of(FACT));
         assertEquals(4, loads.get());
@@ -109,13 +104,13 @@ class FactCacheTest {
     void theCacheStaysWithinItsWeightByEvictingFacts() {
         long budget = 64 * 1024;
         FactCache cache = new FactCache(budget);
-        Evidence e = evidence("a", "b");
+        byte[] e = evidence("a", "b");
         int weight = FactCache.weigh(FACT, e);
-        assertTrue(weight > 2 * FactCache.ASSERTION_OVERHEAD, "two claims weigh at least their overheads: " + weight);
+        assertEquals(FactCache.ENTRY_OVERHEAD + e.length, weight, "an entry weighs its bytes and the fixed overhead");
         for (int i = 0; i < 1_000; i++) {
-            String subject = "s" + i;
+            FactCache.Fact other = fact("s" + i, "p");
             for (int read = 0; read < 3; read++) {
-                cache.get(subject, "p", () -> evidence("a", "b"));
+                cache.get(other, () -> new byte[200]);
             }
         }
         long held = Long.parseLong(cache.properties().get("fact-cache-bytes"));

@@ -56,4 +56,65 @@ class RocksEngineTest extends EngineContractTest {
         }
         assertEquals("off", engine.properties().get("fact-cache"));
     }
+
+    private static final RocksEngine.Settings UNSYNCED = new RocksEngine.Settings(false, false, java.time.Duration.ofSeconds(1),
+            64L << 20, 32L << 20, 64L << 20);
+
+    /** The stored entries of a fact's head, read raw: what a reader merges. */
+    private static FactEntries.Parsed headOf(RocksEngine engine, byte[] factKey) {
+        byte[] value = engine.rawFactValue(factKey);
+        return FactEntries.parse(value, () -> "the head");
+    }
+
+    /**
+     * A fact written one claim per commit is sealed every {@link RocksEngine#SEAL_AFTER} appends:
+     * its head never holds more operands than that, its chunks keep the claims, and a read
+     * returns every claim in record order.
+     */
+    @Test
+    void aFactWrittenOneClaimAtATimeIsSealedIntoChunks() {
+        engine.close();
+        RocksEngine rocks = RocksEngine.open(dir.resolve("sealed"), UNSYNCED, 0x5eedL);
+        engine = rocks;
+        int n = 10 * RocksEngine.SEAL_AFTER + 7;
+        List<Claim> written = new java.util.ArrayList<>();
+        int mostInHead = 0;
+        for (int i = 0; i < n; i++) {
+            Claim c = claim("hot", "fact", "v" + i);
+            written.add(c);
+            rocks.commit(List.of(c));
+            FactEntries.Parsed head = headOf(rocks, Keys.factKey("hot", "fact"));
+            mostInHead = Math.max(mostInHead, head.entries().size());
+        }
+        assertEquals(true, mostInHead <= RocksEngine.SEAL_AFTER, "a head holds at most SEAL_AFTER appends: " + mostInHead);
+        assertEquals(10, headOf(rocks, Keys.factKey("hot", "fact")).chunks());
+        assertEquals(written, rocks.evidence("hot", "fact").claims());
+        assertEquals(true, rocks.verify().ok());
+    }
+
+    /**
+     * 100,000 claims of one fact in one commit go to a chunk at once, and a read returns them all:
+     * a large fact costs its size, not its size times its claims.
+     */
+    @Test
+    void aHundredThousandClaimsOfOneFactAreWrittenAndReadInLinearTime() {
+        engine.close();
+        RocksEngine rocks = RocksEngine.open(dir.resolve("large"), UNSYNCED, 0x5eedL);
+        engine = rocks;
+        List<Claim> written = new java.util.ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            written.add(claim("sensor", "reading", "r" + i));
+        }
+        for (int from = 0; from < written.size(); from += 25_000) {
+            rocks.commit(written.subList(from, from + 25_000));
+        }
+        assertEquals(4, headOf(rocks, Keys.factKey("sensor", "reading")).chunks(), "each large commit is one chunk");
+        for (int i = 0; i < 10; i++) {
+            rocks.commit(List.of(claim("sensor", "reading", "late " + i)));
+        }
+        List<Claim> claims = rocks.evidence("sensor", "reading").claims();
+        assertEquals(100_010, claims.size());
+        assertEquals(written, claims.subList(0, 100_000));
+        assertEquals(true, rocks.verify().ok());
+    }
 }

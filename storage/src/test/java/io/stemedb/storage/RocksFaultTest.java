@@ -40,6 +40,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.StringAppendOperator;
 import org.rocksdb.DBOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -52,7 +54,7 @@ import org.rocksdb.RocksDBException;
  */
 class RocksFaultTest {
     private static final long BASE_MS = 1_700_000_000_000L;
-    private static final long NODE = 0x42L;
+    static final long NODE = 0x42L;
     private static final RocksEngine.Settings DEFAULT = RocksEngine.Settings.DEFAULT;
     private static final HexFormat HEX = HexFormat.of();
 
@@ -101,13 +103,16 @@ class RocksFaultTest {
         final RocksDB db;
         final Map<String, ColumnFamilyHandle> families = new LinkedHashMap<>();
         private final DBOptions options;
+        private final StringAppendOperator append = new StringAppendOperator("");
+        private final ColumnFamilyOptions factsOptions = new ColumnFamilyOptions().setMergeOperator(append);
 
         RawDb(Path dir) throws RocksDBException {
             RocksDB.loadLibrary();
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             try (Options listOptions = new Options()) {
                 for (byte[] name : RocksDB.listColumnFamilies(listOptions, dir.toString())) {
-                    descriptors.add(new ColumnFamilyDescriptor(name));
+                    boolean facts = new String(name, StandardCharsets.US_ASCII).equals(Family.FACTS.familyName());
+                    descriptors.add(facts ? new ColumnFamilyDescriptor(name, factsOptions) : new ColumnFamilyDescriptor(name));
                 }
             }
             options = new DBOptions();
@@ -127,6 +132,8 @@ class RocksFaultTest {
             families.values().forEach(ColumnFamilyHandle::close);
             db.close();
             options.close();
+            factsOptions.close();
+            append.close();
         }
     }
 
@@ -252,18 +259,18 @@ class RocksFaultTest {
             byte[] format = raw.db.get(raw.family("default"), "format".getBytes(StandardCharsets.US_ASCII));
             assertArrayEquals(ByteBuffer.allocate(4).putInt(RocksStore.FORMAT_VERSION).array(), format,
                     "the format record is a 4-byte big-endian int");
-            raw.db.put(raw.family("default"), "format".getBytes(StandardCharsets.US_ASCII), ByteBuffer.allocate(4).putInt(2).array());
+            raw.db.put(raw.family("default"), "format".getBytes(StandardCharsets.US_ASCII), ByteBuffer.allocate(4).putInt(3).array());
         }
 
         StorageException.Incompatible e = assertThrows(StorageException.Incompatible.class, () -> open(dir));
         String m = e.getMessage();
-        assertTrue(m.contains("newer") && m.contains("format 2") && m.contains("format 1") && m.contains(dir.toString()), m);
+        assertTrue(m.contains("newer") && m.contains("format 3") && m.contains("format 2") && m.contains(dir.toString()), m);
         StorageException.Incompatible ro = assertThrows(StorageException.Incompatible.class, () -> openReadOnly(dir));
-        assertTrue(ro.getMessage().contains("format 2"), ro.getMessage());
+        assertTrue(ro.getMessage().contains("format 3"), ro.getMessage());
 
         // the refusal released everything: a raw open (which takes RocksDB's own lock) succeeds
         try (RawDb raw = new RawDb(dir)) {
-            assertArrayEquals(ByteBuffer.allocate(4).putInt(2).array(),
+            assertArrayEquals(ByteBuffer.allocate(4).putInt(3).array(),
                     raw.db.get(raw.family("default"), "format".getBytes(StandardCharsets.US_ASCII)), "nothing rewritten");
         }
     }
@@ -548,17 +555,34 @@ class RocksFaultTest {
             assertTrue(engine.verify().ok());
         }
         Claim damaged = (Claim) all.get(5);
+        Claim other = claim(5, "VALUE 5");
         try (RawDb raw = new RawDb(dir)) {
-            byte[] other = claim(5, "tampered").canonicalBytes();
-            raw.db.put(raw.family("assertions"), damaged.id().toBytes(), other);
+            byte[] factKey = Keys.factKey(damaged.subject(), damaged.predicate());
+            byte[] head = raw.db.get(raw.family("facts"), factKey);
+            byte[] original = damaged.canonicalBytes();
+            byte[] replaced = replace(head, original, other.canonicalBytes());
+            raw.db.put(raw.family("facts"), factKey, replaced);
         }
         try (RocksEngine engine = open(dir)) {
             VerifyReport report = engine.verify();
             assertFalse(report.ok());
-            assertTrue(report.problems().stream().anyMatch(p -> p.contains("assertion " + damaged.id())
-                            && p.contains("hash")),
-                    "names the damaged assertion " + damaged.id() + ": " + report.problems());
+            assertTrue(report.problems().stream().anyMatch(p -> p.contains(other.id().toString()))
+                            && report.problems().stream().anyMatch(p -> p.contains(HEX.formatHex(damaged.id().toBytes()))),
+                    "names the id the entry should hold and the one it holds now: " + report.problems());
         }
+    }
+
+    /** {@code from} with its one occurrence of {@code what} replaced by {@code with} of the same length. */
+    static byte[] replace(byte[] from, byte[] what, byte[] with) {
+        for (int i = 0; i + what.length <= from.length; i++) {
+            if (java.util.Arrays.equals(from, i, i + what.length, what, 0, what.length)) {
+                byte[] out = from.clone();
+                assertEquals(what.length, with.length, "a same-length replacement");
+                System.arraycopy(with, 0, out, i, with.length);
+                return out;
+            }
+        }
+        throw new AssertionError("the bytes to replace are not there");
     }
 
     @Test
@@ -569,19 +593,17 @@ class RocksFaultTest {
             engine.commit(all);
         }
         Claim victim = (Claim) all.get(8);
-        byte[] key = Keys.factKey(victim.subject(), victim.predicate(), Keys.KIND_CLAIM, victim.hlc(), victim.id());
+        byte[] key = victim.id().toBytes();
         try (RawDb raw = new RawDb(dir)) {
-            assertNotNull(raw.db.get(raw.family("facts"), key), "the facts entry exists before");
-            raw.db.delete(raw.family("facts"), key);
+            assertNotNull(raw.db.get(raw.family("assertions"), key), "the ids entry exists before");
+            raw.db.delete(raw.family("assertions"), key);
         }
         try (RocksEngine engine = open(dir)) {
             VerifyReport report = engine.verify();
             assertFalse(report.ok());
-            String keyHex = HEX.formatHex(key);
-            assertTrue(report.problems().stream().anyMatch(p -> p.contains(victim.id().toString()) && p.contains(keyHex)),
-                    "names the claim " + victim.id() + " and the missing key " + keyHex + ": " + report.problems());
-            assertFalse(engine.evidence(victim.subject(), victim.predicate()).claims().contains(victim),
-                    "(the damage is real: the history lacks the claim)");
+            assertTrue(report.problems().stream().anyMatch(p -> p.contains("missing assertions entry of " + victim.id())),
+                    "names the claim " + victim.id() + ": " + report.problems());
+            assertFalse(engine.contains(victim.id()), "(the damage is real: the id is not found)");
         }
     }
 
@@ -592,15 +614,14 @@ class RocksFaultTest {
             engine.commit(claims(0, 10));
         }
         Claim ghost = claim(99);
-        byte[] key = Keys.sourceKey(ghost.source(), ghost.hlc(), ghost.id());
+        byte[] key = Keys.sourceKey(ghost.source(), ghost.hlc(), 99);
         try (RawDb raw = new RawDb(dir)) {
             raw.db.put(raw.family("sources"), key, new byte[0]);
         }
         try (RocksEngine engine = open(dir)) {
             VerifyReport report = engine.verify();
             assertEquals(1, report.problemCount(), report.problems().toString());
-            assertTrue(report.problems().get(0).contains(HEX.formatHex(key)) && report.problems().get(0).contains(ghost.id().toString()),
-                    report.problems().toString());
+            assertTrue(report.problems().get(0).contains(HEX.formatHex(key)), report.problems().toString());
         }
     }
 

@@ -197,7 +197,7 @@ final class CompareReport {
         if (ceiling != null) {
             s.append("## Each system as a percentage of raw RocksDB (the ceiling)\n\n")
                     .append("Raw RocksDB writes the same entries, key and value sizes as StemeDB's engine with no hashing, encoding or ")
-                    .append("logic, and reads with a prefix seek. It has no values, so W4 does not apply to it.\n\n| system |");
+                    .append("logic, and reads a fact with a point get. It has no values, so W4 does not apply to it.\n\n| system |");
             THROUGHPUT.forEach(c -> s.append(' ').append(c[1]).append(" |"));
             s.append("\n|---|");
             THROUGHPUT.forEach(c -> s.append("---:|"));

@@ -10,7 +10,7 @@ import java.util.List;
  * The ceiling: RocksDB written directly with StemeDB's options and the same entries per claim,
  * key and value sizes as StemeDB's engine ({@link RawRocks} in {@link RawRocks.Mode#SAME_KEYS},
  * sizes measured by {@link StoreShape} when the peer opens), fsync on every write like StemeDB's
- * default. Its reads are a prefix seek that reads the pair's entries and answers with their count,
+ * default. Its reads are a point get of the pair's fact key, reading its entries and answering with their count,
  * so its answers are not compared. It has no values, hence no lens: W4 does not apply.
  * Not thread-safe.
  */
@@ -42,7 +42,7 @@ final class RawPeer implements Peer {
     @Override
     public String whyNotResolving() {
         return "raw RocksDB stores bytes without values or sources, so it has no trust or majority rule to run; "
-                + "its W3 prefix seek is the ceiling for reading a pair's claims";
+                + "its W3 point get of a fact's value is the ceiling for reading a pair's claims";
     }
 
     @Override

@@ -23,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The raw RocksDB counterpart of {@link ReadBench}'s RocksDB resolve: the same 100,000 claims of
  * the standard data set written as StemeDB's keys and value sizes
- * ({@link RawRocks.Mode#SAME_KEYS}), then a prefix seek over one (subject, predicate) reading its
- * ~2 values; and a point get in the one-key baseline. Read as ingested, not compacted as the
+ * ({@link RawRocks.Mode#SAME_KEYS}), then a point get of one (subject, predicate)'s fact key
+ * reading its ~2 entries; and a point get in the one-key baseline. Read as ingested, not compacted as the
  * {@link Fixture}'s stores are: the harness's out-of-band compaction is not reachable from this
  * package, so the ratio to ReadBench mixes code and LSM shape.
  */

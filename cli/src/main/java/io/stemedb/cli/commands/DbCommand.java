@@ -46,7 +46,7 @@ public abstract class DbCommand extends BaseCommand {
         }
     }
 
-    private void requireDatabase() {
+    protected void requireDatabase() {
         if (!databaseExists()) {
             throw new CliException("there is no database at " + dataDir + "; create one with: stemedb init --data-dir "
                     + dataDir + " (or pass --data-dir the directory of an existing database)");

@@ -160,14 +160,19 @@ final class Render {
                     if (r.equalsIgnoreCase("nan")) {
                         throw new NumberFormatException("NaN");
                     }
-                    return Value.real(Double.parseDouble(r));
+                    double d = Double.parseDouble(r);
+                    if (Double.isInfinite(d) && !r.replaceFirst("^[+-]", "").equalsIgnoreCase("infinity")) {
+                        throw new CommandLine.ParameterException(cmd, "VALUE '" + JsonLines.excerpt(raw) + "' is outside the "
+                                + "range of a double (about 1.8e308); write Infinity or -Infinity for an infinite value");
+                    }
+                    return Value.real(d);
                 }
                 case BOOLEAN: {
                     String b = raw.strip();
                     if (b.equalsIgnoreCase("true") || b.equalsIgnoreCase("false")) {
                         return Value.bool(Boolean.parseBoolean(b));
                     }
-                    throw new CommandLine.ParameterException(cmd, "VALUE '" + raw + "' is not a bool; write true or false");
+                    throw new CommandLine.ParameterException(cmd, "VALUE '" + JsonLines.excerpt(raw) + "' is not a bool; write true or false");
                 }
                 case BYTES: {
                     String h = raw.strip();
@@ -182,14 +187,14 @@ final class Render {
                     throw new AssertionError(type);
             }
         } catch (NumberFormatException e) {
-            throw new CommandLine.ParameterException(cmd, "VALUE '" + raw + "' is not " + (type == Value.Type.INTEGER
+            throw new CommandLine.ParameterException(cmd, "VALUE '" + JsonLines.excerpt(raw) + "' is not " + (type == Value.Type.INTEGER
                     ? "an integer (a whole number between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE + ")"
                     : "a real number such as 3.14, 1e-3 or Infinity"));
         } catch (StemeException e) {
             throw new CommandLine.ParameterException(cmd, "VALUE: " + e.getMessage());
         } catch (IllegalArgumentException e) {
             if (type == Value.Type.BYTES) {
-                throw new CommandLine.ParameterException(cmd, "VALUE '" + raw + "' is not bytes in hex (two hex digits a byte, "
+                throw new CommandLine.ParameterException(cmd, "VALUE '" + JsonLines.excerpt(raw) + "' is not bytes in hex (two hex digits a byte, "
                         + "for example 0a1b2c)");
             }
             throw new CommandLine.ParameterException(cmd, "VALUE: " + e.getMessage());

@@ -89,25 +89,26 @@ final class JsonCodec {
     }
 
     private static ApiException invalid(String where, StemeException e) {
-        String field = e instanceof Assertion.InvalidAssertionException
-                ? ((Assertion.InvalidAssertionException) e).field() : null;
+        String field = e instanceof Assertion.InvalidAssertionException invalid ? invalid.field() : null;
         return ApiException.badRequest("invalid_assertion", where + (field == null ? "" : "." + field) + ": " + e.getMessage());
     }
 
-    /** Parses a request body: one JSON document, nothing after it. */
+    /**
+     * Parses a request body: strict UTF-8 (an overlong form such as {@code c0 af} is refused, not
+     * read as '/'), one JSON document, nothing after it. Errors say where and what, never how
+     * Jackson saw it.
+     */
     static JsonNode parse(byte[] body) {
         if (body.length == 0) {
             throw ApiException.badRequest("invalid_json", "the request body is empty; send a JSON document");
         }
+        String text = ApiRequest.utf8(body, "the request body");
         try {
-            return MAPPER.readTree(body);
+            return MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw ApiException.badRequest("invalid_json", "the body is not valid JSON" + where + ": "
-                    + e.getOriginalMessage().lines().findFirst().orElse(""));
-        } catch (java.io.IOException e) {
-            throw ApiException.badRequest("invalid_json", "the body cannot be read as JSON: " + e.getMessage());
+            throw ApiException.badRequest("invalid_json", "the body is not valid JSON" + where + ": " + JsonLines.jsonProblem(e));
         }
     }
 
@@ -149,7 +150,11 @@ final class JsonCodec {
             if (!c.isNumber()) {
                 throw ApiException.badRequest("invalid_field", where + ".confidence must be a number in [0, 1], got " + kind(c));
             }
-            confidence = c.doubleValue();
+            try {
+                confidence = JsonLines.finite(c);
+            } catch (JsonLines.LineException e) {
+                throw ApiException.badRequest("invalid_field", where + ".confidence: " + e.getMessage());
+            }
         }
         return new ClaimInput(subject, predicate, value, source, confidence, optionalTime(where, node, "validFrom"),
                 optionalTime(where, node, "validTo"), metadata(where, node));
@@ -175,7 +180,7 @@ final class JsonCodec {
         while (names.hasNext()) {
             String name = names.next();
             if (!fields.contains(name)) {
-                throw ApiException.badRequest("unknown_field", where + " has an unknown field \"" + name
+                throw ApiException.badRequest("unknown_field", where + " has an unknown field \"" + JsonLines.excerpt(name)
                         + "\"; the fields are " + new java.util.TreeSet<>(fields));
             }
         }
@@ -220,7 +225,7 @@ final class JsonCodec {
         Map<String, String> result = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> f : m.properties()) {
             if (!f.getValue().isTextual()) {
-                throw ApiException.badRequest("invalid_field", where + ".metadata \"" + f.getKey()
+                throw ApiException.badRequest("invalid_field", where + ".metadata \"" + JsonLines.excerpt(f.getKey())
                         + "\" must be a string, got " + kind(f.getValue()));
             }
             result.put(f.getKey(), f.getValue().textValue());
@@ -240,12 +245,11 @@ final class JsonCodec {
         }
     }
 
-    /** How a JSON node is described in an error: its type, and the value itself when it is short. */
+    /** How a JSON node is described in an error: its type, and a bounded excerpt of it. */
     static String kind(JsonNode v) {
-        String text = v.toString();
         String type = v.isObject() ? "an object" : v.isArray() ? "an array" : v.isTextual() ? "a string"
                 : v.isNumber() ? "a number" : v.isBoolean() ? "a boolean" : v.isNull() ? "null" : v.getNodeType().toString();
-        return text.length() <= 40 ? type + " " + text : type;
+        return type + " " + JsonLines.excerpt(v);
     }
 
     // ---- rendering ----------------------------------------------------------------------------

@@ -1,12 +1,5 @@
 package io.stemedb.cli.serve;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.DiskSpaceMetrics;
@@ -14,55 +7,33 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.stemedb.Batch;
-import io.stemedb.Conflict;
-import io.stemedb.Page;
 import io.stemedb.Replication;
-import io.stemedb.Stats;
 import io.stemedb.StemeDB;
 import io.stemedb.StemeDBMetrics;
 import io.stemedb.cli.CliException;
-import io.stemedb.lens.Lens;
-import io.stemedb.lens.Resolution;
+import io.stemedb.cli.ClusterSecret;
 import io.stemedb.merkle.ClusterAuth;
 import io.stemedb.merkle.HttpSyncTransport;
 import io.stemedb.merkle.SyncHttpHandler;
-import io.stemedb.merkle.SyncLimits;
 import io.stemedb.merkle.SyncTransport;
-import io.stemedb.model.Assertion;
-import io.stemedb.model.AssertionId;
-import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.StemeException;
 import io.stemedb.storage.RocksBackups;
-import io.stemedb.storage.StorageException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.BindException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,11 +42,25 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.BlockingArrayQueue;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * The pilot server of {@code stemedb serve}: one embedded database behind a small JSON API on the
- * JDK's {@link HttpServer}, with Prometheus metrics, optional Merkle sync with peers (continuous
- * replication, authenticated with a cluster secret) and optional scheduled backups.
+ * The pilot server of {@code stemedb serve}: one embedded database behind a small JSON API on
+ * Jetty, with Prometheus metrics, optional Merkle sync with peers (continuous replication,
+ * authenticated with a cluster secret), optional scheduled backups, and, with an API tokens file,
+ * authenticated writes (and reads, beyond loopback). This class is the lifecycle: it opens the
+ * database, starts and stops the HTTP server, replication and backups. The routes and their
+ * handlers are {@link ApiHandlers}, the HTTP front (timeouts, body reading, authentication) is
+ * {@link JettyFront}.
  *
  * <table>
  *   <caption>Endpoints</caption>
@@ -92,31 +77,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <tr><td>POST /sync</td><td>the Merkle sync endpoint, only with a cluster secret</td></tr>
  * </table>
  *
- * Every request body is bounded ({@link Config#maxRequestBytes()}, 413 beyond), parsed strictly and
- * validated whole before anything is written: an invalid element fails the request with a 4xx and
- * a JSON error, and stores nothing. Thread-safe; {@link #close()} stops it gracefully.
+ * Every request body is bounded ({@link Config#maxRequestBytes()}, 413 beyond), strict UTF-8,
+ * parsed strictly and validated whole before anything is written: an invalid element fails the
+ * request with a 4xx and a JSON error, and stores nothing. Thread-safe; {@link #close()} stops it
+ * gracefully. Sets no JVM-wide property.
  */
 public final class PilotServer implements AutoCloseable {
     /** The default bound of a request body: 1 MiB. */
     public static final int DEFAULT_MAX_REQUEST_BYTES = 1 << 20;
     /** The most claims or retractions in one request. */
-    public static final int MAX_BATCH = 10_000;
-    /** The most conflicts one page of GET /v1/conflicts returns. */
-    static final int MAX_CONFLICT_PAGE = 1_000;
-    /** How much of an oversized body is read and discarded so that the client can read the 413; beyond, the connection is closed. */
-    private static final long DRAIN_LIMIT = 8L << 20;
-    private static final String JSON_TYPE = "application/json; charset=utf-8";
-    private static final String PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-    /** The sync frame limit plus room for framing, for the sync endpoint and the peers' transports. */
-    private static final int SYNC_MESSAGE_BYTES = SyncLimits.DEFAULT.maxFrameBytes() + (64 << 10);
+    public static final int MAX_BATCH = ApiHandlers.MAX_BATCH;
 
-    static {
-        // The JDK's HttpServer leaves Nagle's algorithm on unless told otherwise: a reply written as
-        // headers then body then waits for the client's delayed ACK (40 ms on Linux), per exchange.
-        // A sync session is several exchanges, so that alone would add a few hundred milliseconds
-        // of replication lag. Read once, when the first HttpServer is created.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
+    /**
+     * TLS for the server: its key store (PKCS#12 or JKS) and the file holding the store's
+     * password; with {@code clientCaStore}, mutual TLS: clients must present a certificate issued
+     * by one of its certificates, and the API tokens file's {@code cert} lines say what each may do.
+     */
+    public record Tls(Path keyStore, Path passwordFile, Path clientCaStore) {
+        public Tls {
+            Objects.requireNonNull(keyStore, "keyStore");
+            Objects.requireNonNull(passwordFile, "passwordFile");
         }
     }
 
@@ -133,17 +113,20 @@ public final class PilotServer implements AutoCloseable {
      * @param backupDir where to take scheduled backups, or null for none
      * @param backupInterval how often to take them (the first one at start)
      * @param backupKeep how many to keep
-     * @param threads the request handler threads
+     * @param http the bounds of what clients can cost: threads, queue, connections, timeouts
+     * @param apiTokensFile the API credentials, or null: no authentication, which only a loopback bind allows
+     * @param tls HTTPS (and mutual TLS), or null for plain HTTP
      */
     public record Config(Path dataDir, String bind, int port, List<URI> peers, Path clusterSecretFile,
             Duration syncInterval, int maxRequestBytes, Path backupDir, Duration backupInterval, int backupKeep,
-            int threads) {
+            HttpLimits http, Path apiTokensFile, Tls tls) {
         public Config {
             Objects.requireNonNull(dataDir, "dataDir");
             Objects.requireNonNull(bind, "bind");
             peers = List.copyOf(peers);
             Objects.requireNonNull(syncInterval, "syncInterval");
             Objects.requireNonNull(backupInterval, "backupInterval");
+            Objects.requireNonNull(http, "http");
             if (port < 0 || port > 65535) {
                 throw new CliException("--port must be between 0 (any free port) and 65535, got " + port);
             }
@@ -163,166 +146,152 @@ public final class PilotServer implements AutoCloseable {
             if (backupKeep < 1) {
                 throw new CliException("--backup-keep must be at least 1, got " + backupKeep);
             }
-            if (threads < 1 || threads > 1024) {
-                throw new CliException("--threads must be between 1 and 1024, got " + threads);
+            if (tls != null && tls.clientCaStore() != null && apiTokensFile == null) {
+                throw new CliException("mutual TLS (--tls-client-ca) needs --api-tokens-file: its 'cert' lines say what each "
+                        + "client certificate may write");
+            }
+            if (apiTokensFile == null && !isLoopback(bind)) {
+                throw new CliException("listening on " + bind + ", beyond this machine, needs --api-tokens-file: the API "
+                        + "would otherwise let anyone who reaches the port write under any source (docs/operations.md, "
+                        + "\"API authentication\"); or listen on 127.0.0.1 behind an authenticating proxy");
             }
         }
 
         /** A single node on loopback with defaults, for tests and embedding: port 0 picks a free port. */
         public static Config defaults(Path dataDir) {
             return new Config(dataDir, "127.0.0.1", 0, List.of(), null, Duration.ofSeconds(1), DEFAULT_MAX_REQUEST_BYTES,
-                    null, Duration.ofHours(1), 24, 16);
+                    null, Duration.ofHours(1), 24, HttpLimits.DEFAULT, null, null);
         }
 
         public Config withPort(int newPort) {
             return new Config(dataDir, bind, newPort, peers, clusterSecretFile, syncInterval, maxRequestBytes, backupDir,
-                    backupInterval, backupKeep, threads);
+                    backupInterval, backupKeep, http, apiTokensFile, tls);
         }
 
         public Config withPeers(List<URI> newPeers, Path secretFile, Duration interval) {
             return new Config(dataDir, bind, port, newPeers, secretFile, interval, maxRequestBytes, backupDir,
-                    backupInterval, backupKeep, threads);
+                    backupInterval, backupKeep, http, apiTokensFile, tls);
         }
 
         public Config withMaxRequestBytes(int bytes) {
             return new Config(dataDir, bind, port, peers, clusterSecretFile, syncInterval, bytes, backupDir,
-                    backupInterval, backupKeep, threads);
+                    backupInterval, backupKeep, http, apiTokensFile, tls);
         }
 
         public Config withBackups(Path dir, Duration interval, int keep) {
             return new Config(dataDir, bind, port, peers, clusterSecretFile, syncInterval, maxRequestBytes, dir,
-                    interval, keep, threads);
+                    interval, keep, http, apiTokensFile, tls);
+        }
+
+        public Config withHttp(HttpLimits limits) {
+            return new Config(dataDir, bind, port, peers, clusterSecretFile, syncInterval, maxRequestBytes, backupDir,
+                    backupInterval, backupKeep, limits, apiTokensFile, tls);
+        }
+
+        /** Listening on {@code address} with the credentials of {@code tokensFile} (null: none) and {@code newTls} (null: plain HTTP). */
+        public Config withListener(String address, Path tokensFile, Tls newTls) {
+            return new Config(dataDir, address, port, peers, clusterSecretFile, syncInterval, maxRequestBytes, backupDir,
+                    backupInterval, backupKeep, http, tokensFile, newTls);
         }
     }
 
-    /** One route's handler. */
-    @FunctionalInterface
-    private interface Handler {
-        Reply handle(Request request) throws IOException;
-    }
-
-    /** A request as the handlers see it: the exchange, its query parameters, and the body read on demand. */
-    private final class Request {
-        final HttpExchange exchange;
-        final Map<String, String> query;
-
-        Request(HttpExchange exchange, Map<String, String> query) {
-            this.exchange = exchange;
-            this.query = query;
-        }
-
-        /** Refuses parameters the route does not know, so that a typo is an error rather than ignored. */
-        void allow(String... names) {
-            Set<String> known = Set.of(names);
-            for (String name : query.keySet()) {
-                if (!known.contains(name)) {
-                    throw ApiException.badRequest("unknown_parameter", "unknown query parameter \"" + name + "\"; "
-                            + (names.length == 0 ? "this endpoint takes none" : "this endpoint takes " + String.join(", ", names)));
-                }
-            }
-        }
-
-        String required(String name) {
-            String v = query.get(name);
-            if (v == null || v.isEmpty()) {
-                throw ApiException.badRequest("missing_parameter", "the query parameter \"" + name + "\" is required");
-            }
-            return v;
-        }
-
-        /** The JSON body, at most {@link Config#maxRequestBytes()}. */
-        JsonNode json() throws IOException {
-            String type = exchange.getRequestHeaders().getFirst("Content-Type");
-            if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-                throw new ApiException(415, "unsupported_media_type", "the body must be JSON, sent with "
-                        + "Content-Type: application/json; got " + type);
-            }
-            return JsonCodec.parse(body());
-        }
-
-        private byte[] body() throws IOException {
-            int max = config.maxRequestBytes();
-            String length = exchange.getRequestHeaders().getFirst("Content-Length");
-            if (length != null) {
-                long declared;
-                try {
-                    declared = Long.parseLong(length.trim());
-                } catch (NumberFormatException e) {
-                    throw ApiException.badRequest("invalid_header", "Content-Length is not a number: " + length);
-                }
-                if (declared > max) {
-                    throw tooLarge(max);
-                }
-            }
-            byte[] body = exchange.getRequestBody().readNBytes(max + 1);
-            if (body.length > max) {
-                throw tooLarge(max);
-            }
-            return body;
-        }
-
-        private ApiException tooLarge(int max) {
-            return new ApiException(413, "body_too_large", "the request body is over the limit of " + max
-                    + " bytes; send smaller batches (or start the server with a larger --max-request-bytes)");
-        }
-    }
-
-    /** What a handler answers. */
-    private record Reply(int status, String contentType, byte[] body) {
-        static Reply json(int status, JsonNode node) {
-            try {
-                return new Reply(status, JSON_TYPE, JsonCodec.MAPPER.writeValueAsBytes(node));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("a JSON tree always serializes", e);
-            }
+    /** True when {@code address} is this machine only. */
+    static boolean isLoopback(String address) {
+        try {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 
     private final Config config;
     private final StemeDB db;
-    private final HttpServer http;
-    private final ExecutorService executor;
+    private final Server http;
+    private final ServerConnector connector;
+    private final JettyFront front;
     private final PrometheusMeterRegistry registry;
-    private final SyncHttpHandler sync;
+    private final ApiHandlers api;
     private final List<String> peerNames;
     private volatile Replication replication;
     private ScheduledExecutorService backups;
-    private final Map<String, Map<String, Handler>> routes = new LinkedHashMap<>();
-    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean closing;
-    /** Set when a write hit a full disk: RocksDB refuses writes from then on until reopened, so the node is not ready. */
-    private volatile String diskFull;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final PrintStream log;
 
-    private PilotServer(Config config, StemeDB db, ClusterAuth auth, PrintStream log) throws IOException {
+    private PilotServer(Config config, StemeDB db, ClusterAuth clusterAuth, ApiAuth apiAuth, PrintStream log) {
         this.config = config;
         this.db = db;
         this.log = log;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        this.sync = auth == null ? null : new SyncHttpHandler(db.syncResponder(), auth, SYNC_MESSAGE_BYTES);
         List<String> names = new ArrayList<>();
         config.peers().forEach(p -> names.add(syncEndpoint(p).toString()));
         this.peerNames = List.copyOf(names);
-        defineRoutes();
-        InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(config.bind()), config.port());
-        this.http = HttpServer.create(address, 128);
-        this.executor = Executors.newFixedThreadPool(config.threads(), daemonThreads("stemedb-http"));
-        http.setExecutor(executor);
-        http.createContext("/", this::dispatch);
+        this.api = new ApiHandlers(db, registry, () -> replication, peerNames, this::readiness, log);
+        Routes routes = new Routes();
+        api.register(routes);
+        SyncHttpHandler sync = clusterAuth == null ? null
+                : new SyncHttpHandler(db.syncResponder(), clusterAuth, JettyFront.SYNC_MESSAGE_BYTES);
+        this.front = new JettyFront(routes, api, apiAuth, !isLoopback(config.bind()), sync, config.maxRequestBytes(),
+                config.http(), registry, () -> closing);
+        HttpLimits limits = config.http();
+        // Jetty's own threads (an acceptor, a selector, a few reserved) come on top of the request threads.
+        QueuedThreadPool pool = new QueuedThreadPool(limits.threads() + 4, Math.min(4, limits.threads() + 4),
+                60_000, -1, new BlockingArrayQueue<>(limits.queue(), 0, limits.queue()), null,
+                daemonThreads("stemedb-http"));
+        pool.setName("stemedb-http");
+        this.http = new Server(pool);
+        HttpConfiguration httpConfig = new HttpConfiguration();
+        httpConfig.setSendServerVersion(false);
+        httpConfig.setSendXPoweredBy(false);
+        httpConfig.setIdleTimeout(limits.idleTimeout().toMillis());
+        HttpConnectionFactory h1 = new HttpConnectionFactory(httpConfig);
+        if (config.tls() == null) {
+            this.connector = new ServerConnector(http, 1, 1, h1);
+        } else {
+            httpConfig.addCustomizer(new SecureRequestCustomizer(false));
+            this.connector = new ServerConnector(http, 1, 1, new SslConnectionFactory(tls(config.tls()), "http/1.1"), h1);
+        }
+        connector.setHost(config.bind());
+        connector.setPort(config.port());
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        connector.setAcceptQueueSize(512);
+        connector.addBean(new HeaderTimeout(limits.headerTimeout().toMillis(), connector.getScheduler()));
+        http.addConnector(connector);
+        http.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+        http.setHandler(front);
+        http.setErrorHandler(JettyFront::jettyError);
+    }
+
+    private static SslContextFactory.Server tls(Tls tls) {
+        String password;
+        try {
+            password = Files.readString(tls.passwordFile()).strip();
+        } catch (IOException e) {
+            throw new CliException("cannot read the TLS password file " + tls.passwordFile() + ": " + e);
+        }
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStorePath(tls.keyStore().toAbsolutePath().toString());
+        ssl.setKeyStorePassword(password);
+        if (tls.clientCaStore() != null) {
+            ssl.setTrustStorePath(tls.clientCaStore().toAbsolutePath().toString());
+            ssl.setTrustStorePassword(password);
+            ssl.setNeedClientAuth(true);
+        }
+        return ssl;
     }
 
     /**
      * Opens the database in {@code config.dataDir()}, starts serving, then starts replication with
      * the peers and the backup schedule, if configured.
      *
-     * @throws CliException if the database cannot be opened, the secret cannot be read or the port is taken
+     * @throws CliException if the database cannot be opened, a secret or credential cannot be read or the port is taken
      */
     public static PilotServer start(Config config, PrintStream log) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(log, "log");
-        ClusterAuth auth = config.clusterSecretFile() == null ? null : readSecret(config.clusterSecretFile(), log);
+        ClusterAuth clusterAuth = config.clusterSecretFile() == null ? null : readSecret(config.clusterSecretFile(), log);
+        ApiAuth apiAuth = config.apiTokensFile() == null ? null : ApiAuth.read(config.apiTokensFile(), log);
         StemeDB db;
         try {
             db = StemeDB.open(config.dataDir());
@@ -331,9 +300,9 @@ public final class PilotServer implements AutoCloseable {
         }
         PilotServer server = null;
         try {
-            server = new PilotServer(config, db, auth, log);
+            server = new PilotServer(config, db, clusterAuth, apiAuth, log);
             if (!config.peers().isEmpty()) {
-                server.startReplication(auth);
+                server.startReplication(clusterAuth);
             }
             server.bindMetrics();
             server.http.start();
@@ -341,14 +310,20 @@ public final class PilotServer implements AutoCloseable {
                 server.startBackups();
             }
             return server;
-        } catch (BindException e) {
-            closeQuietly(server, db);
-            throw new CliException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage()
-                    + "; is another server running there? pick another --port (0: any free port)", e);
         } catch (IOException e) {
             closeQuietly(server, db);
+            if (e.getCause() instanceof BindException || e instanceof BindException) {
+                throw new CliException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage()
+                        + "; is another server running there? pick another --port (0: any free port)", e);
+            }
             throw new CliException("cannot start the server on " + config.bind() + ":" + config.port() + ": " + e, e);
-        } catch (RuntimeException | Error e) {
+        } catch (Exception e) {
+            closeQuietly(server, db);
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new CliException("cannot start the server on " + config.bind() + ":" + config.port() + ": " + e, e);
+        } catch (Error e) {
             closeQuietly(server, db);
             throw e;
         }
@@ -366,27 +341,10 @@ public final class PilotServer implements AutoCloseable {
         }
     }
 
-    /** Reads the cluster secret: the file's bytes without surrounding whitespace, at least 16 of them. */
+    /** Reads the cluster secret (see {@link ClusterSecret}), warning when the file is readable by others. */
     static ClusterAuth readSecret(Path file, PrintStream log) {
-        byte[] secret;
-        try {
-            secret = Files.readString(file, StandardCharsets.ISO_8859_1).strip().getBytes(StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            throw new CliException("cannot read the cluster secret file " + file + ": " + e);
-        }
-        if (secret.length < ClusterAuth.MIN_SECRET_BYTES) {
-            throw new CliException("the cluster secret in " + file + " is " + secret.length + " bytes; it must be at least "
-                    + ClusterAuth.MIN_SECRET_BYTES + " (create one with: openssl rand -hex 32 > " + file + ")");
-        }
-        try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.GROUP_READ)) {
-                log.println("stemedb serve: warning: the cluster secret file " + file
-                        + " is readable by other users; chmod 600 it");
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            // not a POSIX file system: nothing to check
-        }
+        byte[] secret = ClusterSecret.read(file);
+        ClusterSecret.warnIfReadableByOthers(file, "cluster secret file", log);
         return ClusterAuth.withSecret(secret, Clock.systemUTC());
     }
 
@@ -402,7 +360,7 @@ public final class PilotServer implements AutoCloseable {
     private void startReplication(ClusterAuth auth) {
         List<SyncTransport> transports = new ArrayList<>();
         for (URI peer : config.peers()) {
-            transports.add(new HttpSyncTransport(syncEndpoint(peer), auth, Duration.ofSeconds(10), SYNC_MESSAGE_BYTES));
+            transports.add(new HttpSyncTransport(syncEndpoint(peer), auth, Duration.ofSeconds(10), JettyFront.SYNC_MESSAGE_BYTES));
         }
         this.replication = db.replicate(transports, config.syncInterval());
     }
@@ -447,17 +405,21 @@ public final class PilotServer implements AutoCloseable {
 
     /** The port the server listens on: the one asked for, or the one the system picked for port 0. */
     public int port() {
-        return http.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
-    /** The server's base URL, for example {@code http://127.0.0.1:7070}. */
+    /** The server's base URL, for example {@code http://127.0.0.1:7070} ({@code https} with TLS). */
     public URI url() {
-        InetSocketAddress a = http.getAddress();
-        String host = a.getAddress().getHostAddress();
+        String host;
+        try {
+            host = InetAddress.getByName(config.bind()).getHostAddress();
+        } catch (UnknownHostException e) {
+            host = config.bind();
+        }
         if (host.contains(":")) {
             host = "[" + host + "]";
         }
-        return URI.create("http://" + host + ":" + a.getPort());
+        return URI.create((config.tls() == null ? "http" : "https") + "://" + host + ":" + port());
     }
 
     /** The database served. */
@@ -485,7 +447,7 @@ public final class PilotServer implements AutoCloseable {
         if (closing) {
             return "the server is shutting down";
         }
-        String full = diskFull;
+        String full = api.diskFull();
         if (full != null) {
             return "the disk is full, so writes are refused until there is room and the server is restarted "
                     + "(docs/operations.md, \"Disk full\"): " + full;
@@ -525,438 +487,6 @@ public final class PilotServer implements AutoCloseable {
         stopped.await();
     }
 
-    // ---------------------------------------------------------------- routing
-
-    private void route(String path, String method, Handler handler) {
-        routes.computeIfAbsent(path, p -> new LinkedHashMap<>()).put(method, handler);
-    }
-
-    private void defineRoutes() {
-        route("/v1/claims", "POST", this::postClaims);
-        route("/v1/retractions", "POST", this::postRetractions);
-        route("/v1/resolve", "GET", this::resolve);
-        route("/v1/history", "GET", this::history);
-        route("/v1/entity", "GET", this::entity);
-        route("/v1/conflicts", "GET", this::conflicts);
-        route("/v1/stats", "GET", this::stats);
-        route("/health", "GET", this::health);
-        route("/ready", "GET", this::ready);
-        route("/metrics", "GET", this::metrics);
-    }
-
-    private void dispatch(HttpExchange exchange) throws IOException {
-        long start = System.nanoTime();
-        inFlight.incrementAndGet();
-        String route = "unmatched";
-        int status = 500;
-        try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            String method = exchange.getRequestMethod();
-            if ("/sync".equals(path) && sync != null) {
-                route = "/sync";
-                status = handleSync(exchange);
-                return;
-            }
-            Reply reply;
-            Map<String, Handler> byMethod = routes.get(path);
-            if (byMethod != null) {
-                route = path;
-            }
-            try {
-                if (closing) {
-                    throw new ApiException(503, "shutting_down", "the server is shutting down; retry on another node or after restart");
-                }
-                if (byMethod == null) {
-                    throw new ApiException(404, "not_found", "no endpoint " + path + "; the endpoints are "
-                            + String.join(", ", routes.keySet()) + (sync == null ? "" : ", /sync"));
-                }
-                Handler handler = byMethod.get(method);
-                if (handler == null) {
-                    String allow = String.join(", ", byMethod.keySet());
-                    throw new ApiException(405, "method_not_allowed", method + " is not allowed on " + path + "; use " + allow,
-                            "Allow", allow);
-                }
-                reply = handler.handle(new Request(exchange, query(exchange.getRequestURI())));
-            } catch (ApiException e) {
-                reply = error(exchange, e.status(), e.code(), e.getMessage());
-                String[] headers = e.headers();
-                for (int i = 0; i + 1 < headers.length; i += 2) {
-                    exchange.getResponseHeaders().set(headers[i], headers[i + 1]);
-                }
-            } catch (RuntimeException e) {
-                reply = failure(exchange, e);
-            }
-            status = reply.status();
-            send(exchange, reply);
-        } finally {
-            inFlight.decrementAndGet();
-            Timer.builder("stemedb.http.requests").description("HTTP requests of the pilot server, by route, method and status")
-                    .tag("route", route).tag("method", methodTag(exchange.getRequestMethod()))
-                    .tag("status", Integer.toString(status)).register(registry)
-                    .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** The sync endpoint; a merge that fails (a full disk, say) is answered with a plain error, not a dropped connection. */
-    private int handleSync(HttpExchange exchange) throws IOException {
-        try {
-            sync.handle(exchange);
-            return exchange.getResponseCode();
-        } catch (RuntimeException e) {
-            int status = 500;
-            if (e instanceof StorageException.DiskFull) {
-                markDiskFull(e);
-                status = 507;
-            } else {
-                log.println(Instant.now() + " sync request failed: " + e);
-            }
-            if (exchange.getResponseCode() == -1) {
-                byte[] body = (e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-                exchange.sendResponseHeaders(status, body.length);
-                exchange.getResponseBody().write(body);
-            }
-            return status;
-        }
-    }
-
-    private void markDiskFull(RuntimeException e) {
-        if (diskFull == null) {
-            log.println(Instant.now() + " DISK FULL: writes are refused until there is room and the server is restarted: "
-                    + e.getMessage());
-        }
-        diskFull = e.getMessage();
-    }
-
-    private static String methodTag(String method) {
-        switch (method) {
-            case "GET":
-            case "POST":
-            case "PUT":
-            case "DELETE":
-            case "HEAD":
-            case "PATCH":
-            case "OPTIONS":
-                return method;
-            default:
-                return "other";
-        }
-    }
-
-    /** Maps a library exception to its HTTP status. */
-    private Reply failure(HttpExchange exchange, RuntimeException e) {
-        if (e instanceof io.stemedb.model.Assertion.InvalidAssertionException) {
-            return error(exchange, 400, "invalid_assertion", e.getMessage());
-        }
-        if (e instanceof StemeDB.UnknownTargetException) {
-            return error(exchange, 422, "unknown_target", e.getMessage());
-        }
-        if (e instanceof StorageException.DiskFull) {
-            markDiskFull(e);
-            return error(exchange, 507, "disk_full", e.getMessage() + "; this node refuses writes until it has room "
-                    + "and is restarted: write to another node meanwhile");
-        }
-        if (e instanceof StemeDB.ClosedException) {
-            return error(exchange, 503, "unavailable", e.getMessage());
-        }
-        if (e instanceof StorageException) {
-            log.println(Instant.now() + " storage error on " + exchange.getRequestMethod() + " "
-                    + exchange.getRequestURI().getPath() + ": " + e.getMessage());
-            return error(exchange, 500, "storage_error", e.getMessage());
-        }
-        log.println(Instant.now() + " internal error on " + exchange.getRequestMethod() + " "
-                + exchange.getRequestURI().getPath() + ": " + e);
-        e.printStackTrace(log);
-        return error(exchange, 500, "internal_error", "internal error: " + e);
-    }
-
-    private Reply error(HttpExchange exchange, int status, String code, String message) {
-        if (status == 413) {
-            drain(exchange);
-        }
-        ObjectNode o = JsonCodec.object();
-        ObjectNode err = o.putObject("error");
-        err.put("status", status);
-        err.put("code", code);
-        err.put("message", message);
-        return Reply.json(status, o);
-    }
-
-    /**
-     * Reads and discards what is left of an oversized body (up to {@link #DRAIN_LIMIT}), so that a
-     * client still sending it can read the 413 instead of seeing the connection reset.
-     */
-    private static void drain(HttpExchange exchange) {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] buffer = new byte[64 << 10];
-            long total = 0;
-            int n;
-            while (total < DRAIN_LIMIT && (n = in.read(buffer)) > 0) {
-                total += n;
-            }
-        } catch (IOException e) {
-            // the client went away: nothing to answer
-        }
-    }
-
-    private static void send(HttpExchange exchange, Reply reply) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", reply.contentType());
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
-        exchange.sendResponseHeaders(reply.status(), reply.body().length == 0 ? -1 : reply.body().length);
-        if (reply.body().length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(reply.body());
-            }
-        }
-    }
-
-    /** The query parameters, decoded; a parameter given twice is an error. */
-    private static Map<String, String> query(URI uri) {
-        Map<String, String> params = new LinkedHashMap<>();
-        String raw = uri.getRawQuery();
-        if (raw == null || raw.isEmpty()) {
-            return params;
-        }
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String name;
-            String value;
-            try {
-                name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest("invalid_query", "the query string is not well-formed: " + e.getMessage());
-            }
-            if (params.put(name, value) != null) {
-                throw ApiException.badRequest("duplicate_parameter", "the query parameter \"" + name + "\" is given twice");
-            }
-        }
-        return params;
-    }
-
-    // ---------------------------------------------------------------- endpoints
-
-    private Reply postClaims(Request request) throws IOException {
-        request.allow();
-        JsonNode body = request.json();
-        List<JsonCodec.ClaimInput> claims = new ArrayList<>();
-        long node = db.nodeId();
-        for (Map.Entry<String, JsonNode> e : JsonCodec.elements(body, "claim", "claims", MAX_BATCH)) {
-            JsonCodec.ClaimInput c = JsonCodec.claim(e.getKey(), e.getValue());
-            c.check(e.getKey(), node);
-            claims.add(c);
-        }
-        List<AssertionId> ids = db.write(batch -> claims.forEach(c -> add(batch, c)));
-        return Reply.json(201, idsJson(ids));
-    }
-
-    private static void add(Batch batch, JsonCodec.ClaimInput c) {
-        Batch.Draft d = batch.assertion(c.subject(), c.predicate(), c.value()).source(c.source())
-                .validFrom(c.validFrom()).validTo(c.validTo());
-        if (c.confidence() != null) {
-            d.confidence(c.confidence());
-        }
-        c.metadata().forEach(d::metadata);
-    }
-
-    private Reply postRetractions(Request request) throws IOException {
-        request.allow();
-        JsonNode body = request.json();
-        List<JsonCodec.RetractionInput> retractions = new ArrayList<>();
-        long node = db.nodeId();
-        for (Map.Entry<String, JsonNode> e : JsonCodec.elements(body, "retraction", "retractions", MAX_BATCH)) {
-            JsonCodec.RetractionInput r = JsonCodec.retraction(e.getKey(), e.getValue());
-            r.check(e.getKey(), node);
-            Optional<Assertion> target = db.get(r.target());
-            if (target.isEmpty()) {
-                throw new ApiException(422, "unknown_target", e.getKey() + ".retracts: no claim with id " + r.target()
-                        + " is stored here, so it cannot be retracted; check the id");
-            }
-            if (!(target.get() instanceof Claim)) {
-                throw ApiException.badRequest("invalid_assertion", e.getKey() + ".retracts: " + r.target()
-                        + " is a retraction; only claims can be retracted");
-            }
-            retractions.add(r);
-        }
-        List<AssertionId> ids = db.write(batch -> retractions.forEach(r -> batch.retract(r.target(), r.source(), r.metadata())));
-        return Reply.json(201, idsJson(ids));
-    }
-
-    private static ObjectNode idsJson(List<AssertionId> ids) {
-        ObjectNode o = JsonCodec.object();
-        ArrayNode a = o.putArray("ids");
-        ids.forEach(id -> a.add(id.toString()));
-        o.put("count", ids.size());
-        return o;
-    }
-
-    private Reply resolve(Request request) {
-        request.allow("subject", "predicate", "lens");
-        Lens lens = LensNames.parse(request.query.get("lens"));
-        Resolution r = db.resolve(request.required("subject"), request.required("predicate"), lens);
-        return Reply.json(200, JsonCodec.resolution(r));
-    }
-
-    private Reply history(Request request) {
-        request.allow("subject", "predicate");
-        return Reply.json(200, JsonCodec.history(db.history(request.required("subject"), request.required("predicate"))));
-    }
-
-    private Reply entity(Request request) {
-        request.allow("subject", "lens");
-        String subject = request.required("subject");
-        Lens lens = LensNames.parse(request.query.get("lens"));
-        SortedMap<String, Resolution> entity = db.entity(subject, lens);
-        ObjectNode o = JsonCodec.object();
-        o.put("subject", subject);
-        o.put("lens", lens.name());
-        ObjectNode predicates = o.putObject("predicates");
-        entity.forEach((predicate, r) -> {
-            ObjectNode p = predicates.putObject(predicate);
-            p.set("values", JsonCodec.values(r.values()));
-            if (r.values().size() == 1) {
-                p.set("value", JsonCodec.value(r.values().first()));
-            } else {
-                p.putNull("value");
-            }
-            p.set("winners", JsonCodec.claims(r.winners()));
-            p.put("explain", r.explain());
-        });
-        return Reply.json(200, o);
-    }
-
-    private Reply conflicts(Request request) {
-        request.allow("subject", "after", "limit");
-        ObjectNode o = JsonCodec.object();
-        List<Conflict> found;
-        String subject = request.query.get("subject");
-        if (subject != null) {
-            if (request.query.containsKey("after") || request.query.containsKey("limit")) {
-                throw ApiException.badRequest("invalid_query", "give either subject, or after and limit to page through "
-                        + "the whole database, not both");
-            }
-            if (subject.isEmpty()) {
-                throw ApiException.badRequest("missing_parameter", "the query parameter \"subject\" is empty");
-            }
-            found = db.conflicts(subject);
-            o.put("subject", subject);
-        } else {
-            int limit = 100;
-            String l = request.query.get("limit");
-            if (l != null) {
-                try {
-                    limit = Integer.parseInt(l);
-                } catch (NumberFormatException e) {
-                    limit = -1;
-                }
-                if (limit < 1 || limit > MAX_CONFLICT_PAGE) {
-                    throw ApiException.badRequest("invalid_parameter", "limit must be a whole number between 1 and "
-                            + MAX_CONFLICT_PAGE + ", got " + l);
-                }
-            }
-            String after = request.query.get("after");
-            Page<Conflict> page = db.conflicts(after == null || after.isEmpty() ? null : after, limit);
-            found = page.items();
-            if (page.next() == null) {
-                o.putNull("next");
-            } else {
-                o.put("next", page.next());
-            }
-        }
-        ArrayNode list = o.putArray("conflicts");
-        for (Conflict c : found) {
-            ObjectNode j = list.addObject();
-            j.put("subject", c.subject());
-            j.put("predicate", c.predicate());
-            j.set("values", JsonCodec.values(c.values()));
-            j.set("claims", JsonCodec.claims(c.claims()));
-        }
-        return Reply.json(200, o);
-    }
-
-    private Reply stats(Request request) {
-        request.allow();
-        Stats s = db.stats();
-        ObjectNode o = JsonCodec.object();
-        o.put("nodeId", Hlc.nodeHex(s.nodeId()));
-        o.put("engine", s.engine());
-        o.put("assertions", s.assertions());
-        o.put("claims", s.claims());
-        o.put("retractions", s.retractions());
-        o.put("lastSequence", s.lastSequence());
-        ObjectNode props = o.putObject("engineProperties");
-        new TreeMap<>(s.engineProperties()).forEach((k, v) -> {
-            if (!k.equals("stats")) { // the multi-line statistics text: see the logs or stemedb stats
-                props.put(k, v);
-            }
-        });
-        Replication r = replication;
-        if (r != null) {
-            Replication.Stats rs = r.stats();
-            ObjectNode rep = o.putObject("replication");
-            rep.put("interval", r.interval().toString());
-            rep.put("running", r.isRunning());
-            if (rs.localDigest() != null) {
-                rep.put("digest", HexFormat.of().formatHex(rs.localDigest().fingerprint()));
-            }
-            rep.put("maxLagSeconds", rs.maxLag().toNanos() / 1e9);
-            ArrayNode peers = rep.putArray("peers");
-            for (int i = 0; i < rs.peers().size(); i++) {
-                Replication.PeerStats p = rs.peers().get(i);
-                ObjectNode j = peers.addObject();
-                j.put("peer", i < peerNames.size() ? peerNames.get(i) : p.peer());
-                j.put("lagSeconds", p.lag().toNanos() / 1e9);
-                j.put("sessions", p.sessions());
-                j.put("failures", p.failures());
-                j.put("consecutiveFailures", p.consecutiveFailures());
-                j.put("fetched", p.fetched());
-                j.put("pushed", p.pushed());
-                j.put("refused", p.refused());
-                j.put("rounds", p.rounds());
-                j.put("exchanges", p.exchanges());
-                j.put("bytesSent", p.bytesSent());
-                j.put("bytesReceived", p.bytesReceived());
-                if (p.lastSuccess() != null) {
-                    j.put("lastSuccess", p.lastSuccess().toString());
-                }
-                if (p.lastSessionTime() != null) {
-                    j.put("lastSessionMillis", p.lastSessionTime().toNanos() / 1e6);
-                }
-                if (p.lastError() != null) {
-                    j.put("lastError", p.lastError());
-                    j.put("lastErrorAt", String.valueOf(p.lastErrorAt()));
-                }
-            }
-        }
-        return Reply.json(200, o);
-    }
-
-    private Reply health(Request request) {
-        request.allow();
-        ObjectNode o = JsonCodec.object();
-        o.put("status", "up");
-        return Reply.json(200, o);
-    }
-
-    private Reply ready(Request request) {
-        request.allow();
-        String why = readiness();
-        ObjectNode o = JsonCodec.object();
-        o.put("status", why == null ? "ready" : "not_ready");
-        if (why != null) {
-            o.put("reason", why);
-        }
-        return Reply.json(why == null ? 200 : 503, o);
-    }
-
-    private Reply metrics(Request request) {
-        request.allow();
-        return new Reply(200, PROMETHEUS_TYPE, registry.scrape().getBytes(StandardCharsets.UTF_8));
-    }
-
     // ---------------------------------------------------------------- shutdown
 
     /**
@@ -971,7 +501,7 @@ public final class PilotServer implements AutoCloseable {
         closing = true;
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (inFlight.get() > 0 && System.nanoTime() - deadline < 0) {
+            while (front.inFlight() > 0 && System.nanoTime() - deadline < 0) {
                 try {
                     Thread.sleep(5);
                 } catch (InterruptedException e) {
@@ -979,9 +509,7 @@ public final class PilotServer implements AutoCloseable {
                     break;
                 }
             }
-            http.stop(0);
-            executor.shutdown();
-            awaitQuietly(executor, 5);
+            stopHttp();
             Replication r = replication;
             if (r != null) {
                 r.close();
@@ -1001,6 +529,14 @@ public final class PilotServer implements AutoCloseable {
             } finally {
                 stopped.countDown();
             }
+        }
+    }
+
+    private void stopHttp() {
+        try {
+            http.stop();
+        } catch (Exception e) {
+            log.println(Instant.now() + " stopping the HTTP server reported: " + e);
         }
     }
 

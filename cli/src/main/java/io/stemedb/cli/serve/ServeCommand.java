@@ -4,10 +4,8 @@ import io.stemedb.cli.CliException;
 import io.stemedb.model.StemeException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -41,6 +39,9 @@ import picocli.CommandLine.TypeConversionException;
         },
         footer = {
             "",
+            "Limits: --threads, --queue, --max-connections, --idle-timeout, --header-timeout, --body-timeout, "
+                    + "--max-request-bytes. Authentication: --api-tokens-file, --tls-*. See docs/operations.md.",
+            "",
             "Endpoints: POST /v1/claims, POST /v1/retractions, GET /v1/resolve, GET /v1/history, GET /v1/entity, "
                     + "GET /v1/conflicts, GET /v1/stats, GET /health, GET /ready, GET /metrics; POST /sync with a cluster secret.",
             "",
@@ -58,9 +59,48 @@ public final class ServeCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
-            description = "The address to listen on (default: ${DEFAULT-VALUE}, this machine only). The API has no "
-                    + "authentication of its own: listen elsewhere only behind a firewall or an authenticating proxy.")
+            description = "The address to listen on (default: ${DEFAULT-VALUE}, this machine only). Any other address "
+                    + "needs --api-tokens-file: every write, and every read, then needs a credential.")
     String bind;
+
+    @Option(names = "--api-tokens-file", paramLabel = "FILE",
+            description = "The API credentials, one per line: 'token SECRET sources=hr,crm retract=yes' (sent as "
+                    + "Authorization: Bearer SECRET) or 'cert SUBJECT sources=* retract=no' (with --tls-client-ca). "
+                    + "Writes then need one that covers their sources; beyond loopback, reads need one too.")
+    Path apiTokensFile;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+            description = "Serve HTTPS with this key store (PKCS#12 or JKS); its password is in --tls-password-file.")
+    Path tlsKeyStore;
+
+    @Option(names = "--tls-password-file", paramLabel = "FILE",
+            description = "The file holding the password of --tls-keystore (and of --tls-client-ca).")
+    Path tlsPasswordFile;
+
+    @Option(names = "--tls-client-ca", paramLabel = "FILE",
+            description = "Mutual TLS: clients must present a certificate issued by one in this trust store; the "
+                    + "tokens file's 'cert' lines say what each subject may do.")
+    Path tlsClientCa;
+
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "4096",
+            description = "The most connections open at once (default: ${DEFAULT-VALUE}); more wait to be accepted.")
+    int maxConnections;
+
+    @Option(names = "--queue", paramLabel = "N", defaultValue = "256",
+            description = "The most requests waiting for a thread (default: ${DEFAULT-VALUE}); beyond, connections are closed.")
+    int queue;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "Close a connection that sends nothing for this long (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Close a connection whose request headers take longer than this (default: ${DEFAULT-VALUE}).")
+    Duration headerTimeout;
+
+    @Option(names = "--body-timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "Answer 408 to a request whose body takes longer than this (default: ${DEFAULT-VALUE}).")
+    Duration bodyTimeout;
 
     @Option(names = "--port", defaultValue = "7070",
             description = "The port to listen on (default: ${DEFAULT-VALUE}); 0 picks a free one, printed on start.")
@@ -106,11 +146,6 @@ public final class ServeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         PilotServer.Config config = config();
-        if (!isLoopback(bind)) {
-            err.println("stemedb serve: warning: listening on " + bind + ", beyond this machine; the API has no "
-                    + "authentication of its own: keep it behind a firewall or an authenticating proxy");
-            err.flush();
-        }
         PilotServer server;
         try {
             server = PilotServer.start(config, new PrintStream(System.err, true, java.nio.charset.StandardCharsets.UTF_8));
@@ -140,8 +175,14 @@ public final class ServeCommand implements Callable<Integer> {
             peerUris.add(peerUri(p));
         }
         try {
+            if ((tlsKeyStore == null) != (tlsPasswordFile == null) || (tlsClientCa != null && tlsKeyStore == null)) {
+                throw new CliException("HTTPS needs both --tls-keystore and --tls-password-file (and --tls-client-ca "
+                        + "needs them too)");
+            }
+            PilotServer.Tls tls = tlsKeyStore == null ? null : new PilotServer.Tls(tlsKeyStore, tlsPasswordFile, tlsClientCa);
+            HttpLimits http = new HttpLimits(threads, queue, maxConnections, idleTimeout, headerTimeout, bodyTimeout);
             return new PilotServer.Config(dataDir, bind, port, peerUris, clusterSecretFile, syncInterval, maxRequestBytes,
-                    backupDir, backupInterval, backupKeep, threads);
+                    backupDir, backupInterval, backupKeep, http, apiTokensFile, tls);
         } catch (CliException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -157,14 +198,6 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (URISyntaxException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--peer '" + text
                     + "' is not a peer URL; give the peer's base URL, for example http://10.0.0.2:7070");
-        }
-    }
-
-    private static boolean isLoopback(String address) {
-        try {
-            return InetAddress.getByName(address).isLoopbackAddress();
-        } catch (UnknownHostException e) {
-            return false;
         }
     }
 

@@ -153,4 +153,37 @@ class JsonLinesTest {
                 () -> JsonLines.parse(r.replace("\"xyz\"", "\"" + "a".repeat(64) + "\",\"value\":1")));
         assertTrue(e2.getMessage().contains("unknown field \"value\""), e2.getMessage());
     }
+
+    @Test
+    void numbersBeyondADoubleAreRefusedNotStoredAsInfinity() {
+        for (String number : new String[] {"1e400", "-1e400", "1.0e309"}) {
+            String line = GOOD.replace("\"type\":\"text\",\"value\":\"Alice\"", "\"type\":\"real\",\"value\":" + number);
+            JsonLines.LineException e = assertThrows(JsonLines.LineException.class, () -> JsonLines.parse(line), line);
+            assertTrue(e.getMessage().contains("outside the range of a double"), e.getMessage());
+            String untyped = GOOD.replace("\"type\":\"text\",\"value\":\"Alice\"", "\"type\":\"real\",\"value\":1,"
+                    + "\"confidence\":" + number);
+            assertTrue(assertThrows(JsonLines.LineException.class, () -> JsonLines.parse(untyped)).getMessage()
+                    .contains("outside the range of a double"));
+        }
+        // Infinity itself is written as a string, and still reads
+        String infinite = GOOD.replace("\"type\":\"text\",\"value\":\"Alice\"", "\"type\":\"real\",\"value\":\"Infinity\"");
+        assertEquals(Value.real(Double.POSITIVE_INFINITY), ((io.stemedb.model.Claim) JsonLines.parse(infinite)).value());
+    }
+
+    @Test
+    void errorsEchoABoundedExcerptAndNoParserInternals() {
+        String huge = "y".repeat(10_000_000);
+        for (String line : new String[] {
+            GOOD.replace("\"source\":\"hr\"", "\"source\":[\"" + huge + "\"]"),
+            GOOD.replace("\"source\":\"hr\"", "\"source\":\"hr\",\"" + huge.substring(0, 40_000) + "\":1"),
+            GOOD.replace("\"type\":\"text\"", "\"type\":\"" + huge.substring(0, 40_000) + "\""),
+            GOOD.substring(0, GOOD.length() - 1),
+            "{\"hlc\": ",
+            "[" + "[".repeat(3000),
+        }) {
+            JsonLines.LineException e = assertThrows(JsonLines.LineException.class, () -> JsonLines.parse(line));
+            assertTrue(e.getMessage().length() < 500, "a bounded message: " + e.getMessage().length() + " characters");
+            assertTrue(!e.getMessage().contains("Source:") && !e.getMessage().contains("REDACTED"), e.getMessage());
+        }
+    }
 }

@@ -206,4 +206,21 @@ class LensExpressionTest {
         assertEquals("expected ',' or ')' after 'crm' but the expression ended", e.problem());
         assertEquals("trust(hr, crm", e.expression());
     }
+
+    @Test
+    void deepNestingAndLongChainsAreRefusedWithAClearErrorNotAStackOverflow() {
+        for (String expression : new String[] {
+            "(".repeat(100_000) + "latest" + ")".repeat(100_000),
+            "latest" + ".orElse(latest".repeat(20_000) + ")".repeat(20_000),
+            "latest" + ".asOf(2023-03-20)".repeat(100_000),
+        }) {
+            LensExpression.SyntaxException e = assertThrows(LensExpression.SyntaxException.class,
+                    () -> LensExpression.parse(expression));
+            assertTrue(e.getMessage().contains("nested more than") || e.getMessage().contains("more than 256 lenses"),
+                    e.getMessage());
+            assertTrue(e.getMessage().length() < 400, "a bounded message: " + e.getMessage().length());
+        }
+        // what a person writes is far within the bounds
+        assertSameLens(Lenses.latest(), "((((latest))))");
+    }
 }

@@ -102,6 +102,9 @@ class WriteCommandsTest {
         cli.run("assert", "acme", "ceo").usageError("Missing required options and parameters: '--source=SOURCE', 'VALUE'");
         cli.run("assert", "acme", "size", "big", "--type", "integer", "--source", "s").usageError("VALUE 'big' is not an integer");
         cli.run("assert", "acme", "size", "NaN", "--type", "real", "--source", "s").usageError("VALUE 'NaN' is not a real number");
+        cli.run("assert", "acme", "size", "1e400", "--type", "real", "--source", "s").usageError("outside the range of a double");
+        cli.run("assert", "acme", "size", "--type", "real", "--source", "s", "--", "-1e400").usageError("outside the range of a double");
+        cli.run("assert", "acme", "size", "1", "--confidence", "1e400", "--source", "s").usageError("--confidence must be between 0 and 1");
         cli.run("assert", "acme", "ceo", "A", "--source", "s", "--confidence", "1.5").usageError("--confidence must be between 0 and 1");
         cli.run("assert", "acme", "ceo", "A", "--source", "s", "--confidence", "high").usageError("Invalid value for option '--confidence'");
         cli.run("assert", "acme", "ceo", "A", "--source", "s", "--valid-from", "2024-01-01", "--valid-to", "2023-01-01")
