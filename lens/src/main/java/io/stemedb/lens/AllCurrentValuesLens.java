@@ -1,8 +1,6 @@
 package io.stemedb.lens;
 
 import io.stemedb.crdt.Evidence;
-import io.stemedb.model.Assertion;
-import io.stemedb.model.Claim;
 import java.util.List;
 
 /**
@@ -18,9 +16,7 @@ final class AllCurrentValuesLens implements Lens {
 
     @Override
     public Resolution resolve(Evidence evidence) {
-        Claim[] heads = Tally.heads(evidence.live());
-        Tally.sort(heads, Assertion.RECORD_ORDER);
-        return Resolution.ofLive(evidence, name(), List.of(heads));
+        return Resolution.ofLive(evidence, name(), List.of(Tally.heads(evidence.live())));
     }
 
     @Override

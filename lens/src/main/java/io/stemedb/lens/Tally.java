@@ -11,46 +11,43 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * A vote among sources, shared by the majority, quorum and weighted lenses: each source votes
- * once, with its newest live claim (the {@link io.stemedb.crdt.MvRegister} heads), so a source that repeats itself
- * gains nothing. A vote's weight comes from the caller. The value with the greatest total wins;
- * a tie goes to the value whose newest supporting claim is newest in record order, which depends
- * only on content, so every replica breaks it the same way.
+ * once, with its newest live claim (the {@link io.stemedb.crdt.MvRegister} heads), so a source
+ * that repeats itself gains nothing. A vote's weight comes from the caller. The value with the
+ * greatest total wins; a tie goes to the value whose newest supporting claim is newest in record
+ * order, which depends only on content, so every replica breaks it the same way.
  *
  * <p><b>Design.</b> A vote runs on every read through these lenses, so it works on one array of
- * the live claims, sorted twice (by source to find the heads, then by value to count them),
- * instead of maps of lists: no allocation per claim, O(n log n). A fact usually has a few claims;
- * up to {@link #INSERTION_SORT} of them are sorted by an insertion sort here, which the JIT
- * compiles with the comparison inlined, rather than by the JDK's sort, whose comparator call is
- * shared by every sort in the process and so dispatched at run time. The sorts only
- * need to bring equal sources and equal values together, not to put them in their natural order,
- * so they compare cached hash codes first and the strings only when those are equal (Value's own
- * order compares text code point by code point). Ties between equal values, and the sort by
- * source, which is stable, keep record order: the order in which totals are summed.
+ * the live claims instead of maps of lists: no allocation per claim, and it leans on the live
+ * claims being in record order, so that it never compares timestamps (each claim's timestamp is
+ * an object of its own, one more cache line to fetch per claim). A fact usually has a few claims:
+ * up to {@link #SMALL} of them, the heads are found by walking the claims newest first and
+ * keeping each source's first, which leaves them in record order; beyond, by a stable sort by
+ * source (O(n log n)) and a sort of the heads back into record order. The heads are then sorted,
+ * stably, by value, so each value's supporters stay in record order, the order their weights are
+ * summed in. Both sorts only bring equal sources or values together, whatever order they put
+ * them in, so they compare cached hash codes first and the strings only when those are equal
+ * (Value's own order compares text code point by code point). Up to {@link #SMALL} claims are
+ * sorted by an insertion sort here, which the JIT compiles with the comparison inlined, rather
+ * than by the JDK's sort, whose comparator call is shared by every sort in the process.
  */
 final class Tally {
-    /** Equal sources together, each source's claims in the record order they came in (the sort is stable). */
+    /** Facts of up to this many live claims are handled in place, without the JDK's sort. */
+    private static final int SMALL = 32;
+    /** Equal sources together. */
     private static final Comparator<Claim> BY_SOURCE = (a, b) -> {
         int byHash = Integer.compare(a.source().hashCode(), b.source().hashCode());
         return byHash != 0 ? byHash : a.source().compareTo(b.source());
     };
-    /** Equal values together, each value's claims in record order. */
+    /** Equal values together. */
     private static final Comparator<Claim> BY_VALUE = (a, b) -> {
         Value x = a.value();
         Value y = b.value();
         int byHash = Integer.compare(x.hashCode(), y.hashCode());
-        int byValue = byHash != 0 ? byHash : x.equals(y) ? 0 : x.compareTo(y);
-        return byValue != 0 ? byValue : Assertion.RECORD_ORDER.compare(a, b);
+        return byHash != 0 ? byHash : x.equals(y) ? 0 : x.compareTo(y);
     };
-
-    /** Up to this many claims are sorted in place by {@link #sort}'s insertion sort. */
-    private static final int INSERTION_SORT = 32;
 
     /** One value's supporters, in record order, and their total weight. */
     record Count(Value value, double weight, List<Claim> supporters) {
-        Claim newest() {
-            return supporters.get(supporters.size() - 1);
-        }
-
         int sources() {
             return supporters.size();
         }
@@ -58,25 +55,52 @@ final class Tally {
 
     private Tally() {}
 
-    /** Each source's newest claim among {@code live} (in record order), grouped by source. */
+    /** Each source's newest claim among {@code live} (claims in record order), in record order. */
     static Claim[] heads(List<Claim> live) {
-        Claim[] claims = live.toArray(new Claim[0]);
-        if (claims.length < 2) {
-            return claims;
+        int n = live.size();
+        if (n > SMALL) {
+            Claim[] claims = live.toArray(new Claim[0]);
+            sort(claims, BY_SOURCE);
+            int heads = 0;
+            for (int i = 0; i < n; i++) {
+                // the sort is stable: a source's claims stay in record order, its newest last
+                if (i == n - 1 || !claims[i].source().equals(claims[i + 1].source())) {
+                    claims[heads++] = claims[i];
+                }
+            }
+            Claim[] result = Arrays.copyOf(claims, heads);
+            sort(result, Assertion.RECORD_ORDER);
+            return result;
         }
-        sort(claims, BY_SOURCE);
+        Claim[] newestFirst = new Claim[n];
         int heads = 0;
-        for (int i = 0; i < claims.length; i++) {
-            if (i == claims.length - 1 || !claims[i].source().equals(claims[i + 1].source())) {
-                claims[heads++] = claims[i];
+        for (int i = n - 1; i >= 0; i--) {
+            Claim c = live.get(i);
+            if (!hasSource(newestFirst, heads, c.source())) {
+                newestFirst[heads++] = c;
             }
         }
-        return heads == claims.length ? claims : Arrays.copyOf(claims, heads);
+        Claim[] result = new Claim[heads];
+        for (int i = 0; i < heads; i++) {
+            result[i] = newestFirst[heads - 1 - i];
+        }
+        return result;
+    }
+
+    private static boolean hasSource(Claim[] claims, int count, String source) {
+        int hash = source.hashCode();
+        for (int i = 0; i < count; i++) {
+            String s = claims[i].source();
+            if (s == source || (s.hashCode() == hash && s.equals(source))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Sorts {@code claims} by {@code order}, stably: claims it finds equal stay in the order they came in. */
-    static void sort(Claim[] claims, Comparator<? super Claim> order) {
-        if (claims.length > INSERTION_SORT) {
+    private static void sort(Claim[] claims, Comparator<? super Claim> order) {
+        if (claims.length > SMALL) {
             Arrays.sort(claims, order);
             return;
         }
