@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -32,9 +33,18 @@ import java.util.function.Predicate;
  * retracted), {@link #retractions()} is kept, and {@link #filter} and {@link #asOf} return this
  * very evidence, or share its lists, when they drop nothing. Engines read a fact from an index
  * that already lists its assertions in record order and once each; {@link #ofOrdered} takes that
- * list as it is, checking its order in one pass instead of sorting it again.
+ * list as it is, checking its order in one pass instead of sorting it again. What the voting
+ * lenses need of it, each source's newest live claim ({@link #heads()}), is computed once per
+ * evidence, so the engines' cached evidence answers it at once.
  */
 public final class Evidence {
+    /** Facts of up to this many live claims find their heads without sorting. */
+    private static final int FEW = 32;
+    /** Equal sources together (by cached hash code first: the order means nothing beyond that). */
+    private static final Comparator<Claim> BY_SOURCE = (a, b) -> {
+        int byHash = Integer.compare(a.source().hashCode(), b.source().hashCode());
+        return byHash != 0 ? byHash : a.source().compareTo(b.source());
+    };
     private final String subject;
     private final String predicate;
     private final List<Claim> claims;
@@ -45,6 +55,8 @@ public final class Evidence {
     private final Map<AssertionId, List<Retraction>> byTarget;
     /** The instant this evidence was cut back to by {@link #asOf}, or null for the present. */
     private final Instant asOf;
+    /** {@link #heads()}, computed on first use (volatile: evidence is shared between threads). */
+    private volatile List<Claim> heads;
 
     /**
      * Takes the lists as they are: {@code claims} and {@code retractions} immutable and in record
@@ -203,6 +215,67 @@ public final class Evidence {
     /** The claims no retraction targets, oldest first. */
     public List<Claim> live() {
         return live;
+    }
+
+    /**
+     * Each source's newest live claim, in record order: the heads of the multi-value register
+     * ({@link MvRegister}), on which the voting lenses count one vote per source. Computed on
+     * first use and kept.
+     */
+    public List<Claim> heads() {
+        List<Claim> h = heads;
+        if (h == null) {
+            h = List.of(newestOfEachSource(live));
+            heads = h;
+        }
+        return h;
+    }
+
+    /**
+     * Up to {@link #FEW} claims, walks them newest first keeping each source's first, with no
+     * timestamp compared (live claims are in record order; a timestamp is one more object to
+     * fetch); beyond, a stable sort by source and a sort of the heads back into record order.
+     */
+    private static Claim[] newestOfEachSource(List<Claim> live) {
+        int n = live.size();
+        if (n > FEW) {
+            Claim[] claims = live.toArray(new Claim[0]);
+            Arrays.sort(claims, BY_SOURCE);
+            int heads = 0;
+            for (int i = 0; i < n; i++) {
+                // the sort is stable: a source's claims stay in record order, its newest last
+                if (i == n - 1 || !claims[i].source().equals(claims[i + 1].source())) {
+                    claims[heads++] = claims[i];
+                }
+            }
+            Claim[] result = Arrays.copyOf(claims, heads);
+            Arrays.sort(result, Assertion.RECORD_ORDER);
+            return result;
+        }
+        Claim[] newestFirst = new Claim[n];
+        int heads = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            Claim c = live.get(i);
+            if (!hasSource(newestFirst, heads, c.source())) {
+                newestFirst[heads++] = c;
+            }
+        }
+        Claim[] result = new Claim[heads];
+        for (int i = 0; i < heads; i++) {
+            result[i] = newestFirst[heads - 1 - i];
+        }
+        return result;
+    }
+
+    private static boolean hasSource(Claim[] claims, int count, String source) {
+        int hash = source.hashCode();
+        for (int i = 0; i < count; i++) {
+            String s = claims[i].source();
+            if (s == source || (s.hashCode() == hash && s.equals(source))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when at least one retraction targets {@code claim}. */

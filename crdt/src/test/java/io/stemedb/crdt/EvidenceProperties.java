@@ -18,7 +18,8 @@ import net.jqwik.api.Provide;
 /**
  * The ways to build evidence agree: {@link Evidence#ofOrdered} on what an index lists, and
  * {@link Evidence#filter} and {@link Evidence#asOf}, which share or return what they keep whole,
- * build the evidence that {@link Evidence#of} builds from the assertions they keep.
+ * build the evidence that {@link Evidence#of} builds from the assertions they keep; and its heads
+ * are the multi-value register's.
  */
 class EvidenceProperties {
 
@@ -49,6 +50,17 @@ class EvidenceProperties {
             if (e.retractions().isEmpty()) {
                 assertSame(ordered.claims(), ordered.live(), "nothing retracted: live() is claims(), no copy");
             }
+        }
+    }
+
+    @Property
+    void headsAreTheMultiValueRegistersHeadsInRecordOrder(@ForAll("pools") List<Assertion> pool) {
+        for (Map.Entry<String, String> fact : CrdtArbitraries.allFacts()) {
+            Evidence e = Evidence.of(fact.getKey(), fact.getValue(), pool);
+            List<Claim> expected = new ArrayList<>(MvRegister.of(e).heads().values());
+            expected.sort(Assertion.RECORD_ORDER);
+            assertEquals(expected, e.heads());
+            assertSame(e.heads(), e.heads(), "computed once");
         }
     }
 

@@ -1,7 +1,6 @@
 package io.stemedb.lens;
 
 import io.stemedb.crdt.Evidence;
-import java.util.List;
 
 /**
  * Every current value: each source's newest live claim wins (the {@link io.stemedb.crdt.MvRegister}
@@ -16,7 +15,7 @@ final class AllCurrentValuesLens implements Lens {
 
     @Override
     public Resolution resolve(Evidence evidence) {
-        return Resolution.ofLive(evidence, name(), List.of(Tally.heads(evidence.live())));
+        return Resolution.ofLive(evidence, name(), evidence.heads());
     }
 
     @Override

@@ -178,7 +178,7 @@ public final class Resolution {
         }
         Value first = winners.get(0).value();
         for (int i = 1; i < winners.size(); i++) {
-            if (first.compareTo(winners.get(i).value()) != 0) {
+            if (!first.equals(winners.get(i).value())) {
                 throw new AmbiguousResolutionException(this, values());
             }
         }

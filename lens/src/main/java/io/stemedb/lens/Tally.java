@@ -16,28 +16,20 @@ import java.util.function.ToDoubleFunction;
  * greatest total wins; a tie goes to the value whose newest supporting claim is newest in record
  * order, which depends only on content, so every replica breaks it the same way.
  *
- * <p><b>Design.</b> A vote runs on every read through these lenses, so it works on one array of
- * the live claims instead of maps of lists: no allocation per claim, and it leans on the live
- * claims being in record order, so that it never compares timestamps (each claim's timestamp is
- * an object of its own, one more cache line to fetch per claim). A fact usually has a few claims:
- * up to {@link #SMALL} of them, the heads are found by walking the claims newest first and
- * keeping each source's first, which leaves them in record order; beyond, by a stable sort by
- * source (O(n log n)) and a sort of the heads back into record order. The heads are then sorted,
+ * <p><b>Design.</b> A vote runs on every read through these lenses, so it works on one array
+ * instead of maps of lists: no allocation per claim, O(n log n). The heads come from the
+ * evidence, which computes them once ({@link Evidence#heads()}), in record order; they are sorted,
  * stably, by value, so each value's supporters stay in record order, the order their weights are
- * summed in. Both sorts only bring equal sources or values together, whatever order they put
- * them in, so they compare cached hash codes first and the strings only when those are equal
- * (Value's own order compares text code point by code point). Up to {@link #SMALL} claims are
- * sorted by an insertion sort here, which the JIT compiles with the comparison inlined, rather
- * than by the JDK's sort, whose comparator call is shared by every sort in the process.
+ * summed in, and no timestamp is compared but to break a tie between totals. The sort only brings
+ * equal values together, whatever order it puts them in, so it compares cached hash codes first
+ * and the values only when those are equal (Value's own order compares text code point by code
+ * point). Up to {@link #SMALL} votes are sorted by an insertion sort here, which the JIT compiles
+ * with the comparison inlined, rather than by the JDK's sort, whose comparator call is shared by
+ * every sort in the process.
  */
 final class Tally {
-    /** Facts of up to this many live claims are handled in place, without the JDK's sort. */
+    /** Up to this many votes are sorted in place, without the JDK's sort. */
     private static final int SMALL = 32;
-    /** Equal sources together. */
-    private static final Comparator<Claim> BY_SOURCE = (a, b) -> {
-        int byHash = Integer.compare(a.source().hashCode(), b.source().hashCode());
-        return byHash != 0 ? byHash : a.source().compareTo(b.source());
-    };
     /** Equal values together. */
     private static final Comparator<Claim> BY_VALUE = (a, b) -> {
         Value x = a.value();
@@ -54,49 +46,6 @@ final class Tally {
     }
 
     private Tally() {}
-
-    /** Each source's newest claim among {@code live} (claims in record order), in record order. */
-    static Claim[] heads(List<Claim> live) {
-        int n = live.size();
-        if (n > SMALL) {
-            Claim[] claims = live.toArray(new Claim[0]);
-            sort(claims, BY_SOURCE);
-            int heads = 0;
-            for (int i = 0; i < n; i++) {
-                // the sort is stable: a source's claims stay in record order, its newest last
-                if (i == n - 1 || !claims[i].source().equals(claims[i + 1].source())) {
-                    claims[heads++] = claims[i];
-                }
-            }
-            Claim[] result = Arrays.copyOf(claims, heads);
-            sort(result, Assertion.RECORD_ORDER);
-            return result;
-        }
-        Claim[] newestFirst = new Claim[n];
-        int heads = 0;
-        for (int i = n - 1; i >= 0; i--) {
-            Claim c = live.get(i);
-            if (!hasSource(newestFirst, heads, c.source())) {
-                newestFirst[heads++] = c;
-            }
-        }
-        Claim[] result = new Claim[heads];
-        for (int i = 0; i < heads; i++) {
-            result[i] = newestFirst[heads - 1 - i];
-        }
-        return result;
-    }
-
-    private static boolean hasSource(Claim[] claims, int count, String source) {
-        int hash = source.hashCode();
-        for (int i = 0; i < count; i++) {
-            String s = claims[i].source();
-            if (s == source || (s.hashCode() == hash && s.equals(source))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     /** Sorts {@code claims} by {@code order}, stably: claims it finds equal stay in the order they came in. */
     private static void sort(Claim[] claims, Comparator<? super Claim> order) {
@@ -121,7 +70,7 @@ final class Tally {
      * supporters are compared, and no two values share their newest supporter.
      */
     static Count winner(Evidence evidence, ToDoubleFunction<Claim> weight) {
-        Claim[] votes = heads(evidence.live());
+        Claim[] votes = evidence.heads().toArray(new Claim[0]);
         sort(votes, BY_VALUE);
         int bestFrom = -1;
         int bestTo = -1;
