@@ -3,16 +3,22 @@ package io.stemedb.crdt;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
+import io.stemedb.model.Hlc;
 import io.stemedb.model.Retraction;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -20,71 +26,177 @@ import java.util.function.Predicate;
  * target them, each in {@link Assertion#RECORD_ORDER}. It is the input of every CRDT view and
  * every lens. Because the lists are ordered by content alone and duplicates are dropped, two
  * replicas holding the same set build equal evidence, whatever order the assertions arrived in.
- * Immutable and thread-safe.
+ * Immutable and thread-safe: engines cache one instance and hand it to every reader.
+ *
+ * <p><b>Design.</b> Evidence sits on every read, so what a reader asks of it costs no
+ * allocation: {@link #live()} is computed once (and is {@link #claims()} itself when nothing is
+ * retracted), {@link #retractions()} is kept, and {@link #filter} and {@link #asOf} return this
+ * very evidence, or share its lists, when they drop nothing. Engines read a fact from an index
+ * that already lists its assertions in record order and once each; {@link #ofOrdered} takes that
+ * list as it is, checking its order in one pass instead of sorting it again. What the voting
+ * lenses need of it, each source's newest live claim ({@link #heads()}), is computed once per
+ * evidence, so the engines' cached evidence answers it at once.
  */
 public final class Evidence {
+    /** Facts of up to this many live claims find their heads without sorting. */
+    private static final int FEW = 32;
+    /** Equal sources together (by cached hash code first: the order means nothing beyond that). */
+    private static final Comparator<Claim> BY_SOURCE = (a, b) -> {
+        int byHash = Integer.compare(a.source().hashCode(), b.source().hashCode());
+        return byHash != 0 ? byHash : a.source().compareTo(b.source());
+    };
     private final String subject;
     private final String predicate;
     private final List<Claim> claims;
-    private final Map<AssertionId, List<Retraction>> retractions;
     private final List<Claim> live;
+    /** Every retraction of a claim here, in record order. */
+    private final List<Retraction> retractions;
+    /** The same retractions by target, each list in record order; empty when nothing is retracted. */
+    private final Map<AssertionId, List<Retraction>> byTarget;
     /** The instant this evidence was cut back to by {@link #asOf}, or null for the present. */
     private final Instant asOf;
+    /** {@link #heads()}, computed on first use (volatile: evidence is shared between threads). */
+    private volatile List<Claim> heads;
 
-    private Evidence(String subject, String predicate, List<Claim> claims, Map<AssertionId, List<Retraction>> retractions,
-            Instant asOf) {
+    /**
+     * Takes the lists as they are: {@code claims} and {@code retractions} immutable and in record
+     * order, every retraction's target among the claims, {@code byTarget} their immutable grouping
+     * and {@code live} the claims it does not name.
+     */
+    private Evidence(String subject, String predicate, List<Claim> claims, List<Claim> live, List<Retraction> retractions,
+            Map<AssertionId, List<Retraction>> byTarget, Instant asOf) {
         this.subject = subject;
         this.predicate = predicate;
+        this.claims = claims;
+        this.live = live;
+        this.retractions = retractions;
+        this.byTarget = byTarget;
         this.asOf = asOf;
-        this.claims = Collections.unmodifiableList(claims);
-        this.retractions = Collections.unmodifiableMap(retractions);
+    }
+
+    /** Evidence of {@code claims} and {@code retractions}, immutable, in record order, each retraction of one of the claims. */
+    private static Evidence assemble(String subject, String predicate, List<Claim> claims, List<Retraction> retractions, Instant asOf) {
+        Map<AssertionId, List<Retraction>> byTarget = group(retractions);
+        return new Evidence(subject, predicate, claims, live(claims, byTarget), retractions, byTarget, asOf);
+    }
+
+    /** The claims {@code byTarget} does not name: {@code claims} itself when nothing is retracted. */
+    private static List<Claim> live(List<Claim> claims, Map<AssertionId, List<Retraction>> byTarget) {
+        if (byTarget.isEmpty()) {
+            return claims;
+        }
         List<Claim> alive = new ArrayList<>(claims.size());
         for (Claim c : claims) {
-            if (!retractions.containsKey(c.id())) {
+            if (!byTarget.containsKey(c.id())) {
                 alive.add(c);
             }
         }
-        this.live = Collections.unmodifiableList(alive);
+        return Collections.unmodifiableList(alive);
     }
 
     /**
      * The evidence about ({@code subject}, {@code predicate}) among {@code assertions}: the claims
      * about it and the retractions of those claims; everything else, and duplicates, are ignored.
+     * The assertions may come in any order.
      */
     public static Evidence of(String subject, String predicate, Collection<? extends Assertion> assertions) {
         Objects.requireNonNull(subject, "subject");
         Objects.requireNonNull(predicate, "predicate");
         Map<AssertionId, Claim> claims = new HashMap<>();
-        List<Retraction> retractions = new ArrayList<>();
+        Map<AssertionId, Retraction> retractions = new HashMap<>();
         for (Assertion a : assertions) {
-            if (a instanceof Claim) {
-                Claim c = (Claim) a;
+            if (a instanceof Claim c) {
                 if (c.subject().equals(subject) && c.predicate().equals(predicate)) {
                     claims.putIfAbsent(c.id(), c);
                 }
             } else {
-                retractions.add((Retraction) a);
+                retractions.putIfAbsent(a.id(), (Retraction) a);
             }
         }
-        List<Claim> sorted = new ArrayList<>(claims.values());
-        sorted.sort(Assertion.RECORD_ORDER);
-        return new Evidence(subject, predicate, sorted, group(retractions, claims::containsKey), null);
+        Claim[] sorted = claims.values().toArray(new Claim[0]);
+        Arrays.sort(sorted, Assertion.RECORD_ORDER);
+        List<Retraction> kept = new ArrayList<>();
+        for (Retraction r : retractions.values()) {
+            if (claims.containsKey(r.target())) {
+                kept.add(r);
+            }
+        }
+        kept.sort(Assertion.RECORD_ORDER);
+        return assemble(subject, predicate, List.of(sorted), List.copyOf(kept), null);
     }
 
-    private static Map<AssertionId, List<Retraction>> group(Collection<Retraction> retractions, Predicate<AssertionId> keep) {
-        Map<AssertionId, Map<AssertionId, Retraction>> byTarget = new HashMap<>();
-        for (Retraction r : retractions) {
-            if (keep.test(r.target())) {
-                byTarget.computeIfAbsent(r.target(), t -> new TreeMap<>()).putIfAbsent(r.id(), r);
+    /**
+     * The evidence about ({@code subject}, {@code predicate}) from an index that already lists it
+     * in order: what an engine reads from storage. Unlike {@link #of}, it neither sorts nor drops
+     * anything; it checks, in one pass, that {@code assertions} are:
+     * <ul>
+     *   <li>claims about ({@code subject}, {@code predicate}), strictly increasing in
+     *       {@link Assertion#RECORD_ORDER} (so each once), and</li>
+     *   <li>retractions, also strictly increasing in record order, each of one of those claims.</li>
+     * </ul>
+     * Claims and retractions may be interleaved (an index typically lists the claims, then the
+     * retractions). The evidence keeps no reference to {@code assertions}.
+     *
+     * @throws IllegalArgumentException naming the first assertion out of place, if the list breaks
+     *     these rules: an engine bug, or a caller that should use {@link #of}
+     */
+    public static Evidence ofOrdered(String subject, String predicate, List<? extends Assertion> assertions) {
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(predicate, "predicate");
+        Claim[] claims = new Claim[assertions.size()];
+        int claimCount = 0;
+        List<Retraction> retractions = List.of();
+        int i = 0;
+        for (Assertion a : assertions) {
+            if (a instanceof Claim c) {
+                if (!c.subject().equals(subject) || !c.predicate().equals(predicate)) {
+                    throw outOfPlace(i, a, "is about " + c.subject() + "." + c.predicate() + ", not " + subject + "." + predicate);
+                }
+                if (claimCount > 0 && Assertion.RECORD_ORDER.compare(claims[claimCount - 1], c) >= 0) {
+                    throw outOfPlace(i, a, "is not after the claim before it in record order");
+                }
+                claims[claimCount++] = c;
+            } else {
+                Retraction r = (Retraction) a;
+                if (retractions.isEmpty()) {
+                    retractions = new ArrayList<>();
+                } else if (Assertion.RECORD_ORDER.compare(retractions.get(retractions.size() - 1), r) >= 0) {
+                    throw outOfPlace(i, a, "is not after the retraction before it in record order");
+                }
+                retractions.add(r);
+            }
+            i++;
+        }
+        List<Claim> claimList = List.of(claimCount == claims.length ? claims : Arrays.copyOf(claims, claimCount));
+        if (!retractions.isEmpty()) {
+            Set<AssertionId> ids = new HashSet<>();
+            claimList.forEach(c -> ids.add(c.id()));
+            for (Retraction r : retractions) {
+                if (!ids.contains(r.target())) {
+                    throw outOfPlace(assertions.indexOf(r), r, "retracts " + r.target().shortHex() + ", which is not a claim in the list");
+                }
             }
         }
-        Map<AssertionId, List<Retraction>> result = new HashMap<>();
-        byTarget.forEach((target, rs) -> {
-            List<Retraction> list = new ArrayList<>(rs.values());
-            list.sort(Assertion.RECORD_ORDER);
-            result.put(target, Collections.unmodifiableList(list));
-        });
-        return result;
+        return assemble(subject, predicate, claimList, List.copyOf(retractions), null);
+    }
+
+    private static IllegalArgumentException outOfPlace(int index, Assertion a, String why) {
+        return new IllegalArgumentException("assertion " + index + " (" + a.id().shortHex() + ") " + why
+                + "; Evidence.ofOrdered takes a fact's claims and their retractions each in strictly increasing record order,"
+                + " as an index lists them: use Evidence.of for anything else");
+    }
+
+    /** The retractions, in record order, grouped by target; each group keeps that order. */
+    private static Map<AssertionId, List<Retraction>> group(List<Retraction> retractions) {
+        if (retractions.isEmpty()) {
+            return Map.of();
+        }
+        Map<AssertionId, List<Retraction>> byTarget = new LinkedHashMap<>();
+        for (Retraction r : retractions) {
+            byTarget.computeIfAbsent(r.target(), t -> new ArrayList<>(1)).add(r);
+        }
+        byTarget.replaceAll((target, rs) -> Collections.unmodifiableList(rs));
+        return Collections.unmodifiableMap(byTarget);
     }
 
     public String subject() {
@@ -105,42 +217,102 @@ public final class Evidence {
         return live;
     }
 
+    /**
+     * Each source's newest live claim, in record order: the heads of the multi-value register
+     * ({@link MvRegister}), on which the voting lenses count one vote per source. Computed on
+     * first use and kept.
+     */
+    public List<Claim> heads() {
+        List<Claim> h = heads;
+        if (h == null) {
+            h = List.of(newestOfEachSource(live));
+            heads = h;
+        }
+        return h;
+    }
+
+    /**
+     * Up to {@link #FEW} claims, walks them newest first keeping each source's first, with no
+     * timestamp compared (live claims are in record order; a timestamp is one more object to
+     * fetch); beyond, a stable sort by source and a sort of the heads back into record order.
+     */
+    private static Claim[] newestOfEachSource(List<Claim> live) {
+        int n = live.size();
+        if (n > FEW) {
+            Claim[] claims = live.toArray(new Claim[0]);
+            Arrays.sort(claims, BY_SOURCE);
+            int heads = 0;
+            for (int i = 0; i < n; i++) {
+                // the sort is stable: a source's claims stay in record order, its newest last
+                if (i == n - 1 || !claims[i].source().equals(claims[i + 1].source())) {
+                    claims[heads++] = claims[i];
+                }
+            }
+            Claim[] result = Arrays.copyOf(claims, heads);
+            Arrays.sort(result, Assertion.RECORD_ORDER);
+            return result;
+        }
+        Claim[] newestFirst = new Claim[n];
+        int heads = 0;
+        for (int i = n - 1; i >= 0; i--) {
+            Claim c = live.get(i);
+            if (!hasSource(newestFirst, heads, c.source())) {
+                newestFirst[heads++] = c;
+            }
+        }
+        Claim[] result = new Claim[heads];
+        for (int i = 0; i < heads; i++) {
+            result[i] = newestFirst[heads - 1 - i];
+        }
+        return result;
+    }
+
+    private static boolean hasSource(Claim[] claims, int count, String source) {
+        int hash = source.hashCode();
+        for (int i = 0; i < count; i++) {
+            String s = claims[i].source();
+            if (s == source || (s.hashCode() == hash && s.equals(source))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** True when at least one retraction targets {@code claim}. */
     public boolean isRetracted(AssertionId claim) {
-        return retractions.containsKey(claim);
+        return byTarget.containsKey(claim);
     }
 
     /** The retractions of {@code claim}, oldest first; empty if it is live. */
     public List<Retraction> retractionsOf(AssertionId claim) {
-        return retractions.getOrDefault(claim, List.of());
+        return byTarget.getOrDefault(claim, List.of());
     }
 
     /** Every retraction in this evidence, oldest first. */
     public List<Retraction> retractions() {
-        List<Retraction> all = new ArrayList<>();
-        retractions.values().forEach(all::addAll);
-        all.sort(Assertion.RECORD_ORDER);
-        return all;
+        return retractions;
     }
 
     public boolean isEmpty() {
         return claims.isEmpty();
     }
 
-    /** This evidence restricted to the claims {@code keep} accepts, with their retractions. */
+    /**
+     * This evidence restricted to the claims {@code keep} accepts, with their retractions; this
+     * very evidence when it accepts them all.
+     */
     public Evidence filter(Predicate<? super Claim> keep) {
-        List<Claim> kept = new ArrayList<>();
-        Map<AssertionId, List<Retraction>> keptRetractions = new HashMap<>();
-        for (Claim c : claims) {
-            if (keep.test(c)) {
+        List<Claim> kept = null;
+        for (int i = 0; i < claims.size(); i++) {
+            Claim c = claims.get(i);
+            boolean accepted = keep.test(c);
+            if (kept == null && !accepted) {
+                kept = new ArrayList<>(claims.subList(0, i));
+            } else if (kept != null && accepted) {
                 kept.add(c);
-                List<Retraction> rs = retractions.get(c.id());
-                if (rs != null) {
-                    keptRetractions.put(c.id(), rs);
-                }
             }
         }
-        return new Evidence(subject, predicate, kept, keptRetractions, asOf);
+        return kept == null ? this : restrictedTo(kept, asOf, r -> true);
     }
 
     /**
@@ -150,19 +322,46 @@ public final class Evidence {
     public Evidence asOf(Instant instant) {
         Objects.requireNonNull(instant, "instant");
         Instant cut = asOf != null && asOf.isBefore(instant) ? asOf : instant;
-        List<Claim> kept = new ArrayList<>();
-        List<Retraction> keptRetractions = new ArrayList<>();
+        boolean cutsSomething = false;
         for (Claim c : claims) {
-            if (!c.hlc().instant().isAfter(instant)) {
+            cutsSomething |= isAfter(c.hlc(), instant);
+        }
+        for (Retraction r : retractions) {
+            cutsSomething |= isAfter(r.hlc(), instant);
+        }
+        if (!cutsSomething) {
+            return new Evidence(subject, predicate, claims, live, retractions, byTarget, cut);
+        }
+        List<Claim> kept = new ArrayList<>(claims.size());
+        for (Claim c : claims) {
+            if (!isAfter(c.hlc(), instant)) {
                 kept.add(c);
-                for (Retraction r : retractions.getOrDefault(c.id(), List.of())) {
-                    if (!r.hlc().instant().isAfter(instant)) {
-                        keptRetractions.add(r);
-                    }
+            }
+        }
+        return restrictedTo(kept, cut, r -> !isAfter(r.hlc(), instant));
+    }
+
+    /** {@code kept} (a part of the claims, in order) with those of their retractions that {@code keepRetraction} accepts. */
+    private Evidence restrictedTo(List<Claim> kept, Instant cut, Predicate<Retraction> keepRetraction) {
+        List<Retraction> keptRetractions = List.of();
+        if (!retractions.isEmpty()) {
+            Set<AssertionId> keptIds = new HashSet<>();
+            kept.forEach(c -> keptIds.add(c.id()));
+            keptRetractions = new ArrayList<>();
+            for (Retraction r : retractions) {
+                if (keptIds.contains(r.target()) && keepRetraction.test(r)) {
+                    keptRetractions.add(r);
                 }
             }
         }
-        return new Evidence(subject, predicate, kept, group(keptRetractions, t -> true), cut);
+        return assemble(subject, predicate, Collections.unmodifiableList(kept), List.copyOf(keptRetractions), cut);
+    }
+
+    /** {@code hlc.instant().isAfter(t)}, without building the instant: this runs per claim on every as-of read. */
+    private static boolean isAfter(Hlc hlc, Instant t) {
+        long millis = hlc.physicalMillis();
+        long seconds = Math.floorDiv(millis, 1000);
+        return seconds != t.getEpochSecond() ? seconds > t.getEpochSecond() : Math.floorMod(millis, 1000) * 1_000_000L > t.getNano();
     }
 
     /**
@@ -170,23 +369,19 @@ public final class Evidence {
      * a resolution (a filter reporting what it set aside) must widen within the same past. Not
      * part of equality: evidence is its claims and retractions.
      */
-    public java.util.Optional<Instant> asOfInstant() {
-        return java.util.Optional.ofNullable(asOf);
+    public Optional<Instant> asOfInstant() {
+        return Optional.ofNullable(asOf);
     }
 
     @Override
     public boolean equals(Object o) {
-        if (!(o instanceof Evidence)) {
-            return false;
-        }
-        Evidence e = (Evidence) o;
-        return subject.equals(e.subject) && predicate.equals(e.predicate)
-                && claims.equals(e.claims) && retractions.equals(e.retractions);
+        return o instanceof Evidence e && subject.equals(e.subject) && predicate.equals(e.predicate)
+                && claims.equals(e.claims) && byTarget.equals(e.byTarget);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(subject, predicate, claims, retractions);
+        return Objects.hash(subject, predicate, claims, byTarget);
     }
 
     @Override

@@ -15,10 +15,10 @@ final class Checks {
         if (value.isEmpty()) {
             throw new Assertion.InvalidAssertionException(field, "is empty; give a non-empty " + field);
         }
-        if (!Utf8.isWellFormed(value)) {
+        int bytes = Utf8.encodedLength(value);
+        if (bytes < 0) {
             throw new Assertion.InvalidAssertionException(field, "contains an unpaired surrogate; pass well-formed Unicode");
         }
-        int bytes = Utf8.encode(value).length;
         if (bytes > Assertion.MAX_NAME_BYTES) {
             throw new Assertion.InvalidAssertionException(field, "is " + bytes + " UTF-8 bytes, more than the limit of "
                     + Assertion.MAX_NAME_BYTES + "; use a shorter identifier and put long text in a value");
@@ -57,10 +57,10 @@ final class Checks {
     /** Checks one metadata key or value; {@code what} names it inside the message, the field is "metadata". */
     private static void checkText(String what, String text, int maxBytes) {
         String shown = what.length() > 80 ? what.substring(0, 77) + "...'" : what;
-        if (!Utf8.isWellFormed(text)) {
+        int bytes = Utf8.encodedLength(text);
+        if (bytes < 0) {
             throw new Assertion.InvalidAssertionException("metadata", shown + " contains an unpaired surrogate; pass well-formed Unicode");
         }
-        int bytes = Utf8.encode(text).length;
         if (bytes > maxBytes) {
             throw new Assertion.InvalidAssertionException("metadata", shown + " is " + bytes
                     + " UTF-8 bytes, more than the limit of " + maxBytes);

@@ -18,19 +18,31 @@ public final class Utf8 {
 
     private Utf8() {}
 
-    static boolean isWellFormed(String s) {
+    /**
+     * The length of {@code s} in UTF-8, or -1 if it holds an unpaired surrogate (which has no
+     * UTF-8 form). Counts without encoding: names are checked on every read.
+     */
+    static int encodedLength(String s) {
+        int bytes = 0;
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
-            if (Character.isHighSurrogate(c)) {
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
                 if (i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    return false;
+                    return -1;
                 }
+                bytes += 4;
                 i++;
             } else if (Character.isLowSurrogate(c)) {
-                return false;
+                return -1;
+            } else {
+                bytes += 3;
             }
         }
-        return true;
+        return bytes;
     }
 
     static byte[] encode(String s) {

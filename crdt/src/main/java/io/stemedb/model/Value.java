@@ -81,7 +81,7 @@ public final class Value implements Comparable<Value> {
     /** A text value: any well-formed Unicode string, including the empty string. */
     public static Value text(String text) {
         Objects.requireNonNull(text, "text");
-        if (!Utf8.isWellFormed(text)) {
+        if (Utf8.encodedLength(text) < 0) {
             throw new Assertion.InvalidAssertionException(
                     "value", "text contains an unpaired surrogate, which has no UTF-8 form; pass well-formed Unicode");
         }

@@ -11,9 +11,11 @@ import static io.stemedb.crdt.Fixtures.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Retraction;
@@ -171,5 +173,60 @@ class EvidenceTest {
         assertNotEquals(evidence(a), evidence(a, retract(a, "crm", 200)));
         assertNotEquals(evidence(a, retract(a, "crm", 200)), evidence(a, retract(a, "billing", 200)));
         assertNotEquals(evidence(a), Evidence.of("user:2", P, List.of(a)));
+    }
+
+    @Test
+    void ofOrderedTakesAnIndexListingAsItIs() {
+        Claim a = text("a", "crm", 100);
+        Claim b = text("b", "billing", 200);
+        Claim c = claim(Value.text("c"), "crm", hlc(200, 1, 1L));
+        Retraction ofA = retract(a, "crm", 150);
+        Retraction ofC = retract(c, "crm", 300);
+        Evidence listed = Evidence.ofOrdered(S, P, List.of(a, b, c, ofA, ofC));
+        assertEquals(evidence(ofC, c, a, b, ofA), listed);
+        assertEquals(List.of(b), listed.live());
+        assertEquals(List.of(ofA, ofC), listed.retractions());
+        assertEquals(listed, Evidence.ofOrdered(S, P, List.of(a, ofA, b, c, ofC)), "claims and retractions may interleave");
+        assertTrue(Evidence.ofOrdered(S, P, List.of()).isEmpty());
+        Evidence unretracted = Evidence.ofOrdered(S, P, List.of(a, b));
+        assertSame(unretracted.claims(), unretracted.live());
+        assertTrue(unretracted.retractions().isEmpty());
+    }
+
+    @Test
+    void ofOrderedRefusesWhatIsNotAnIndexListingOfTheFact() {
+        Claim a = text("a", "crm", 100);
+        Claim b = text("b", "crm", 200);
+        Claim elsewhere = claim("user:2", P, Value.text("x"), "crm", hlc(300));
+        Retraction ofA = retract(a, "crm", 300);
+        Retraction ofB = retract(b, "crm", 400);
+        assertRefused("assertion 1 (" + a.id().shortHex() + ") is not after the claim before it in record order",
+                List.of(b, a));
+        assertRefused("assertion 1 (" + a.id().shortHex() + ") is not after the claim before it in record order",
+                List.of(a, a), "a duplicate is out of order too");
+        assertRefused("assertion 2 (" + elsewhere.id().shortHex() + ") is about user:2.email, not user:1.email",
+                List.of(a, b, elsewhere));
+        assertRefused("assertion 3 (" + ofA.id().shortHex() + ") is not after the retraction before it in record order",
+                List.of(a, b, ofB, ofA));
+        assertRefused("assertion 1 (" + ofB.id().shortHex() + ") retracts " + b.id().shortHex() + ", which is not a claim in the list",
+                List.of(a, ofB));
+    }
+
+    private static void assertRefused(String start, List<Assertion> listing, String... why) {
+        IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> Evidence.ofOrdered(S, P, listing));
+        assertTrue(x.getMessage().startsWith(start), x.getMessage() + " " + String.join("", why));
+        assertTrue(x.getMessage().endsWith("use Evidence.of for anything else"), x.getMessage());
+    }
+
+    @Test
+    void filterAndAsOfThatDropNothingAllocateNoNewLists() {
+        Claim a = text("a", "crm", 100);
+        Claim b = text("b", "crm", 200);
+        Evidence e = evidence(a, b);
+        assertSame(e, e.filter(c -> true));
+        Evidence now = e.asOf(at(500));
+        assertSame(e.claims(), now.claims());
+        assertSame(e.live(), now.live());
+        assertEquals(Optional.of(at(500)), now.asOfInstant());
     }
 }

@@ -1,17 +1,12 @@
 package io.stemedb.lens;
 
 import io.stemedb.crdt.Evidence;
-import io.stemedb.crdt.MvRegister;
-import io.stemedb.model.Assertion;
-import io.stemedb.model.Claim;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * Every current value: each source's newest live claim wins (the {@link MvRegister} view), so a
- * caller sees the disagreement instead of a verdict. {@link Resolution#value()} fails when they
- * disagree; read {@link Resolution#values()}. Winners are listed in record order. Immutable and
- * thread-safe.
+ * Every current value: each source's newest live claim wins (the {@link io.stemedb.crdt.MvRegister}
+ * view), so a caller sees the disagreement instead of a verdict. {@link Resolution#value()} fails
+ * when they disagree; read {@link Resolution#values()}. Winners are listed in record order.
+ * Immutable and thread-safe.
  */
 final class AllCurrentValuesLens implements Lens {
     static final AllCurrentValuesLens INSTANCE = new AllCurrentValuesLens();
@@ -20,9 +15,7 @@ final class AllCurrentValuesLens implements Lens {
 
     @Override
     public Resolution resolve(Evidence evidence) {
-        List<Claim> heads = new ArrayList<>(MvRegister.of(evidence).heads().values());
-        heads.sort(Assertion.RECORD_ORDER);
-        return Resolution.of(evidence, name(), heads);
+        return Resolution.ofLive(evidence, name(), evidence.heads());
     }
 
     @Override

@@ -10,11 +10,14 @@ final class FallbackLens implements Lens {
     private final Lens first;
     private final Lens second;
     private final String name;
+    /** How a resolution of the second lens is credited. */
+    private final String fallenBack;
 
     FallbackLens(Lens first, Lens second) {
         this.first = first;
         this.second = second;
         this.name = first.name() + ".orElse(" + second.name() + ")";
+        this.fallenBack = second.name() + " (" + first.name() + " chose nothing)";
     }
 
     @Override
@@ -23,7 +26,7 @@ final class FallbackLens implements Lens {
         if (!r.isEmpty()) {
             return r;
         }
-        return second.resolve(evidence).decidedBy(second.name() + " (" + first.name() + " chose nothing)");
+        return second.resolve(evidence).decidedBy(fallenBack);
     }
 
     @Override

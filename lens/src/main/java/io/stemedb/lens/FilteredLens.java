@@ -2,6 +2,8 @@ package io.stemedb.lens;
 
 import io.stemedb.crdt.Evidence;
 import io.stemedb.model.Claim;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -13,13 +15,13 @@ import java.util.function.Predicate;
 final class FilteredLens implements Lens {
     private final Lens inner;
     private final Predicate<? super Claim> keep;
-    private final String description;
+    private final String reason;
     private final String name;
 
     FilteredLens(Lens inner, String description, Predicate<? super Claim> keep) {
         this.inner = inner;
         this.keep = keep;
-        this.description = description;
+        this.reason = "not " + description;
         this.name = inner.name() + "." + description;
     }
 
@@ -31,8 +33,8 @@ final class FilteredLens implements Lens {
     @Override
     public Resolution resolve(Evidence evidence) {
         Resolution r = inner.resolve(evidence.filter(keep));
-        Evidence wider = r.evidence().asOfInstant().map(evidence::asOf).orElse(evidence);
-        return r.within(wider, "not " + description, name);
+        Optional<Instant> past = r.evidence().asOfInstant();
+        return r.within(past.isPresent() ? evidence.asOf(past.get()) : evidence, reason, name);
     }
 
     @Override

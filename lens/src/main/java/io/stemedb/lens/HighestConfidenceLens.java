@@ -1,9 +1,7 @@
 package io.stemedb.lens;
 
 import io.stemedb.crdt.Evidence;
-import io.stemedb.model.Assertion;
 import io.stemedb.model.Claim;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -13,15 +11,21 @@ import java.util.List;
 final class HighestConfidenceLens implements Lens {
     static final HighestConfidenceLens INSTANCE = new HighestConfidenceLens();
 
-    private static final Comparator<Claim> ORDER = Comparator
-            .comparingDouble((Claim c) -> c.confidence().orElse(-1.0))
-            .thenComparing(Assertion.RECORD_ORDER);
-
     private HighestConfidenceLens() {}
 
     @Override
     public Resolution resolve(Evidence evidence) {
-        return Resolution.of(evidence, name(), evidence.live().stream().max(ORDER).map(List::of).orElse(List.of()));
+        Claim best = null;
+        double bestConfidence = 0;
+        // live claims come in record order, so a later claim of equal confidence is the newer one
+        for (Claim c : evidence.live()) {
+            double confidence = c.confidence().orElse(-1.0);
+            if (best == null || Double.compare(confidence, bestConfidence) >= 0) {
+                best = c;
+                bestConfidence = confidence;
+            }
+        }
+        return Resolution.ofLive(evidence, name(), best == null ? List.of() : List.of(best));
     }
 
     @Override

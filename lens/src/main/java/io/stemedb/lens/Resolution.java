@@ -1,6 +1,7 @@
 package io.stemedb.lens;
 
 import io.stemedb.crdt.Evidence;
+import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Retraction;
@@ -23,13 +24,27 @@ import java.util.TreeSet;
  * claims; the live claims they overruled; the live claims a filter set aside before the lens
  * looked (not valid at the time asked, from a source not asked for...), each with the reason; and
  * the claims that were out of the running because they were retracted. Immutable and thread-safe.
+ *
+ * <p><b>Design.</b> Most readers ask a resolution for its value and nothing else, so building one
+ * costs a check that the winners are live (a binary search each, the evidence being in record
+ * order) and nothing more; the explanation's parts (overruled, set aside, retracted) are computed
+ * from the evidence the first time they are asked for, and kept. A resolution that
+ * {@link #within} widened keeps the one it widened, whose live claims and set-aside claims are
+ * what the widening does not set aside again.
  */
 public final class Resolution {
     private final Evidence evidence;
     private final String lens;
     private final List<Claim> winners;
-    private final List<Claim> overruled;
-    private final List<SetAside> setAside;
+    /** The evidence whose live claims the lens weighed: the winners and the overruled claims. */
+    private final Evidence weighed;
+    /** The resolution that {@link #within} widened into this one, or null. */
+    private final Resolution narrower;
+    /** Why {@link #within} set aside the live claims {@link #narrower} did not account for; null with it. */
+    private final String asideReason;
+    /** Computed when first asked for (volatile: a resolution may be shared between threads). */
+    private volatile List<Claim> overruled;
+    private volatile List<SetAside> setAside;
 
     /** A live claim that a filter kept from the lens, and why. */
     public record SetAside(Claim claim, String reason) {
@@ -39,12 +54,13 @@ public final class Resolution {
         }
     }
 
-    private Resolution(Evidence evidence, String lens, List<Claim> winners, List<Claim> overruled, List<SetAside> setAside) {
+    private Resolution(Evidence evidence, String lens, List<Claim> winners, Evidence weighed, Resolution narrower, String asideReason) {
         this.evidence = evidence;
         this.lens = lens;
         this.winners = winners;
-        this.overruled = overruled;
-        this.setAside = setAside;
+        this.weighed = weighed;
+        this.narrower = narrower;
+        this.asideReason = asideReason;
     }
 
     /**
@@ -55,29 +71,53 @@ public final class Resolution {
      *     may only choose among live claims
      */
     public static Resolution of(Evidence evidence, String lens, List<Claim> winners) {
-        Set<AssertionId> chosen = chosen(evidence, lens, winners);
-        List<Claim> overruled = new ArrayList<>();
-        for (Claim c : evidence.live()) {
-            if (!chosen.contains(c.id())) {
-                overruled.add(c);
-            }
-        }
-        return new Resolution(evidence, lens, List.copyOf(winners), Collections.unmodifiableList(overruled), List.of());
+        List<Claim> chosen = List.copyOf(winners);
+        checkLive(evidence, lens, chosen);
+        return new Resolution(evidence, lens, chosen, evidence, null, null);
     }
 
-    private static Set<AssertionId> chosen(Evidence evidence, String lens, List<Claim> winners) {
-        Set<AssertionId> live = new HashSet<>();
-        evidence.live().forEach(c -> live.add(c.id()));
-        Set<AssertionId> chosen = new HashSet<>();
+    /**
+     * {@link #of} for the built-in lenses, which take their winners from {@code evidence.live()}
+     * itself: they are live by construction (ResolutionProperties and the lens tests check the
+     * choices), so they are not searched for again.
+     */
+    static Resolution ofLive(Evidence evidence, String lens, List<Claim> winners) {
+        return new Resolution(evidence, lens, List.copyOf(winners), evidence, null, null);
+    }
+
+    /** Fails unless every winner is a live claim of {@code evidence}. */
+    private static void checkLive(Evidence evidence, String lens, List<Claim> winners) {
+        List<Claim> live = evidence.live();
         for (Claim w : winners) {
-            if (!live.contains(w.id())) {
+            if (!contains(live, w)) {
                 throw new IllegalArgumentException("lens " + lens + " chose " + w.id().shortHex()
                         + (evidence.isRetracted(w.id()) ? ", which is retracted" : ", which is not in the evidence")
                         + "; a lens may only choose live claims");
             }
-            chosen.add(w.id());
         }
-        return chosen;
+    }
+
+    /**
+     * Whether {@code live}, in strictly increasing record order, holds {@code claim}: a binary
+     * search that stops early on the very object, as lenses choose from the list itself.
+     */
+    private static boolean contains(List<Claim> live, Claim claim) {
+        int low = 0;
+        int high = live.size() - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            Claim c = live.get(mid);
+            int order = c == claim ? 0 : Assertion.RECORD_ORDER.compare(c, claim);
+            if (order == 0) {
+                return true;
+            }
+            if (order < 0) {
+                low = mid + 1;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return false;
     }
 
     /** The resolution in which {@code lens} chose nothing. */
@@ -94,22 +134,13 @@ public final class Resolution {
      */
     public Resolution within(Evidence wider, String reason, String lensName) {
         Objects.requireNonNull(reason, "reason");
-        Set<AssertionId> seen = new HashSet<>();
-        evidence.live().forEach(c -> seen.add(c.id()));
-        setAside.forEach(s -> seen.add(s.claim().id()));
-        List<SetAside> aside = new ArrayList<>(setAside);
-        for (Claim c : wider.live()) {
-            if (seen.add(c.id())) {
-                aside.add(new SetAside(c, reason));
-            }
-        }
-        chosen(wider, lensName, winners);
-        return new Resolution(wider, lensName, winners, overruled, Collections.unmodifiableList(aside));
+        checkLive(wider, lensName, winners);
+        return new Resolution(wider, lensName, winners, weighed, this, reason);
     }
 
     /** The same decision, credited to another lens name (for wrappers and composition). */
     public Resolution decidedBy(String lensName) {
-        return new Resolution(evidence, lensName, winners, overruled, setAside);
+        return new Resolution(evidence, lensName, winners, weighed, narrower, asideReason);
     }
 
     public String subject() {
@@ -142,11 +173,16 @@ public final class Resolution {
      *     returns all current values, for example); read {@link #values()} instead
      */
     public Optional<Value> value() {
-        SortedSet<Value> values = values();
-        if (values.size() > 1) {
-            throw new AmbiguousResolutionException(this, values);
+        if (winners.isEmpty()) {
+            return Optional.empty();
         }
-        return values.isEmpty() ? Optional.empty() : Optional.of(values.first());
+        Value first = winners.get(0).value();
+        for (int i = 1; i < winners.size(); i++) {
+            if (!first.equals(winners.get(i).value())) {
+                throw new AmbiguousResolutionException(this, values());
+            }
+        }
+        return Optional.of(first);
     }
 
     /** The distinct values of the winners, in {@link Value} order. */
@@ -161,25 +197,64 @@ public final class Resolution {
         return winners;
     }
 
-    /** The live claims the lens considered and did not choose. */
+    /** The live claims the lens considered and did not choose, in record order. */
     public List<Claim> overruled() {
-        return overruled;
+        List<Claim> o = overruled;
+        if (o == null) {
+            o = weighed.live();
+            if (!winners.isEmpty()) {
+                Set<AssertionId> won = new HashSet<>();
+                winners.forEach(w -> won.add(w.id()));
+                List<Claim> rest = new ArrayList<>(o.size());
+                for (Claim c : o) {
+                    if (!won.contains(c.id())) {
+                        rest.add(c);
+                    }
+                }
+                o = Collections.unmodifiableList(rest);
+            }
+            overruled = o;
+        }
+        return o;
     }
 
     /** The live claims a filter kept from the lens, with the reasons. */
     public List<SetAside> setAside() {
-        return setAside;
+        List<SetAside> s = setAside;
+        if (s == null) {
+            s = narrower == null ? List.of() : widen();
+            setAside = s;
+        }
+        return s;
     }
 
-    /** The claims that could not win because they were retracted. */
+    /** What {@link #within} set aside: the narrower resolution's set-aside claims, then the live claims it did not see. */
+    private List<SetAside> widen() {
+        List<SetAside> before = narrower.setAside();
+        Set<AssertionId> seen = new HashSet<>();
+        narrower.evidence.live().forEach(c -> seen.add(c.id()));
+        before.forEach(a -> seen.add(a.claim().id()));
+        List<SetAside> aside = new ArrayList<>(before);
+        for (Claim c : evidence.live()) {
+            if (seen.add(c.id())) {
+                aside.add(new SetAside(c, asideReason));
+            }
+        }
+        return Collections.unmodifiableList(aside);
+    }
+
+    /** The claims that could not win because they were retracted, in record order. */
     public List<Claim> retracted() {
+        if (evidence.retractions().isEmpty()) {
+            return List.of();
+        }
         List<Claim> retracted = new ArrayList<>();
         for (Claim c : evidence.claims()) {
             if (evidence.isRetracted(c.id())) {
                 retracted.add(c);
             }
         }
-        return retracted;
+        return Collections.unmodifiableList(retracted);
     }
 
     /**
@@ -195,12 +270,13 @@ public final class Resolution {
         } else {
             appendClaims(s, winners);
         }
+        List<Claim> overruled = overruled();
         if (!overruled.isEmpty()) {
             s.append("; overruled: ");
             appendClaims(s, overruled);
         }
         Map<String, List<Claim>> asideByReason = new LinkedHashMap<>();
-        setAside.forEach(a -> asideByReason.computeIfAbsent(a.reason(), r -> new ArrayList<>()).add(a.claim()));
+        setAside().forEach(a -> asideByReason.computeIfAbsent(a.reason(), r -> new ArrayList<>()).add(a.claim()));
         asideByReason.forEach((reason, claims) -> {
             s.append("; set aside (").append(reason).append("): ");
             appendClaims(s, claims);

@@ -1,7 +1,6 @@
 package io.stemedb.lens;
 
 import io.stemedb.crdt.Evidence;
-import io.stemedb.model.Assertion;
 import io.stemedb.model.Claim;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -42,19 +41,19 @@ final class TrustRankedLens implements Lens {
     public Resolution resolve(Evidence evidence) {
         Claim best = null;
         int bestRank = Integer.MAX_VALUE;
+        // live claims come in record order: of claims of equal rank, a later one is the newer
         for (Claim c : evidence.live()) {
             Integer r = rank.get(c.source());
             if (r == null && othersIgnored) {
                 continue;
             }
             int effective = r == null ? rank.size() : r;
-            if (best == null || effective < bestRank
-                    || (effective == bestRank && Assertion.RECORD_ORDER.compare(c, best) > 0)) {
+            if (effective <= bestRank) {
                 best = c;
                 bestRank = effective;
             }
         }
-        return Resolution.of(evidence, name, best == null ? List.of() : List.of(best));
+        return Resolution.ofLive(evidence, name, best == null ? List.of() : List.of(best));
     }
 
     @Override

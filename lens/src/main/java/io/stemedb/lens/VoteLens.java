@@ -27,7 +27,7 @@ final class VoteLens implements Lens {
         if (winner == null || winner.sources() < quorum) {
             return Resolution.none(evidence, name);
         }
-        return Resolution.of(evidence, name, winner.supporters());
+        return Resolution.ofLive(evidence, name, winner.supporters());
     }
 
     @Override

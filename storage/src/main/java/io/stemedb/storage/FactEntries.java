@@ -113,7 +113,10 @@ final class FactEntries {
     /**
      * The evidence about ({@code subject}, {@code predicate}) among {@code entries}: its claims
      * and the retractions of them. Records of a colliding fact are left out. A claim that a
-     * retraction targets takes its id from the retraction, so that no claim is hashed here.
+     * retraction targets takes its id from the retraction, so that no claim is hashed here; the
+     * entries, in arrival order, are put in record order (by timestamp: ids are compared, and so
+     * hashed, only for equal timestamps) and handed to {@link Evidence#ofOrdered}, which hashes
+     * no claim of a fact that has no retraction.
      */
     static Evidence evidence(String subject, String predicate, List<Entry> entries, Supplier<String> where) {
         Map<Long, List<Retraction>> retractionsByTarget = Map.of();
@@ -126,22 +129,38 @@ final class FactEntries {
                 retractionsByTarget.computeIfAbsent(e.targetSequence(), t -> new ArrayList<>()).add(r);
             }
         }
-        List<Assertion> found = new ArrayList<>(entries.size());
+        List<Claim> claims = new ArrayList<>(entries.size());
+        List<Retraction> retractions = new ArrayList<>();
         for (Entry e : entries) {
             if (e.tag() != CLAIM) {
                 continue;
             }
-            List<Retraction> retractions = retractionsByTarget.get(e.sequence());
-            AssertionId known = retractions == null ? null : retractions.get(0).target();
+            List<Retraction> of = retractionsByTarget.get(e.sequence());
+            AssertionId known = of == null ? null : of.get(0).target();
             Claim c = (Claim) decode(e, known, where);
             if (c.subject().equals(subject) && c.predicate().equals(predicate)) {
-                found.add(c);
-                if (retractions != null) {
-                    found.addAll(retractions);
+                claims.add(c);
+                if (of != null) {
+                    retractions.addAll(of);
                 }
             }
         }
-        return Evidence.of(subject, predicate, found);
+        List<Assertion> ordered = new ArrayList<>(claims.size() + retractions.size());
+        addInRecordOrder(ordered, claims);
+        addInRecordOrder(ordered, retractions);
+        return Evidence.ofOrdered(subject, predicate, ordered);
+    }
+
+    /** Adds {@code assertions} to {@code to} in record order, each once. */
+    private static void addInRecordOrder(List<Assertion> to, List<? extends Assertion> assertions) {
+        assertions.sort(Assertion.RECORD_ORDER);
+        Assertion last = null;
+        for (Assertion a : assertions) {
+            if (last == null || Assertion.RECORD_ORDER.compare(last, a) != 0) {
+                to.add(a);
+            }
+            last = a;
+        }
     }
 
     /** Decodes the record of {@code e}; {@code id} when known, else it is hashed if ever asked for. */

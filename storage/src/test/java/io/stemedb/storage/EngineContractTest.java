@@ -774,6 +774,85 @@ abstract class EngineContractTest {
     }
 
     /**
+     * Readers of facts while a writer commits: each commit adds a claim to facts a and b and
+     * retracts their previous claims. A fact read alone always shows its claim and retraction of
+     * one commit together (one live claim, one retraction fewer than claims), and an id stored by
+     * the commit a read showed is there to get.
+     */
+    @Test
+    void readersOfFactsNeverSeePartOfACommit() throws Exception {
+        int commits = 1_500;
+        List<List<Assertion>> prepared = new ArrayList<>();
+        List<Claim> bClaims = new ArrayList<>();
+        Claim lastA = null;
+        Claim lastB = null;
+        for (int i = 0; i < commits; i++) {
+            Claim a = claim("s", "a", "v" + i);
+            Claim b = claim("s", "b", "v" + i);
+            List<Assertion> batch = new ArrayList<>(List.of(a, b));
+            if (lastA != null) {
+                batch.add(retraction(lastA, "src"));
+                batch.add(retraction(lastB, "src"));
+            }
+            prepared.add(batch);
+            bClaims.add(b);
+            lastA = a;
+            lastB = b;
+        }
+        Runnable reader = () -> {
+            for (String p : List.of("a", "b")) {
+                Evidence e = engine.evidence("s", p);
+                int n = e.claims().size();
+                if (n > 0 && (e.live().size() != 1 || e.retractions().size() != n - 1)) {
+                    fail("saw part of a commit in fact " + p + ": " + n + " claims, " + e.live().size() + " live, "
+                            + e.retractions().size() + " retractions");
+                }
+                if (p.equals("a") && n > 0 && !engine.contains(bClaims.get(n - 1).id())) {
+                    fail("fact a showed commit " + n + " but that commit's claim of b is not there");
+                }
+            }
+        };
+        readWhileCommitting(prepared, List.of(reader, reader));
+        assertEquals(List.of(lastA), engine.evidence("s", "a").live());
+        assertEquals(List.of(lastB), engine.evidence("s", "b").live());
+    }
+
+    /**
+     * Commits {@code batches} one after the other while each of {@code readers} runs in a loop on
+     * a thread of its own, until a last round after the last commit; fails with the first reader's
+     * failure.
+     */
+    void readWhileCommitting(List<List<Assertion>> batches, List<Runnable> readers) throws Exception {
+        AtomicBoolean writerDone = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(readers.size());
+        try {
+            List<Future<Integer>> rounds = new ArrayList<>();
+            for (Runnable reader : readers) {
+                rounds.add(pool.submit(() -> {
+                    int round = 0;
+                    boolean finalRound = false;
+                    while (!finalRound) {
+                        finalRound = writerDone.get();
+                        reader.run();
+                        round++;
+                    }
+                    return round;
+                }));
+            }
+            for (List<Assertion> batch : batches) {
+                engine.commit(batch);
+            }
+            writerDone.set(true);
+            for (Future<Integer> r : rounds) {
+                assertTrue(r.get(60, TimeUnit.SECONDS) >= 1);
+            }
+        } finally {
+            writerDone.set(true);
+            pool.shutdownNow();
+        }
+    }
+
+    /**
      * Writers racing to store overlapping assertions: each assertion is reported new by exactly one
      * commit, and the arrival log numbers every assertion once, without gaps.
      */

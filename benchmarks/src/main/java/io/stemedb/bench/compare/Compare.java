@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar compare [--quick] [--runs 3] [--n 200000] [--conflict-n 200000]
- *     [--ops 20000] [--warmup 2000] [--w5-n 10000000] [--w5-peer-n 1000000] [--w5-runs 1] [--systems a,b,...]
+ *     [--ops 100000] [--warmup 200000] [--warmup-window 20000] [--warmup-tolerance 0.05] [--warmup-max-seconds 600]
+ *     [--cold-ops 10000] [--drop-page-cache true] [--threads 2] [--w5-n 10000000] [--w5-peer-n 1000000] [--w5-runs 1] [--systems a,b,...]
  *     [--dir /tmp/stemedb-compare] [--results benchmarks/results/compare] [--report docs/benchmarks.md]
  *     [--charts docs/benchmarks] [--parallel 1] [--timeout-minutes 180] [--heap 6g]
  * java -jar benchmarks/target/benchmarks.jar compare --from-results benchmarks/results/compare [--systems ...]
@@ -42,11 +43,13 @@ public final class Compare {
     static final List<String> ALL_SYSTEMS = List.of("stemedb", "stemedb-memory", "raw-rocksdb", "sqlite", "h2", "xtdb", "datomic");
     /** Systems the command knows beyond the default set (run on request). */
     static final List<String> OPTIONAL_SYSTEMS = List.of("stemedb-periodic");
-    /** The systems that W5 drives to the full --w5-n: StemeDB and its ceiling. */
-    static final List<String> FULL_SCALE_SYSTEMS = List.of("stemedb", "stemedb-periodic", "stemedb-memory", "raw-rocksdb");
+    /** The systems that W5 drives to the full --w5-n: StemeDB, its ceiling, and SQLite for W2 at that size. */
+    static final List<String> FULL_SCALE_SYSTEMS = List.of("stemedb", "stemedb-periodic", "stemedb-memory", "raw-rocksdb", "sqlite");
     static final List<String> ISOLATED = List.of("xtdb", "datomic");
 
-    public static final String USAGE = "usage: compare [--quick] [--runs 3] [--n 200000] [--conflict-n 200000] [--ops 20000] [--warmup 2000]\n"
+    public static final String USAGE = "usage: compare [--quick] [--runs 3] [--n 200000] [--conflict-n 200000] [--ops 100000]\n"
+            + "               [--warmup 200000] [--warmup-window 20000] [--warmup-tolerance 0.05] [--warmup-max-seconds 600]\n"
+            + "               [--cold-ops 10000] [--drop-page-cache true] [--threads 2]\n"
             + "               [--w5-n 10000000] [--w5-peer-n 1000000] [--w5-runs 1] [--systems " + String.join(",", ALL_SYSTEMS) + "]\n"
             + "               [--dir DIR] [--results DIR] [--report docs/benchmarks.md] [--charts docs/benchmarks]\n"
             + "               [--parallel 1] [--timeout-minutes 180] [--heap 6g] [--peers-dir benchmarks] [--note TEXT]\n"
@@ -54,7 +57,8 @@ public final class Compare {
             + "               (summary, report and charts again from the per-run JSON files of a run, running nothing)";
 
     /** The command line, parsed; {@code --quick} changes the defaults, explicit options still win. */
-    record Options(boolean quick, int runs, long n, long conflictN, int ops, int warmup, long w5n, long w5PeerN, int w5Runs,
+    record Options(boolean quick, int runs, long n, long conflictN, int ops, long warmup, int warmupWindow, double warmupTolerance,
+            double warmupMaxSeconds, int coldOps, boolean dropPageCache, int threads, long w5n, long w5PeerN, int w5Runs,
             List<String> systems, Path dir, Path results, Path report, Path charts, int parallel, long timeoutMinutes, String heap,
             Path peersDir, Path fromResults, String note) {
 
@@ -70,7 +74,8 @@ public final class Compare {
                     throw new IllegalArgumentException("unknown or incomplete option " + args[i] + "\n" + USAGE);
                 }
             }
-            List<String> known = List.of("--runs", "--n", "--conflict-n", "--ops", "--warmup", "--w5-n", "--w5-peer-n", "--w5-runs",
+            List<String> known = List.of("--runs", "--n", "--conflict-n", "--ops", "--warmup", "--warmup-window", "--warmup-tolerance",
+                    "--warmup-max-seconds", "--cold-ops", "--drop-page-cache", "--threads", "--w5-n", "--w5-peer-n", "--w5-runs",
                     "--systems", "--dir", "--results", "--report", "--charts", "--parallel", "--timeout-minutes", "--heap", "--peers-dir",
                     "--from-results", "--note");
             for (String k : given.keySet()) {
@@ -88,8 +93,14 @@ public final class Compare {
                     (int) count(given, "--runs", quick ? 1 : 3),
                     count(given, "--n", quick ? 1_000 : 200_000),
                     count(given, "--conflict-n", quick ? 1_000 : 200_000),
-                    (int) count(given, "--ops", quick ? 200 : 20_000),
-                    (int) count(given, "--warmup", quick ? 50 : 2_000),
+                    (int) count(given, "--ops", quick ? 200 : 100_000),
+                    count(given, "--warmup", quick ? 50 : 200_000),
+                    (int) count(given, "--warmup-window", quick ? 50 : 20_000),
+                    Double.parseDouble(given.getOrDefault("--warmup-tolerance", "0.05")),
+                    Double.parseDouble(given.getOrDefault("--warmup-max-seconds", quick ? "1" : "600")),
+                    (int) count(given, "--cold-ops", quick ? 100 : 10_000),
+                    Boolean.parseBoolean(given.getOrDefault("--drop-page-cache", Boolean.toString(!quick))),
+                    (int) count(given, "--threads", 2),
                     count(given, "--w5-n", quick ? 2_000 : 10_000_000),
                     count(given, "--w5-peer-n", quick ? 2_000 : 1_000_000),
                     (int) count(given, "--w5-runs", 1),
@@ -106,6 +117,11 @@ public final class Compare {
                     given.get("--note"));
             if (o.runs() < 1 || o.w5Runs() < 0 || o.w5Runs() > o.runs() || o.ops() < 1 || o.parallel() < 1) {
                 throw new IllegalArgumentException("--runs and --ops and --parallel must be at least 1, --w5-runs between 0 and --runs");
+            }
+            if (o.warmup() < 0 || o.warmupWindow() < 1 || !(o.warmupTolerance() >= 0) || !(o.warmupMaxSeconds() > 0) || o.coldOps() < 1
+                    || o.threads() < 2) {
+                throw new IllegalArgumentException("--warmup must be at least 0, --warmup-window and --cold-ops at least 1, "
+                        + "--warmup-tolerance at least 0, --warmup-max-seconds above 0 and --threads at least 2");
             }
             if (o.n() % 10 != 0 || o.n() < 100) {
                 throw new IllegalArgumentException("--n must be a multiple of 10, at least 100 (two claims per subject and predicate)");
@@ -301,6 +317,12 @@ public final class Compare {
         s.put("conflictN", options.conflictN());
         s.put("ops", options.ops());
         s.put("warmupOps", options.warmup());
+        s.put("warmupWindow", options.warmupWindow());
+        s.put("warmupTolerance", options.warmupTolerance());
+        s.put("warmupMaxSeconds", options.warmupMaxSeconds());
+        s.put("coldOps", options.coldOps());
+        s.put("dropPageCache", options.dropPageCache());
+        s.put("threads", options.threads());
         s.put("w5n", options.w5n());
         s.put("w5PeerN", options.w5PeerN());
         s.put("heap", options.heap());
@@ -310,11 +332,15 @@ public final class Compare {
         }
         s.put("w1to3Data", new Workload(options.n(), 42).describeLine());
         s.put("w4Data", new ConflictWorkload(options.conflictN(), 42).describeLine());
-        s.put("w5Data", "the W1 data shape at n = --w5-n (StemeDB, raw RocksDB) or --w5-peer-n (the other systems), "
-                + "throughput sampled every 10% of n, then close and reopen to the first W2 read (durable systems)");
+        s.put("w5Data", "the W1 data shape at n = --w5-n (StemeDB, raw RocksDB, SQLite) or --w5-peer-n (the other systems), "
+                + "throughput sampled every 10% of n, then close and reopen to the first W2 read (durable systems), then W2 "
+                + "(uniform current-value reads) on that database");
         s.put("command", "java -jar benchmarks/target/benchmarks.jar compare" + (options.quick() ? " --quick" : "")
                 + " --runs " + options.runs() + " --n " + options.n() + " --conflict-n " + options.conflictN() + " --ops " + options.ops()
-                + " --warmup " + options.warmup() + " --w5-n " + options.w5n() + " --w5-peer-n " + options.w5PeerN()
+                + " --warmup " + options.warmup() + " --warmup-window " + options.warmupWindow() + " --warmup-tolerance "
+                + options.warmupTolerance() + " --warmup-max-seconds " + options.warmupMaxSeconds() + " --cold-ops " + options.coldOps()
+                + " --drop-page-cache " + options.dropPageCache() + " --threads " + options.threads()
+                + " --w5-n " + options.w5n() + " --w5-peer-n " + options.w5PeerN()
                 + " --w5-runs " + options.w5Runs() + " --parallel " + options.parallel() + " --heap " + options.heap()
                 + " --systems " + String.join(",", options.systems()));
         return s;
@@ -342,7 +368,10 @@ public final class Compare {
         cmd.addAll(Arrays.asList("--system", job.system(), "--phase", job.phases(),
                 "--dir", options.dir().resolve(job.name()).toString(), "--out", json.toString(),
                 "--n", Long.toString(options.n()), "--conflict-n", Long.toString(options.conflictN()),
-                "--ops", Integer.toString(options.ops()), "--warmup", Integer.toString(options.warmup()),
+                "--ops", Integer.toString(options.ops()), "--warmup", Long.toString(options.warmup()),
+                "--warmup-window", Integer.toString(options.warmupWindow()), "--warmup-tolerance", Double.toString(options.warmupTolerance()),
+                "--warmup-max-seconds", Double.toString(options.warmupMaxSeconds()), "--cold-ops", Integer.toString(options.coldOps()),
+                "--drop-page-cache", Boolean.toString(options.dropPageCache()), "--threads", Integer.toString(options.threads()),
                 "--scale-n", Long.toString(job.w5n()), "--seed", "42"));
         return cmd;
     }
@@ -409,14 +438,20 @@ public final class Compare {
             new String[] {"W2", "opsPerSec"}, new String[] {"W2", "p50Us"}, new String[] {"W2", "p99Us"},
             new String[] {"W2z", "opsPerSec"}, new String[] {"W2z", "p50Us"}, new String[] {"W2z", "p99Us"},
             new String[] {"W3", "opsPerSec"}, new String[] {"W3", "p50Us"}, new String[] {"W3", "p99Us"},
+            new String[] {"W2cold", "opsPerSec"}, new String[] {"W2cold", "p50Us"}, new String[] {"W2cold", "p99Us"},
+            new String[] {"W2mt", "opsPerSec"}, new String[] {"W2mt", "p50Us"}, new String[] {"W2mt", "p99Us"},
             new String[] {"W4", "ingest", "claimsPerSec"},
             new String[] {"W4", "trust", "opsPerSec"}, new String[] {"W4", "trust", "p50Us"}, new String[] {"W4", "trust", "p99Us"},
             new String[] {"W4", "majority", "opsPerSec"}, new String[] {"W4", "majority", "p50Us"},
             new String[] {"W4", "majority", "p99Us"},
-            new String[] {"W5", "claimsPerSec"}, new String[] {"W5", "reopenToFirstReadMs"});
+            new String[] {"W5", "claimsPerSec"}, new String[] {"W5", "seconds"}, new String[] {"W5", "reopenToFirstReadMs"},
+            new String[] {"W5", "W2", "opsPerSec"}, new String[] {"W5", "W2", "p50Us"}, new String[] {"W5", "W2", "p99Us"});
 
     /** The timed reads, as figure keys ("W4.trust" is W4's trust reads), in report order. */
-    static final List<String> READS = List.of("W2", "W2z", "W3", "W4.trust", "W4.majority");
+    static final List<String> READS = List.of("W2", "W2z", "W3", "W4.trust", "W4.majority", "W2cold", "W2mt", "W5.W2");
+
+    /** The workloads that may not apply to a system, which then says why ("unsupported" in its JSON). */
+    static final List<String> OPTIONAL_WORKLOADS = List.of("W4", "W2cold", "W2mt");
 
     static String key(String[] path) {
         return String.join(".", path);
@@ -478,10 +513,13 @@ public final class Compare {
             Map<String, Object> unsupported = new LinkedHashMap<>();
             Map<String, Object> answers = new LinkedHashMap<>();
             List<Map<String, Object>> w5 = new ArrayList<>();
+            List<Map<String, Object>> warmups = new ArrayList<>();
             for (Map<String, Object> r : runs) {
-                Object reason = at(r, new String[] {"W4", "unsupported"});
-                if (reason != null) {
-                    unsupported.put("W4", reason);
+                for (String workload : OPTIONAL_WORKLOADS) {
+                    Object reason = at(r, new String[] {workload, "unsupported"});
+                    if (reason != null) {
+                        unsupported.put(workload, reason);
+                    }
                 }
                 for (String read : READS) {
                     String[] op = read.split("\\.");
@@ -495,11 +533,34 @@ public final class Compare {
                 Object scale = at(r, new String[] {"W5"});
                 if (scale instanceof Map) {
                     w5.add((Map<String, Object>) scale);
+                    s.put("w5n", ((Map<String, Object>) scale).get("claims"));
+                }
+                Map<String, Object> warm = new LinkedHashMap<>();
+                for (String read : READS) {
+                    Object ops = at(r, append(read.split("\\."), "warmupOps"));
+                    if (ops != null) {
+                        warm.put(read, ops + (Boolean.TRUE.equals(at(r, append(read.split("\\."), "warmupSettled"))) ? "" : " (not settled)"));
+                    }
+                }
+                Object threads = at(r, new String[] {"W2mt", "warmups"});
+                if (threads instanceof List<?> perThread) {
+                    List<String> each = new ArrayList<>();
+                    for (Object t : perThread) {
+                        Map<String, Object> m = (Map<String, Object>) t;
+                        each.add(m.get("warmupOps") + (Boolean.TRUE.equals(m.get("warmupSettled")) ? "" : " (not settled)"));
+                    }
+                    warm.put("W2mt", String.join(" + ", each));
+                }
+                warmups.add(warm);
+                Object cache = at(r, new String[] {"W2cold", "pageCache"});
+                if (cache != null) {
+                    s.put("coldPageCache", cache);
                 }
             }
             s.put("unsupported", unsupported);
             s.put("answers", answers);
             s.put("w5Runs", w5);
+            s.put("warmups", warmups);
             s.put("runs", runs.size());
             systems.put(system, s);
         }

@@ -27,7 +27,10 @@ final class CompareCharts {
             new String[] {"compare-w3-history", "W3.opsPerSec", "W3 history of a (subject, predicate)", "reads/s"},
             new String[] {"compare-w4-trust", "W4.trust.opsPerSec", "W4 conflicts resolved by trust ranking", "reads/s"},
             new String[] {"compare-w4-majority", "W4.majority.opsPerSec", "W4 conflicts resolved by majority", "reads/s"},
-            new String[] {"compare-w5-ingest", "W5.claimsPerSec", "W5 ingest at scale (each system's n in the report)", "claims/s"});
+            new String[] {"compare-w2-cold", "W2cold.opsPerSec", "W2 cold: the first reads after a close and reopen", "reads/s"},
+            new String[] {"compare-w2-mt", "W2mt.opsPerSec", "W2-mt: current-value reads on several threads at once", "reads/s"},
+            new String[] {"compare-w5-ingest", "W5.claimsPerSec", "W5 ingest at scale (each system's n in the report)", "claims/s"},
+            new String[] {"compare-w5-w2", "W5.W2.opsPerSec", "W2 on W5's database (each system's n in the report)", "reads/s"});
     static final String OVER_TIME = "compare-w5-over-time";
 
     private CompareCharts() {}

@@ -29,7 +29,10 @@ final class CompareReport {
             new String[] {"W3.opsPerSec", "W3 history, reads/s"},
             new String[] {"W4.trust.opsPerSec", "W4 trust, reads/s"},
             new String[] {"W4.majority.opsPerSec", "W4 majority, reads/s"},
-            new String[] {"W5.claimsPerSec", "W5 ingest at scale, claims/s"});
+            new String[] {"W2cold.opsPerSec", "W2 cold (first reads after reopen), reads/s"},
+            new String[] {"W2mt.opsPerSec", "W2-mt (threads at once), reads/s"},
+            new String[] {"W5.claimsPerSec", "W5 ingest at scale, claims/s"},
+            new String[] {"W5.W2.opsPerSec", "W2 on W5's database, reads/s"});
     static final List<String> PEERS = List.of("sqlite", "h2", "xtdb", "datomic");
     static final String CEILING = "raw-rocksdb";
 
@@ -134,8 +137,8 @@ final class CompareReport {
                 .append("each; claims/s over the whole ingest. Every system is given plain values (text or integer), subject, predicate, ")
                 .append("source and the claim's index as its time (the SQL and Datalog systems store it; StemeDB stamps its own HLC, ")
                 .append("in the same order).\n");
-        s.append("- **W2 current-value point reads** on W1's data: ").append(settings.get("ops")).append(" reads of random ")
-                .append("(subject, predicate) pairs after ").append(settings.get("warmupOps")).append(" warm-up reads, one thread, each ")
+        s.append("- **W2 current-value point reads** on W1's data: ").append(String.format("%,d", ((Number) settings.get("ops")).longValue()))
+                .append(" reads of random (subject, predicate) pairs after a warm-up (see Method), one thread, each ")
                 .append("timed (p50/p99 in µs); StemeDB's latest lens, the peers' obvious query (table above).\n");
         s.append("- **W2z current-value reads, Zipfian**: as W2, but the pairs are drawn with Zipfian popularity (theta 0.99, ")
                 .append("YCSB's default request distribution; the most popular of the 100,000 pairs gets about 8% of the reads), the ")
@@ -150,7 +153,13 @@ final class CompareReport {
         s.append("- **W5 scale**: ").append(settings.get("w5Data")).append("; StemeDB and raw RocksDB to n = ")
                 .append(String.format("%,d", ((Number) settings.get("w5n")).longValue())).append(", the other systems to n = ")
                 .append(String.format("%,d", ((Number) settings.get("w5PeerN")).longValue())).append(" (what fits the time); ")
-                .append(settings.get("w5Runs")).append(" run(s).\n\n");
+                .append(settings.get("w5Runs")).append(" run(s).\n");
+        s.append("- **W2 cold**: the first ").append(settings.get("coldOps")).append(" W2 reads (their own random pairs) right after the ")
+                .append("durable systems close and reopen their W1 store, with no warm-up.\n");
+        s.append("- **W2-mt**: W2 on ").append(settings.get("threads")).append(" threads at once, each system in its best configuration for ")
+                .append("concurrent reads (StemeDB: the one database shared; SQLite and H2: a connection per thread, SQLite in WAL mode; ")
+                .append("XTDB and Datomic: the one node or connection, whose database values are immutable).\n\n");
+        s.append(method(settings, systems));
 
         s.append("## Throughput (median of the runs, min–max)\n\n| system |");
         THROUGHPUT.forEach(c -> s.append(' ').append(c[1]).append(" |"));
@@ -230,10 +239,14 @@ final class CompareReport {
             s.append('\n');
         }
 
+        s.append(scaling(systems));
+
         s.append("## W5: ingest throughput over time and reopen\n\n")
-                .append("Claims/s in each 10% of n (first W5 run); reopen = close, then open and the first W2 read.\n\n")
-                .append("| system | n | claims/s overall | claims/s per 10% of n | close ms | reopen to first read ms |\n")
-                .append("|---|---:|---:|---|---:|---:|\n");
+                .append("Claims/s in each 10% of n (first W5 run); reopen = close, then open and the first W2 read; then W2 on that ")
+                .append("database.\n\n")
+                .append("| system | n | ingest s | claims/s overall | claims/s per 10% of n | close ms | reopen to first read ms ")
+                .append("| W2 reads/s | W2 p50 µs |\n")
+                .append("|---|---:|---:|---:|---|---:|---:|---:|---:|\n");
         for (Map.Entry<String, Object> e : systems.entrySet()) {
             List<Map<String, Object>> w5 = (List<Map<String, Object>>) ((Map<String, Object>) e.getValue()).get("w5Runs");
             if (w5 == null || w5.isEmpty()) {
@@ -244,12 +257,16 @@ final class CompareReport {
             for (Map<String, Object> sample : (List<Map<String, Object>>) first.get("samples")) {
                 windows.add(num(((Number) sample.get("windowClaimsPerSec")).doubleValue()));
             }
+            Map<String, Object> reads = (Map<String, Object>) first.get("W2");
             s.append("| ").append(e.getKey()).append(" | ").append(String.format("%,d", ((Number) first.get("claims")).longValue()))
+                    .append(" | ").append(num(((Number) first.get("seconds")).doubleValue()))
                     .append(" | ").append(num(((Number) first.get("claimsPerSec")).doubleValue())).append(" | ")
                     .append(String.join(", ", windows)).append(" | ")
                     .append(first.containsKey("closeMs") ? num(((Number) first.get("closeMs")).doubleValue()) : "in memory").append(" | ")
                     .append(first.containsKey("reopenToFirstReadMs") ? num(((Number) first.get("reopenToFirstReadMs")).doubleValue())
-                            : "in memory").append(" |\n");
+                            : "in memory").append(" | ")
+                    .append(reads == null ? "–" : num(((Number) reads.get("opsPerSec")).doubleValue())).append(" | ")
+                    .append(reads == null ? "–" : num(((Number) reads.get("p50Us")).doubleValue())).append(" |\n");
         }
         s.append('\n');
 
@@ -262,7 +279,8 @@ final class CompareReport {
 
         s.append("## Answer checks\n\n")
                 .append("Every run hashes the answers to its reads (the same pairs in the same order on every system). Systems that ")
-                .append("answer with values must agree with StemeDB; raw RocksDB answers with entry counts, so only its W3 is compared.\n\n");
+                .append("answer with values must agree with StemeDB; raw RocksDB answers with entry counts, so only its W3 is compared; ")
+                .append("W2 on W5's database is compared among the systems loaded to StemeDB's n.\n\n");
         s.append(answerChecks(systems)).append('\n');
 
         s.append("## Systems or workloads that did not run\n\n");
@@ -291,10 +309,74 @@ final class CompareReport {
         return s.toString();
     }
 
+    /** How the reads were measured: the warm-up rule and what it took, the cold reads, the threads. */
+    @SuppressWarnings("unchecked")
+    static String method(Map<String, Object> settings, Map<String, Object> systems) {
+        StringBuilder s = new StringBuilder("## Method\n\n");
+        s.append("Every timed read workload warms up first, until the system's throughput has settled: at least ")
+                .append(String.format("%,d", ((Number) settings.get("warmupOps")).longValue())).append(" reads, and until two successive ")
+                .append("windows of ").append(String.format("%,d", ((Number) settings.get("warmupWindow")).longValue()))
+                .append(" reads agree within ").append(Math.round(100 * ((Number) settings.get("warmupTolerance")).doubleValue()))
+                .append("%, whichever comes later (a warm-up still unsettled after ").append(settings.get("warmupMaxSeconds"))
+                .append(" s stops there and is marked \"not settled\" below). Then ")
+                .append(String.format("%,d", ((Number) settings.get("ops")).longValue()))
+                .append(" reads are timed one by one (one thread; W2-mt: that many per thread, all threads started together after each ")
+                .append("warmed up, throughput over the time until the last one finished). **Cold** is measured apart: the first ")
+                .append(settings.get("coldOps")).append(" reads after a close and reopen, with no warm-up; the JVM's code is warm by then, ")
+                .append("the system's own caches are not, and the OS page cache was ");
+        Map<String, List<String>> cache = new LinkedHashMap<>();
+        systems.forEach((name, sys) -> {
+            Object c = ((Map<String, Object>) sys).get("coldPageCache");
+            if (c != null) {
+                cache.computeIfAbsent(String.valueOf(c), k -> new ArrayList<>()).add(name);
+            }
+        });
+        if (cache.isEmpty()) {
+            s.append("not involved (no system read cold).");
+        } else {
+            List<String> parts = new ArrayList<>();
+            cache.forEach((how, names) -> parts.add(how + " (" + String.join(", ", names) + ")"));
+            s.append(String.join("; ", parts)).append('.');
+        }
+        s.append("\n\nWarm-up reads each run took, per read workload:\n\n| system | warm-up reads per run |\n|---|---|\n");
+        systems.forEach((name, sys) -> {
+            List<Map<String, Object>> runs = (List<Map<String, Object>>) ((Map<String, Object>) sys).get("warmups");
+            List<String> cells = new ArrayList<>();
+            if (runs != null) {
+                for (Map<String, Object> run : runs) {
+                    if (!run.isEmpty()) {
+                        List<String> items = new ArrayList<>();
+                        run.forEach((read, ops) -> items.add(read + " " + ops));
+                        cells.add(String.join(", ", items));
+                    }
+                }
+            }
+            s.append("| ").append(name).append(" | ").append(cells.isEmpty() ? "–" : String.join("; ", cells)).append(" |\n");
+        });
+        return s.append('\n').toString();
+    }
+
+    /** W2-mt against W2 on one thread, per system: how reads scale on threads. */
+    @SuppressWarnings("unchecked")
+    static String scaling(Map<String, Object> systems) {
+        StringBuilder s = new StringBuilder("## Reads on several threads\n\nW2-mt throughput as a multiple of the same system's W2 on ")
+                .append("one thread (the number of threads would be perfect scaling; the machine's cores bound it).\n\n")
+                .append("| system | W2, reads/s | W2-mt, reads/s | W2-mt ÷ W2 |\n|---|---:|---:|---:|\n");
+        systems.forEach((name, sys) -> {
+            Map<String, Object> m = (Map<String, Object>) sys;
+            Double one = median(m, "W2.opsPerSec");
+            Double many = median(m, "W2mt.opsPerSec");
+            s.append("| ").append(name).append(" | ").append(one == null ? "–" : num(one)).append(" | ")
+                    .append(many == null ? "–" : num(many)).append(" | ").append(ratio(many, one)).append(" |\n");
+        });
+        return s.append('\n').toString();
+    }
+
     /** One line per read: which systems' answer hashes agree with StemeDB's (or with the first system's). */
     @SuppressWarnings("unchecked")
     static String answerChecks(Map<String, Object> systems) {
         StringBuilder s = new StringBuilder("| read | agree | differ |\n|---|---|---|\n");
+        Object stemedbN = systems.containsKey("stemedb") ? ((Map<String, Object>) systems.get("stemedb")).get("w5n") : null;
         for (String op : Compare.READS) {
             Map<String, List<String>> byHash = new TreeMap<>();
             String reference = null;
@@ -302,7 +384,9 @@ final class CompareReport {
                 Map<String, Object> sys = (Map<String, Object>) e.getValue();
                 Object h = ((Map<String, Object>) sys.get("answers")).get(op);
                 boolean values = !Boolean.FALSE.equals(sys.get("answersValues"));
-                if (h == null || (!values && !op.equals("W3"))) {
+                // W2 on W5's database compares only systems loaded to StemeDB's size: the others hold other data
+                boolean sameData = !op.equals("W5.W2") || stemedbN == null || String.valueOf(stemedbN).equals(String.valueOf(sys.get("w5n")));
+                if (h == null || (!values && !op.equals("W3")) || !sameData) {
                     continue;
                 }
                 long empty = ((Number) ((Map<String, Object>) sys.get("answers")).getOrDefault(op + ".emptyAnswers", 0)).longValue();

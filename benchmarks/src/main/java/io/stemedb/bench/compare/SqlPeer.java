@@ -13,9 +13,11 @@ import java.util.List;
  * SQLite or H2 through JDBC: an append-only table of claims indexed on (subject, predicate,
  * at_time), one transaction per batch, and the queries a user would write for each workload (W4's
  * rules in SQL: an ORDER BY on the source's rank; a window function for each source's newest claim,
- * then GROUP BY value). Values are stored as text. Not thread-safe (one connection).
+ * then GROUP BY value). Values are stored as text. Not thread-safe (one connection); each
+ * {@link #reader} is a connection of its own, the way to read from several threads (SQLite in WAL
+ * mode lets readers run alongside each other and the writer).
  */
-final class SqlPeer implements Peer.Resolving {
+final class SqlPeer implements Peer.Resolving, Peer.Concurrent {
     enum Dialect { SQLITE, H2 }
 
     private static final String CREATE = "CREATE TABLE IF NOT EXISTS claims (id BIGINT PRIMARY KEY, subject VARCHAR(64) NOT NULL, "
@@ -29,6 +31,7 @@ final class SqlPeer implements Peer.Resolving {
             + "WHERE rn = 1 GROUP BY claim_value ORDER BY COUNT(*) DESC, MAX(at_time) DESC LIMIT 1";
 
     private final Dialect dialect;
+    private String url;
     private Connection connection;
     private PreparedStatement insert;
     private PreparedStatement current;
@@ -62,14 +65,14 @@ final class SqlPeer implements Peer.Resolving {
     @Override
     public void open(Path dir) throws Exception {
         java.nio.file.Files.createDirectories(dir);
+        url = dialect == Dialect.SQLITE ? "jdbc:sqlite:" + dir.resolve("claims.db").toAbsolutePath()
+                : "jdbc:h2:file:" + dir.resolve("claims").toAbsolutePath();
+        connection = DriverManager.getConnection(url);
         if (dialect == Dialect.SQLITE) {
-            connection = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("claims.db").toAbsolutePath());
             try (Statement s = connection.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
             }
-        } else {
-            connection = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("claims").toAbsolutePath());
         }
         try (Statement s = connection.createStatement()) {
             s.execute(CREATE);
@@ -111,6 +114,25 @@ final class SqlPeer implements Peer.Resolving {
     @Override
     public String current(String subject, String predicate) throws SQLException {
         return first(current, subject, predicate);
+    }
+
+    /** A connection of its own with W2's prepared query (the database file is in WAL mode since {@link #open}). */
+    @Override
+    public Reader reader() throws SQLException {
+        Connection own = DriverManager.getConnection(url);
+        PreparedStatement query = own.prepareStatement(CURRENT);
+        return new Reader() {
+            @Override
+            public String current(String subject, String predicate) throws SQLException {
+                return first(query, subject, predicate);
+            }
+
+            @Override
+            public void close() throws SQLException {
+                query.close();
+                own.close();
+            }
+        };
     }
 
     @Override

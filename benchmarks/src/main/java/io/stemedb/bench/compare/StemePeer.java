@@ -9,8 +9,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** StemeDB through its public API: on RocksDB (fsync per commit, or every second) or in memory. Not thread-safe. */
-final class StemePeer implements Peer.Resolving {
+/**
+ * StemeDB through its public API: on RocksDB (fsync per commit, or every second) or in memory. Not
+ * thread-safe, but for its {@link #reader}s, which share the one database (StemeDB is thread-safe).
+ */
+final class StemePeer implements Peer.Resolving, Peer.Concurrent {
     enum Kind { ROCKSDB, ROCKSDB_PERIODIC, MEMORY }
 
     private final Kind kind;
@@ -59,6 +62,11 @@ final class StemePeer implements Peer.Resolving {
     @Override
     public String current(String subject, String predicate) {
         return db.resolve(subject, predicate, Lenses.latest()).value().map(ClaimBatch::text).orElse(null);
+    }
+
+    @Override
+    public Reader reader() {
+        return this::current;
     }
 
     @Override

@@ -53,6 +53,8 @@ final class Fixture implements AutoCloseable {
     /** The built-in lenses by the names the lens benchmark's parameter takes. */
     static final List<String> LENS_NAMES = List.of("latest", "trust", "trustOnly", "weighted", "majority", "quorum",
             "confident", "all");
+    /** The compositions of built-in lenses by the names the lens benchmark's parameter takes. */
+    static final List<String> COMPOSED_LENS_NAMES = List.of("orElse", "validAt", "onlySources", "minConfidence", "asOf");
 
     private static final int BATCH = 1_000;
 
@@ -182,9 +184,14 @@ final class Fixture implements AutoCloseable {
     }
 
     /**
-     * The built-in lens called {@code name} (one of {@link #LENS_NAMES}), set up for the
-     * conflicting data set: trust ranks hr, crm, erp; trustOnly hr, crm; weighted gives the five
-     * sources 3, 2, 1.5, 1 and 0.5; quorum needs 3 sources.
+     * The built-in lens called {@code name} (one of {@link #LENS_NAMES} or
+     * {@link #COMPOSED_LENS_NAMES}), set up for the conflicting data set: trust ranks hr, crm, erp;
+     * trustOnly hr, crm; weighted gives the five sources 3, 2, 1.5, 1 and 0.5; quorum needs 3
+     * sources. The compositions: orElse is trustOnly(registry) or else latest (registry has no
+     * claims here, so the first lens chooses nothing and the fallback decides); validAt is latest on the claims valid now
+     * (all: the data has no valid times); onlySources is latest on crm and erp (6 of 10 claims set
+     * aside); minConfidence is confident on claims of at least 0.75 (about half set aside); asOf is
+     * latest as of a day from now (nothing cut: what the as-of bookkeeping costs).
      */
     static Lens lens(String name) {
         switch (name) {
@@ -204,8 +211,19 @@ final class Fixture implements AutoCloseable {
                 return Lenses.confident();
             case "all":
                 return Lenses.all();
+            case "orElse":
+                return Lenses.trustOnly("registry").orElse(Lenses.latest());
+            case "validAt":
+                return Lenses.latest().validAt(Instant.now());
+            case "onlySources":
+                return Lenses.latest().onlySources("crm", "erp");
+            case "minConfidence":
+                return Lenses.confident().minConfidence(0.75);
+            case "asOf":
+                return Lenses.latest().asOf(Instant.now().plus(Duration.ofDays(1)));
             default:
-                throw new IllegalArgumentException("no built-in lens called " + name + "; use one of " + LENS_NAMES);
+                throw new IllegalArgumentException("no built-in lens called " + name + "; use one of " + LENS_NAMES + " or "
+                        + COMPOSED_LENS_NAMES);
         }
     }
 

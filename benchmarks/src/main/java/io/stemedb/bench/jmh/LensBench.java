@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * disagree among 3 values, with confidences; 40,000 claims, compacted), at random facts, one
  * thread: {@link #resolve} reads the 10 claims and applies the lens, in memory and on RocksDB;
  * {@link #apply} applies the lens alone to evidence read beforehand (so the two differ by the
- * read). The lenses are set up as {@link Fixture#lens} describes.
+ * read). The lenses, built-in and composed, are set up as {@link Fixture#lens} describes.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -36,7 +36,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class LensBench {
     private static final int EVIDENCE_SAMPLE = 1024;
 
-    @Param({"latest", "trust", "trustOnly", "weighted", "majority", "quorum", "confident", "all"})
+    @Param({"latest", "trust", "trustOnly", "weighted", "majority", "quorum", "confident", "all",
+            "orElse", "validAt", "onlySources", "minConfidence", "asOf"})
     public String lens;
 
     private final SplittableRandom random = new SplittableRandom(7);

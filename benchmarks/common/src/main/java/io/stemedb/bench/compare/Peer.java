@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * One system of the comparison, driven by {@link PeerRunner} in a JVM of its own. Every read
  * answers with the text form of a value ({@link ClaimBatch#text}) so that the runner can check
- * that all systems give the same answers. Implementations are used by one thread.
+ * that all systems give the same answers. Implementations are used by one thread, but for the
+ * readers that a {@link Concurrent} one hands out.
  */
 public interface Peer extends AutoCloseable {
     /** Storage, durability and the queries behind each workload, for the report; asked after {@link #open}. */
@@ -51,6 +52,25 @@ public interface Peer extends AutoCloseable {
 
         /** W4: the value claimed by the most sources (each votes with its newest claim); ties: the value with the newest supporter. */
         String majority(String subject, String predicate) throws Exception;
+    }
+
+    /** A system whose W2 reads may run on several threads at once (W2-mt), each thread with a reader of its own. */
+    interface Concurrent extends Peer {
+        /**
+         * A reader for one more thread, in this system's best configuration for concurrent reads
+         * (for SQLite, a connection of its own); the runner closes it.
+         */
+        Reader reader() throws Exception;
+    }
+
+    /** W2 on one of several reading threads; used by that thread only. */
+    @FunctionalInterface
+    interface Reader extends AutoCloseable {
+        /** As {@link Peer#current}. */
+        String current(String subject, String predicate) throws Exception;
+
+        @Override
+        default void close() throws Exception {}
     }
 
     /**

@@ -11,6 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /**
@@ -20,12 +24,25 @@ import java.util.function.Function;
  *
  * <pre>
  * --system NAME --phase core|scale|core,scale --dir DIR --out FILE.json [--n 200000] [--conflict-n 200000]
- * [--ops 20000] [--warmup 2000] [--batch 1000] [--seed 42] [--scale-n 1000000] [--samples 10]
+ * [--ops 100000] [--warmup 200000] [--warmup-window 20000] [--warmup-tolerance 0.05] [--warmup-max-seconds 600]
+ * [--cold-ops 10000] [--drop-page-cache true] [--threads 2] [--batch 1000] [--seed 42] [--scale-n 1000000] [--samples 10]
  * </pre>
  *
  * The reads of W2-W4 pick (subject, predicate) pairs from a random sequence seeded by
  * {@code --seed} alone (uniformly, or for W2z with {@link ZipfPairs}), so every system answers the same questions, and the runner records a hash
- * of the answers that the command compares across systems. Not thread-safe; one per JVM.
+ * of the answers that the command compares across systems.
+ *
+ * <p><b>Method.</b> Every timed read workload first warms up until the system's throughput has
+ * settled: at least {@code --warmup} reads, and until two successive windows of
+ * {@code --warmup-window} reads agree within {@code --warmup-tolerance}, whichever comes later
+ * (cut at {@code --warmup-max-seconds}, which the JSON then says); the JSON records how many reads
+ * that took. Then {@code --ops} reads are timed one by one. Besides: W2 cold, the first
+ * {@code --cold-ops} reads after a close and reopen of a durable system, with the OS page cache
+ * dropped first when the process may (as root, unless {@code --drop-page-cache false}; the JSON
+ * says whether it was); W2-mt, W2 on
+ * {@code --threads} threads at once (each warmed up as above, then timed together), for systems
+ * whose reads may run concurrently ({@link Peer.Concurrent}); and in the scale phase, W2 on the
+ * W5 database. Not thread-safe; one per JVM.
  */
 public final class PeerRunner {
     private final Map<String, String> args;
@@ -84,22 +101,23 @@ public final class PeerRunner {
         for (String phase : phases.split(",")) {
             if (phase.equals("core")) {
                 Workload w = new Workload(number("--n", 200_000), seed);
-                int ops = (int) number("--ops", 20_000);
-                int warmup = (int) number("--warmup", 2_000);
+                Path w1 = dir.resolve("w1");
                 try (Peer peer = peers.apply(system)) {
-                    peer.open(dir.resolve("w1"));
+                    peer.open(w1);
                     result.put("describe", peer.describe());
                     result.put("durable", peer.durable());
                     result.put("answersValues", peer.answersValues());
                     workloads.put("W1", ingest(peer, w.n(), batch, 10, (b, from, to) -> b.fill(w, from, to)));
                     Pairs uniform = r -> r.nextLong(w.pairs());
-                    workloads.put("W2", reads(uniform, ops, warmup, seed, 0, pair -> answer(peer.current(subject(pair), predicate(pair)))));
-                    workloads.put("W3", reads(uniform, ops, warmup, seed, 1, pair -> {
+                    workloads.put("W2", reads(uniform, seed, 0, pair -> answer(peer.current(subject(pair), predicate(pair)))));
+                    workloads.put("W3", reads(uniform, seed, 1, pair -> {
                         int claims = peer.history(subject(pair), predicate(pair));
                         return claims == 0 ? Long.MIN_VALUE : claims;
                     }));
-                    workloads.put("W2z", reads(new ZipfPairs(w.pairs())::next, ops, warmup, seed, 2,
+                    workloads.put("W2z", reads(new ZipfPairs(w.pairs())::next, seed, 2,
                             pair -> answer(peer.current(subject(pair), predicate(pair)))));
+                    workloads.put("W2cold", coldReads(peer, w1, uniform, seed));
+                    workloads.put("W2mt", concurrentReads(peer, uniform, seed));
                 }
                 ConflictWorkload c = new ConflictWorkload(number("--conflict-n", 200_000), seed);
                 try (Peer peer = peers.apply(system)) {
@@ -108,9 +126,9 @@ public final class PeerRunner {
                         peer.open(dir.resolve("w4"));
                         w4.put("ingest", ingest(peer, c.n(), batch, 10, (b, from, to) -> b.fill(c, from, to)));
                         Pairs conflicts = r -> r.nextLong(c.pairs());
-                        w4.put("trust", reads(conflicts, ops, warmup, seed, 0,
+                        w4.put("trust", reads(conflicts, seed, 0,
                                 pair -> answer(resolving.trusted(c.subjectOf(pair), c.predicateOf(pair), ConflictWorkload.SOURCES))));
-                        w4.put("majority", reads(conflicts, ops, warmup, seed, 1,
+                        w4.put("majority", reads(conflicts, seed, 1,
                                 pair -> answer(resolving.majority(c.subjectOf(pair), c.predicateOf(pair)))));
                     } else {
                         w4.put("unsupported", peer.whyNotResolving());
@@ -135,6 +153,7 @@ public final class PeerRunner {
                         w5.put("reopenToFirstReadMs", (System.nanoTime() - r0) / 1e6);
                         w5.put("firstReadFound", first != null);
                     }
+                    w5.put("W2", reads(r -> r.nextLong(w.pairs()), seed, 4, pair -> answer(peer.current(subject(pair), predicate(pair)))));
                     workloads.put("W5", w5);
                 }
             } else {
@@ -215,24 +234,85 @@ public final class PeerRunner {
         return batch;
     }
 
+    /** When a warm-up ends: see the class comment. */
+    private record WarmupRule(long minReads, int windowReads, double tolerance, double maxSeconds) {}
+
+    private WarmupRule warmupRule() {
+        return new WarmupRule(number("--warmup", 200_000), (int) number("--warmup-window", 20_000),
+                Double.parseDouble(args.getOrDefault("--warmup-tolerance", "0.05")),
+                Double.parseDouble(args.getOrDefault("--warmup-max-seconds", "600")));
+    }
+
     /**
-     * {@code warmup} untimed reads, then {@code ops} timed ones, each on a pair that {@code pairs}
-     * picks; one thread. Each read workload on a data set draws its own sequence ({@code stream}),
-     * so that a workload does not re-read the pairs the one before it just read: what a system
-     * cached for one workload helps the next only as much as their pairs overlap by chance.
+     * Reads until {@code rule} says the throughput has settled; returns what it took: the reads,
+     * whether the last two windows agreed, the seconds, and the last windows' reads per second.
      */
-    private static Map<String, Object> reads(Pairs pairs, int ops, int warmup, long seed, int stream, Read read) throws Exception {
-        SplittableRandom warm = new SplittableRandom(seed + 1 + 2L * stream);
-        for (int i = 0; i < warmup; i++) {
-            read.apply(pairs.next(warm));
+    private static Map<String, Object> warmUp(WarmupRule rule, Pairs pairs, SplittableRandom random, Read read) throws Exception {
+        long start = System.nanoTime();
+        long reads = 0;
+        double previous = -1;
+        double last = -1;
+        boolean settled = false;
+        boolean cut = false;
+        while (!(reads >= rule.minReads() && settled)) {
+            if ((System.nanoTime() - start) / 1e9 >= rule.maxSeconds()) {
+                cut = true;
+                break;
+            }
+            long w0 = System.nanoTime();
+            for (int i = 0; i < rule.windowReads(); i++) {
+                read.apply(pairs.next(random));
+            }
+            reads += rule.windowReads();
+            previous = last;
+            last = rule.windowReads() / Math.max(1e-9, (System.nanoTime() - w0) / 1e9);
+            settled = previous > 0 && Math.abs(last - previous) <= rule.tolerance() * Math.max(last, previous);
         }
-        SplittableRandom random = new SplittableRandom(seed + 2 + 2L * stream);
+        Map<String, Object> w = new LinkedHashMap<>();
+        w.put("warmupOps", reads);
+        w.put("warmupSettled", settled);
+        w.put("warmupCutByTimeLimit", cut);
+        w.put("warmupSeconds", (System.nanoTime() - start) / 1e9);
+        w.put("warmupLastWindowsOpsPerSec", List.of(previous, last));
+        return w;
+    }
+
+    /**
+     * Warm-up by {@link #warmupRule}, then {@code --ops} timed reads, each on a pair that
+     * {@code pairs} picks; one thread. Each read workload on a data set draws its own sequence
+     * ({@code stream}), so that a workload does not re-read the pairs the one before it just read:
+     * what a system cached for one workload helps the next only as much as their pairs overlap by chance.
+     */
+    private Map<String, Object> reads(Pairs pairs, long seed, int stream, Read read) throws Exception {
+        Map<String, Object> warm = warmUp(warmupRule(), pairs, new SplittableRandom(seed + 1 + 2L * stream), read);
+        Map<String, Object> r = timed(pairs, (int) number("--ops", 100_000), new SplittableRandom(seed + 2 + 2L * stream), read);
+        r.putAll(warm);
+        return r;
+    }
+
+    /** {@code ops} reads, each timed, from the reads' own random sequence; their throughput, latencies and answers. */
+    private static Map<String, Object> timed(Pairs pairs, int ops, SplittableRandom random, Read read) throws Exception {
         long[] nanos = new long[ops];
-        long hash = 17;
-        long missing = 0;
         String loadBefore = loadAverage();
         long start = System.nanoTime();
-        for (int i = 0; i < ops; i++) {
+        long[] hashAndMissing = timedLoop(pairs, random, read, nanos);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("ops", ops);
+        r.put("opsPerSec", ops / seconds);
+        latencies(r, nanos);
+        r.put("answersHash", Long.toHexString(hashAndMissing[0]));
+        r.put("emptyAnswers", hashAndMissing[1]);
+        r.put("loadAverageBefore", loadBefore);
+        r.put("loadAverageAfter", loadAverage());
+        return r;
+    }
+
+    /** Fills {@code nanos} with the times of as many reads; returns the hash of their answers and how many were empty. */
+    private static long[] timedLoop(Pairs pairs, SplittableRandom random, Read read, long[] nanos) throws Exception {
+        long hash = 17;
+        long missing = 0;
+        for (int i = 0; i < nanos.length; i++) {
             long pair = pairs.next(random);
             long t0 = System.nanoTime();
             long a = read.apply(pair);
@@ -242,19 +322,119 @@ public final class PeerRunner {
             }
             hash = hash * 31 + a;
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Arrays.sort(nanos);
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("ops", ops);
-        r.put("warmupOps", warmup);
-        r.put("opsPerSec", ops / seconds);
-        r.put("p50Us", nanos[(int) Math.min(ops - 1, Math.round(0.50 * (ops - 1)))] / 1e3);
-        r.put("p99Us", nanos[(int) Math.min(ops - 1, Math.round(0.99 * (ops - 1)))] / 1e3);
-        r.put("answersHash", Long.toHexString(hash));
-        r.put("emptyAnswers", missing);
-        r.put("loadAverageBefore", loadBefore);
-        r.put("loadAverageAfter", loadAverage());
+        return new long[] {hash, missing};
+    }
+
+    private static void latencies(Map<String, Object> r, long[] nanos) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        r.put("p50Us", sorted[(int) Math.min(sorted.length - 1, Math.round(0.50 * (sorted.length - 1)))] / 1e3);
+        r.put("p99Us", sorted[(int) Math.min(sorted.length - 1, Math.round(0.99 * (sorted.length - 1)))] / 1e3);
+    }
+
+    /**
+     * W2 cold: closes the store, drops the OS page cache if this process may, reopens it and times
+     * the first {@code --cold-ops} reads, with no warm-up (the JVM's code is warm from the
+     * workloads before; the system's caches and the page cache are not).
+     */
+    private Map<String, Object> coldReads(Peer peer, Path dir, Pairs pairs, long seed) throws Exception {
+        if (!peer.durable()) {
+            return Map.of("unsupported", "it keeps its data in memory: closing it loses the data, so there is no reopen to read cold after");
+        }
+        peer.close();
+        String dropped = Boolean.parseBoolean(args.getOrDefault("--drop-page-cache", "true")) ? dropPageCache()
+                : "--drop-page-cache false (a quick run does not empty the machine's cache)";
+        peer.open(dir);
+        Map<String, Object> r = timed(pairs, (int) number("--cold-ops", 10_000), new SplittableRandom(seed + 11), pair ->
+                answer(peer.current(subject(pair), predicate(pair))));
+        r.put("pageCacheDropped", dropped == null);
+        r.put("pageCache", dropped == null ? "dropped (sync; echo 3 > /proc/sys/vm/drop_caches)" : "not dropped: " + dropped);
         return r;
+    }
+
+    /** Writes dirty pages out and drops the page cache; null if done, else why not. */
+    private static String dropPageCache() {
+        try {
+            Process sync = new ProcessBuilder("sync").redirectErrorStream(true).start();
+            sync.getInputStream().readAllBytes();
+            sync.waitFor();
+            Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "3\n", StandardCharsets.US_ASCII);
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "this process may not write /proc/sys/vm/drop_caches (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + "); it takes root";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /**
+     * W2-mt: {@code --threads} threads read at once, each with its own reader and random sequence;
+     * each warms up by {@link #warmupRule}, then all start the timed {@code --ops} reads together.
+     * Throughput is every thread's reads over the time from that start until the last finished.
+     */
+    private Map<String, Object> concurrentReads(Peer peer, Pairs pairs, long seed) throws Exception {
+        if (!(peer instanceof Peer.Concurrent concurrent)) {
+            return Map.of("unsupported", peer.getClass().getSimpleName() + " reads on one thread only");
+        }
+        int threads = (int) number("--threads", 2);
+        int ops = (int) number("--ops", 100_000);
+        List<Peer.Reader> readers = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int t = 0; t < threads; t++) {
+                readers.add(concurrent.reader());
+            }
+            CyclicBarrier ready = new CyclicBarrier(threads);
+            long[] starts = new long[threads];
+            long[][] nanos = new long[threads][ops];
+            List<Future<Map<String, Object>>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                Peer.Reader reader = readers.get(t);
+                Read read = pair -> answer(reader.current(subject(pair), predicate(pair)));
+                done.add(pool.submit(() -> {
+                    Map<String, Object> warm = warmUp(warmupRule(), pairs, new SplittableRandom(seed + 101 + 2L * thread), read);
+                    ready.await();
+                    starts[thread] = System.nanoTime();
+                    long[] hashAndMissing = timedLoop(pairs, new SplittableRandom(seed + 102 + 2L * thread), read, nanos[thread]);
+                    warm.put("endNanos", System.nanoTime());
+                    warm.put("answersHash", hashAndMissing[0]);
+                    warm.put("emptyAnswers", hashAndMissing[1]);
+                    return warm;
+                }));
+            }
+            String loadBefore = loadAverage();
+            long hash = 17;
+            long missing = 0;
+            long end = Long.MIN_VALUE;
+            List<Object> warmups = new ArrayList<>();
+            for (Future<Map<String, Object>> f : done) {
+                Map<String, Object> t = f.get();
+                hash = hash * 31 + (long) t.remove("answersHash");
+                missing += (long) t.remove("emptyAnswers");
+                end = Math.max(end, (long) t.remove("endNanos"));
+                warmups.add(t);
+            }
+            long start = Arrays.stream(starts).min().orElseThrow();
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("threads", threads);
+            r.put("ops", (long) threads * ops);
+            r.put("opsPerSec", (double) threads * ops / ((end - start) / 1e9));
+            latencies(r, Arrays.stream(nanos).flatMapToLong(Arrays::stream).toArray());
+            r.put("answersHash", Long.toHexString(hash));
+            r.put("emptyAnswers", missing);
+            r.put("warmups", warmups);
+            r.put("loadAverageBefore", loadBefore);
+            r.put("loadAverageAfter", loadAverage());
+            return r;
+        } finally {
+            pool.shutdownNow();
+            for (Peer.Reader reader : readers) {
+                reader.close();
+            }
+        }
     }
 
     /** The 1, 5 and 15 minute load averages. */

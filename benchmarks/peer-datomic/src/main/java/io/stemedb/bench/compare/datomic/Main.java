@@ -18,7 +18,7 @@ import java.util.UUID;
  * through {@code datomic.Peer.q}; the newest claim and W4's rules are picked in Java on the result.
  * Not thread-safe (one per peer JVM).
  */
-public final class Main implements Peer.RowQuery {
+public final class Main implements Peer.RowQuery, Peer.Concurrent {
     private static final String CLAIMS = "[:find ?v ?src ?t :in $ ?s ?p :where [?c :claim/subject ?s] [?c :claim/predicate ?p]"
             + " [?c :claim/value ?v] [?c :claim/source ?src] [?c :claim/t ?t]]";
 
@@ -87,6 +87,12 @@ public final class Main implements Peer.RowQuery {
             out.add(new ClaimRows.Row((String) r.get(0), (String) r.get(1), ((Number) r.get(2)).longValue()));
         }
         return out;
+    }
+
+    /** Its queries run on an immutable database value, so threads share this peer. */
+    @Override
+    public Reader reader() {
+        return this::current;
     }
 
     @Override

@@ -21,7 +21,7 @@ import xtdb.api.tx.Transaction;
  * Reads are Datalog queries; W4's rules run in Java on the claims a query returns.
  * Not thread-safe (one per peer JVM).
  */
-public final class Main implements Peer.RowQuery {
+public final class Main implements Peer.RowQuery, Peer.Concurrent {
     private static final Duration AWAIT = Duration.ofMinutes(10);
     private static final String CURRENT = "{:find [v t] :in [s p] :where [[c :subject s] [c :predicate p] [c :value v] [c :t t]]"
             + " :order-by [[t :desc]] :limit 1}";
@@ -79,6 +79,12 @@ public final class Main implements Peer.RowQuery {
         });
         TransactionInstant submitted = node.submitTx(tx);
         node.awaitTx(submitted, AWAIT);
+    }
+
+    /** Its queries run on an immutable database value, so threads share this peer. */
+    @Override
+    public Reader reader() {
+        return this::current;
     }
 
     @Override

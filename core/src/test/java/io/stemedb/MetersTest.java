@@ -1,0 +1,36 @@
+package io.stemedb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Reads are all counted and one in {@link EngineDatabase.Meters#READ_SAMPLE} timed; their total time is estimated from those. */
+class MetersTest {
+
+    @Test
+    void everyReadIsCountedAndTheTimedOnesEstimateTheTotal() {
+        EngineDatabase.Meters m = new EngineDatabase.Meters();
+        assertEquals(0, m.readNanosEstimate(), "no read timed yet: no time");
+        for (int i = 0; i < 3; i++) {
+            m.readDone(EngineDatabase.Meters.NOT_TIMED);
+        }
+        m.readDone(System.nanoTime() - 1_000);
+        assertEquals(4, m.reads.sum());
+        assertEquals(1, m.readsTimed.sum());
+        long timed = m.readNanos.sum();
+        assertTrue(timed >= 1_000, "the timed read took " + timed + " ns");
+        assertEquals(4.0 * timed, m.readNanosEstimate(), "the mean of the timed reads, times the reads");
+    }
+
+    @Test
+    void aboutOneReadInTheSampleIsTimed() {
+        int reads = 16_000;
+        int timed = 0;
+        for (int i = 0; i < reads; i++) {
+            timed += EngineDatabase.Meters.readStart() == EngineDatabase.Meters.NOT_TIMED ? 0 : 1;
+        }
+        // expected 1,000; the standard deviation is about 31
+        assertTrue(timed > 800 && timed < 1_200, timed + " of " + reads + " reads timed");
+    }
+}
