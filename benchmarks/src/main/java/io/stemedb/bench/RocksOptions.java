@@ -11,6 +11,7 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
+import org.rocksdb.IndexType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
@@ -25,8 +26,9 @@ import org.rocksdb.WriteBufferManager;
  * baselines run on the same engine configuration: one 64 MiB LRU block cache shared by every
  * column family, 32 MiB of memtables charged to it through a write buffer manager, 16 KiB blocks,
  * index and filter blocks in the cache (L0 ones pinned), format version 5, LZ4 with ZSTD at the
- * bottom level, dynamic level sizes, a 10-bit bloom filter on the point-read families
- * ({@code facts} and {@code assertions}), the append merge operator (empty delimiter) on
+ * bottom level, dynamic level sizes; on the point-read families ({@code facts} and
+ * {@code assertions}) a 10-bit bloom filter, 4 KiB blocks, partitioned index and filters with the
+ * top level pinned (and LZ4 at the bottom of {@code facts}); the append merge operator (empty delimiter) on
  * {@code facts}, max(2, cores) background jobs, 1 MiB bytes-per-sync, WAL on. Owns every native
  * object it makes.
  */
@@ -65,12 +67,18 @@ final class RocksOptions implements AutoCloseable {
                 .setPinL0FilterAndIndexBlocksInCache(true)
                 .setFormatVersion(5);
         if (name.equals("assertions") || name.equals("facts")) {
-            table.setFilterPolicy(track(new BloomFilter(10, false)));
+            table.setFilterPolicy(track(new BloomFilter(10, false)))
+                    .setBlockSize(4 * 1024)
+                    .setIndexType(IndexType.kTwoLevelIndexSearch)
+                    .setPartitionFilters(true)
+                    .setMetadataBlockSize(4 * 1024)
+                    .setPinTopLevelIndexAndFilter(true)
+                    .setCacheIndexAndFilterBlocksWithHighPriority(true);
         }
         ColumnFamilyOptions options = track(new ColumnFamilyOptions()
                 .setTableFormatConfig(table)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
-                .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
+                .setBottommostCompressionType(name.equals("facts") ? CompressionType.LZ4_COMPRESSION : CompressionType.ZSTD_COMPRESSION)
                 .setLevelCompactionDynamicLevelBytes(true));
         if (name.equals("facts")) {
             options.setMergeOperator(track(new StringAppendOperator("")));

@@ -914,15 +914,23 @@ public final class RocksEngine implements Engine {
     public Evidence evidence(String subject, String predicate) {
         return read(() -> {
             byte[] factKey = Keys.factKey(subject, predicate);
-            byte[] entries = factCache.get(FactCache.Fact.of(factKey), () -> {
+            FactCache.Fact fact = FactCache.Fact.of(factKey);
+            byte[] entries = factCache.get(fact, () -> {
                 byte[] loaded = loadFact(factKey);
                 return loaded == null ? EMPTY : loaded;
             });
             if (entries.length == 0) {
                 return Evidence.of(subject, predicate, List.of());
             }
+            Evidence hot = factCache.decoded(fact, entries);
+            // the names too: were two facts' keys to collide, they would share the slot
+            if (hot != null && hot.subject().equals(subject) && hot.predicate().equals(predicate)) {
+                return hot;
+            }
             java.util.function.Supplier<String> where = factName(factKey);
-            return FactEntries.evidence(subject, predicate, FactEntries.parse(entries, where).entries(), where);
+            Evidence evidence = FactEntries.evidence(subject, predicate, FactEntries.parse(entries, where).entries(), where);
+            factCache.offerDecoded(fact, entries, evidence);
+            return evidence;
         });
     }
 

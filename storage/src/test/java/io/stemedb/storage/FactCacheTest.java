@@ -1,9 +1,12 @@
 package io.stemedb.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stemedb.crdt.Evidence;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -47,6 +50,73 @@ class FactCacheTest {
         assertEquals("5", cache.properties().get("fact-cache-hits"));
         assertEquals("2", cache.properties().get("fact-cache-misses"));
         assertEquals("1", cache.properties().get("fact-cache-entries"));
+    }
+
+    @Test
+    void aWorkingSetThatFitsIsKeptWhateverTheMissesBetweenAFactsFirstAndSecondMiss() {
+        FactCache cache = new FactCache(64L << 20);
+        int facts = 100_000;
+        byte[] e = evidence("a");
+        // two rounds: between a fact's first and second miss come 100,000 other misses, most of
+        // the doorkeeper's forgetting threshold, so a doorkeeper counting misses forgot them
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < facts; i++) {
+                cache.get(fact("s" + i, "p"), loader(e));
+            }
+        }
+        assertTrue(FactCache.DOOR_RESET > facts && FactCache.DOOR_RESET < 2 * facts, "the rounds straddle the threshold");
+        assertEquals(String.valueOf(facts), cache.properties().get("fact-cache-entries"));
+        loads.set(0);
+        for (int i = 0; i < facts; i++) {
+            cache.get(fact("s" + i, "p"), loader(e));
+        }
+        assertEquals(0, loads.get(), "every fact of the working set is served from the cache");
+    }
+
+    /** Offers until the random admission takes it (one time in eight; a thousand tries never all fail in practice). */
+    private static void offerUntilKept(FactCache cache, FactCache.Fact fact, byte[] stored, Evidence evidence) {
+        for (int i = 0; i < 1000 && cache.decoded(fact, stored) == null; i++) {
+            cache.offerDecoded(fact, stored, evidence);
+        }
+    }
+
+    @Test
+    void theDecodedTierServesEvidenceOnlyForTheArrayItWasDecodedFrom() {
+        FactCache cache = new FactCache(1 << 20);
+        byte[] e = evidence("a");
+        Evidence decoded = Evidence.of("s", "p", List.of());
+        cache.offerDecoded(FACT, e, decoded);
+        assertNull(cache.decoded(FACT, e), "a fact the map does not hold is never kept decoded");
+
+        cache.get(FACT, loader(e));
+        byte[] held = cache.get(FACT, loader(e));
+        offerUntilKept(cache, FACT, held, decoded);
+        assertSame(decoded, cache.decoded(FACT, held));
+        assertNull(cache.decoded(FACT, evidence("a")), "an equal array loaded again is not the one decoded");
+        assertEquals(String.valueOf(FactCache.weighDecoded(held)), cache.properties().get("fact-cache-decoded-bytes"));
+
+        cache.invalidate(Set.of(FACT));
+        assertNull(cache.decoded(FACT, held), "invalidation forgets the decoded evidence too");
+        assertEquals("0", cache.properties().get("fact-cache-decoded-bytes"));
+    }
+
+    @Test
+    void theDecodedTierStaysWithinAnEighthOfTheBudget() {
+        long budget = 1 << 20;
+        FactCache cache = new FactCache(budget);
+        Evidence decoded = Evidence.of("s", "p", List.of());
+        byte[] big = new byte[4000];
+        for (int i = 0; i < 200; i++) {
+            FactCache.Fact f = fact("s" + i, "p");
+            cache.get(f, loader(big));
+            byte[] held = cache.get(f, loader(big.clone()));
+            for (int t = 0; t < 100; t++) {
+                cache.offerDecoded(f, held, decoded);
+            }
+        }
+        long kept = Long.parseLong(cache.properties().get("fact-cache-decoded-bytes"));
+        assertTrue(kept > 0 && kept <= budget / 8, "decoded bytes held: " + kept);
+        assertTrue(Long.parseLong(cache.properties().get("fact-cache-bytes")) <= budget - budget / 8);
     }
 
     @Test

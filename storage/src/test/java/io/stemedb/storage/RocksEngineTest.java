@@ -1,7 +1,9 @@
 package io.stemedb.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.stemedb.crdt.Evidence;
 import io.stemedb.model.Claim;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,6 +57,25 @@ class RocksEngineTest extends EngineContractTest {
             assertEquals(List.of(a), engine.evidence("s", "p").claims());
         }
         assertEquals("off", engine.properties().get("fact-cache"));
+    }
+
+    /** A fact read often is kept decoded: its reads return one evidence, until a commit changes the fact. */
+    @Test
+    void aHotFactIsServedDecodedUntilACommitChangesIt() {
+        Claim a = claim("s", "p", "a");
+        engine.commit(List.of(a));
+        Evidence previous = engine.evidence("s", "p");
+        Evidence current = engine.evidence("s", "p");
+        for (int i = 0; i < 1000 && current != previous; i++) {
+            previous = current;
+            current = engine.evidence("s", "p");
+        }
+        assertSame(current, engine.evidence("s", "p"), "a hot fact is decoded once and then served as it is");
+        assertEquals(List.of(a), current.claims());
+
+        Claim b = claim("s", "p", "b");
+        engine.commit(List.of(b));
+        assertEquals(List.of(a, b), engine.evidence("s", "p").claims(), "a commit's change is read at once");
     }
 
     private static final RocksEngine.Settings UNSYNCED = new RocksEngine.Settings(false, false, java.time.Duration.ofSeconds(1),

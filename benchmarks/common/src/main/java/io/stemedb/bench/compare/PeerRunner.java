@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * Runs the workloads against one system, in the JVM that the {@code compare} command started
@@ -34,7 +35,7 @@ import java.util.function.Function;
  *
  * <p><b>Method.</b> Every timed read workload first warms up until the system's throughput has
  * settled: at least {@code --warmup} reads, and until two successive windows of
- * {@code --warmup-window} reads agree within {@code --warmup-tolerance}, whichever comes later
+ * {@code --warmup-window} reads (or as many reads as the workload has pairs, if more) agree within {@code --warmup-tolerance}, whichever comes later
  * (cut at {@code --warmup-max-seconds}, which the JSON then says); the JSON records how many reads
  * that took. Then {@code --ops} reads are timed one by one. Besides: W2 cold, the first
  * {@code --cold-ops} reads after a close and reopen of a durable system, with the OS page cache
@@ -108,13 +109,13 @@ public final class PeerRunner {
                     result.put("durable", peer.durable());
                     result.put("answersValues", peer.answersValues());
                     workloads.put("W1", ingest(peer, w.n(), batch, 10, (b, from, to) -> b.fill(w, from, to)));
-                    Pairs uniform = r -> r.nextLong(w.pairs());
+                    Pairs uniform = Pairs.uniform(w.pairs());
                     workloads.put("W2", reads(uniform, seed, 0, pair -> answer(peer.current(subject(pair), predicate(pair)))));
                     workloads.put("W3", reads(uniform, seed, 1, pair -> {
                         int claims = peer.history(subject(pair), predicate(pair));
                         return claims == 0 ? Long.MIN_VALUE : claims;
                     }));
-                    workloads.put("W2z", reads(new ZipfPairs(w.pairs())::next, seed, 2,
+                    workloads.put("W2z", reads(new Pairs(w.pairs(), new ZipfPairs(w.pairs())::next), seed, 2,
                             pair -> answer(peer.current(subject(pair), predicate(pair)))));
                     workloads.put("W2cold", coldReads(peer, w1, uniform, seed));
                     workloads.put("W2mt", concurrentReads(peer, uniform, seed));
@@ -125,7 +126,7 @@ public final class PeerRunner {
                     if (peer instanceof Peer.Resolving resolving) {
                         peer.open(dir.resolve("w4"));
                         w4.put("ingest", ingest(peer, c.n(), batch, 10, (b, from, to) -> b.fill(c, from, to)));
-                        Pairs conflicts = r -> r.nextLong(c.pairs());
+                        Pairs conflicts = Pairs.uniform(c.pairs());
                         w4.put("trust", reads(conflicts, seed, 0,
                                 pair -> answer(resolving.trusted(c.subjectOf(pair), c.predicateOf(pair), ConflictWorkload.SOURCES))));
                         w4.put("majority", reads(conflicts, seed, 1,
@@ -153,7 +154,7 @@ public final class PeerRunner {
                         w5.put("reopenToFirstReadMs", (System.nanoTime() - r0) / 1e6);
                         w5.put("firstReadFound", first != null);
                     }
-                    w5.put("W2", reads(r -> r.nextLong(w.pairs()), seed, 4, pair -> answer(peer.current(subject(pair), predicate(pair)))));
+                    w5.put("W2", reads(Pairs.uniform(w.pairs()), seed, 4, pair -> answer(peer.current(subject(pair), predicate(pair)))));
                     workloads.put("W5", w5);
                 }
             } else {
@@ -185,9 +186,15 @@ public final class PeerRunner {
         long apply(long pair) throws Exception;
     }
 
-    /** Which pair a read asks about: uniformly random, or {@link ZipfPairs}. */
-    private interface Pairs {
-        long next(SplittableRandom random);
+    /** Which pair a read asks about (uniformly random, or {@link ZipfPairs}), among {@code space} pairs. */
+    private record Pairs(long space, ToLongFunction<SplittableRandom> pick) {
+        static Pairs uniform(long space) {
+            return new Pairs(space, r -> r.nextLong(space));
+        }
+
+        long next(SplittableRandom random) {
+            return pick.applyAsLong(random);
+        }
     }
 
     /** Ingests {@code n} claims in batches, sampling the throughput {@code samples} times (every n / samples claims). */
@@ -254,22 +261,26 @@ public final class PeerRunner {
         double last = -1;
         boolean settled = false;
         boolean cut = false;
+        // A window reads at least as often as there are pairs: a cache still filling then reads
+        // faster in each window than in the one before, instead of looking settled window to window.
+        long window = Math.max(rule.windowReads(), pairs.space());
         while (!(reads >= rule.minReads() && settled)) {
             if ((System.nanoTime() - start) / 1e9 >= rule.maxSeconds()) {
                 cut = true;
                 break;
             }
             long w0 = System.nanoTime();
-            for (int i = 0; i < rule.windowReads(); i++) {
+            for (long i = 0; i < window; i++) {
                 read.apply(pairs.next(random));
             }
-            reads += rule.windowReads();
+            reads += window;
             previous = last;
-            last = rule.windowReads() / Math.max(1e-9, (System.nanoTime() - w0) / 1e9);
+            last = window / Math.max(1e-9, (System.nanoTime() - w0) / 1e9);
             settled = previous > 0 && Math.abs(last - previous) <= rule.tolerance() * Math.max(last, previous);
         }
         Map<String, Object> w = new LinkedHashMap<>();
         w.put("warmupOps", reads);
+        w.put("warmupWindowReads", window);
         w.put("warmupSettled", settled);
         w.put("warmupCutByTimeLimit", cut);
         w.put("warmupSeconds", (System.nanoTime() - start) / 1e9);
