@@ -111,7 +111,8 @@ final class CompareReport {
         s.append("| processors (`nproc`) | ").append(machine.get("availableProcessors")).append(" (").append(machine.get("cpu")).append(") |\n");
         s.append("| memory | ").append(machine.get("memTotal")).append(" |\n");
         s.append("| OS | ").append(machine.get("os")).append(" |\n");
-        s.append("| Java | ").append(machine.get("jvm")).append(", each peer JVM -Xmx").append(settings.get("heap")).append(" |\n");
+        s.append("| Java | ").append(machine.get("jvm")).append(", each peer JVM -Xmx").append(settings.get("heap"))
+                .append(" (unless --quick: -Xms the same and -XX:+AlwaysPreTouch, the heap touched before the first workload)").append(" |\n");
         s.append("| disk | ").append(machine.get("disk")).append(" |\n");
         s.append("| load average (1, 5, 15 min) | at start ").append(machine.get("loadAverageAtStart")).append("; at end ")
                 .append(machine.get("loadAverageAtEnd")).append(" (each run's JSON has it before and after every workload) |\n\n");
