@@ -169,6 +169,9 @@ class ReplicationTest {
                 await(DEADLINE, () -> c.get(id).isPresent(), () -> r.stats().toString());
                 await(DEADLINE, () -> b.get(id).isPresent(), () -> r.stats().toString());
                 await(DEADLINE, () -> r.stats().peers().get(1).failures() >= 3, () -> r.stats().toString());
+                // b holds the claim as soon as its responder merged it, a moment before the session
+                // that carried it is recorded as a success
+                await(DEADLINE, () -> r.stats().peers().get(0).lastSuccess() != null, () -> r.stats().toString());
                 Replication.Stats s = r.stats();
                 Replication.PeerStats flakyStats = s.peers().get(0);
                 assertEquals(3, flakyStats.failures(), flakyStats.toString());
