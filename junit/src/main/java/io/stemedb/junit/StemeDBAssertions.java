@@ -17,7 +17,7 @@ import org.opentest4j.AssertionFailedError;
  * <pre>{@code
  * assertThat(db).resolves("acme", "ceo", Lenses.latest()).to(Value.text("Bob"));
  * assertThat(db.asOf(monday)).resolves("acme", "ceo", Lenses.latest()).toNothing();
- * assertThat(db).resolves("acme", "ceo", Lenses.allCurrentValues()).isAmbiguous();
+ * assertThat(db).resolves("acme", "ceo", Lenses.all()).isAmbiguous();
  * }</pre>
  *
  * A failure is an {@link AssertionFailedError} whose message names the fact and the lens, shows
