@@ -10,8 +10,8 @@
  * database parameter of a {@code @BeforeEach}, the test and an {@code @AfterEach} method is the
  * same database. After the {@code @AfterEach} methods, the extension closes every database and
  * deletes every directory, whether the test passed or not. Fixtures are never shared between
- * tests, or declared on constructors or {@code @BeforeAll} methods (that fails with a
- * {@link org.junit.jupiter.api.extension.ParameterResolutionException}).
+ * tests, so they cannot be parameters of a constructor or of a {@code @BeforeAll} method: asking
+ * there fails with a {@link org.junit.jupiter.api.extension.ParameterResolutionException}.
  *
  * <p><b>Threading.</b> The extension keeps each test's fixtures in that test's JUnit context, so
  * tests may run in parallel. The injected databases are thread-safe like any StemeDB, and so is
