@@ -158,12 +158,12 @@ final class LensParser {
                 if (peek('[')) {
                     pos++;
                     inBrackets = true;
-                    Map<String, Double> weights = weights('[', ']');
+                    Map<String, Double> weights = weights(']');
                     inBrackets = false;
                     return Lenses.weighted(weights);
                 }
                 open("weighted");
-                return Lenses.weighted(weights('(', ')'));
+                return Lenses.weighted(weights(')'));
             case "quorum":
                 return Lenses.quorum(quorumSize());
             default:
@@ -297,13 +297,13 @@ final class LensParser {
             if (peek(',')) {
                 pos++;
                 skipSpace();
-                int at2 = pos;
+                int othersAt = pos;
                 String others = word("'others ignored'");
                 skipSpace();
                 String ignored = atEnd() || peek(']') ? "" : word("'others ignored'");
                 if (!others.equals("others") || !ignored.equals("ignored")) {
-                    throw error(at2, "expected 'others ignored' after the last source of trust[...], got '"
-                            + excerpt(text.substring(at2, pos)) + "'; write trust[hr > crm] or trust[hr > crm, others ignored]");
+                    throw error(othersAt, "expected 'others ignored' after the last source of trust[...], got '"
+                            + excerpt(text.substring(othersAt, pos)) + "'; write trust[hr > crm] or trust[hr > crm, others ignored]");
                 }
                 othersIgnored = true;
                 skipSpace();
@@ -315,8 +315,8 @@ final class LensParser {
         }
     }
 
-    /** source=weight pairs separated by commas, after {@code open}, up to {@code close}. */
-    private Map<String, Double> weights(char open, char close) {
+    /** source=weight pairs separated by commas, after the opening bracket or parenthesis, up to {@code close}. */
+    private Map<String, Double> weights(char close) {
         Map<String, Double> weights = new LinkedHashMap<>();
         skipSpace();
         if (peek(close)) {
