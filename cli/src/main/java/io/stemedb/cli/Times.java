@@ -8,8 +8,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
 /**
- * The instants the command line reads, in options ({@code --as-of}, {@code --valid-from}), lens
- * expressions ({@code .asOf(...)}) and JSON Lines files: an ISO-8601 instant
+ * The instants the command line reads, in options ({@code --as-of}, {@code --valid-from}) and JSON
+ * Lines files (lens expressions read the same forms in {@link io.stemedb.lens.Lenses#parse}): an ISO-8601 instant
  * ({@code 2023-03-20T00:00:00Z}, with any fraction of a second), a date-time with an offset
  * ({@code 2023-03-20T09:00:00+02:00}), or a date, meaning midnight UTC ({@code 2023-03-20}).
  */

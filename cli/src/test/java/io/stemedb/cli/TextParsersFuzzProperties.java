@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stemedb.fuzz.Fuzz;
-import io.stemedb.lens.Lens;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
@@ -21,11 +20,11 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tag;
 
 /**
- * The text parsers of outside input in the command line: JSON Lines (import files) and lens
- * expressions (--lens, and the server's lens= parameter). Random text, text built from the
- * formats' own pieces, and valid lines and expressions damaged in one to three ways end in a
+ * The text parser of outside input in the command line: JSON Lines (import files). Random text,
+ * text built from the format's own pieces, and valid lines damaged in one to three ways end in a
  * value or in the parser's typed exception, with a bounded message; what parses writes back to
- * itself.
+ * itself. Lens expressions (--lens, and the server's lens=) are fuzzed where they are parsed, in
+ * the lens module (LensParserFuzzProperties).
  */
 @Tag(Fuzz.TAG)
 class TextParsersFuzzProperties {
@@ -38,10 +37,6 @@ class TextParsersFuzzProperties {
                     .hlc(Hlc.of(2, 0, 1)).build()),
             JsonLines.toLine(Retraction.of(Claim.builder("a", "b", Value.integer(1)).source("s").hlc(Hlc.of(3, 0, 1)).build().id(),
                     "hr", Hlc.of(4, 0, 1), Map.of("why", "typo"))));
-
-    static final List<String> VALID_LENSES = List.of("latest", "trust(hr, crm).orElse(latest).validAt(2023-03-20)",
-            "weighted(hr=2, 'c r m'=1).minConfidence(0.5)", "(majority).onlySources(a,b).withMetadata(url=\"x\\\"y\")",
-            "quorum(2).asOf(2023-03-20T00:00:00Z)", "trustOnly(\"a b\").orElse(confident.orElse(all))");
 
     @Provide
     Arbitrary<String> lines() {
@@ -60,26 +55,6 @@ class TextParsersFuzzProperties {
             try {
                 JsonLines.parse(line);
             } catch (JsonLines.LineException e) {
-                assertTrue(e.getMessage().length() < 1000, "a bounded message: " + e.getMessage().length());
-            }
-        }
-    }
-
-    @Provide
-    Arbitrary<String> lenses() {
-        return Arbitraries.oneOf(Arbitraries.strings().all().ofMaxLength(100), Fuzz.textMutationsOf(VALID_LENSES),
-                Arbitraries.of("latest", "trust", "weighted", "quorum", "(", ")", ".", ",", "=", "'", "\"", "\\", "orElse",
-                        "asOf", "validAt", "minConfidence", "withMetadata", "onlySources", "hr", "2", "0.5", "1e400", "NaN",
-                        "2023-03-20", " ").list().ofMaxSize(40).map(parts -> String.join("", parts)));
-    }
-
-    @Property
-    void aLensExpressionParsesOrFailsTyped(@ForAll("lenses") String expression) {
-        Lens lens = Fuzz.typedOrValid(expression, () -> LensExpression.parse(expression), LensExpression.SyntaxException.class);
-        if (lens == null) {
-            try {
-                LensExpression.parse(expression);
-            } catch (LensExpression.SyntaxException e) {
                 assertTrue(e.getMessage().length() < 1000, "a bounded message: " + e.getMessage().length());
             }
         }

@@ -1,5 +1,6 @@
 package io.stemedb.lens;
 
+import io.stemedb.model.StemeException;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,8 +24,21 @@ import java.util.TreeMap;
  *   <tr><td>{@link #confident()}</td><td>the highest confidence</td><td>newest</td></tr>
  *   <tr><td>{@link #all()}</td><td>every source's newest claim</td><td>-</td></tr>
  * </table>
+ *
+ * <p>{@link #parse(String)} reads a lens from text, in the lens expression language that
+ * {@code --lens} and the server's {@code lens=} take:
+ *
+ * <pre>{@code
+ * Lens lens = Lenses.parse("trust[hr > crm].orElse(latest).validAt(2023-03-20)");
+ * // the same as Lenses.trust("hr", "crm").orElse(Lenses.latest()).validAt(Instant.parse("2023-03-20T00:00:00Z"))
+ * }</pre>
  */
 public final class Lenses {
+    /** How deep parentheses and orElse(...) may nest in an expression: far beyond any real lens, far below a stack overflow. */
+    public static final int MAX_DEPTH = 32;
+    /** How many lenses and methods one expression may hold: each wraps the last, and resolving unwraps them all. */
+    public static final int MAX_PARTS = 256;
+
     private static final Lens MAJORITY = new VoteLens("majority", c -> 1.0, 1);
 
     private Lenses() {}
@@ -94,5 +108,73 @@ public final class Lenses {
     /** Every source's newest live claim: all current values, for callers that want the disagreement. */
     public static Lens all() {
         return AllCurrentValuesLens.INSTANCE;
+    }
+
+    /**
+     * The lens an expression describes. The language spells every built-in lens by its
+     * {@link Lens#name() name} and every composition of {@link Lens}'s default methods except
+     * {@code filter}, so the name of any lens built from them parses back to a lens that answers
+     * the same (when its sources and metadata are plain words):
+     *
+     * <pre>
+     * latest   majority   confident   all   quorum(2)
+     * trust[hr &gt; crm]   trust[hr &gt; crm, others ignored]   weighted[crm=1.0, hr=2.0]
+     * lens.orElse(lens)   lens.asOf(time)   lens.validAt(time)   lens.onlySources(hr, crm)
+     * lens.minConfidence(0.5)   lens.withMetadata(key=value)   (lens)
+     * </pre>
+     *
+     * Aliases: {@code trust(hr, crm)} for {@code trust[hr > crm]}, {@code trustOnly(hr, crm)} for
+     * {@code trust[hr > crm, others ignored]}, {@code weighted(hr=2, crm=1)} for
+     * {@code weighted[crm=1.0, hr=2.0]}, and {@code latest()}, {@code majority()},
+     * {@code confident()}, {@code all()}. Names of lenses and methods are matched ignoring case;
+     * whitespace may appear between any two tokens. A time is an ISO-8601 instant
+     * ({@code 2023-03-20T00:00:00Z}), a date-time with an offset ({@code 2023-03-20T09:00:00+02:00})
+     * or a date, meaning midnight UTC ({@code 2023-03-20}). A source, key or value that holds
+     * spaces or punctuation is quoted, {@code "web scraper"} or {@code 'a,b'}, with a backslash
+     * before a quote or backslash inside. An expression nests at most {@link #MAX_DEPTH} deep and
+     * holds at most {@link #MAX_PARTS} lenses and methods.
+     *
+     * @throws InvalidLensException naming the problem, its column and what to write instead
+     */
+    public static Lens parse(String expression) {
+        return LensParser.parse(expression);
+    }
+
+    /**
+     * A lens expression that does not parse: what is wrong, at which column (1-based), and what to
+     * write instead. The message quotes at most the first 60 characters of the expression.
+     */
+    public static final class InvalidLensException extends StemeException {
+        private static final long serialVersionUID = 1L;
+        private final String expression;
+        private final int column;
+        private final String problem;
+
+        InvalidLensException(String expression, int column, String problem) {
+            super(problem + " (column " + column + " of \"" + LensParser.excerpt(expression) + "\")");
+            this.expression = expression;
+            this.column = column;
+            this.problem = problem;
+        }
+
+        /** The expression that failed. */
+        public String expression() {
+            return expression;
+        }
+
+        /** The 1-based column the problem is at (one past the end when the expression ended too soon). */
+        public int column() {
+            return column;
+        }
+
+        /** What is wrong, without the position. */
+        public String problem() {
+            return problem;
+        }
+
+        /** Two lines: the expression, and a caret under the column. */
+        public String pointer() {
+            return expression + System.lineSeparator() + " ".repeat(column - 1) + "^";
+        }
     }
 }

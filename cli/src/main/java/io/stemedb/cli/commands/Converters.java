@@ -1,9 +1,9 @@
 package io.stemedb.cli.commands;
 
 import io.stemedb.cli.JsonLines;
-import io.stemedb.cli.LensExpression;
 import io.stemedb.cli.Times;
 import io.stemedb.lens.Lens;
+import io.stemedb.lens.Lenses;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.StemeException;
 import io.stemedb.model.Value;
@@ -52,22 +52,20 @@ final class Converters {
         }
     }
 
-    /** A lens expression ({@link LensExpression}). */
+    /** A lens expression ({@link Lenses#parse}). */
     static final class LensConverter implements ITypeConverter<LensArg> {
         @Override
         public LensArg convert(String value) {
             try {
-                return new LensArg(value, LensExpression.parse(value));
-            } catch (LensExpression.SyntaxException e) {
+                return new LensArg(value, Lenses.parse(value));
+            } catch (Lenses.InvalidLensException e) {
                 throw new TypeConversionException(e.getMessage());
-            } catch (IllegalArgumentException e) {
-                throw new TypeConversionException("\"" + value + "\": " + e.getMessage());
             }
         }
     }
 
     /** A parsed {@code --lens}: the expression as written and its lens. */
     record LensArg(String expression, Lens lens) {
-        static final LensArg LATEST = new LensArg("latest", LensExpression.parse("latest"));
+        static final LensArg LATEST = new LensArg("latest", Lenses.latest());
     }
 }

@@ -5,11 +5,10 @@ import io.stemedb.ReadView;
 import io.stemedb.StemeDB;
 import io.stemedb.lens.Resolution;
 import io.stemedb.model.Claim;
-import java.time.Instant;
 import java.util.Map;
 import java.util.SortedMap;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code stemedb entity}: every predicate of a subject, resolved. */
@@ -22,23 +21,18 @@ public final class EntityCommand extends DbCommand {
     @Parameters(index = "0", paramLabel = "SUBJECT")
     String subject;
 
-    @Option(names = "--lens", paramLabel = "EXPR", converter = Converters.LensConverter.class,
-            description = "The lens (default: latest); see: stemedb resolve --help.")
-    Converters.LensArg lens = Converters.LensArg.LATEST;
-
-    @Option(names = "--as-of", paramLabel = "TIME", converter = Converters.InstantConverter.class,
-            description = "Read the database as it was at TIME (record time).")
-    Instant asOf;
+    @Mixin
+    LensOptions reading;
 
     @Override
     protected int execute() {
         try (StemeDB db = openForReading()) {
-            ReadView view = asOf == null ? db : db.asOf(asOf);
-            SortedMap<String, Resolution> entity = view.entity(subject, lens.lens());
+            ReadView view = reading.view(db);
+            SortedMap<String, Resolution> entity = view.entity(subject, reading.lens());
             if (json) {
                 ObjectNode o = object();
                 o.put("subject", subject);
-                o.put("expression", lens.expression());
+                o.put("expression", reading.expression());
                 ObjectNode predicates = o.putObject("predicates");
                 for (Map.Entry<String, Resolution> e : entity.entrySet()) {
                     ObjectNode p = predicates.putObject(e.getKey());
@@ -50,7 +44,7 @@ public final class EntityCommand extends DbCommand {
                 return ExitCodes.OK;
             }
             if (entity.isEmpty()) {
-                out().println("nothing known about " + subject + " under " + lens.lens().name());
+                out().println("nothing known about " + subject + " under " + reading.lens().name());
                 return ExitCodes.OK;
             }
             Table t = new Table("PREDICATE", "VALUE", "SOURCE", "RECORDED", "ID").shrinkFirst(1);

@@ -6,9 +6,9 @@ import io.stemedb.ReadView;
 import io.stemedb.StemeDB;
 import io.stemedb.cli.JsonLines;
 import io.stemedb.model.Value;
-import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -29,32 +29,27 @@ public final class FindCommand extends DbCommand {
             description = "The value's type: text (default), integer, real, bool, bytes (hex), instant, ref.")
     Value.Type type;
 
-    @Option(names = "--lens", paramLabel = "EXPR", converter = Converters.LensConverter.class,
-            description = "The lens (default: latest); see: stemedb resolve --help.")
-    Converters.LensArg lens = Converters.LensArg.LATEST;
-
-    @Option(names = "--as-of", paramLabel = "TIME", converter = Converters.InstantConverter.class,
-            description = "Read the database as it was at TIME (record time).")
-    Instant asOf;
+    @Mixin
+    LensOptions reading;
 
     @Override
     protected int execute() {
         Value v = Render.value(spec.commandLine(), value, type);
         try (StemeDB db = openForReading()) {
-            ReadView view = asOf == null ? db : db.asOf(asOf);
-            List<String> subjects = view.find(predicate, v, lens.lens());
+            ReadView view = reading.view(db);
+            List<String> subjects = view.find(predicate, v, reading.lens());
             if (json) {
                 ObjectNode o = object();
                 o.put("predicate", predicate);
                 o.set("value", JsonLines.valueJson(v));
-                o.put("expression", lens.expression());
+                o.put("expression", reading.expression());
                 ArrayNode a = o.putArray("subjects");
                 subjects.forEach(a::add);
                 printJson(o);
                 return ExitCodes.OK;
             }
             if (subjects.isEmpty()) {
-                out().println("no subject has " + predicate + " = " + v + " under " + lens.lens().name());
+                out().println("no subject has " + predicate + " = " + v + " under " + reading.lens().name());
             } else {
                 Table t = new Table("SUBJECT");
                 subjects.forEach(t::row);

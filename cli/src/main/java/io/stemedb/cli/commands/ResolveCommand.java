@@ -5,15 +5,16 @@ import io.stemedb.ReadView;
 import io.stemedb.StemeDB;
 import io.stemedb.lens.Resolution;
 import io.stemedb.model.Claim;
-import java.time.Instant;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code stemedb resolve}: what a lens says about one fact, and why. */
 @Command(name = "resolve", mixinStandardHelpOptions = true,
         description = {"Resolves SUBJECT's PREDICATE through a lens: which value wins among the claims, and why.",
-            "Lens expressions (docs/cli.md): latest, trust(hr, crm), trustOnly(hr), weighted(hr=2, crm=1), "
+            "Lens expressions (docs/cli.md; Lenses.parse in Java): latest, trust[hr > crm] or trust(hr, crm), "
+                    + "trust[hr, others ignored] or trustOnly(hr), weighted[crm=1.0, hr=2.0] or weighted(hr=2, crm=1), "
                     + "majority, quorum(2), confident, all; composed with .orElse(LENS), .asOf(TIME), .validAt(TIME), "
                     + ".onlySources(a, b), .minConfidence(0.8), .withMetadata(key=value). Example: --lens 'trust(hr, "
                     + "crm).orElse(latest)'"},
@@ -26,13 +27,8 @@ public final class ResolveCommand extends DbCommand {
     @Parameters(index = "1", paramLabel = "PREDICATE")
     String predicate;
 
-    @Option(names = "--lens", paramLabel = "EXPR", converter = Converters.LensConverter.class,
-            description = "The lens (default: latest).")
-    Converters.LensArg lens = Converters.LensArg.LATEST;
-
-    @Option(names = "--as-of", paramLabel = "TIME", converter = Converters.InstantConverter.class,
-            description = "Read the database as it was at TIME (record time).")
-    Instant asOf;
+    @Mixin
+    LensOptions reading;
 
     @Option(names = "--explain", description = "Show every claim: winners, overruled, set aside and retracted, and why.")
     boolean explain;
@@ -40,20 +36,20 @@ public final class ResolveCommand extends DbCommand {
     @Override
     protected int execute() {
         try (StemeDB db = openForReading()) {
-            ReadView view = asOf == null ? db : db.asOf(asOf);
-            Resolution r = view.resolve(subject, predicate, lens.lens());
+            ReadView view = reading.view(db);
+            Resolution r = view.resolve(subject, predicate, reading.lens());
             if (json) {
                 ObjectNode o = Render.resolution(r);
-                o.put("expression", lens.expression());
-                if (asOf != null) {
-                    o.put("asOf", asOf.toString());
+                o.put("expression", reading.expression());
+                if (reading.asOf != null) {
+                    o.put("asOf", reading.asOf.toString());
                 }
                 printJson(o);
                 return ExitCodes.OK;
             }
             out().println(Render.fit(subject + " " + predicate + " = " + (r.isEmpty() ? "(no value: " + Render.noValue(r) + ")"
                     : Render.values(r.values()))));
-            out().println(Render.fit("lens: " + r.lens() + (asOf == null ? "" : ", database as of " + asOf)));
+            out().println(Render.fit("lens: " + r.lens() + (reading.asOf == null ? "" : ", database as of " + reading.asOf)));
             if (!explain) {
                 if (!r.isEmpty()) {
                     out().println();

@@ -1,12 +1,11 @@
 package io.stemedb.cli.serve;
 
-import io.stemedb.cli.LensExpression;
 import io.stemedb.lens.Lens;
 import io.stemedb.lens.Lenses;
 
 /**
  * The {@code lens=} parameter of the pilot server: a lens expression of the command line's
- * {@code --lens} ({@link LensExpression}), for example {@code latest}, {@code confident},
+ * {@code --lens} ({@link Lenses#parse}), for example {@code latest}, {@code confident},
  * {@code majority}, {@code all}, {@code trust(hr,crm)} or
  * {@code trust(hr).orElse(latest).validAt(2023-03-20)}; absent or empty means {@code latest}.
  */
@@ -19,8 +18,8 @@ final class LensNames {
             return Lenses.latest();
         }
         try {
-            return LensExpression.parse(expression);
-        } catch (IllegalArgumentException e) {
+            return Lenses.parse(expression);
+        } catch (Lenses.InvalidLensException e) {
             throw ApiException.badRequest("invalid_lens", "lens: " + e.getMessage()
                     + "; write a lens expression such as latest, confident, majority, all or trust(hr,crm).orElse(latest)");
         }

@@ -136,6 +136,28 @@ class QueryCommandsTest {
     }
 
     @Test
+    void theLensANameNamesCanBePastedBackAsAnExpression() {
+        JsonNode first = cli.json("resolve", "acme", "ceo", "--lens", "trust(hr, crm).validAt(2023-03-20)");
+        String name = first.get("lens").asText();
+        assertEquals("trust[hr > crm].validAt(2023-03-20T00:00:00Z)", name);
+        JsonNode again = cli.json("resolve", "acme", "ceo", "--lens", name);
+        assertEquals(name, again.get("expression").asText());
+        assertEquals(first.get("values"), again.get("values"));
+        assertEquals(first.get("explain"), again.get("explain"));
+    }
+
+    @Test
+    void entityAndFindReadTheDatabaseAsOfATimeLikeResolve() {
+        JsonNode early = cli.json("entity", "acme", "--as-of", "2023-02-01");
+        assertEquals(cli.json("resolve", "acme", "ceo", "--as-of", "2023-02-01").get("values"),
+                early.get("predicates").get("ceo").get("values"));
+        String ceo = early.get("predicates").get("ceo").get("values").get(0).get("value").asText();
+        assertEquals(List.of("acme"), texts(cli.json("find", "ceo", ceo, "--as-of", "2023-02-01").get("subjects")));
+        cli.run("entity", "acme", "--as-of", "yesterday").usageError("'yesterday' is not a time");
+        cli.run("find", "ceo", "Bob", "--as-of", "yesterday").usageError("'yesterday' is not a time");
+    }
+
+    @Test
     void aBadLensIsAUsageErrorThatPointsAtTheColumn() {
         cli.run("resolve", "acme", "ceo", "--lens", "trust(hr, crm").usageError(
                 "Invalid value for option '--lens': expected ',' or ')' after 'crm' but the expression ended "

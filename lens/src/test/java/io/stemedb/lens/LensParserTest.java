@@ -1,13 +1,10 @@
-package io.stemedb.cli.commands;
+package io.stemedb.lens;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stemedb.cli.LensExpression;
 import io.stemedb.crdt.Evidence;
-import io.stemedb.lens.Lens;
-import io.stemedb.lens.Lenses;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
@@ -23,7 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The lens expression parser: every form, nesting, and errors that point at the column. */
-class LensExpressionTest {
+class LensParserTest {
     private static final long NODE = 0x42;
     private static final Instant MARCH_20 = Instant.parse("2023-03-20T00:00:00Z");
 
@@ -64,7 +61,7 @@ class LensExpressionTest {
 
     /** The parsed lens behaves exactly like the library one: same name, same resolutions. */
     private static void assertSameLens(Lens expected, String expression) {
-        Lens parsed = LensExpression.parse(expression);
+        Lens parsed = Lenses.parse(expression);
         assertEquals(expected.name(), parsed.name(), expression);
         for (Evidence e : EVIDENCE) {
             assertEquals(expected.resolve(e).explain(), parsed.resolve(e).explain(), expression + " on " + e);
@@ -90,6 +87,29 @@ class LensExpressionTest {
         assertSameLens(Lenses.quorum(1), "quorum( 1 )");
         assertSameLens(Lenses.confident(), "confident");
         assertSameLens(Lenses.all(), "all()");
+    }
+
+    @Test
+    void theBuiltInLensesOwnNamesParse() {
+        assertSameLens(Lenses.trust("hr", "crm"), "trust[hr > crm]");
+        assertSameLens(Lenses.trust("web scraper", "hr"), "trust['web scraper'>hr]");
+        assertSameLens(Lenses.trustOnly("hr"), "trust[hr, others ignored]");
+        assertSameLens(Lenses.trustOnly("crm", "hr"), "trust[ crm > hr , others  ignored ]");
+        assertSameLens(Lenses.weighted(Map.of("hr", 2.0, "crm", 1.0)), "weighted[crm=1.0, hr=2.0]");
+        assertSameLens(Lenses.quorum(3), Lenses.quorum(3).name());
+        for (Lens lens : List.of(Lenses.latest(), Lenses.majority(), Lenses.confident(), Lenses.all(),
+                Lenses.trust("hr", "crm"), Lenses.trustOnly("news"), Lenses.weighted(Map.of("news", 0.5, "crm", 1.25)))) {
+            assertSameLens(lens, lens.name());
+        }
+        Lens composed = Lenses.trustOnly("hr").orElse(Lenses.weighted(Map.of("crm", 1.0)).minConfidence(0.5))
+                .onlySources("hr", "crm").withMetadata("url", "https://hr.example").validAt(MARCH_20).asOf(MARCH_20);
+        assertSameLens(composed, composed.name());
+    }
+
+    @Test
+    void aWordInsideBracketsEndsAtABracketButNotElsewhere() {
+        assertSameLens(Lenses.trust("a>b", "c[d]"), "trust(a>b, c[d])");
+        assertSameLens(Lenses.trust("a>b", "c[d]"), "trust['a>b' > 'c[d]']");
     }
 
     @Test
@@ -186,10 +206,24 @@ class LensExpressionTest {
         "trust('a\\b')                      | 9  | unknown escape \\b",
         "(latest                            | 8  | expected ')' to close the parenthesized lens",
         "latest.orElse(trust(hr).foo)       | 25 | unknown method 'foo'",
+        "trust[]                            | 7  | trust needs at least one of its sources",
+        "trust[hr > crm                     | 15 | expected '>', ', others ignored' or ']' after 'crm' but the expression ended",
+        "trust[hr > hr]                     | 12 | trust lists 'hr' twice",
+        "trust[hr >]                        | 11 | expected a source name, got ']'",
+        "trust[hr, crm]                     | 11 | expected 'others ignored' after the last source",
+        "trust[hr, others]                  | 11 | write trust[hr > crm] or trust[hr > crm, others ignored]",
+        "trust[hr, others kept]             | 11 | expected 'others ignored'",
+        "trust[hr) > crm]                   | 9  | expected '>', ', others ignored' or ']' after 'hr', got ')'",
+        "weighted[]                         | 10 | weighted needs at least one source=weight",
+        "weighted[hr=1.0                    | 16 | expected ',' or ']' after the weight of 'hr' but the expression ended",
+        "weighted[hr=1.0)                   | 16 | expected ',' or ']' after the weight of 'hr', got ')'",
+        "weighted[hr=x]                     | 13 | weighted needs a number for the weight of 'hr', got 'x'",
+        "weighted[hr=1, hr=2]               | 16 | weighted gives 'hr' a weight twice",
+        "majority[hr]                       | 9  | unexpected '[' after a complete lens",
     })
     void errorsNameTheProblemAndItsColumn(String expression, int column, String problem) {
-        LensExpression.SyntaxException e = assertThrows(LensExpression.SyntaxException.class,
-                () -> LensExpression.parse(expression));
+        Lenses.InvalidLensException e = assertThrows(Lenses.InvalidLensException.class,
+                () -> Lenses.parse(expression));
         assertEquals(column, e.column(), e.getMessage());
         assertTrue(e.getMessage().contains(problem), "'" + problem + "' not in: " + e.getMessage());
         assertTrue(e.getMessage().contains("(column " + column + " of \"" + expression + "\")"), e.getMessage());
@@ -199,9 +233,24 @@ class LensExpressionTest {
     }
 
     @Test
+    void aLongBadExpressionIsQuotedOnlyInPart() {
+        String expression = "trust(" + "x".repeat(10_000) + ", " + "x".repeat(10_000) + ")";
+        Lenses.InvalidLensException e = assertThrows(Lenses.InvalidLensException.class, () -> Lenses.parse(expression));
+        assertTrue(e.getMessage().length() < 400, "a bounded message: " + e.getMessage().length());
+        assertTrue(e.getMessage().contains("(20009 characters)"), e.getMessage());
+        assertEquals(expression, e.expression());
+    }
+
+    @Test
+    void aBadExpressionIsAStemeException() {
+        assertTrue(assertThrows(RuntimeException.class, () -> Lenses.parse("lates"))
+                instanceof io.stemedb.model.StemeException);
+    }
+
+    @Test
     void theMessageIsOneLine() {
-        LensExpression.SyntaxException e = assertThrows(LensExpression.SyntaxException.class,
-                () -> LensExpression.parse("trust(hr, crm"));
+        Lenses.InvalidLensException e = assertThrows(Lenses.InvalidLensException.class,
+                () -> Lenses.parse("trust(hr, crm"));
         assertEquals(1, e.getMessage().lines().count());
         assertEquals("expected ',' or ')' after 'crm' but the expression ended", e.problem());
         assertEquals("trust(hr, crm", e.expression());
@@ -214,8 +263,8 @@ class LensExpressionTest {
             "latest" + ".orElse(latest".repeat(20_000) + ")".repeat(20_000),
             "latest" + ".asOf(2023-03-20)".repeat(100_000),
         }) {
-            LensExpression.SyntaxException e = assertThrows(LensExpression.SyntaxException.class,
-                    () -> LensExpression.parse(expression));
+            Lenses.InvalidLensException e = assertThrows(Lenses.InvalidLensException.class,
+                    () -> Lenses.parse(expression));
             assertTrue(e.getMessage().contains("nested more than") || e.getMessage().contains("more than 256 lenses"),
                     e.getMessage());
             assertTrue(e.getMessage().length() < 400, "a bounded message: " + e.getMessage().length());

@@ -1,8 +1,11 @@
-package io.stemedb.cli;
+package io.stemedb.lens;
 
-import io.stemedb.lens.Lens;
-import io.stemedb.lens.Lenses;
+import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,96 +14,63 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The lens expressions of {@code --lens}: a small language that spells every built-in lens of
- * {@link Lenses} and every composition of {@link Lens}'s default methods. Parsed by hand, by
- * recursive descent, so that every error names the column where it is.
+ * The parser behind {@link Lenses#parse}: recursive descent over the lens expression language, so
+ * that every error names the column where it is. Thread-safe: every parse has its own state.
  *
  * <pre>
  * expression := primary ( "." method )*
  * primary    := "(" expression ")"
  *             | "latest" [ "(" ")" ] | "majority" [ "(" ")" ] | "confident" [ "(" ")" ] | "all" [ "(" ")" ]
+ *             | "trust" "[" word ( "&gt;" word )* [ "," "others" "ignored" ] "]"
+ *             | "weighted" "[" word "=" number ( "," word "=" number )* "]"
+ *             | "quorum" "(" integer ")"
  *             | "trust" "(" word ( "," word )* ")" | "trustOnly" "(" word ( "," word )* ")"
  *             | "weighted" "(" word "=" number ( "," word "=" number )* ")"
- *             | "quorum" "(" integer ")"
  * method     := "orElse" "(" expression ")"
  *             | "asOf" "(" time ")" | "validAt" "(" time ")"
  *             | "onlySources" "(" word ( "," word )* ")"
  *             | "minConfidence" "(" number ")"
  *             | "withMetadata" "(" word "=" word ")"
- * word       := a run of characters other than whitespace and , ( ) = " '
+ * word       := a run of characters other than whitespace and , ( ) = " ' (and, inside [ ], also [ ] &gt;)
  *             | a string in "double" or 'single' quotes (backslash escapes the quote and itself)
- * time       := a word in one of the forms of {@link Times#parse}
+ * time       := an ISO-8601 instant, a date-time with an offset, or a date (midnight UTC)
  * </pre>
  *
- * Names of lenses and methods are matched ignoring case. Whitespace may appear between any two
- * tokens. For example {@code trust(hr, crm).orElse(latest).validAt(2023-03-20)} or
- * {@code weighted(hr=2, crm=1).minConfidence(0.5)}. Thread-safe: every parse has its own state.
+ * The bracketed forms are the built-in lenses' own {@link Lens#name() names}
+ * ({@code trust[hr > crm]}, {@code trust[hr, others ignored]}, {@code weighted[crm=1.0, hr=2.0]});
+ * {@code trust(hr, crm)}, {@code trustOnly(hr)} and {@code weighted(hr=2, crm=1)} are aliases of
+ * them. Names of lenses and methods are matched ignoring case.
  */
-public final class LensExpression {
+final class LensParser {
     /** The lens names, as documented. */
-    public static final List<String> LENSES = List.of("latest", "trust", "trustOnly", "weighted", "majority", "quorum",
+    static final List<String> LENSES = List.of("latest", "trust", "trustOnly", "weighted", "majority", "quorum",
             "confident", "all");
     /** The method names, as documented. */
-    public static final List<String> METHODS = List.of("orElse", "asOf", "validAt", "onlySources", "minConfidence",
+    static final List<String> METHODS = List.of("orElse", "asOf", "validAt", "onlySources", "minConfidence",
             "withMetadata");
 
-    /** How deep parentheses and orElse(...) may nest: far beyond any real lens, far below a stack overflow. */
-    public static final int MAX_DEPTH = 32;
-    /** How many lenses and methods one expression may hold: each wraps the last, and resolving unwraps them all. */
-    public static final int MAX_PARTS = 256;
+    /** How an instant may be written, for error messages. */
+    static final String TIME_FORMS = "an ISO-8601 instant such as 2023-03-20T00:00:00Z, a date-time with an offset "
+            + "such as 2023-03-20T09:00:00+02:00, or a date such as 2023-03-20 (midnight UTC)";
+
+    /** How many characters of the input an error message quotes. */
+    private static final int EXCERPT = 60;
 
     private final String text;
     private int pos;
     private int depth;
     private int parts;
+    /** Inside the brackets of trust[...] or weighted[...], where [ ] and &gt; end a word too. */
+    private boolean inBrackets;
 
-    private LensExpression(String text) {
+    private LensParser(String text) {
         this.text = text;
     }
 
-    /**
-     * Parses a lens expression.
-     *
-     * @throws SyntaxException naming the problem and its column
-     */
-    public static Lens parse(String expression) {
+    /** Parses a lens expression; see {@link Lenses#parse}. */
+    static Lens parse(String expression) {
         Objects.requireNonNull(expression, "expression");
-        return new LensExpression(expression).all();
-    }
-
-    /** A lens expression that does not parse: what is wrong and at which column (1-based). */
-    public static final class SyntaxException extends IllegalArgumentException {
-        private static final long serialVersionUID = 1L;
-        private final String expression;
-        private final int column;
-        private final String problem;
-
-        SyntaxException(String expression, int column, String problem) {
-            super(problem + " (column " + column + " of \"" + JsonLines.excerpt(expression) + "\")");
-            this.expression = expression;
-            this.column = column;
-            this.problem = problem;
-        }
-
-        /** The expression that failed. */
-        public String expression() {
-            return expression;
-        }
-
-        /** The 1-based column the problem is at (one past the end when the expression ended too soon). */
-        public int column() {
-            return column;
-        }
-
-        /** What is wrong, without the position. */
-        public String problem() {
-            return problem;
-        }
-
-        /** Two lines: the expression, and a caret under the column. */
-        public String pointer() {
-            return expression + System.lineSeparator() + " ".repeat(column - 1) + "^";
-        }
+        return new LensParser(expression).all();
     }
 
     // ---------------------------------------------------------------- grammar
@@ -120,8 +90,8 @@ public final class LensExpression {
     }
 
     private Lens expression() {
-        if (++depth > MAX_DEPTH) {
-            throw error(pos, "the lens expression is nested more than " + MAX_DEPTH + " deep (parentheses and orElse); "
+        if (++depth > Lenses.MAX_DEPTH) {
+            throw error(pos, "the lens expression is nested more than " + Lenses.MAX_DEPTH + " deep (parentheses and orElse); "
                     + "write a flatter one");
         }
         Lens lens = primary();
@@ -137,10 +107,10 @@ public final class LensExpression {
         }
     }
 
-    /** Counts one more lens or method, within {@link #MAX_PARTS}. */
+    /** Counts one more lens or method, within {@link Lenses#MAX_PARTS}. */
     private void part(int at) {
-        if (++parts > MAX_PARTS) {
-            throw error(at, "the lens expression has more than " + MAX_PARTS + " lenses and methods; write a shorter one");
+        if (++parts > Lenses.MAX_PARTS) {
+            throw error(at, "the lens expression has more than " + Lenses.MAX_PARTS + " lenses and methods; write a shorter one");
         }
     }
 
@@ -157,7 +127,7 @@ public final class LensExpression {
         String name = name("a lens (" + String.join(", ", LENSES) + ")");
         String canonical = canonical(name, LENSES);
         if (canonical == null) {
-            throw error(start, "unknown lens '" + JsonLines.excerpt(name) + "'" + suggestion(name, LENSES) + "; the lenses are "
+            throw error(start, "unknown lens '" + excerpt(name) + "'" + suggestion(name, LENSES) + "; the lenses are "
                     + String.join(", ", LENSES) + (canonical(name, METHODS) != null
                             ? " (" + name + " is a method: write it after a lens and a dot, e.g. latest." + name + "(...))"
                             : ""));
@@ -176,11 +146,24 @@ public final class LensExpression {
                 optionalEmptyArgs(canonical);
                 return Lenses.all();
             case "trust":
+                skipSpace();
+                if (peek('[')) {
+                    return ranking();
+                }
                 return Lenses.trust(sources(canonical, "sources, most trusted first, for example trust(hr, crm)"));
             case "trustOnly":
                 return Lenses.trustOnly(sources(canonical, "sources, most trusted first, for example trustOnly(hr, crm)"));
             case "weighted":
-                return Lenses.weighted(weights());
+                skipSpace();
+                if (peek('[')) {
+                    pos++;
+                    inBrackets = true;
+                    Map<String, Double> weights = weights(']');
+                    inBrackets = false;
+                    return Lenses.weighted(weights);
+                }
+                open("weighted");
+                return Lenses.weighted(weights(')'));
             case "quorum":
                 return Lenses.quorum(quorumSize());
             default:
@@ -194,7 +177,7 @@ public final class LensExpression {
         String name = name("a method (" + String.join(", ", METHODS) + ")");
         String canonical = canonical(name, METHODS);
         if (canonical == null) {
-            throw error(start, "unknown method '" + JsonLines.excerpt(name) + "'" + suggestion(name, METHODS) + "; the methods are "
+            throw error(start, "unknown method '" + excerpt(name) + "'" + suggestion(name, METHODS) + "; the methods are "
                     + String.join(", ", METHODS));
         }
         open(canonical);
@@ -219,7 +202,7 @@ public final class LensExpression {
                 int at = pos;
                 double min = number(canonical, "a confidence between 0 and 1");
                 if (!(min >= 0.0 && min <= 1.0)) {
-                    throw error(at, "minConfidence needs a confidence between 0 and 1, got " + JsonLines.excerpt(text.substring(at, pos)));
+                    throw error(at, "minConfidence needs a confidence between 0 and 1, got " + excerpt(text.substring(at, pos)));
                 }
                 result = lens.minConfidence(min);
                 break;
@@ -230,7 +213,7 @@ public final class LensExpression {
                 skipSpace();
                 expect('=', "'=' between the metadata key and its value, as in withMetadata(" + key + "=value)");
                 skipSpace();
-                String value = word("the value of metadata key '" + JsonLines.excerpt(key) + "'");
+                String value = word("the value of metadata key '" + excerpt(key) + "'");
                 result = lens.withMetadata(key, value);
                 break;
             }
@@ -272,7 +255,7 @@ public final class LensExpression {
             int at = pos;
             String w = word("a source name");
             if (words.contains(w)) {
-                throw error(at, owner + " lists '" + JsonLines.excerpt(w) + "' twice");
+                throw error(at, owner + " lists '" + excerpt(w) + "' twice");
             }
             words.add(w);
             skipSpace();
@@ -280,16 +263,63 @@ public final class LensExpression {
                 pos++;
                 continue;
             }
-            expectClose(owner, "',' or ')' after '" + JsonLines.excerpt(w) + "'");
+            expectClose(owner, "',' or ')' after '" + excerpt(w) + "'");
             return words.toArray(String[]::new);
         }
     }
 
-    private Map<String, Double> weights() {
-        open("weighted");
+    /**
+     * The name of a trust lens, {@code trust[hr > crm]} or {@code trust[hr > crm, others ignored]}:
+     * sources most trusted first, separated by '&gt;'.
+     */
+    private Lens ranking() {
+        pos++;
+        inBrackets = true;
+        List<String> sources = new ArrayList<>();
+        skipSpace();
+        if (peek(']')) {
+            throw error(pos, "trust needs at least one of its sources, most trusted first, for example trust[hr > crm]");
+        }
+        while (true) {
+            skipSpace();
+            int at = pos;
+            String w = word("a source name");
+            if (sources.contains(w)) {
+                throw error(at, "trust lists '" + excerpt(w) + "' twice");
+            }
+            sources.add(w);
+            skipSpace();
+            if (peek('>')) {
+                pos++;
+                continue;
+            }
+            boolean othersIgnored = false;
+            if (peek(',')) {
+                pos++;
+                skipSpace();
+                int othersAt = pos;
+                String others = word("'others ignored'");
+                skipSpace();
+                String ignored = atEnd() || peek(']') ? "" : word("'others ignored'");
+                if (!others.equals("others") || !ignored.equals("ignored")) {
+                    throw error(othersAt, "expected 'others ignored' after the last source of trust[...], got '"
+                            + excerpt(text.substring(othersAt, pos)) + "'; write trust[hr > crm] or trust[hr > crm, others ignored]");
+                }
+                othersIgnored = true;
+                skipSpace();
+            }
+            expect(']', "'>', ', others ignored' or ']' after '" + excerpt(w) + "'");
+            inBrackets = false;
+            String[] ranking = sources.toArray(String[]::new);
+            return othersIgnored ? Lenses.trustOnly(ranking) : Lenses.trust(ranking);
+        }
+    }
+
+    /** source=weight pairs separated by commas, after the opening bracket or parenthesis, up to {@code close}. */
+    private Map<String, Double> weights(char close) {
         Map<String, Double> weights = new LinkedHashMap<>();
         skipSpace();
-        if (peek(')')) {
+        if (peek(close)) {
             throw error(pos, "weighted needs at least one source=weight, for example weighted(hr=2, crm=1)");
         }
         while (true) {
@@ -297,16 +327,16 @@ public final class LensExpression {
             int at = pos;
             String source = word("a source name, as in weighted(hr=2, crm=1)");
             if (weights.containsKey(source)) {
-                throw error(at, "weighted gives '" + JsonLines.excerpt(source) + "' a weight twice");
+                throw error(at, "weighted gives '" + excerpt(source) + "' a weight twice");
             }
             skipSpace();
-            expect('=', "'=' and a weight after '" + JsonLines.excerpt(source) + "', as in weighted(" + source + "=2)");
+            expect('=', "'=' and a weight after '" + excerpt(source) + "', as in weighted(" + source + "=2)");
             skipSpace();
             int w = pos;
-            double weight = number("weighted", "the weight of '" + JsonLines.excerpt(source) + "'");
+            double weight = number("weighted", "the weight of '" + excerpt(source) + "'");
             if (!(weight >= 0) || Double.isInfinite(weight)) {
-                throw error(w, "the weight of '" + JsonLines.excerpt(source) + "' must be a finite number of at least 0, got "
-                        + JsonLines.excerpt(text.substring(w, pos)));
+                throw error(w, "the weight of '" + excerpt(source) + "' must be a finite number of at least 0, got "
+                        + excerpt(text.substring(w, pos)));
             }
             weights.put(source, weight);
             skipSpace();
@@ -314,7 +344,7 @@ public final class LensExpression {
                 pos++;
                 continue;
             }
-            expectClose("weighted", "',' or ')' after the weight of '" + JsonLines.excerpt(source) + "'");
+            expect(close, "',' or '" + close + "' after the weight of '" + excerpt(source) + "'");
             return weights;
         }
     }
@@ -331,7 +361,7 @@ public final class LensExpression {
             k = 0;
         }
         if (k < 1) {
-            throw error(at, "quorum needs a whole number of sources of at least 1, got '" + JsonLines.excerpt(w) + "'");
+            throw error(at, "quorum needs a whole number of sources of at least 1, got '" + excerpt(w) + "'");
         }
         expectClose("quorum");
         return k;
@@ -342,7 +372,7 @@ public final class LensExpression {
         int at = pos;
         String w = word("a time, for example " + method + "(2023-03-20T00:00:00Z)");
         try {
-            return Times.parse(w);
+            return parseTime(w);
         } catch (IllegalArgumentException e) {
             throw error(at, method + " needs a time: " + e.getMessage());
         }
@@ -358,7 +388,7 @@ public final class LensExpression {
             }
             return d;
         } catch (NumberFormatException e) {
-            throw error(at, owner + " needs a number for " + what + ", got '" + JsonLines.excerpt(w) + "'");
+            throw error(at, owner + " needs a number for " + what + ", got '" + excerpt(w) + "'");
         }
     }
 
@@ -427,8 +457,9 @@ public final class LensExpression {
         throw error(start, "the string starting here has no closing " + quote);
     }
 
-    private static boolean isDelimiter(char c) {
-        return Character.isWhitespace(c) || c == ',' || c == '(' || c == ')' || c == '=' || c == '"' || c == '\'';
+    private boolean isDelimiter(char c) {
+        return Character.isWhitespace(c) || c == ',' || c == '(' || c == ')' || c == '=' || c == '"' || c == '\''
+                || (inBrackets && (c == '[' || c == ']' || c == '>'));
     }
 
     private void open(String owner) {
@@ -481,11 +512,40 @@ public final class LensExpression {
         } else {
             end = pos + 1;
         }
-        return "'" + JsonLines.excerpt(text.substring(pos, end)) + "'";
+        return "'" + excerpt(text.substring(pos, end)) + "'";
     }
 
-    private SyntaxException error(int at, String problem) {
-        return new SyntaxException(text, at + 1, problem);
+    private Lenses.InvalidLensException error(int at, String problem) {
+        return new Lenses.InvalidLensException(text, at + 1, problem);
+    }
+
+    /** {@code s}, or its beginning and its length when it is long: what error messages quote of the input. */
+    static String excerpt(String s) {
+        return s.length() <= EXCERPT ? s : s.substring(0, EXCERPT - 10) + "... (" + s.length() + " characters)";
+    }
+
+    /**
+     * An instant in one of the {@link #TIME_FORMS}.
+     *
+     * @throws IllegalArgumentException naming the accepted forms
+     */
+    private static Instant parseTime(String word) {
+        String t = word.strip();
+        try {
+            return Instant.parse(t);
+        } catch (DateTimeParseException e) {
+            // try the other forms
+        }
+        try {
+            return OffsetDateTime.parse(t).toInstant();
+        } catch (DateTimeParseException e) {
+            // try a date
+        }
+        try {
+            return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException("'" + excerpt(word) + "' is not a time; write " + TIME_FORMS);
+        }
     }
 
     // ---------------------------------------------------------------- names
