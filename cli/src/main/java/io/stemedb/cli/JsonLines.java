@@ -14,6 +14,7 @@ import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Retraction;
 import io.stemedb.model.StemeException;
+import io.stemedb.model.TextInput;
 import io.stemedb.model.Value;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -265,7 +266,7 @@ public final class JsonLines {
             throw new LineException("\"" + field + "\" must be a string such as \"2023-03-20T00:00:00Z\", got " + excerpt(n));
         }
         try {
-            return Times.parse(n.asText());
+            return TextInput.instant(n.asText());
         } catch (IllegalArgumentException e) {
             throw new LineException("\"" + field + "\": " + e.getMessage());
         }
@@ -410,7 +411,7 @@ public final class JsonLines {
             }
             case INSTANT:
                 try {
-                    return Value.instant(Times.parse(textValue(n, name)));
+                    return Value.instant(TextInput.instant(textValue(n, name)));
                 } catch (IllegalArgumentException e) {
                     throw new LineException("an instant value: " + e.getMessage());
                 }
@@ -445,11 +446,7 @@ public final class JsonLines {
      * characters, not 10 MB. The length of what was cut is said.
      */
     public static String excerpt(String s) {
-        return excerpt(s, 60);
-    }
-
-    private static String excerpt(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max - 10) + "... (" + s.length() + " characters)";
+        return TextInput.excerpt(s);
     }
 
     /** A JSON node as an error message shows it: {@link #excerpt} of its JSON text. */
@@ -467,6 +464,6 @@ public final class JsonLines {
         detail = detail.replaceAll("\\s*\\((start marker|for [A-Za-z]+ starting) at \\[Source:[^\\]]*\\][^)]*\\)", "")
                 .replaceAll("\\s*at \\[Source:[^\\]]*\\]", "")
                 .replaceAll("\\[Source:[^\\]]*\\]", "");
-        return excerpt(detail.strip(), 200);
+        return TextInput.excerpt(detail.strip(), 200);
     }
 }

@@ -1,11 +1,7 @@
 package io.stemedb.lens;
 
-import java.time.DateTimeException;
+import io.stemedb.model.TextInput;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,12 +45,6 @@ final class LensParser {
     static final List<String> METHODS = List.of("orElse", "asOf", "validAt", "onlySources", "minConfidence",
             "withMetadata");
 
-    /** How an instant may be written, for error messages. */
-    static final String TIME_FORMS = "an ISO-8601 instant such as 2023-03-20T00:00:00Z, a date-time with an offset "
-            + "such as 2023-03-20T09:00:00+02:00, or a date such as 2023-03-20 (midnight UTC)";
-
-    /** How many characters of the input an error message quotes. */
-    private static final int EXCERPT = 60;
 
     private final String text;
     private int pos;
@@ -127,7 +117,7 @@ final class LensParser {
         String name = name("a lens (" + String.join(", ", LENSES) + ")");
         String canonical = canonical(name, LENSES);
         if (canonical == null) {
-            throw error(start, "unknown lens '" + excerpt(name) + "'" + suggestion(name, LENSES) + "; the lenses are "
+            throw error(start, "unknown lens '" + TextInput.excerpt(name) + "'" + suggestion(name, LENSES) + "; the lenses are "
                     + String.join(", ", LENSES) + (canonical(name, METHODS) != null
                             ? " (" + name + " is a method: write it after a lens and a dot, e.g. latest." + name + "(...))"
                             : ""));
@@ -177,7 +167,7 @@ final class LensParser {
         String name = name("a method (" + String.join(", ", METHODS) + ")");
         String canonical = canonical(name, METHODS);
         if (canonical == null) {
-            throw error(start, "unknown method '" + excerpt(name) + "'" + suggestion(name, METHODS) + "; the methods are "
+            throw error(start, "unknown method '" + TextInput.excerpt(name) + "'" + suggestion(name, METHODS) + "; the methods are "
                     + String.join(", ", METHODS));
         }
         open(canonical);
@@ -202,7 +192,7 @@ final class LensParser {
                 int at = pos;
                 double min = number(canonical, "a confidence between 0 and 1");
                 if (!(min >= 0.0 && min <= 1.0)) {
-                    throw error(at, "minConfidence needs a confidence between 0 and 1, got " + excerpt(text.substring(at, pos)));
+                    throw error(at, "minConfidence needs a confidence between 0 and 1, got " + TextInput.excerpt(text.substring(at, pos)));
                 }
                 result = lens.minConfidence(min);
                 break;
@@ -213,7 +203,7 @@ final class LensParser {
                 skipSpace();
                 expect('=', "'=' between the metadata key and its value, as in withMetadata(" + key + "=value)");
                 skipSpace();
-                String value = word("the value of metadata key '" + excerpt(key) + "'");
+                String value = word("the value of metadata key '" + TextInput.excerpt(key) + "'");
                 result = lens.withMetadata(key, value);
                 break;
             }
@@ -255,7 +245,7 @@ final class LensParser {
             int at = pos;
             String w = word("a source name");
             if (words.contains(w)) {
-                throw error(at, owner + " lists '" + excerpt(w) + "' twice");
+                throw error(at, owner + " lists '" + TextInput.excerpt(w) + "' twice");
             }
             words.add(w);
             skipSpace();
@@ -263,7 +253,7 @@ final class LensParser {
                 pos++;
                 continue;
             }
-            expectClose(owner, "',' or ')' after '" + excerpt(w) + "'");
+            expectClose(owner, "',' or ')' after '" + TextInput.excerpt(w) + "'");
             return words.toArray(String[]::new);
         }
     }
@@ -285,7 +275,7 @@ final class LensParser {
             int at = pos;
             String w = word("a source name");
             if (sources.contains(w)) {
-                throw error(at, "trust lists '" + excerpt(w) + "' twice");
+                throw error(at, "trust lists '" + TextInput.excerpt(w) + "' twice");
             }
             sources.add(w);
             skipSpace();
@@ -303,12 +293,12 @@ final class LensParser {
                 String ignored = atEnd() || peek(']') ? "" : word("'others ignored'");
                 if (!others.equals("others") || !ignored.equals("ignored")) {
                     throw error(othersAt, "expected 'others ignored' after the last source of trust[...], got '"
-                            + excerpt(text.substring(othersAt, pos)) + "'; write trust[hr > crm] or trust[hr > crm, others ignored]");
+                            + TextInput.excerpt(text.substring(othersAt, pos)) + "'; write trust[hr > crm] or trust[hr > crm, others ignored]");
                 }
                 othersIgnored = true;
                 skipSpace();
             }
-            expect(']', "'>', ', others ignored' or ']' after '" + excerpt(w) + "'");
+            expect(']', "'>', ', others ignored' or ']' after '" + TextInput.excerpt(w) + "'");
             inBrackets = false;
             String[] ranking = sources.toArray(String[]::new);
             return othersIgnored ? Lenses.trustOnly(ranking) : Lenses.trust(ranking);
@@ -327,16 +317,16 @@ final class LensParser {
             int at = pos;
             String source = word("a source name, as in weighted(hr=2, crm=1)");
             if (weights.containsKey(source)) {
-                throw error(at, "weighted gives '" + excerpt(source) + "' a weight twice");
+                throw error(at, "weighted gives '" + TextInput.excerpt(source) + "' a weight twice");
             }
             skipSpace();
-            expect('=', "'=' and a weight after '" + excerpt(source) + "', as in weighted(" + source + "=2)");
+            expect('=', "'=' and a weight after '" + TextInput.excerpt(source) + "', as in weighted(" + source + "=2)");
             skipSpace();
             int w = pos;
-            double weight = number("weighted", "the weight of '" + excerpt(source) + "'");
+            double weight = number("weighted", "the weight of '" + TextInput.excerpt(source) + "'");
             if (!(weight >= 0) || Double.isInfinite(weight)) {
-                throw error(w, "the weight of '" + excerpt(source) + "' must be a finite number of at least 0, got "
-                        + excerpt(text.substring(w, pos)));
+                throw error(w, "the weight of '" + TextInput.excerpt(source) + "' must be a finite number of at least 0, got "
+                        + TextInput.excerpt(text.substring(w, pos)));
             }
             weights.put(source, weight);
             skipSpace();
@@ -344,7 +334,7 @@ final class LensParser {
                 pos++;
                 continue;
             }
-            expect(close, "',' or '" + close + "' after the weight of '" + excerpt(source) + "'");
+            expect(close, "',' or '" + close + "' after the weight of '" + TextInput.excerpt(source) + "'");
             return weights;
         }
     }
@@ -361,7 +351,7 @@ final class LensParser {
             k = 0;
         }
         if (k < 1) {
-            throw error(at, "quorum needs a whole number of sources of at least 1, got '" + excerpt(w) + "'");
+            throw error(at, "quorum needs a whole number of sources of at least 1, got '" + TextInput.excerpt(w) + "'");
         }
         expectClose("quorum");
         return k;
@@ -372,7 +362,7 @@ final class LensParser {
         int at = pos;
         String w = word("a time, for example " + method + "(2023-03-20T00:00:00Z)");
         try {
-            return parseTime(w);
+            return TextInput.instant(w);
         } catch (IllegalArgumentException e) {
             throw error(at, method + " needs a time: " + e.getMessage());
         }
@@ -388,7 +378,7 @@ final class LensParser {
             }
             return d;
         } catch (NumberFormatException e) {
-            throw error(at, owner + " needs a number for " + what + ", got '" + excerpt(w) + "'");
+            throw error(at, owner + " needs a number for " + what + ", got '" + TextInput.excerpt(w) + "'");
         }
     }
 
@@ -512,40 +502,11 @@ final class LensParser {
         } else {
             end = pos + 1;
         }
-        return "'" + excerpt(text.substring(pos, end)) + "'";
+        return "'" + TextInput.excerpt(text.substring(pos, end)) + "'";
     }
 
     private Lenses.InvalidLensException error(int at, String problem) {
         return new Lenses.InvalidLensException(text, at + 1, problem);
-    }
-
-    /** {@code s}, or its beginning and its length when it is long: what error messages quote of the input. */
-    static String excerpt(String s) {
-        return s.length() <= EXCERPT ? s : s.substring(0, EXCERPT - 10) + "... (" + s.length() + " characters)";
-    }
-
-    /**
-     * An instant in one of the {@link #TIME_FORMS}.
-     *
-     * @throws IllegalArgumentException naming the accepted forms
-     */
-    private static Instant parseTime(String word) {
-        String t = word.strip();
-        try {
-            return Instant.parse(t);
-        } catch (DateTimeParseException e) {
-            // try the other forms
-        }
-        try {
-            return OffsetDateTime.parse(t).toInstant();
-        } catch (DateTimeParseException e) {
-            // try a date
-        }
-        try {
-            return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
-        } catch (DateTimeException e) {
-            throw new IllegalArgumentException("'" + excerpt(word) + "' is not a time; write " + TIME_FORMS);
-        }
     }
 
     // ---------------------------------------------------------------- names

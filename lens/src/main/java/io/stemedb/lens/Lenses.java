@@ -1,6 +1,7 @@
 package io.stemedb.lens;
 
 import io.stemedb.model.StemeException;
+import io.stemedb.model.TextInput;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -151,7 +152,7 @@ public final class Lenses {
         private final String problem;
 
         InvalidLensException(String expression, int column, String problem) {
-            super(problem + " (column " + column + " of \"" + LensParser.excerpt(expression) + "\")");
+            super(problem + " (column " + column + " of \"" + TextInput.excerpt(expression) + "\")");
             this.expression = expression;
             this.column = column;
             this.problem = problem;

@@ -1,11 +1,11 @@
 package io.stemedb.cli.commands;
 
 import io.stemedb.cli.JsonLines;
-import io.stemedb.cli.Times;
 import io.stemedb.lens.Lens;
 import io.stemedb.lens.Lenses;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.StemeException;
+import io.stemedb.model.TextInput;
 import io.stemedb.model.Value;
 import java.time.Instant;
 import picocli.CommandLine.ITypeConverter;
@@ -15,12 +15,12 @@ import picocli.CommandLine.TypeConversionException;
 final class Converters {
     private Converters() {}
 
-    /** A time: {@link Times#parse}. */
+    /** A time: {@link io.stemedb.model.TextInput#instant}. */
     static final class InstantConverter implements ITypeConverter<Instant> {
         @Override
         public Instant convert(String value) {
             try {
-                return Times.parse(value);
+                return TextInput.instant(value);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

@@ -3,13 +3,13 @@ package io.stemedb.cli.commands;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.cli.JsonLines;
-import io.stemedb.cli.Times;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.lens.Resolution;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Retraction;
 import io.stemedb.model.StemeException;
+import io.stemedb.model.TextInput;
 import io.stemedb.model.Value;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -182,7 +182,7 @@ final class Render {
                     return Value.bytes(HexFormat.of().parseHex(h));
                 }
                 case INSTANT:
-                    return Value.instant(Times.parse(raw));
+                    return Value.instant(TextInput.instant(raw));
                 default:
                     throw new AssertionError(type);
             }

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.cli.JsonLines;
-import io.stemedb.cli.Times;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.lens.Resolution;
 import io.stemedb.model.Assertion;
@@ -18,6 +17,7 @@ import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Retraction;
 import io.stemedb.model.StemeException;
+import io.stemedb.model.TextInput;
 import io.stemedb.model.Value;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -206,12 +206,12 @@ final class JsonCodec {
     private static Instant time(String what, JsonNode v) {
         if (v.isTextual()) {
             try {
-                return Times.parse(v.textValue());
+                return TextInput.instant(v.textValue());
             } catch (IllegalArgumentException e) {
                 // fall through to the error below
             }
         }
-        throw ApiException.badRequest("invalid_field", what + " must be " + Times.FORMS + ", got " + kind(v));
+        throw ApiException.badRequest("invalid_field", what + " must be " + TextInput.INSTANT_FORMS + ", got " + kind(v));
     }
 
     private static Map<String, String> metadata(String where, JsonNode node) {
