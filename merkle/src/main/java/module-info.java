@@ -1,0 +1,8 @@
+/** Merkle sync: the reconciliation protocol, its wire format and its transports. */
+module io.stemedb.merkle {
+    requires transitive io.stemedb.crdt;
+    requires java.net.http;
+    requires jdk.httpserver;
+
+    exports io.stemedb.merkle;
+}

@@ -1,0 +1,13 @@
+/** The storage engine contract, the RocksDB engine and the in-memory engine. */
+module io.stemedb.storage {
+    requires transitive io.stemedb.crdt;
+    requires org.apache.commons.codec;
+    requires com.github.benmanes.caffeine;
+    requires org.slf4j;
+    requires java.management;
+    // rocksdbjni has no module descriptor: on the module path it is the automatic module named after
+    // its jar (rocksdbjni-<version>.jar and rocksdbjni-<version>-linux64.jar both give "rocksdbjni").
+    requires rocksdbjni;
+
+    exports io.stemedb.storage;
+}
