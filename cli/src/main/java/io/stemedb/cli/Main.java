@@ -30,13 +30,16 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -94,6 +97,20 @@ public final class Main implements Runnable {
 
     @Spec
     CommandSpec spec;
+
+    /** Global: before or after the command's name. Applied as it is parsed, before anything logs. */
+    @Option(names = "--log-level", paramLabel = "LEVEL", scope = ScopeType.INHERIT,
+            description = "What to log to stderr: trace, debug, info, warn (the default), error or off.")
+    void logLevel(String level) {
+        Logging.level(spec.commandLine(), level);
+    }
+
+    @Option(names = "--log-config", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "A properties file of logging settings (levels per logger, a log file; docs/operations.md, "
+                    + "\"Logging\"). --log-level overrides its default level.")
+    void logConfig(Path file) {
+        Logging.configFile(spec.commandLine(), file);
+    }
 
     /**
      * Runs the command line and exits with its exit code. Arguments are read as the UTF-8 the
