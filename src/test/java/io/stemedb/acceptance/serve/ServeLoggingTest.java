@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
@@ -35,16 +34,6 @@ class ServeLoggingTest {
 
     @TempDir
     Path dir;
-
-    private Process process;
-
-    @AfterEach
-    void kill() throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
-    }
 
     @Test
     void aFailedSyncIsLoggedAtWarnAndNothingBelowWarnByDefault() throws Exception {
@@ -83,7 +72,6 @@ class ServeLoggingTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Xmx128m", "-jar", ServeJarTest.jar().toString(), "--log-level", "loud",
                 "stats", "--data-dir", dir.resolve("data").toString()).redirectErrorStream(true).start();
-        process = p;
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, p.exitValue(), output);
@@ -117,9 +105,9 @@ class ServeLoggingTest {
         command.addAll(List.of("serve", "--data-dir", dir.resolve("data").toString(), "--port", "0", "--peer", peer,
                 "--cluster-secret-file", secret.toString(), "--sync-interval", "100ms"));
         command.addAll(after);
-        process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process server = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         List<String> seen = new ArrayList<>();
-        try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(server.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = err.readLine()) != null) {
                 seen.add(line);
@@ -127,8 +115,12 @@ class ServeLoggingTest {
                     return seen;
                 }
             }
+            fail("the server's stderr ended (exit " + server.waitFor() + ") without the expected line:\n"
+                    + String.join("\n", seen));
+            return seen;
+        } finally {
+            server.destroyForcibly();
+            server.waitFor(30, TimeUnit.SECONDS);
         }
-        fail("the server's stderr ended (exit " + process.waitFor() + ") without the expected line:\n" + String.join("\n", seen));
-        return seen;
     }
 }
