@@ -104,7 +104,8 @@ class ApiInputTest {
     @Test
     void hugeFieldsAndBrokenJsonGetBoundedMessagesWithoutParserInternals() {
         String huge = "x".repeat(900_000);
-        assertRefused(http.post("/v1/claims", "{\"" + huge + "\": 1}"), "invalid_json", "Name length (900000)");
+        // Jackson stops reading the name at the limit (2.23 reports how far it got, no longer the whole length).
+        assertRefused(http.post("/v1/claims", "{\"" + huge + "\": 1}"), "invalid_json", "exceeds the maximum allowed (50000");
         assertRefused(http.post("/v1/claims", "{\"" + huge.substring(0, 40_000) + "\": 1}"), "unknown_field", "40000 characters");
         assertRefused(http.post("/v1/claims", "{\"subject\": {\"nested\": \"" + huge + "\"}, \"predicate\": \"p\", "
                 + "\"value\": \"v\", \"source\": \"s\"}"), "invalid_field", "must be a string");
