@@ -146,8 +146,8 @@ public final class StemeDBBuilder {
         return this;
     }
 
-    private EngineDatabase.Limits limits() {
-        return new EngineDatabase.Limits(clock, maxValueBytes, maxClockDrift, syncLimits);
+    private DatabaseLimits limits() {
+        return new DatabaseLimits(clock, maxValueBytes, maxClockDrift, syncLimits);
     }
 
     /** A database on the Java heap: no files, no native code. */

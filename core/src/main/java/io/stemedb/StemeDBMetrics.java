@@ -64,7 +64,7 @@ public final class StemeDBMetrics implements MeterBinder {
     static final long SNAPSHOT_MILLIS = 200;
 
     private final StemeDB db;
-    private final EngineDatabase.Meters meters;
+    private final Meters meters;
     private final Iterable<Tag> tags;
     private final Cached<Stats> stats;
     private Replication replication;
@@ -114,14 +114,14 @@ public final class StemeDBMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         if (meters != null) {
-            EngineDatabase.Meters m = meters;
+            Meters m = meters;
             counter(registry, "stemedb.writes", "assertions (claims and retractions) stored by local writes", m.written);
             counter(registry, "stemedb.write.errors", "write calls refused or failed; they stored nothing", m.writeErrors);
             timer(registry, "stemedb.write.duration", "successful write calls (a claim, a batch, a retraction) and their time",
                     m.writeCalls, m.writeNanos);
             counter(registry, "stemedb.reads", "reads: (subject, predicate) histories loaded, gets by id, bySource", m.reads);
             FunctionTimer.builder("stemedb.read.duration", m.reads, LongAdder::sum, x -> m.readNanosEstimate(), TimeUnit.NANOSECONDS)
-                    .description("reads and their time (estimated from one read in " + EngineDatabase.Meters.READ_SAMPLE + ")")
+                    .description("reads and their time (estimated from one read in " + Meters.READ_SAMPLE + ")")
                     .tags(tags).register(registry);
             counter(registry, "stemedb.merged", "assertions added by merges (sync, archive import)", m.merged);
             timer(registry, "stemedb.merge.duration", "merge calls and their time", m.merges, m.mergeNanos);

@@ -42,6 +42,15 @@ public interface Engine extends AutoCloseable {
 
     boolean contains(AssertionId id);
 
+    /** What an id names here: nothing stored, a claim or a retraction. */
+    enum Kind { ABSENT, CLAIM, RETRACTION }
+
+    /**
+     * What is stored under {@code id}, found from the id index without reading or decoding the
+     * record: how a local retraction's target is checked, once, before it is stamped.
+     */
+    Kind kindOf(AssertionId id);
+
     /** The claims about ({@code subject}, {@code predicate}) and the retractions of them. */
     Evidence evidence(String subject, String predicate);
 

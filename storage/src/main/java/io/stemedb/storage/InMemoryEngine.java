@@ -316,6 +316,13 @@ public final class InMemoryEngine implements Engine {
     }
 
     @Override
+    public Kind kindOf(AssertionId id) {
+        checkOpen();
+        Change c = visibleChange(id);
+        return c == null ? Kind.ABSENT : c.assertion() instanceof Claim ? Kind.CLAIM : Kind.RETRACTION;
+    }
+
+    @Override
     public boolean contains(AssertionId id) {
         checkOpen();
         return visibleChange(id) != null;

@@ -906,6 +906,14 @@ public final class RocksEngine implements Engine {
     }
 
     @Override
+    public Kind kindOf(AssertionId id) {
+        return read(() -> {
+            Location at = locate(id);
+            return at == null ? Kind.ABSENT : at.isClaim() ? Kind.CLAIM : Kind.RETRACTION;
+        });
+    }
+
+    @Override
     public boolean contains(AssertionId id) {
         return read(() -> store.get(store.handle(Family.IDS), id.toBytes()) != null);
     }
