@@ -1,8 +1,7 @@
 package io.stemedb;
 
 import io.stemedb.storage.Engine;
-import io.stemedb.storage.RocksBackups;
-import io.stemedb.storage.RocksEngine;
+import io.stemedb.storage.NativeBackups;
 import io.stemedb.storage.StorageException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -19,15 +18,13 @@ final class Backups {
         this.meters = meters;
     }
 
-    RocksBackups.BackupInfo backup(Path backupDir, int keepLast) {
+    BackupInfo backup(Path backupDir, int keepLast) {
         Objects.requireNonNull(backupDir, "backupDir");
         lifecycle.checkOpen();
-        if (!(engine instanceof RocksEngine rocks)) {
-            throw new StorageException.Incompatible("a database in memory has no files to back up; "
-                    + "export an archive with exportArchive instead");
-        }
+        NativeBackups backups = engine.capability(NativeBackups.class).orElseThrow(() -> new StorageException.Incompatible(
+                "a database in memory has no files to back up; export an archive with exportArchive instead"));
         try {
-            RocksBackups.BackupInfo info = lifecycle.call(() -> RocksBackups.create(rocks, backupDir, keepLast));
+            BackupInfo info = NativeFiles.info(lifecycle.call(() -> backups.backup(backupDir, keepLast)));
             meters.lastBackupMillis = System.currentTimeMillis();
             return info;
         } catch (RuntimeException e) {

@@ -18,8 +18,6 @@ import io.stemedb.model.HlcClock;
 import io.stemedb.model.Value;
 import io.stemedb.storage.Engine;
 import io.stemedb.storage.EngineStats;
-import io.stemedb.storage.RocksBackups;
-import io.stemedb.storage.VerifyReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,9 +71,14 @@ final class EngineDatabase implements StemeDB {
         return syncing.digest();
     }
 
-    /** The counters {@link StemeDBMetrics} reads. */
+    /** The counters themselves, for tests of how they are kept. */
     Meters meters() {
         return meters;
+    }
+
+    @Override
+    public Counters counters() {
+        return meters.snapshot();
     }
 
     @Override
@@ -220,7 +223,7 @@ final class EngineDatabase implements StemeDB {
     }
 
     @Override
-    public RocksBackups.BackupInfo backup(Path backupDir, int keepLast) {
+    public BackupInfo backup(Path backupDir, int keepLast) {
         return backups.backup(backupDir, keepLast);
     }
 
@@ -245,7 +248,7 @@ final class EngineDatabase implements StemeDB {
 
     @Override
     public VerifyReport verify() {
-        return lifecycle.call(engine::verify);
+        return VerifyReport.of(lifecycle.call(engine::verify));
     }
 
     /**

@@ -9,13 +9,14 @@ import io.stemedb.model.HlcClock;
 import io.stemedb.model.Retraction;
 import io.stemedb.model.StemeException;
 import io.stemedb.storage.Engine;
-import io.stemedb.storage.RocksEngine;
+import io.stemedb.storage.BulkLoading;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -147,8 +148,9 @@ final class Intake {
         Objects.requireNonNull(progress, "progress");
         long start = System.nanoTime();
         BulkLoadResult result = writer.exclusively(() -> {
-            if (engine instanceof RocksEngine rocks) {
-                RocksEngine.BulkLoaded r = rocks.bulkLoad(new RocksEngine.BulkInput() {
+            Optional<BulkLoading> bulk = engine.capability(BulkLoading.class);
+            if (bulk.isPresent()) {
+                BulkLoading.BulkLoaded r = bulk.get().bulkLoad(new BulkLoading.BulkInput() {
                     @Override
                     public void feed(Consumer<Assertion> sink) {
                         feed.accept(sink);

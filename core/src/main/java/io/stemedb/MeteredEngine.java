@@ -145,6 +145,11 @@ final class MeteredEngine implements Engine {
     }
 
     @Override
+    public <T> Optional<T> capability(Class<T> type) {
+        return engine.capability(type);
+    }
+
+    @Override
     public void close() {
         engine.close();
     }

@@ -69,6 +69,12 @@ final class Meters {
         }
     }
 
+    /** The counters as they are now. */
+    Counters snapshot() {
+        return new Counters(written.sum(), writeCalls.sum(), writeNanos.sum(), writeErrors.sum(), reads.sum(),
+                readNanosEstimate(), merges.sum(), mergeNanos.sum(), merged.sum(), backupErrors.sum(), lastBackupMillis);
+    }
+
     /** The total time of every read, estimated from those timed: their mean times the reads. */
     double readNanosEstimate() {
         long timed = readsTimed.sum();

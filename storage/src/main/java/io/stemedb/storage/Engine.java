@@ -120,6 +120,15 @@ public interface Engine extends AutoCloseable {
      */
     void compact();
 
+    /**
+     * This engine as an optional capability ({@link BulkLoading}, {@link NativeBackups}), or
+     * empty if it has none of that type: how callers use what only some engines can do without
+     * naming an implementation.
+     */
+    default <T> Optional<T> capability(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+    }
+
     /** Releases every resource; afterwards every method fails. Idempotent. */
     @Override
     void close();

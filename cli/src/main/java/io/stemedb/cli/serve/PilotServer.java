@@ -18,7 +18,7 @@ import io.stemedb.merkle.SyncHttpHandler;
 import io.stemedb.merkle.SyncTransport;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.StemeException;
-import io.stemedb.storage.RocksBackups;
+import io.stemedb.BackupInfo;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
@@ -386,7 +386,7 @@ public final class PilotServer implements AutoCloseable {
 
     private void backupNow() {
         try {
-            RocksBackups.BackupInfo info = db.backup(config.backupDir(), config.backupKeep());
+            BackupInfo info = db.backup(config.backupDir(), config.backupKeep());
             log.println(Instant.now() + " backup " + info.id() + " taken in " + config.backupDir() + " ("
                     + info.sizeBytes() + " bytes, " + info.files() + " files)");
         } catch (RuntimeException e) {
