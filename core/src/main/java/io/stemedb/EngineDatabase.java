@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link StemeDB} over an {@link Engine}: a facade over its collaborators, each of which
@@ -157,12 +158,12 @@ final class EngineDatabase implements StemeDB {
     }
 
     @Override
-    public Page<Conflict> conflicts(String afterSubject, int limit) {
+    public Page<Conflict> conflicts(@Nullable String afterSubject, int limit) {
         return view.conflicts(afterSubject, limit);
     }
 
     @Override
-    public List<String> subjects(String afterSubject, int limit) {
+    public List<String> subjects(@Nullable String afterSubject, int limit) {
         return view.subjects(afterSubject, limit);
     }
 

@@ -7,6 +7,7 @@ import io.stemedb.model.EncodedAssertion;
 import io.stemedb.storage.Engine;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A database as the sync protocol sees it: digests and id ranges straight from the engine, and
@@ -35,7 +36,7 @@ final class EngineSyncReplica implements SyncReplica {
     }
 
     @Override
-    public List<AssertionId> ids(byte[] low, byte[] high, int limit) {
+    public List<AssertionId> ids(byte[] low, byte @Nullable [] high, int limit) {
         return lifecycle.call(() -> engine.ids(low, high, limit));
     }
 

@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The queries of {@link ReadView} over an engine, either as it is now ({@code asOf == null}) or
@@ -125,7 +126,7 @@ final class EngineView implements ReadView {
     }
 
     @Override
-    public Page<Conflict> conflicts(String afterSubject, int limit) {
+    public Page<Conflict> conflicts(@Nullable String afterSubject, int limit) {
         checkLimit(limit);
         List<Conflict> found = new ArrayList<>();
         String cursor = cursor(afterSubject);
@@ -148,7 +149,7 @@ final class EngineView implements ReadView {
     }
 
     @Override
-    public List<String> subjects(String afterSubject, int limit) {
+    public List<String> subjects(@Nullable String afterSubject, int limit) {
         checkLimit(limit);
         String after = cursor(afterSubject);
         if (asOf == null) {
@@ -215,7 +216,7 @@ final class EngineView implements ReadView {
     }
 
     /** A paging cursor: null (from the first) or a name. */
-    private static String cursor(String afterSubject) {
+    private static @Nullable String cursor(@Nullable String afterSubject) {
         return afterSubject == null ? null : required("afterSubject", afterSubject);
     }
 }

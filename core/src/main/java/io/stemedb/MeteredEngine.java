@@ -13,6 +13,7 @@ import io.stemedb.storage.VerifyReport;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An engine that counts the reads made through it in {@link Meters}: each fact's evidence, each
@@ -75,7 +76,7 @@ final class MeteredEngine implements Engine {
     }
 
     @Override
-    public List<String> subjects(String afterSubject, int limit) {
+    public List<String> subjects(@Nullable String afterSubject, int limit) {
         return engine.subjects(afterSubject, limit);
     }
 
@@ -105,7 +106,7 @@ final class MeteredEngine implements Engine {
     }
 
     @Override
-    public List<AssertionId> ids(byte[] low, byte[] high, int limit) {
+    public List<AssertionId> ids(byte[] low, byte @Nullable [] high, int limit) {
         return engine.ids(low, high, limit);
     }
 

@@ -5,6 +5,7 @@ import io.stemedb.storage.RocksBackups;
 import io.stemedb.storage.RocksUpgrade;
 import java.nio.file.Path;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The operations of {@link StemeDB} on a database's files rather than an open database: listing
@@ -22,7 +23,7 @@ final class NativeFiles {
         return RocksBackups.list(backupDir).stream().map(NativeFiles::info).toList();
     }
 
-    static BackupInfo restoreBackup(Path backupDir, Integer backupId, Path targetDir) {
+    static BackupInfo restoreBackup(Path backupDir, @Nullable Integer backupId, Path targetDir) {
         BackupInfo info = info(RocksBackups.restore(backupDir, backupId, targetDir));
         // a backup of a format-1 database restores as format 1: upgrade it now, the directory is new anyway
         if (RocksUpgrade.isFormat1(targetDir)) {

@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +69,8 @@ public final class Replication implements AutoCloseable {
      * stored there), records refused on either side, when the last successful session ended and
      * how long it took, and the current lag (see {@link Replication}).
      */
-    public record PeerStats(String peer, long sessions, long failures, int consecutiveFailures, String lastError,
-            Instant lastErrorAt, long rounds, long exchanges, long bytesSent, long bytesReceived, long fetched,
+    public record PeerStats(String peer, long sessions, long failures, int consecutiveFailures, @Nullable String lastError,
+            @Nullable Instant lastErrorAt, long rounds, long exchanges, long bytesSent, long bytesReceived, long fetched,
             long stored, long pushed, long peerStored, long refused, Instant lastSuccess, Duration lastSessionTime,
             Duration lag) {}
 
@@ -79,7 +80,7 @@ public final class Replication implements AutoCloseable {
      * Replicas that hold the same assertions have equal digests: comparing
      * {@code localDigest().fingerprint()} across nodes is how to check that a cluster converged.
      */
-    public record Stats(List<PeerStats> peers, IdDigest localDigest) {
+    public record Stats(List<PeerStats> peers, @Nullable IdDigest localDigest) {
         public Stats {
             peers = List.copyOf(peers);
         }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +31,8 @@ final class ReplicationPeer {
     long sessions;
     int consecutiveFailures;
     private long failures;
-    private String lastError;
-    private Instant lastErrorAt;
+    private @Nullable String lastError;
+    private @Nullable Instant lastErrorAt;
     private long rounds;
     private long exchanges;
     private long bytesSent;
@@ -41,8 +42,8 @@ final class ReplicationPeer {
     private long pushed;
     private long peerStored;
     private long refused;
-    private Instant lastSuccess;
-    private Duration lastSessionTime;
+    private @Nullable Instant lastSuccess;
+    private @Nullable Duration lastSessionTime;
 
     ReplicationPeer(String name, SyncTransport transport, long dueNanos) {
         this.name = name;

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An embedded database of attributed, immutable claims. Applications record
@@ -233,7 +234,7 @@ public interface StemeDB extends ReadView, AutoCloseable {
      * Restores backup {@code backupId} (null: the newest) from {@code backupDir} into
      * {@code targetDir}, which must be new or empty; then open it with {@link #open}.
      */
-    static BackupInfo restoreBackup(Path backupDir, Integer backupId, Path targetDir) {
+    static BackupInfo restoreBackup(Path backupDir, @Nullable Integer backupId, Path targetDir) {
         return NativeFiles.restoreBackup(backupDir, backupId, targetDir);
     }
 

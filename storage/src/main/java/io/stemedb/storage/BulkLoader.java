@@ -115,7 +115,11 @@ final class BulkLoader implements AutoCloseable {
     private final Hlc storedMax;
     private final ExecutorService writer;
     private Future<?> writing;
-    /** Files written so far, in order, with their family. */
+    /**
+     * Files written so far, in order, with their family. Guarded by its own monitor while the
+     * writer thread adds a run's files; the loading thread adds its own only after
+     * {@link #awaitWriter()}.
+     */
     private final List<Journal.Staged> files = new ArrayList<>();
     private final List<Bloom> finished = new ArrayList<>();
     private final List<Path> idFiles = new ArrayList<>();

@@ -9,6 +9,7 @@ import io.stemedb.model.Hlc;
 import io.stemedb.model.Value;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a StemeDB keeps its assertions: an append-only set of assertions with an arrival log and
@@ -59,7 +60,7 @@ public interface Engine extends AutoCloseable {
      * first), in storage order: shorter UTF-8 names first, then by bytes. For paging through every
      * subject; continue from the last one returned.
      */
-    List<String> subjects(String afterSubject, int limit);
+    List<String> subjects(@Nullable String afterSubject, int limit);
 
     /** The predicates that {@code subject} has claims for, in code point order. */
     List<String> predicates(String subject);
@@ -90,7 +91,7 @@ public interface Engine extends AutoCloseable {
      * are compared with ids as unsigned byte strings (so a prefix bounds every id that starts with
      * it); {@code high} null means no upper bound.
      */
-    List<AssertionId> ids(byte[] low, byte[] high, int limit);
+    List<AssertionId> ids(byte[] low, byte @Nullable [] high, int limit);
 
     /** The sequence number of the newest stored assertion, 0 when empty. */
     long lastSequence();

@@ -30,6 +30,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -90,7 +91,9 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     private final RocksStore store;
     private final RocksSettings settings;
     private final WriteOptions writeOptions;
+    /** Held for reading by every call that uses the database, for writing by close: guards {@link #closed}. */
     private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
+    /** Held by one commit or bulk load at a time: guards {@link #appendsSinceSeal} and orders writes of the counters. */
     private final Object commitMonitor = new Object();
     private final ScheduledExecutorService walSyncer;
     private final FactCache factCache;
@@ -107,6 +110,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     private volatile Throwable walSyncFailure;
     /** Set when a bulk load failed after its commit point: the database must be reopened, which finishes it. */
     private volatile Throwable bulkFailure;
+    /** Guarded by {@link #closeLock}: written under its write lock, read under its read lock. */
     private boolean closed;
 
     /** The counters kept in the meta record, rewritten by every commit. */
@@ -943,7 +947,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     }
 
     @Override
-    public List<String> subjects(String afterSubject, int limit) {
+    public List<String> subjects(@Nullable String afterSubject, int limit) {
         Args.limit(limit);
         return indexRead(() -> {
             List<String> subjects = new ArrayList<>();
@@ -1028,7 +1032,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     }
 
     @Override
-    public List<AssertionId> ids(byte[] low, byte[] high, int limit) {
+    public List<AssertionId> ids(byte[] low, byte @Nullable [] high, int limit) {
         Args.limit(limit);
         return read(() -> {
             List<AssertionId> ids = new ArrayList<>();
