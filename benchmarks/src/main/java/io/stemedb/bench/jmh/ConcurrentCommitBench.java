@@ -57,11 +57,7 @@ public class ConcurrentCommitBench {
     }
 
     private AssertionId commitOne() {
-        long i = next.getAndIncrement();
-        long pair = workload.pairOf(i);
-        int p = Workload.predicateOfPair(pair);
-        return db.assertion(Workload.subjectName(Workload.subjectOfPair(pair)), Workload.PREDICATES[p], workload.valueOf(i, p))
-                .source(Workload.SOURCES[workload.sourceOf(i)]).commit();
+        return Fixture.commitClaim(db, workload, next.getAndIncrement());
     }
 
     /** One writer thread. */
