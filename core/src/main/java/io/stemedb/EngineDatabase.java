@@ -72,11 +72,6 @@ final class EngineDatabase implements StemeDB {
         return syncing.digest();
     }
 
-    /** The counters themselves, for tests of how they are kept. */
-    Meters meters() {
-        return meters;
-    }
-
     @Override
     public Counters counters() {
         return meters.snapshot();
