@@ -123,9 +123,8 @@ public final class Replication implements AutoCloseable {
 
     Replication(ReplicaNode db, List<SyncTransport> peers, Duration interval) {
         this.db = Objects.requireNonNull(db, "db");
-        Objects.requireNonNull(peers, "peers");
         Objects.requireNonNull(interval, "interval");
-        this.peers = ReplicationPeer.of(peers, System.nanoTime());
+        this.peers = ReplicationPeer.of(Objects.requireNonNull(peers, "peers"), System.nanoTime());
         this.schedule = ReplicationSchedule.of(interval);
         this.interval = interval;
         db.addCommitListener(onCommit);
