@@ -1,5 +1,6 @@
 package io.stemedb.cli;
 
+import io.stemedb.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -508,8 +509,8 @@ public final class DemoDataset {
 
         private Value value(JsonNode node) {
             try {
-                return JsonLines.typedValue(node);
-            } catch (JsonLines.LineException e) {
+                return Json.typedValue(node);
+            } catch (Json.InvalidJsonException e) {
                 throw error(e.getMessage());
             }
         }

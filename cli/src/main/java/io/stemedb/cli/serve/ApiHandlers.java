@@ -1,6 +1,6 @@
 package io.stemedb.cli.serve;
 
-import io.stemedb.cli.JsonLines;
+import io.stemedb.model.TextInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -140,7 +140,7 @@ final class ApiHandlers {
     private static void mayWriteFor(ApiRequest request, String where, String source) {
         if (request.principal != null && !request.principal.mayWriteFor(source)) {
             throw new ApiException(403, "forbidden", where + ".source: the credential (" + request.principal.name()
-                    + ") may not write for source \"" + JsonLines.excerpt(source) + "\"; nothing was stored. Its sources "
+                    + ") may not write for source \"" + TextInput.excerpt(source) + "\"; nothing was stored. Its sources "
                     + "are " + new java.util.TreeSet<>(request.principal.sources()));
         }
     }
@@ -216,7 +216,7 @@ final class ApiHandlers {
                 }
                 if (limit < 1 || limit > MAX_CONFLICT_PAGE) {
                     throw ApiException.badRequest("invalid_parameter", "limit must be a whole number between 1 and "
-                            + MAX_CONFLICT_PAGE + ", got " + JsonLines.excerpt(l));
+                            + MAX_CONFLICT_PAGE + ", got " + TextInput.excerpt(l));
                 }
             }
             String after = request.query.get("after");

@@ -1,6 +1,6 @@
 package io.stemedb.cli.serve;
 
-import io.stemedb.cli.JsonLines;
+import io.stemedb.model.TextInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -32,7 +32,7 @@ final class ApiRequest {
         Set<String> known = Set.of(names);
         for (String name : query.keySet()) {
             if (!known.contains(name)) {
-                throw ApiException.badRequest("unknown_parameter", "unknown query parameter \"" + JsonLines.excerpt(name)
+                throw ApiException.badRequest("unknown_parameter", "unknown query parameter \"" + TextInput.excerpt(name)
                         + "\"; " + (names.length == 0 ? "this endpoint takes none" : "this endpoint takes " + String.join(", ", names)));
             }
         }
@@ -69,7 +69,7 @@ final class ApiRequest {
             String name = decode(eq < 0 ? pair : pair.substring(0, eq));
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
             if (params.put(name, value) != null) {
-                throw ApiException.badRequest("duplicate_parameter", "the query parameter \"" + JsonLines.excerpt(name)
+                throw ApiException.badRequest("duplicate_parameter", "the query parameter \"" + TextInput.excerpt(name)
                         + "\" is given twice");
             }
         }

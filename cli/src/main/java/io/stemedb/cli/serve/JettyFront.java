@@ -1,6 +1,6 @@
 package io.stemedb.cli.serve;
 
-import io.stemedb.cli.JsonLines;
+import io.stemedb.model.TextInput;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.stemedb.merkle.ClusterAuth;
@@ -169,7 +169,7 @@ final class JettyFront extends Handler.Abstract {
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiException(415, "unsupported_media_type", "the body must be JSON, sent with "
-                    + "Content-Type: application/json; got " + JsonLines.excerpt(type));
+                    + "Content-Type: application/json; got " + TextInput.excerpt(type));
         }
         if (request.getLength() > maxRequestBytes) {
             throw tooLarge(maxRequestBytes);
@@ -203,7 +203,7 @@ final class JettyFront extends Handler.Abstract {
         } else if (cause instanceof BodyTooLarge || Request.getContentBytesRead(request) > max) {
             e = tooLarge(max);
         } else {
-            e = new ApiException(400, "invalid_body", "the request body could not be read: " + JsonLines.excerpt(
+            e = new ApiException(400, "invalid_body", "the request body could not be read: " + TextInput.excerpt(
                     String.valueOf(cause.getMessage())), "Connection", "close");
         }
         return plain ? new Reply(e.status(), Reply.TEXT_TYPE, (e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),

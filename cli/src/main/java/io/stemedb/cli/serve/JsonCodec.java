@@ -1,5 +1,6 @@
 package io.stemedb.cli.serve;
 
+import io.stemedb.json.Json;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.stemedb.cli.JsonLines;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.lens.Resolution;
 import io.stemedb.model.Assertion;
@@ -108,7 +108,7 @@ final class JsonCodec {
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw ApiException.badRequest("invalid_json", "the body is not valid JSON" + where + ": " + JsonLines.jsonProblem(e));
+            throw ApiException.badRequest("invalid_json", "the body is not valid JSON" + where + ": " + Json.problem(e));
         }
     }
 
@@ -151,8 +151,8 @@ final class JsonCodec {
                 throw ApiException.badRequest("invalid_field", where + ".confidence must be a number in [0, 1], got " + kind(c));
             }
             try {
-                confidence = JsonLines.finite(c);
-            } catch (JsonLines.LineException e) {
+                confidence = Json.finite(c);
+            } catch (Json.InvalidJsonException e) {
                 throw ApiException.badRequest("invalid_field", where + ".confidence: " + e.getMessage());
             }
         }
@@ -180,7 +180,7 @@ final class JsonCodec {
         while (names.hasNext()) {
             String name = names.next();
             if (!fields.contains(name)) {
-                throw ApiException.badRequest("unknown_field", where + " has an unknown field \"" + JsonLines.excerpt(name)
+                throw ApiException.badRequest("unknown_field", where + " has an unknown field \"" + TextInput.excerpt(name)
                         + "\"; the fields are " + new java.util.TreeSet<>(fields));
             }
         }
@@ -225,7 +225,7 @@ final class JsonCodec {
         Map<String, String> result = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> f : m.properties()) {
             if (!f.getValue().isTextual()) {
-                throw ApiException.badRequest("invalid_field", where + ".metadata \"" + JsonLines.excerpt(f.getKey())
+                throw ApiException.badRequest("invalid_field", where + ".metadata \"" + TextInput.excerpt(f.getKey())
                         + "\" must be a string, got " + kind(f.getValue()));
             }
             result.put(f.getKey(), f.getValue().textValue());
@@ -239,8 +239,8 @@ final class JsonCodec {
             throw ApiException.badRequest("missing_field", where + ".value is missing");
         }
         try {
-            return JsonLines.typedValue(node);
-        } catch (JsonLines.LineException e) {
+            return Json.typedValue(node);
+        } catch (Json.InvalidJsonException e) {
             throw ApiException.badRequest("invalid_field", where + ".value: " + e.getMessage());
         }
     }
@@ -249,7 +249,7 @@ final class JsonCodec {
     static String kind(JsonNode v) {
         String type = v.isObject() ? "an object" : v.isArray() ? "an array" : v.isTextual() ? "a string"
                 : v.isNumber() ? "a number" : v.isBoolean() ? "a boolean" : v.isNull() ? "null" : v.getNodeType().toString();
-        return type + " " + JsonLines.excerpt(v);
+        return type + " " + Json.excerpt(v);
     }
 
     // ---- rendering ----------------------------------------------------------------------------
@@ -260,7 +260,7 @@ final class JsonCodec {
 
     /** A value as JSON, as the command line writes it: bytes in hex, instants in ISO-8601, infinities as strings. */
     static JsonNode value(Value v) {
-        return JsonLines.valueJson(v).get("value");
+        return Json.value(v).get("value");
     }
 
     static ArrayNode values(Iterable<Value> values) {
@@ -274,7 +274,7 @@ final class JsonCodec {
      * {@code "recorded"}: its HLC time as an ISO-8601 instant.
      */
     static ObjectNode assertionJson(Assertion a) {
-        return JsonLines.toJson(a).put("recorded", a.hlc().instant().toString());
+        return Json.assertion(a).put("recorded", a.hlc().instant().toString());
     }
 
     static ObjectNode claim(Claim c) {

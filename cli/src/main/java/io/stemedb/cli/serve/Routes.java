@@ -1,6 +1,6 @@
 package io.stemedb.cli.serve;
 
-import io.stemedb.cli.JsonLines;
+import io.stemedb.model.TextInput;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,13 +48,13 @@ final class Routes {
     Route find(String path, String method, String more) {
         Map<String, Route> methods = byPath.get(path);
         if (methods == null) {
-            throw new ApiException(404, "not_found", "no endpoint " + JsonLines.excerpt(path) + "; the endpoints are "
+            throw new ApiException(404, "not_found", "no endpoint " + TextInput.excerpt(path) + "; the endpoints are "
                     + String.join(", ", byPath.keySet()) + more);
         }
         Route route = methods.get(method);
         if (route == null) {
             String allow = String.join(", ", methods.keySet());
-            throw new ApiException(405, "method_not_allowed", JsonLines.excerpt(method) + " is not allowed on " + path
+            throw new ApiException(405, "method_not_allowed", TextInput.excerpt(method) + " is not allowed on " + path
                     + "; use " + allow, "Allow", allow);
         }
         return route;
