@@ -1,5 +1,6 @@
 package io.stemedb.cli;
 
+import io.stemedb.json.JsonLines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -35,6 +35,14 @@ final class Routes {
         byPath.computeIfAbsent(path, p -> new LinkedHashMap<>()).put(method, new Route(path, method, access, hasBody, handler));
     }
 
+    /** Every route: its path and its methods (lower case, as OpenAPI writes them). */
+    java.util.SortedMap<String, java.util.Set<String>> operations() {
+        java.util.SortedMap<String, java.util.Set<String>> out = new java.util.TreeMap<>();
+        byPath.forEach((path, methods) -> methods.keySet().forEach(m ->
+                out.computeIfAbsent(path, p -> new java.util.TreeSet<>()).add(m.toLowerCase(java.util.Locale.ROOT))));
+        return out;
+    }
+
     /** True when {@code path} is a route, whatever its methods: the label of its metrics. */
     boolean knows(String path) {
         return byPath.containsKey(path);

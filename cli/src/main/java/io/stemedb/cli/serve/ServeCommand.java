@@ -145,7 +145,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        PilotServer.Config config = config();
+        ServerConfig config = config();
         PilotServer server;
         try {
             server = PilotServer.start(config, new PrintStream(System.err, true, java.nio.charset.StandardCharsets.UTF_8));
@@ -165,7 +165,7 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private PilotServer.Config config() {
+    private ServerConfig config() {
         if (!peers.isEmpty() && clusterSecretFile == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--peer needs --cluster-secret-file: replicas "
                     + "authenticate each other with the cluster's shared secret (create one with: openssl rand -hex 32 > cluster.secret)");
@@ -179,9 +179,9 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new CliException("HTTPS needs both --tls-keystore and --tls-password-file (and --tls-client-ca "
                         + "needs them too)");
             }
-            PilotServer.Tls tls = tlsKeyStore == null ? null : new PilotServer.Tls(tlsKeyStore, tlsPasswordFile, tlsClientCa);
+            ServerConfig.Tls tls = tlsKeyStore == null ? null : new ServerConfig.Tls(tlsKeyStore, tlsPasswordFile, tlsClientCa);
             HttpLimits http = new HttpLimits(threads, queue, maxConnections, idleTimeout, headerTimeout, bodyTimeout);
-            return new PilotServer.Config(dataDir, bind, port, peerUris, clusterSecretFile, syncInterval, maxRequestBytes,
+            return new ServerConfig(dataDir, bind, port, peerUris, clusterSecretFile, syncInterval, maxRequestBytes,
                     backupDir, backupInterval, backupKeep, http, apiTokensFile, tls);
         } catch (CliException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

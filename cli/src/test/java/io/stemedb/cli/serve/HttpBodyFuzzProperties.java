@@ -44,7 +44,7 @@ class HttpBodyFuzzProperties {
     @BeforeContainer
     static void start() throws IOException {
         dir = Files.createTempDirectory("stemedb-http-fuzz");
-        server = PilotServer.start(PilotServer.Config.defaults(dir.resolve("db")), new PrintStream(LOG, true, StandardCharsets.UTF_8));
+        server = PilotServer.start(ServerConfig.defaults(dir.resolve("db")), new PrintStream(LOG, true, StandardCharsets.UTF_8));
         http = new TestHttp(server.url());
     }
 
