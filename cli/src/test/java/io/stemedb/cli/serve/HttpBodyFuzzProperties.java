@@ -98,7 +98,8 @@ class HttpBodyFuzzProperties {
 
     @Provide
     Arbitrary<String> endpoints() {
-        return Arbitraries.of("/v1/resolve", "/v1/history", "/v1/entity", "/v1/conflicts", "/v1/stats");
+        return Arbitraries.of("/v1/resolve", "/v1/history", "/v1/entity", "/v1/conflicts", "/v1/stats", "/v1/find",
+                "/v1/subjects", "/v1/sources", "/v1/assertion");
     }
 
     private static void assertAnswered(TestHttp.Response r, Object input) {
