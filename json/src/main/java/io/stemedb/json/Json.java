@@ -15,6 +15,7 @@ import io.stemedb.crdt.Evidence;
 import io.stemedb.lens.Resolution;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.Claim;
+import io.stemedb.model.Hlc;
 import io.stemedb.model.Retraction;
 import io.stemedb.model.StemeException;
 import io.stemedb.model.TextInput;
@@ -191,7 +192,7 @@ public final class Json {
         ObjectNode hlc = o.putObject("hlc");
         hlc.put("physical", a.hlc().physicalMillis());
         hlc.put("logical", a.hlc().logical());
-        hlc.put("node", io.stemedb.model.Hlc.nodeHex(a.hlc().node()));
+        hlc.put("node", Hlc.nodeHex(a.hlc().node()));
         o.put("source", a.source());
         if (a instanceof Claim c) {
             o.put("subject", c.subject());

@@ -42,8 +42,9 @@ import picocli.CommandLine.TypeConversionException;
             "Limits: --threads, --queue, --max-connections, --idle-timeout, --header-timeout, --body-timeout, "
                     + "--max-request-bytes. Authentication: --api-tokens-file, --tls-*. See docs/operations.md.",
             "",
-            "Endpoints: POST /v1/claims, POST /v1/retractions, GET /v1/resolve, GET /v1/history, GET /v1/entity, "
-                    + "GET /v1/conflicts, GET /v1/stats, GET /health, GET /ready, GET /metrics; POST /sync with a cluster secret.",
+            "Endpoints: POST /v1/claims, POST /v1/retractions, GET /v1/resolve, /v1/entity, /v1/history, /v1/find, "
+                    + "/v1/conflicts, /v1/subjects, /v1/sources, /v1/assertion, /v1/stats, /health, /ready, /metrics, "
+                    + "/openapi.json (the contract: docs/openapi.json); POST /sync with a cluster secret.",
             "",
             "Example, three nodes (each with the other two as peers):",
             "  openssl rand -hex 32 > cluster.secret && chmod 600 cluster.secret",
