@@ -8,6 +8,7 @@ import io.stemedb.model.Change;
 import io.stemedb.model.StemeException;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +39,8 @@ import java.util.Set;
  *  "retracts":"3fa2...","metadata":{"reason":"typo"}}
  * }</pre>
  *
- * <p>{@link #importFrom} and {@link #exportTo} load and dump whole files, streaming: memory is
- * bounded by a batch and the longest line, not by the file. Stateless and thread-safe; an import
+ * <p>{@link #importFrom} and {@link #exportTo} load and dump whole files or streams, streaming:
+ * memory is bounded by a batch and the longest line, not by the file. Stateless and thread-safe; an import
  * or export runs on the caller's thread.
  */
 public final class JsonLines {
@@ -158,10 +159,29 @@ public final class JsonLines {
     public static ImportResult importFrom(StemeDB db, Path file, ImportOptions options) {
         boolean bulk = options.bulk() != null ? options.bulk() : db.stats().lastSequence() == 0;
         if (bulk) {
-            return JsonLinesImport.bulk(db, file, options);
+            return JsonLinesImport.bulk(db, new LineReader(file), file.toString(), options);
         }
         JsonLinesImport.Checked checked = JsonLinesImport.check(file, options);
         return JsonLinesImport.merge(db, file, checked, options.progress());
+    }
+
+    /**
+     * Imports JSON Lines read from {@code in} (which it closes) into {@code db}, in one pass: a
+     * stream cannot be read twice, so it is always bulk-loaded ({@link StemeDB#bulkLoad}), each
+     * line checked as the load reads it; at a bad line the rest is only checked, to count the bad
+     * lines, and the load stops before its commit point, so that a bad stream imports nothing.
+     * Memory is bounded by the load's batches and the longest line.
+     *
+     * @param name what to call the stream in error messages (a file name, a URL)
+     * @throws BadFileException naming the first bad line, and how many others are bad
+     * @throws IllegalArgumentException if {@code options} ask not to bulk-load
+     */
+    public static ImportResult importFrom(StemeDB db, InputStream in, String name, ImportOptions options) {
+        if (Boolean.FALSE.equals(options.bulk())) {
+            throw new IllegalArgumentException("a stream is imported in one pass, which only a bulk load can undo at a bad "
+                    + "line; write it to a file and import the file to merge it instead");
+        }
+        return JsonLinesImport.bulk(db, new LineReader(in, name), name, options);
     }
 
     /**

@@ -46,17 +46,17 @@ final class JsonLinesImport {
 
     /** Collects the bad lines of a file: the first one's message and how many others there are. */
     private static final class Problems {
-        private final Path file;
+        private final String name;
         private String first;
         private long others;
 
-        Problems(Path file) {
-            this.file = file;
+        Problems(String name) {
+            this.name = name;
         }
 
         void add(long lineNo, String problem) {
             if (first == null) {
-                first = file + " line " + lineNo + ": " + problem;
+                first = name + " line " + lineNo + ": " + problem;
             } else {
                 others++;
             }
@@ -99,7 +99,7 @@ final class JsonLinesImport {
         List<Assertion> parsed = new ArrayList<>();
         boolean[] keep = {true};
         long[] count = new long[1];
-        Problems problems = new Problems(file);
+        Problems problems = new Problems(file.toString());
         Assertion[] one = new Assertion[1];
         long lines = LineReader.read(file, (lineNo, text) -> {
             String problem = problem(text, latestAcceptable, one);
@@ -182,8 +182,8 @@ final class JsonLinesImport {
      * line the rest of the file is only checked, to count the bad lines, and the load then stops
      * before its commit point, so that, as with a checked merge, a bad file imports nothing.
      */
-    static JsonLines.ImportResult bulk(StemeDB db, Path file, JsonLines.ImportOptions options) {
-        CheckedLines lines = new CheckedLines(file, options.clock().millis() + DEFAULT_MAX_CLOCK_DRIFT.toMillis());
+    static JsonLines.ImportResult bulk(StemeDB db, LineReader reader, String name, JsonLines.ImportOptions options) {
+        CheckedLines lines = new CheckedLines(reader, name, options.clock().millis() + DEFAULT_MAX_CLOCK_DRIFT.toMillis());
         BulkLoadResult r;
         try (lines) {
             r = db.bulkLoad(lines, options.progress());
@@ -203,10 +203,10 @@ final class JsonLinesImport {
         private final Problems problems;
         private final Assertion[] one = new Assertion[1];
 
-        CheckedLines(Path file, long latestAcceptable) {
+        CheckedLines(LineReader reader, String name, long latestAcceptable) {
             this.latestAcceptable = latestAcceptable;
-            this.reader = new LineReader(file);
-            this.problems = new Problems(file);
+            this.reader = reader;
+            this.problems = new Problems(name);
         }
 
         @Override

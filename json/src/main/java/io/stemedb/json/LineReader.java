@@ -18,7 +18,7 @@ import java.nio.file.Path;
  * bounded by the longest line. Not thread-safe.
  */
 final class LineReader implements AutoCloseable {
-    private final Path file;
+    private final String name;
     private final InputStream in;
     private final byte[] buffer = new byte[1 << 16];
     private int position;
@@ -31,9 +31,18 @@ final class LineReader implements AutoCloseable {
     private boolean ended;
 
     LineReader(Path file) {
-        this.file = file;
+        this(open(file), file.toString());
+    }
+
+    /** The lines of {@code in}, which {@link #close} closes; {@code name} names it in errors. */
+    LineReader(InputStream in, String name) {
+        this.in = in;
+        this.name = name;
+    }
+
+    private static InputStream open(Path file) {
         try {
-            in = Files.newInputStream(file);
+            return Files.newInputStream(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -99,7 +108,7 @@ final class LineReader implements AutoCloseable {
         try {
             text = utf8.decode(ByteBuffer.wrap(bytes, 0, length)).toString();
         } catch (CharacterCodingException e) {
-            throw JsonLines.BadFileException.of(file + " line " + lineNo + ": not valid UTF-8 text (JSON Lines files are UTF-8)", 0);
+            throw JsonLines.BadFileException.of(name + " line " + lineNo + ": not valid UTF-8 text (JSON Lines files are UTF-8)", 0);
         }
         return lineNo == 1 && text.startsWith("\uFEFF") ? text.substring(1) : text;
     }

@@ -126,6 +126,32 @@ class JsonLinesImportExportTest {
     }
 
     @Test
+    void aStreamIsBulkLoadedInOnePassAndABadOneImportsNothing() throws Exception {
+        try (StemeDB db = StemeDB.inMemory()) {
+            StringWriter dump = new StringWriter();
+            db.merge(ALL);
+            JsonLines.exportTo(db, dump, JsonLines.ExportOptions.all());
+            try (StemeDB copy = StemeDB.inMemory()) {
+                JsonLines.ImportResult r = JsonLines.importFrom(copy, stream(dump.toString()), "the dump", options(null));
+                assertTrue(r.bulk());
+                assertEquals(3, r.merge().added());
+                for (Assertion a : ALL) {
+                    assertEquals(a, copy.get(a.id()).orElseThrow());
+                }
+                JsonLines.BadFileException e = assertThrows(JsonLines.BadFileException.class, () -> JsonLines.importFrom(copy,
+                        stream(JsonLines.toLine(CRM) + "\n{\"hlc\": 1}\n"), "upload 7", options(true)));
+                assertTrue(e.getMessage().startsWith("upload 7 line 2: "), e.getMessage());
+                assertEquals(3, copy.stats().assertions(), "nothing of the bad stream was stored");
+                assertThrows(IllegalArgumentException.class, () -> JsonLines.importFrom(copy, stream(""), "x", options(false)));
+            }
+        }
+    }
+
+    private static java.io.InputStream stream(String text) {
+        return new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void aLargeFileIsReadAgainForTheMerge() throws Exception {
         // Files of more than KEEP_PARSED assertions are parsed twice: check, then merge.
         Path file = file("d.jsonl", lines(ALL));
