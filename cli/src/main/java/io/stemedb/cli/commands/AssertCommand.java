@@ -1,8 +1,8 @@
 package io.stemedb.cli.commands;
 
-import io.stemedb.json.Json;
 import io.stemedb.PendingClaim;
 import io.stemedb.StemeDB;
+import io.stemedb.json.Json;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Value;

@@ -1,9 +1,9 @@
 package io.stemedb.cli.commands;
 
-import io.stemedb.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.cli.CliException;
+import io.stemedb.json.Json;
 import io.stemedb.model.StemeException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -13,10 +13,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * What every {@code stemedb} command shares: {@code --json} and {@code --verbose}, output on

@@ -1,8 +1,8 @@
 package io.stemedb.cli.commands;
 
-import io.stemedb.json.Json;
 import io.stemedb.ReadView;
 import io.stemedb.StemeDB;
+import io.stemedb.json.Json;
 import io.stemedb.model.Value;
 import java.util.List;
 import picocli.CommandLine.Command;

@@ -1,9 +1,9 @@
 package io.stemedb.cli.commands;
 
-import io.stemedb.json.Json;
 import io.stemedb.StemeDB;
 import io.stemedb.cli.CliException;
 import io.stemedb.crdt.Evidence;
+import io.stemedb.json.Json;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;

@@ -1,7 +1,7 @@
 package io.stemedb.cli.commands;
 
-import io.stemedb.json.Json;
 import io.stemedb.StemeDB;
+import io.stemedb.json.Json;
 import io.stemedb.model.AssertionId;
 import java.util.LinkedHashMap;
 import java.util.Map;

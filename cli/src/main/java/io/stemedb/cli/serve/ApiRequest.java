@@ -1,7 +1,7 @@
 package io.stemedb.cli.serve;
 
-import io.stemedb.model.TextInput;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.stemedb.model.TextInput;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

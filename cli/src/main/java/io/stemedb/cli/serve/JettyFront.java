@@ -1,10 +1,10 @@
 package io.stemedb.cli.serve;
 
-import io.stemedb.model.TextInput;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.stemedb.merkle.ClusterAuth;
 import io.stemedb.merkle.SyncHttpHandler;
+import io.stemedb.model.TextInput;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,7 +1,5 @@
 package io.stemedb.cli.commands;
 
-import io.stemedb.json.Json;
-import io.stemedb.json.JsonLines;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stemedb.StemeDB;
-import io.stemedb.backup.ProgressListener;
+import io.stemedb.json.Json;
+import io.stemedb.json.JsonLines;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;

@@ -1,11 +1,11 @@
 package io.stemedb.cli.commands;
 
-import io.stemedb.json.Json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.stemedb.json.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
