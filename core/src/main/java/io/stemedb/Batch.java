@@ -1,8 +1,8 @@
 package io.stemedb;
 
+import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Hlc;
-import io.stemedb.model.Retraction;
 import io.stemedb.model.Value;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,7 +15,7 @@ import java.util.function.Function;
  * together or not at all. Filled by the caller's lambda on one thread; not thread-safe.
  */
 public final class Batch {
-    private final List<Function<Hlc, ? extends io.stemedb.model.Assertion>> drafts = new ArrayList<>();
+    private final List<Function<Hlc, ? extends Assertion>> drafts = new ArrayList<>();
 
     Batch() {}
 
@@ -36,11 +36,11 @@ public final class Batch {
 
     /** Adds a retraction with metadata (a reason, for example). */
     public Batch retract(AssertionId target, String source, Map<String, String> metadata) {
-        drafts.add(hlc -> Retraction.of(target, source, hlc, metadata));
+        drafts.add(new RetractionDraft(target, source, metadata));
         return this;
     }
 
-    List<Function<Hlc, ? extends io.stemedb.model.Assertion>> drafts() {
+    List<Function<Hlc, ? extends Assertion>> drafts() {
         return Collections.unmodifiableList(drafts);
     }
 

@@ -5,6 +5,7 @@ import io.stemedb.lens.Lens;
 import io.stemedb.lens.Resolution;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
+import io.stemedb.model.Utf8;
 import io.stemedb.model.Value;
 import io.stemedb.storage.Engine;
 import io.stemedb.storage.EngineClosedException;
@@ -17,48 +18,36 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The queries of {@link ReadView} over an engine, either as it is now ({@code asOf == null}) or
  * as it was at an instant. Reads check that the database is still open. Thread-safe: it holds no
  * mutable state, and a read writes nothing shared (the engine gives each read a consistent state).
  */
-class EngineView implements ReadView {
+final class EngineView implements ReadView {
     /** How many subjects an as-of view asks the engine for at a time while it filters them. */
     private static final int SUBJECT_BATCH = 64;
 
-    final Engine engine;
+    private final Engine engine;
     private final Instant asOf;
-    private final EngineDatabase db;
+    private final Lifecycle lifecycle;
 
-    EngineView(Engine engine, Instant asOf, EngineDatabase db) {
+    /** A view of {@code engine} (for a database, its {@link MeteredEngine}) now ({@code asOf} null) or at {@code asOf}. */
+    EngineView(Engine engine, Instant asOf, Lifecycle lifecycle) {
         this.engine = engine;
         this.asOf = asOf;
-        this.db = db;
+        this.lifecycle = lifecycle;
     }
 
-    /** Fails when the database this view reads is closed. */
-    void checkOpen() {
-        db.checkOpen();
-    }
-
-    /**
-     * Runs one engine call on an open database. A close that slips in between the check and the
-     * call makes the engine refuse; that refusal is reported as the database's own
-     * {@link StemeDB.ClosedException}, so callers see one exception for one situation.
-     */
-    <T> T engine(Function<Engine, T> call) {
-        checkOpen();
-        try {
-            return call.apply(engine);
-        } catch (EngineClosedException e) {
-            throw new StemeDB.ClosedException();
-        }
+    /** One engine call on an open database ({@link Lifecycle#call}). */
+    private <T> T engine(Function<Engine, T> call) {
+        return lifecycle.call(() -> call.apply(engine));
     }
 
     /** {@link #engine} for a fact's evidence, without a lambda: the read every query makes, so it allocates nothing of its own. */
     private Evidence engineEvidence(String subject, String predicate) {
-        checkOpen();
+        lifecycle.checkOpen();
         try {
             return engine.evidence(subject, predicate);
         } catch (EngineClosedException e) {
@@ -66,11 +55,18 @@ class EngineView implements ReadView {
         }
     }
 
+    /** The view of the same engine at {@code instant}. */
+    EngineView asOf(Instant instant) {
+        Objects.requireNonNull(instant, "instant");
+        lifecycle.checkOpen();
+        return new EngineView(engine, instant, lifecycle);
+    }
+
     private boolean visible(Assertion a) {
         return asOf == null || !a.hlc().instant().isAfter(asOf);
     }
 
-    Evidence evidence(String subject, String predicate) {
+    private Evidence evidence(String subject, String predicate) {
         Evidence e = engineEvidence(subject, predicate);
         return asOf == null ? e : e.asOf(asOf);
     }
@@ -103,7 +99,7 @@ class EngineView implements ReadView {
     @Override
     public SortedMap<String, Resolution> entity(String subject, Lens lens) {
         Objects.requireNonNull(lens, "lens");
-        SortedMap<String, Resolution> result = new TreeMap<>(io.stemedb.model.Utf8.CODE_POINT_ORDER);
+        SortedMap<String, Resolution> result = new TreeMap<>(Utf8.CODE_POINT_ORDER);
         for (String predicate : predicates(required("subject", subject))) {
             Resolution r = apply(lens, evidence(subject, predicate));
             if (!r.isEmpty()) {
@@ -130,7 +126,7 @@ class EngineView implements ReadView {
     }
 
     @Override
-    public Page<Conflict> conflicts(String afterSubject, int limit) {
+    public Page<Conflict> conflicts(@Nullable String afterSubject, int limit) {
         checkLimit(limit);
         List<Conflict> found = new ArrayList<>();
         String cursor = cursor(afterSubject);
@@ -153,7 +149,7 @@ class EngineView implements ReadView {
     }
 
     @Override
-    public List<String> subjects(String afterSubject, int limit) {
+    public List<String> subjects(@Nullable String afterSubject, int limit) {
         checkLimit(limit);
         String after = cursor(afterSubject);
         if (asOf == null) {
@@ -220,7 +216,7 @@ class EngineView implements ReadView {
     }
 
     /** A paging cursor: null (from the first) or a name. */
-    private static String cursor(String afterSubject) {
+    private static @Nullable String cursor(@Nullable String afterSubject) {
         return afterSubject == null ? null : required("afterSubject", afterSubject);
     }
 }

@@ -3,6 +3,7 @@ package io.stemedb;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an archive export selects: everything, or what had been recorded by an instant (by the
@@ -13,7 +14,7 @@ import java.util.Set;
  * @param sources only assertions of these sources, or empty for all
  * @param compress deflate-compress the records
  */
-public record ExportOptions(Instant asOf, Set<String> sources, boolean compress) {
+public record ExportOptions(@Nullable Instant asOf, Set<String> sources, boolean compress) {
     /** Everything, compressed. */
     public static final ExportOptions ALL = new ExportOptions(null, Set.of(), true);
 

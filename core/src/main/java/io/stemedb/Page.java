@@ -1,6 +1,7 @@
 package io.stemedb;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One page of a listing that runs over the whole database, and where the next page starts.
@@ -8,7 +9,7 @@ import java.util.List;
  * @param items this page's items
  * @param next the cursor to pass for the next page, or null when this page is the last
  */
-public record Page<T>(List<T> items, String next) {
+public record Page<T>(List<T> items, @Nullable String next) {
     public Page {
         items = List.copyOf(items);
     }

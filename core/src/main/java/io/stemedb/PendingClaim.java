@@ -1,17 +1,19 @@
 package io.stemedb;
 
 import io.stemedb.model.AssertionId;
+import io.stemedb.model.Value;
+import java.util.List;
 
 /**
  * A single claim on its way into a database: set its fields, then {@link #commit()}. Not
  * thread-safe; commit it once.
  */
 public final class PendingClaim extends ClaimDraft<PendingClaim> {
-    private final EngineDatabase db;
+    private final GroupCommitWriter writer;
 
-    PendingClaim(EngineDatabase db, String subject, String predicate, io.stemedb.model.Value value) {
+    PendingClaim(GroupCommitWriter writer, String subject, String predicate, Value value) {
         super(subject, predicate, value);
-        this.db = db;
+        this.writer = writer;
     }
 
     /**
@@ -21,6 +23,6 @@ public final class PendingClaim extends ClaimDraft<PendingClaim> {
      * @throws io.stemedb.model.Assertion.InvalidAssertionException if a field breaks a rule; nothing is stored
      */
     public AssertionId commit() {
-        return db.commit(java.util.List.of(this::build)).get(0);
+        return writer.write(List.of(this::build)).get(0);
     }
 }

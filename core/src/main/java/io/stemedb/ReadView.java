@@ -9,6 +9,7 @@ import io.stemedb.model.Value;
 import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The queries of a StemeDB: on the database as it is now ({@link StemeDB} itself) or as it was at
@@ -46,13 +47,13 @@ public interface ReadView {
      * conflicts are collected or every subject was visited. Pass {@link Page#next()} to continue.
      * It reads every claim of every visited subject.
      */
-    Page<Conflict> conflicts(String afterSubject, int limit);
+    Page<Conflict> conflicts(@Nullable String afterSubject, int limit);
 
     /**
      * Up to {@code limit} subjects that have claims visible in this view, in storage order
      * (shorter names first, then by UTF-8 bytes), after {@code afterSubject} (null: from the first).
      */
-    List<String> subjects(String afterSubject, int limit);
+    List<String> subjects(@Nullable String afterSubject, int limit);
 
     /**
      * The subjects whose {@code predicate}, resolved by {@code lens}, has {@code value} among its

@@ -1,11 +1,9 @@
 package io.stemedb;
 
 import io.stemedb.crdt.IdDigest;
-import io.stemedb.merkle.SyncReplica;
 import io.stemedb.merkle.SyncReport;
 import io.stemedb.merkle.SyncTransport;
 import io.stemedb.model.Hlc;
-import io.stemedb.storage.Engine;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,56 +47,20 @@ public final class Replication implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replication.class);
     /** How long after a local write its push session starts, gathering the writes of a burst. */
     public static final long DEBOUNCE_MILLIS = 20;
-    private static final long NONE = Long.MIN_VALUE;
+    static final long NONE = Long.MIN_VALUE;
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private final EngineDatabase db;
+    private final ReplicaNode db;
     private final Duration interval;
-    private final long intervalNanos;
-    private final long firstRetryNanos;
-    private final long maxBackoffNanos;
+    private final ReplicationSchedule schedule;
     private final Clock wall = Clock.systemUTC();
-    private final List<Peer> peers;
+    private final List<ReplicationPeer> peers;
     private final List<Thread> threads = new ArrayList<>();
     private final Runnable onCommit = this::localWrite;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     /** Guarded by {@link #lock}. */
     private boolean closed;
-
-    /** One peer's schedule and counters, all guarded by {@link #lock}. */
-    private static final class Peer {
-        final String name;
-        final SyncTransport transport;
-        long dueNanos;
-        /** When the first local write not yet seen by a session that started after it happened, or NONE. */
-        long pushPendingSince = NONE;
-        /** When the oldest local write not yet covered by a successful session happened, or NONE. */
-        long unreplicatedSince = NONE;
-        boolean stopped;
-        long sessions;
-        long failures;
-        int consecutiveFailures;
-        String lastError;
-        Instant lastErrorAt;
-        long rounds;
-        long exchanges;
-        long bytesSent;
-        long bytesReceived;
-        long fetched;
-        long stored;
-        long pushed;
-        long peerStored;
-        long refused;
-        Instant lastSuccess;
-        Duration lastSessionTime;
-
-        Peer(String name, SyncTransport transport, long dueNanos) {
-            this.name = name;
-            this.transport = transport;
-            this.dueNanos = dueNanos;
-        }
-    }
 
     /**
      * What replication to one peer has done: sessions run and failed (in all, and in a row now),
@@ -106,8 +69,8 @@ public final class Replication implements AutoCloseable {
      * stored there), records refused on either side, when the last successful session ended and
      * how long it took, and the current lag (see {@link Replication}).
      */
-    public record PeerStats(String peer, long sessions, long failures, int consecutiveFailures, String lastError,
-            Instant lastErrorAt, long rounds, long exchanges, long bytesSent, long bytesReceived, long fetched,
+    public record PeerStats(String peer, long sessions, long failures, int consecutiveFailures, @Nullable String lastError,
+            @Nullable Instant lastErrorAt, long rounds, long exchanges, long bytesSent, long bytesReceived, long fetched,
             long stored, long pushed, long peerStored, long refused, Instant lastSuccess, Duration lastSessionTime,
             Duration lag) {}
 
@@ -117,7 +80,7 @@ public final class Replication implements AutoCloseable {
      * Replicas that hold the same assertions have equal digests: comparing
      * {@code localDigest().fingerprint()} across nodes is how to check that a cluster converged.
      */
-    public record Stats(List<PeerStats> peers, IdDigest localDigest) {
+    public record Stats(List<PeerStats> peers, @Nullable IdDigest localDigest) {
         public Stats {
             peers = List.copyOf(peers);
         }
@@ -158,49 +121,22 @@ public final class Replication implements AutoCloseable {
         }
     }
 
-    Replication(EngineDatabase db, List<SyncTransport> peers, Duration interval) {
+    Replication(ReplicaNode db, List<SyncTransport> peers, Duration interval) {
         this.db = Objects.requireNonNull(db, "db");
-        Objects.requireNonNull(peers, "peers");
         Objects.requireNonNull(interval, "interval");
-        if (peers.isEmpty()) {
-            throw new IllegalArgumentException("replicate needs at least one peer to replicate with, got none");
-        }
-        for (int i = 0; i < peers.size(); i++) {
-            if (peers.get(i) == null) {
-                throw new IllegalArgumentException("peer " + i + " is null; give a SyncTransport for every peer");
-            }
-        }
-        if (interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("the replication interval must be positive, got " + interval);
-        }
+        this.peers = ReplicationPeer.of(Objects.requireNonNull(peers, "peers"), System.nanoTime());
+        this.schedule = ReplicationSchedule.of(interval);
         this.interval = interval;
-        this.intervalNanos = saturatedNanos(interval);
-        this.firstRetryNanos = Math.min(intervalNanos, TimeUnit.MILLISECONDS.toNanos(250));
-        this.maxBackoffNanos = Math.max(intervalNanos, TimeUnit.SECONDS.toNanos(30));
-        long now = System.nanoTime();
-        List<Peer> list = new ArrayList<>();
-        for (int i = 0; i < peers.size(); i++) {
-            list.add(new Peer("peer " + i + " (" + peers.get(i) + ")", peers.get(i), now));
-        }
-        this.peers = List.copyOf(list);
         db.addCommitListener(onCommit);
         String node = Hlc.nodeHex(db.nodeId());
         for (int i = 0; i < this.peers.size(); i++) {
-            Peer p = this.peers.get(i);
+            ReplicationPeer p = this.peers.get(i);
             Thread t = new Thread(() -> run(p), "stemedb-replication-" + node + "-peer-" + i);
             t.setDaemon(true);
             threads.add(t);
         }
         threads.forEach(Thread::start);
         LOG.info("replicating node {} with {} peer(s) every {}", node, peers.size(), interval);
-    }
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE / 4;
-        }
     }
 
     /** The anti-entropy interval. */
@@ -213,7 +149,7 @@ public final class Replication implements AutoCloseable {
         long now = System.nanoTime();
         lock.lock();
         try {
-            for (Peer p : peers) {
+            for (ReplicationPeer p : peers) {
                 if (p.pushPendingSince == NONE) {
                     p.pushPendingSince = now;
                 }
@@ -228,7 +164,7 @@ public final class Replication implements AutoCloseable {
     }
 
     /** One peer's thread: waits until a session is due, runs it, records the outcome. */
-    private void run(Peer p) {
+    private void run(ReplicationPeer p) {
         lock.lock();
         try {
             while (!closed && !p.stopped) {
@@ -258,16 +194,11 @@ public final class Replication implements AutoCloseable {
     }
 
     private boolean databaseOpen() {
-        try {
-            db.checkOpen();
-            return true;
-        } catch (StemeDB.ClosedException e) {
-            return false;
-        }
+        return db.isOpen();
     }
 
     /** Runs one session with {@code p}; called and returns with {@link #lock} held. */
-    private void runSession(Peer p, long start) {
+    private void runSession(ReplicationPeer p, long start) {
         long pendingAtStart = p.pushPendingSince;
         p.pushPendingSince = NONE;
         SyncReport report = null;
@@ -293,64 +224,17 @@ public final class Replication implements AutoCloseable {
             return;
         }
         if (report != null) {
-            p.rounds += report.reconcileRounds();
-            p.exchanges += report.exchanges();
-            p.bytesSent += report.bytesSent();
-            p.bytesReceived += report.bytesReceived();
-            p.fetched += report.fetched();
-            p.stored += report.stored();
-            p.pushed += report.pushed();
-            p.peerStored += report.peerStored();
-            int refused = report.refusedHere().size() + report.refusedByPeer().size();
-            p.refused += refused;
-            if (refused > 0) {
-                SyncReplica.Refused first = report.refusedHere().isEmpty() ? report.refusedByPeer().get(0)
-                        : report.refusedHere().get(0);
-                LOG.warn("sync with {}: {} record(s) refused here and {} by the peer, for example {}: {}", p.name,
-                        report.refusedHere().size(), report.refusedByPeer().size(), first.id(), first.reason());
-            }
-            if (p.consecutiveFailures > 0) {
-                LOG.info("sync with {} works again after {} failure(s)", p.name, p.consecutiveFailures);
-            }
-            p.consecutiveFailures = 0;
-            p.lastSuccess = wall.instant();
-            p.lastSessionTime = Duration.ofNanos(end - start);
-            // Every write before the start was seen and shipped; writes since are pending again.
-            p.unreplicatedSince = p.pushPendingSince;
-            p.dueNanos = end + intervalNanos;
+            p.succeeded(report, start, end, wall.instant(), schedule.intervalNanos());
         } else {
-            p.failures++;
-            p.consecutiveFailures++;
-            p.lastError = failure.toString();
-            p.lastErrorAt = wall.instant();
-            if (pendingAtStart != NONE && (p.pushPendingSince == NONE || pendingAtStart - p.pushPendingSince < 0)) {
-                p.pushPendingSince = pendingAtStart;
-            }
-            long backoff = backoffNanos(p.consecutiveFailures);
-            p.dueNanos = end + backoff;
-            String retry = Duration.ofNanos(backoff).toMillis() + " ms";
-            if (p.consecutiveFailures == 1) {
-                LOG.warn("sync with {} failed; retrying in {}", p.name, retry, failure);
-            } else {
-                LOG.warn("sync with {} failed again ({} in a row), retrying in {}: {}", p.name, p.consecutiveFailures,
-                        retry, failure.toString());
-            }
+            p.failed(failure, pendingAtStart, end, wall.instant(), schedule.backoffNanos(p.consecutiveFailures + 1));
         }
-    }
-
-    private long backoffNanos(int failures) {
-        long delay = firstRetryNanos;
-        for (int i = 1; i < failures && delay < maxBackoffNanos; i++) {
-            delay *= 2;
-        }
-        return Math.min(delay, maxBackoffNanos);
     }
 
     /** A snapshot of what replication did, per peer. */
     public Stats stats() {
         IdDigest digest;
         try {
-            digest = db.engine(Engine::digest);
+            digest = db.digest();
         } catch (StemeDB.ClosedException e) {
             digest = null;
         }
@@ -358,11 +242,8 @@ public final class Replication implements AutoCloseable {
         List<PeerStats> list = new ArrayList<>(peers.size());
         lock.lock();
         try {
-            for (Peer p : peers) {
-                Duration lag = p.unreplicatedSince == NONE ? Duration.ZERO : Duration.ofNanos(Math.max(0, now - p.unreplicatedSince));
-                list.add(new PeerStats(p.name, p.sessions, p.failures, p.consecutiveFailures, p.lastError, p.lastErrorAt,
-                        p.rounds, p.exchanges, p.bytesSent, p.bytesReceived, p.fetched, p.stored, p.pushed, p.peerStored,
-                        p.refused, p.lastSuccess, p.lastSessionTime, lag));
+            for (ReplicationPeer p : peers) {
+                list.add(p.stats(now));
             }
         } finally {
             lock.unlock();

@@ -1,16 +1,27 @@
 package io.stemedb;
 
+import io.stemedb.backup.Archive;
+import io.stemedb.backup.ArchiveSummary;
+import io.stemedb.backup.ProgressListener;
+import io.stemedb.merkle.SyncReport;
+import io.stemedb.merkle.SyncResponder;
+import io.stemedb.merkle.SyncTransport;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
 import io.stemedb.model.EncodedAssertion;
 import io.stemedb.model.StemeException;
 import io.stemedb.model.Value;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An embedded database of attributed, immutable claims. Applications record
@@ -50,9 +61,9 @@ public interface StemeDB extends ReadView, AutoCloseable {
      * Opens the database in {@code directory} with default settings, creating it if needed: RocksDB
      * on disk, fsync on every commit, 64 MiB of native cache.
      *
-     * @see StemeDBBuilder#open(java.nio.file.Path)
+     * @see StemeDBBuilder#open(Path)
      */
-    static StemeDB open(java.nio.file.Path directory) {
+    static StemeDB open(Path directory) {
         return builder().open(directory);
     }
 
@@ -127,11 +138,10 @@ public interface StemeDB extends ReadView, AutoCloseable {
      *
      * @param progress hears the phases ("bulk load: reading", "bulk load: ingesting"...)
      */
-    BulkLoadResult bulkLoad(java.util.Iterator<? extends Assertion> assertions, io.stemedb.backup.ProgressListener progress);
+    BulkLoadResult bulkLoad(Iterator<? extends Assertion> assertions, ProgressListener progress);
 
-    /** {@link #bulkLoad(java.util.Iterator, io.stemedb.backup.ProgressListener)} of a stream, closed afterwards. */
-    default BulkLoadResult bulkLoad(java.util.stream.Stream<? extends Assertion> assertions,
-            io.stemedb.backup.ProgressListener progress) {
+    /** {@link #bulkLoad(Iterator, ProgressListener)} of a stream, closed afterwards. */
+    default BulkLoadResult bulkLoad(Stream<? extends Assertion> assertions, ProgressListener progress) {
         try (assertions) {
             return bulkLoad(assertions.iterator(), progress);
         }
@@ -145,11 +155,10 @@ public interface StemeDB extends ReadView, AutoCloseable {
      * after them; each must target a claim stored already or loaded by the same load, else the
      * load fails with {@link UnknownTargetException} and stores nothing.
      */
-    BulkLoadResult bulkLoadDrafts(java.util.Iterator<? extends BulkDraft> drafts, io.stemedb.backup.ProgressListener progress);
+    BulkLoadResult bulkLoadDrafts(Iterator<? extends BulkDraft> drafts, ProgressListener progress);
 
-    /** {@link #bulkLoadDrafts(java.util.Iterator, io.stemedb.backup.ProgressListener)} of a stream, closed afterwards. */
-    default BulkLoadResult bulkLoadDrafts(java.util.stream.Stream<? extends BulkDraft> drafts,
-            io.stemedb.backup.ProgressListener progress) {
+    /** {@link #bulkLoadDrafts(Iterator, ProgressListener)} of a stream, closed afterwards. */
+    default BulkLoadResult bulkLoadDrafts(Stream<? extends BulkDraft> drafts, ProgressListener progress) {
         try (drafts) {
             return bulkLoadDrafts(drafts.iterator(), progress);
         }
@@ -176,16 +185,16 @@ public interface StemeDB extends ReadView, AutoCloseable {
      *
      * @throws io.stemedb.merkle.SyncException if the peer fails or refuses
      */
-    io.stemedb.merkle.SyncReport syncWith(io.stemedb.merkle.SyncTransport peer);
+    SyncReport syncWith(SyncTransport peer);
 
-    /** {@link #syncWith(io.stemedb.merkle.SyncTransport)} with another database in this JVM. */
-    default io.stemedb.merkle.SyncReport syncWith(StemeDB peer) {
-        return syncWith(io.stemedb.merkle.SyncTransport.inProcess(peer.syncResponder()));
+    /** {@link #syncWith(SyncTransport)} with another database in this JVM. */
+    default SyncReport syncWith(StemeDB peer) {
+        return syncWith(SyncTransport.inProcess(peer.syncResponder()));
     }
 
     /**
      * Starts continuous replication with {@code peers}: a background thread per peer runs a
-     * {@linkplain #syncWith(io.stemedb.merkle.SyncTransport) sync session} with it every
+     * {@linkplain #syncWith(SyncTransport) sync session} with it every
      * {@code interval} (anti-entropy), and within about 50 ms of each local write (push; a burst
      * of writes makes one session). A failing peer is logged at WARN, counted in
      * {@link Replication#stats()} and retried with exponential backoff; it never stops the
@@ -196,14 +205,14 @@ public interface StemeDB extends ReadView, AutoCloseable {
      * @param interval the anti-entropy period, positive
      * @throws IllegalArgumentException if {@code peers} is empty or {@code interval} is not positive
      */
-    Replication replicate(java.util.List<io.stemedb.merkle.SyncTransport> peers, java.time.Duration interval);
+    Replication replicate(List<SyncTransport> peers, Duration interval);
 
     /**
      * The answering side of sync for this database: mount it behind a transport (an HTTP handler
      * with {@link io.stemedb.merkle.SyncHttpHandler}) so that peers can sync with it. Stateless
      * and thread-safe.
      */
-    io.stemedb.merkle.SyncResponder syncResponder();
+    SyncResponder syncResponder();
 
     /**
      * Takes an online native backup into {@code backupDir} (RocksDB's BackupEngine: incremental,
@@ -214,25 +223,19 @@ public interface StemeDB extends ReadView, AutoCloseable {
      * @throws io.stemedb.storage.StorageException.Incompatible for a database in memory, which has no
      *     files: export an archive instead
      */
-    io.stemedb.storage.RocksBackups.BackupInfo backup(java.nio.file.Path backupDir, int keepLast);
+    BackupInfo backup(Path backupDir, int keepLast);
 
     /** The backups in {@code backupDir}, oldest first. */
-    static java.util.List<io.stemedb.storage.RocksBackups.BackupInfo> listBackups(java.nio.file.Path backupDir) {
-        return io.stemedb.storage.RocksBackups.list(backupDir);
+    static List<BackupInfo> listBackups(Path backupDir) {
+        return NativeFiles.listBackups(backupDir);
     }
 
     /**
      * Restores backup {@code backupId} (null: the newest) from {@code backupDir} into
      * {@code targetDir}, which must be new or empty; then open it with {@link #open}.
      */
-    static io.stemedb.storage.RocksBackups.BackupInfo restoreBackup(java.nio.file.Path backupDir, Integer backupId,
-            java.nio.file.Path targetDir) {
-        io.stemedb.storage.RocksBackups.BackupInfo info = io.stemedb.storage.RocksBackups.restore(backupDir, backupId, targetDir);
-        // a backup of a format-1 database restores as format 1: upgrade it now, the directory is new anyway
-        if (io.stemedb.storage.RocksUpgrade.isFormat1(targetDir)) {
-            io.stemedb.storage.RocksUpgrade.upgrade(targetDir, false, (phase, done, total) -> { });
-        }
-        return info;
+    static BackupInfo restoreBackup(Path backupDir, @Nullable Integer backupId, Path targetDir) {
+        return NativeFiles.restoreBackup(backupDir, backupId, targetDir);
     }
 
     /**
@@ -241,7 +244,7 @@ public interface StemeDB extends ReadView, AutoCloseable {
      * original arrival order into a new database beside it, {@code DIR.upgrading}, with the same
      * node id and sequence numbers; the new database is verified; only if it is clean are the
      * directories swapped: the format-1 database, never modified, is kept as
-     * {@code DIR.format1-<UTC time>} ({@link io.stemedb.storage.RocksUpgrade.Report#format1Directory()}),
+     * {@code DIR.format1-<UTC time>} ({@link UpgradeReport#format1Directory()}),
      * and the new one takes its place. If the upgrade fails or the process stops before the swap,
      * {@code directory} is as it was; a swap interrupted by a crash is finished by the next open or
      * upgrade. Takes about a minute per few million assertions (docs/operations.md).
@@ -249,16 +252,15 @@ public interface StemeDB extends ReadView, AutoCloseable {
      * @throws io.stemedb.storage.StorageException.Incompatible if {@code directory} is not a database
      *     of format 1
      */
-    static io.stemedb.storage.RocksUpgrade.Report upgrade(java.nio.file.Path directory, io.stemedb.backup.ProgressListener progress) {
-        return io.stemedb.storage.RocksUpgrade.upgrade(directory, true, progress::progress);
+    static UpgradeReport upgrade(Path directory, ProgressListener progress) {
+        return NativeFiles.upgrade(directory, progress);
     }
 
     /**
      * Writes a portable, self-verifying archive of the assertions {@code options} selects
      * (docs/format.md, "Archive"): any replica that reads the format can import it.
      */
-    io.stemedb.backup.ArchiveSummary exportArchive(java.nio.file.Path file, ExportOptions options,
-            io.stemedb.backup.ProgressListener progress);
+    ArchiveSummary exportArchive(Path file, ExportOptions options, ProgressListener progress);
 
     /**
      * Verifies an archive completely, then merges its assertions (each re-hashed and validated);
@@ -267,15 +269,18 @@ public interface StemeDB extends ReadView, AutoCloseable {
      *
      * @throws io.stemedb.backup.ArchiveException naming what is wrong, if the archive is damaged
      */
-    MergeResult importArchive(java.nio.file.Path file, io.stemedb.backup.ProgressListener progress);
+    MergeResult importArchive(Path file, ProgressListener progress);
 
     /** Reads a whole archive and checks every record, the checksum, the count and the Merkle root. */
-    static io.stemedb.backup.ArchiveSummary verifyArchive(java.nio.file.Path file, io.stemedb.backup.ProgressListener progress) {
-        return io.stemedb.backup.Archive.verify(file, progress);
+    static ArchiveSummary verifyArchive(Path file, ProgressListener progress) {
+        return Archive.verify(file, progress);
     }
 
     /** What the database holds. */
     Stats stats();
+
+    /** What this instance has done since it was opened: writes, reads, merges, backups. Cheap; never fails. */
+    Counters counters();
 
     /**
      * Checks everything stored: that every assertion's bytes hash to its id and decode, that
@@ -286,7 +291,7 @@ public interface StemeDB extends ReadView, AutoCloseable {
      *
      * @return the findings, each naming the assertion id or index key concerned
      */
-    io.stemedb.storage.VerifyReport verify();
+    VerifyReport verify();
 
     /**
      * Rewrites the stored data into its most compact form, for example after a bulk load, and

@@ -4,8 +4,8 @@ import io.stemedb.merkle.SyncLimits;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.Hlc;
 import io.stemedb.storage.Engine;
-import io.stemedb.storage.InMemoryEngine;
-import io.stemedb.storage.RocksEngine;
+import io.stemedb.storage.Engines;
+import io.stemedb.storage.RocksSettings;
 import io.stemedb.storage.StorageException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -26,9 +26,9 @@ public final class StemeDBBuilder {
     private Clock clock = Clock.systemUTC();
     private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
     private Durability durability = Durability.syncEachCommit();
-    private long blockCacheBytes = RocksEngine.Settings.DEFAULT.blockCacheBytes();
-    private long memtableBytes = RocksEngine.Settings.DEFAULT.memtableBytes();
-    private long factCacheBytes = RocksEngine.Settings.DEFAULT.factCacheBytes();
+    private long blockCacheBytes = RocksSettings.DEFAULT.blockCacheBytes();
+    private long memtableBytes = RocksSettings.DEFAULT.memtableBytes();
+    private long factCacheBytes = RocksSettings.DEFAULT.factCacheBytes();
     private boolean salvageDamagedLog;
     private Duration maxClockDrift = Duration.ofHours(1);
     private SyncLimits syncLimits = SyncLimits.DEFAULT;
@@ -146,14 +146,14 @@ public final class StemeDBBuilder {
         return this;
     }
 
-    private EngineDatabase.Limits limits() {
-        return new EngineDatabase.Limits(clock, maxValueBytes, maxClockDrift, syncLimits);
+    private DatabaseLimits limits() {
+        return new DatabaseLimits(clock, maxValueBytes, maxClockDrift, syncLimits);
     }
 
     /** A database on the Java heap: no files, no native code. */
     public StemeDB inMemory() {
         long node = nodeId != null ? nodeId : new SecureRandom().nextLong();
-        return new EngineDatabase(new InMemoryEngine(node), "in-memory", limits(), false);
+        return new EngineDatabase(Engines.inMemory(node), "in-memory", limits(), false);
     }
 
     /**
@@ -189,10 +189,10 @@ public final class StemeDBBuilder {
                     "memtableBytes (%,d) must not exceed blockCacheBytes (%,d); the memtables are charged to the cache",
                     memtableBytes, blockCacheBytes));
         }
-        RocksEngine.Settings settings = new RocksEngine.Settings(readOnly, durability.syncsEachCommit(),
+        RocksSettings settings = new RocksSettings(readOnly, durability.syncsEachCommit(),
                 durability.interval(), blockCacheBytes, memtableBytes, factCacheBytes, salvageDamagedLog);
         long proposed = nodeId != null ? nodeId : new SecureRandom().nextLong();
-        Engine engine = RocksEngine.open(directory, settings, proposed);
+        Engine engine = Engines.rocksDb(directory, settings, proposed);
         long stored = engine.nodeId();
         if (nodeId != null && stored != nodeId) {
             engine.close();

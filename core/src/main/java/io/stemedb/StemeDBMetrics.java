@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
 
 /**
  * Micrometer meters for a {@link StemeDB}: bind it to any registry (Prometheus, JMX, ...).
@@ -52,7 +52,7 @@ import java.util.function.ToDoubleFunction;
  * to the peer), {@code stemedb.sync.bytes.sent} and {@code .received}, and
  * {@code stemedb.sync.last.success} (epoch seconds, 0 before the first).
  *
- * <p><b>Cost.</b> The database keeps its counters in {@link LongAdder}s whatever happens here: a
+ * <p><b>Cost.</b> The database keeps its counters in {@code LongAdder}s whatever happens here: a
  * write or merge pays one {@code System.nanoTime()} pair and a few increments, a read an
  * increment and, one time in 16, a nanoTime pair. The gauges
  * read {@link StemeDB#stats()} and {@link Replication#stats()} when scraped, at most once per
@@ -64,7 +64,6 @@ public final class StemeDBMetrics implements MeterBinder {
     static final long SNAPSHOT_MILLIS = 200;
 
     private final StemeDB db;
-    private final EngineDatabase.Meters meters;
     private final Iterable<Tag> tags;
     private final Cached<Stats> stats;
     private Replication replication;
@@ -80,7 +79,6 @@ public final class StemeDBMetrics implements MeterBinder {
     public StemeDBMetrics(StemeDB db, Iterable<Tag> tags) {
         this.db = Objects.requireNonNull(db, "db");
         this.tags = Objects.requireNonNull(tags, "tags");
-        this.meters = db instanceof EngineDatabase ? ((EngineDatabase) db).meters() : null;
         this.stats = new Cached<>(db::stats);
     }
 
@@ -113,27 +111,24 @@ public final class StemeDBMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        if (meters != null) {
-            EngineDatabase.Meters m = meters;
-            counter(registry, "stemedb.writes", "assertions (claims and retractions) stored by local writes", m.written);
-            counter(registry, "stemedb.write.errors", "write calls refused or failed; they stored nothing", m.writeErrors);
-            timer(registry, "stemedb.write.duration", "successful write calls (a claim, a batch, a retraction) and their time",
-                    m.writeCalls, m.writeNanos);
-            counter(registry, "stemedb.reads", "reads: (subject, predicate) histories loaded, gets by id, bySource", m.reads);
-            FunctionTimer.builder("stemedb.read.duration", m.reads, LongAdder::sum, x -> m.readNanosEstimate(), TimeUnit.NANOSECONDS)
-                    .description("reads and their time (estimated from one read in " + EngineDatabase.Meters.READ_SAMPLE + ")")
-                    .tags(tags).register(registry);
-            counter(registry, "stemedb.merged", "assertions added by merges (sync, archive import)", m.merged);
-            timer(registry, "stemedb.merge.duration", "merge calls and their time", m.merges, m.mergeNanos);
-            counter(registry, "stemedb.backup.errors", "failed backups", m.backupErrors);
-            Gauge.builder("stemedb.backup.age", m, x -> x.lastBackupMillis == 0 ? Double.NaN
-                    : Math.max(0, System.currentTimeMillis() - x.lastBackupMillis) / 1000.0)
-                    .description("seconds since this instance's last successful backup (NaN before the first)")
-                    .baseUnit("seconds").tags(tags).strongReference(true).register(registry);
-            Gauge.builder("stemedb.backup.last.success", m, x -> x.lastBackupMillis / 1000.0)
-                    .description("epoch seconds of this instance's last successful backup (0 before the first)")
-                    .baseUnit("seconds").tags(tags).strongReference(true).register(registry);
-        }
+        counter(registry, "stemedb.writes", "assertions (claims and retractions) stored by local writes", Counters::written);
+        counter(registry, "stemedb.write.errors", "write calls refused or failed; they stored nothing", Counters::writeErrors);
+        timer(registry, "stemedb.write.duration", "successful write calls (a claim, a batch, a retraction) and their time",
+                Counters::writeCalls, Counters::writeNanos);
+        counter(registry, "stemedb.reads", "reads: (subject, predicate) histories loaded, gets by id, bySource", Counters::reads);
+        timer(registry, "stemedb.read.duration", "reads and their time (estimated from one read in " + Meters.READ_SAMPLE + ")",
+                Counters::reads, Counters::readNanos);
+        counter(registry, "stemedb.merged", "assertions added by merges (sync, archive import)", Counters::merged);
+        timer(registry, "stemedb.merge.duration", "merge calls and their time", Counters::merges, Counters::mergeNanos);
+        counter(registry, "stemedb.backup.errors", "failed backups", Counters::backupErrors);
+        Gauge.builder("stemedb.backup.age", db, d -> {
+            long last = d.counters().lastBackupMillis();
+            return last == 0 ? Double.NaN : Math.max(0, System.currentTimeMillis() - last) / 1000.0;
+        }).description("seconds since this instance's last successful backup (NaN before the first)")
+                .baseUnit("seconds").tags(tags).register(registry);
+        Gauge.builder("stemedb.backup.last.success", db, d -> d.counters().lastBackupMillis() / 1000.0)
+                .description("epoch seconds of this instance's last successful backup (0 before the first)")
+                .baseUnit("seconds").tags(tags).register(registry);
         statsGauge(registry, "stemedb.assertions", "assertions held (claims plus retractions)", null, s -> s.assertions());
         statsGauge(registry, "stemedb.claims", "claims held", null, s -> s.claims());
         statsGauge(registry, "stemedb.retractions", "retractions held", null, s -> s.retractions());
@@ -181,18 +176,20 @@ public final class StemeDBMetrics implements MeterBinder {
         }
     }
 
-    private void counter(MeterRegistry registry, String name, String description, LongAdder adder) {
-        FunctionCounter.builder(name, adder, LongAdder::doubleValue).description(description).tags(tags).register(registry);
+    /**
+     * A counter over one of {@link StemeDB#counters()}. Micrometer holds a function meter's object
+     * weakly, so the object is the database, which the application holds, never this binder, which
+     * may be dropped after binding.
+     */
+    private void counter(MeterRegistry registry, String name, String description, ToLongFunction<Counters> count) {
+        FunctionCounter.builder(name, db, d -> count.applyAsLong(d.counters())).description(description).tags(tags).register(registry);
     }
 
-    /**
-     * A timer over two adders. Micrometer holds a function meter's object weakly, so the object is
-     * one the database itself holds (the count adder), never this binder, which may be dropped
-     * after binding.
-     */
-    private void timer(MeterRegistry registry, String name, String description, LongAdder count, LongAdder nanos) {
-        FunctionTimer.builder(name, count, LongAdder::sum, x -> nanos.sum(), TimeUnit.NANOSECONDS)
-                .description(description).tags(tags).register(registry);
+    /** A timer over two of {@link StemeDB#counters()}, held as {@link #counter} is. */
+    private void timer(MeterRegistry registry, String name, String description, ToLongFunction<Counters> count,
+            ToDoubleFunction<Counters> nanos) {
+        FunctionTimer.builder(name, db, d -> count.applyAsLong(d.counters()), d -> nanos.applyAsDouble(d.counters()),
+                TimeUnit.NANOSECONDS).description(description).tags(tags).register(registry);
     }
 
     private void statsGauge(MeterRegistry registry, String name, String description, String unit, ToDoubleFunction<Stats> f) {

@@ -1,7 +1,6 @@
 package io.stemedb;
 
 import io.stemedb.crdt.IdDigest;
-import io.stemedb.storage.Engine;
 
 /**
  * What the backup tests in {@code io.stemedb.backup} need from inside the core: the id digest a
@@ -13,6 +12,6 @@ public final class BackupTestSupport {
 
     /** The digest of the whole id set, as the engine keeps it (updated in every commit's batch). */
     public static IdDigest storedDigest(StemeDB db) {
-        return ((EngineDatabase) db).engine(Engine::digest);
+        return ((EngineDatabase) db).storedDigest();
     }
 }

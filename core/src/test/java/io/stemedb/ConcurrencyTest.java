@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Many threads writing to one database at once: nothing is lost or doubled, the change feed numbers
- * every assertion exactly once, and timestamps follow commit order because they are stamped under
- * the write lock.
+ * every assertion exactly once, and timestamps follow commit order because they are reserved in
+ * queue order under the stamp lock.
  */
 class ConcurrencyTest {
     static final int THREADS = 8;
@@ -112,6 +112,62 @@ class ConcurrencyTest {
                 for (int t = 0; t < THREADS; t++) {
                     assertEquals(Value.integer(COMMITS_PER_THREAD - 1),
                             db.resolve("thread" + t, "last", Lenses.latest()).value().orElseThrow());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * Writers whose batches fail while being built (an invalid claim after a valid one), among
+     * writers whose batches succeed: a failed batch stores nothing, not even its valid part, the
+     * others are all stored, and the feed stays in timestamp order (a failed batch leaves only a
+     * gap in the stamps).
+     */
+    @Test
+    void aBatchThatFailsWhileBuiltStoresNothingAndHoldsNoOneUp() throws Exception {
+        try (StemeDB db = StemeDB.builder().nodeId(0x5FL).inMemory()) {
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            try {
+                List<Future<Integer>> writers = new ArrayList<>();
+                for (int t = 0; t < THREADS; t++) {
+                    int thread = t;
+                    writers.add(pool.submit(() -> {
+                        start.await();
+                        int stored = 0;
+                        for (int i = 0; i < COMMITS_PER_THREAD; i++) {
+                            int n = i;
+                            boolean bad = (thread + i) % 3 == 0;
+                            try {
+                                db.write(b -> {
+                                    b.assertion("thread" + thread, "good", Value.integer(n)).source("w" + thread);
+                                    b.assertion("thread" + thread, "maybe", Value.integer(n)).source(bad ? "" : "w" + thread);
+                                });
+                                assertTrue(!bad, "a batch with an empty source was stored");
+                                stored += 2;
+                            } catch (Assertion.InvalidAssertionException e) {
+                                assertTrue(bad, "a valid batch failed: " + e.getMessage());
+                            }
+                        }
+                        return stored;
+                    }));
+                }
+                start.countDown();
+                long stored = 0;
+                for (Future<Integer> w : writers) {
+                    stored += w.get(120, TimeUnit.SECONDS);
+                }
+                List<Change> feed = db.changesSince(0, Integer.MAX_VALUE);
+                assertEquals(stored, feed.size(), "exactly the assertions of the batches that succeeded");
+                for (int i = 1; i < feed.size(); i++) {
+                    assertTrue(feed.get(i).assertion().hlc().isAfter(feed.get(i - 1).assertion().hlc()),
+                            "timestamps strictly increase in feed order at " + feed.get(i).sequence());
+                }
+                for (int t = 0; t < THREADS; t++) {
+                    assertEquals(db.history("thread" + t, "good").claims().size(), db.history("thread" + t, "maybe").claims().size(),
+                            "no batch stored its valid claim without its invalid one");
                 }
             } finally {
                 pool.shutdownNow();

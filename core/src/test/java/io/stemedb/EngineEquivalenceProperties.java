@@ -18,7 +18,6 @@ import io.stemedb.model.Claim;
 import io.stemedb.model.EncodedAssertion;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Retraction;
-import io.stemedb.storage.VerifyReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

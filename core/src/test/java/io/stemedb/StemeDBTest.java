@@ -186,7 +186,7 @@ class StemeDBTest {
         db.merge(List.of(remote("t", "p", "c", "y", 5), Retraction.of(remote("u", "p", "ghost", "y", 6).id(), "y",
                 Hlc.of(T0 + 7, 0, OTHER_NODE), null)));
 
-        io.stemedb.storage.VerifyReport report = db.verify();
+        VerifyReport report = db.verify();
 
         assertTrue(report.ok(), report.problems().toString());
         assertEquals(4, report.assertionsChecked());

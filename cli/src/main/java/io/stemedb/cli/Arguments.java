@@ -1,5 +1,6 @@
 package io.stemedb.cli;
 
+import io.stemedb.model.TextInput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -50,7 +51,7 @@ final class Arguments {
         }
         for (int i = 0; i < args.length; i++) {
             if (args[i].indexOf('\uFFFD') >= 0) {
-                throw new CliException("argument " + (i + 1) + " ('" + JsonLines.excerpt(args[i]) + "') could not be read as "
+                throw new CliException("argument " + (i + 1) + " ('" + TextInput.excerpt(args[i]) + "') could not be read as "
                         + "the bytes it was given in: the platform encoding is " + platform + " (LC_ALL=C?); run under a "
                         + "UTF-8 locale, for example LC_ALL=C.UTF-8");
             }

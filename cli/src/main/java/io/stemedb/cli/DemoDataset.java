@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.stemedb.MergeResult;
 import io.stemedb.StemeDB;
+import io.stemedb.json.Json;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
@@ -508,8 +509,8 @@ public final class DemoDataset {
 
         private Value value(JsonNode node) {
             try {
-                return JsonLines.typedValue(node);
-            } catch (JsonLines.LineException e) {
+                return Json.typedValue(node);
+            } catch (Json.InvalidJsonException e) {
                 throw error(e.getMessage());
             }
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stemedb.fuzz.Fuzz;
+import io.stemedb.json.JsonLines;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;

@@ -15,7 +15,7 @@ import io.stemedb.model.CanonicalCodec;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Value;
 import io.stemedb.storage.StorageException;
-import io.stemedb.storage.VerifyReport;
+import io.stemedb.VerifyReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -11,7 +11,7 @@ import io.stemedb.ManualClock;
 import io.stemedb.StemeDB;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Value;
-import io.stemedb.storage.RocksBackups.BackupInfo;
+import io.stemedb.BackupInfo;
 import io.stemedb.storage.StorageException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stemedb.Durability;
 import io.stemedb.StemeDB;
 import io.stemedb.model.Value;
-import io.stemedb.storage.VerifyReport;
+import io.stemedb.VerifyReport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;

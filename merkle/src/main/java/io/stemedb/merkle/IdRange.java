@@ -3,6 +3,7 @@ package io.stemedb.merkle;
 import io.stemedb.model.AssertionId;
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A range of the id space: every id that starts with a given path of hex digits (nibbles). The
@@ -99,7 +100,7 @@ public final class IdRange {
     }
 
     /** The bound just past the range (exclusive), or null for a range that runs to the end of the id space. */
-    public byte[] high() {
+    public byte @Nullable [] high() {
         byte[] n = nibbles.clone();
         for (int i = n.length - 1; i >= 0; i--) {
             if (n[i] != 15) {
@@ -142,7 +143,7 @@ public final class IdRange {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof IdRange && Arrays.equals(nibbles, ((IdRange) o).nibbles);
+        return o instanceof IdRange other && Arrays.equals(nibbles, other.nibbles);
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The sync endpoint over HTTP: checks the request's signature, size and method, then lets a
@@ -24,7 +25,7 @@ public final class SyncHttpHandler implements HttpHandler {
     private final int maxRequestBytes;
 
     /** What to send back: a status, the reply body, and the signature headers (null when unsigned). */
-    public record Reply(int status, byte[] body, String time, String signature) {}
+    public record Reply(int status, byte[] body, @Nullable String time, @Nullable String signature) {}
 
     public SyncHttpHandler(SyncResponder responder, ClusterAuth auth, int maxRequestBytes) {
         this.responder = Objects.requireNonNull(responder, "responder");

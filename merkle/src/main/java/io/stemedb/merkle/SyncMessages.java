@@ -106,25 +106,27 @@ final class SyncMessages {
         for (Item item : items) {
             out.u8(item.range().depth()).raw(item.range().packed());
             Claim c = item.claim();
-            if (c instanceof Fingerprint) {
+            if (c instanceof Fingerprint f) {
                 out.u8(MODE_FINGERPRINT);
-                fingerprint(out, (Fingerprint) c);
-            } else if (c instanceof Ids) {
+                fingerprint(out, f);
+            } else if (c instanceof Ids i) {
                 out.u8(MODE_IDS);
-                ids(out, ((Ids) c).ids());
-            } else if (c instanceof Diff) {
+                ids(out, i.ids());
+            } else if (c instanceof Diff d) {
                 out.u8(MODE_DIFF);
-                ids(out, ((Diff) c).onlyHere());
-                int[] positions = ((Diff) c).missingPositions();
+                ids(out, d.onlyHere());
+                int[] positions = d.missingPositions();
                 out.varint(positions.length);
                 for (int p : positions) {
                     out.varint(p);
                 }
-            } else {
+            } else if (c instanceof Children children) {
                 out.u8(MODE_CHILDREN);
-                for (Fingerprint f : ((Children) c).children()) {
+                for (Fingerprint f : children.children()) {
                     fingerprint(out, f);
                 }
+            } else {
+                throw new IllegalStateException("no encoding for the claim " + c);
             }
         }
         return out.toByteArray();
@@ -146,12 +148,12 @@ final class SyncMessages {
     static long sizeBound(Item item) {
         long range = 1 + (IdRange.MAX_DEPTH + 1) / 2;
         Claim c = item.claim();
-        if (c instanceof Ids) {
-            return range + 1 + 5 + (long) AssertionId.LENGTH * ((Ids) c).ids().size();
+        if (c instanceof Ids i) {
+            return range + 1 + 5 + (long) AssertionId.LENGTH * i.ids().size();
         }
-        if (c instanceof Diff) {
-            return range + 1 + 5 + (long) AssertionId.LENGTH * ((Diff) c).onlyHere().size()
-                    + 5 + 5L * ((Diff) c).missingPositions().length;
+        if (c instanceof Diff d) {
+            return range + 1 + 5 + (long) AssertionId.LENGTH * d.onlyHere().size()
+                    + 5 + 5L * d.missingPositions().length;
         }
         return range + 1 + (c instanceof Children ? 16 : 1) * FINGERPRINT_BOUND;
     }

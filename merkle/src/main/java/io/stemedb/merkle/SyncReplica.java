@@ -4,6 +4,7 @@ import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.EncodedAssertion;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the sync protocol needs of a replica; the database implements it over its engine. Every
@@ -20,7 +21,7 @@ public interface SyncReplica {
     IdDigest bucketDigest(int bucket);
 
     /** Up to {@code limit} ids in [{@code low}, {@code high}) in id order ({@code high} null: no end). */
-    List<AssertionId> ids(byte[] low, byte[] high, int limit);
+    List<AssertionId> ids(byte[] low, byte @Nullable [] high, int limit);
 
     /** The canonical records of those of {@code ids} this replica holds, in the order asked. */
     List<EncodedAssertion> fetch(List<AssertionId> ids);

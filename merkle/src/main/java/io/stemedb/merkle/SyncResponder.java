@@ -108,16 +108,15 @@ public final class SyncResponder {
     private List<SyncMessages.Item> answer(SyncMessages.Item item) {
         IdRange range = item.range();
         SyncMessages.Claim claim = item.claim();
-        if (claim instanceof SyncMessages.Fingerprint) {
-            SyncMessages.Fingerprint theirs = (SyncMessages.Fingerprint) claim;
+        if (claim instanceof SyncMessages.Fingerprint theirs) {
             IdDigest mine = RangeDigests.of(replica, range);
             return theirs.matches(mine) ? List.of() : List.of(idsOrChildren(range, mine, theirs.count() == 0));
         }
         if (claim instanceof SyncMessages.Diff) {
             throw new SyncException.MalformedMessage("a request cannot answer a range with a difference", -1);
         }
-        if (claim instanceof SyncMessages.Ids) {
-            List<AssertionId> theirs = ((SyncMessages.Ids) claim).ids();
+        if (claim instanceof SyncMessages.Ids asked) {
+            List<AssertionId> theirs = asked.ids();
             IdDigest mine = RangeDigests.of(replica, range);
             if (mine.count() > limits.idsPerItem() && range.depth() < IdRange.MAX_DEPTH) {
                 return List.of(new SyncMessages.Item(range, children(range)));

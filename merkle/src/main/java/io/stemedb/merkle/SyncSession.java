@@ -235,12 +235,12 @@ public final class SyncSession {
                 throw new SyncException.MalformedMessage("the peer split range " + range + ", which was asked by its ids; "
                         + "it must answer with the difference", -1);
             } else if (answer.claim() instanceof SyncMessages.Diff diff) {
-                if (at == null || !(frame.get(at).claim() instanceof SyncMessages.Ids)) {
+                if (at == null || !(frame.get(at).claim() instanceof SyncMessages.Ids askedByIds)) {
                     throw new SyncException.MalformedMessage("the peer answered range " + range
                             + " with a difference, but it was not asked by its ids", -1);
                 }
                 checkContains(range, diff.onlyHere());
-                int size = ((SyncMessages.Ids) frame.get(at).claim()).ids().size();
+                int size = askedByIds.ids().size();
                 int previous = -1;
                 for (int p : diff.missingPositions()) {
                     if (p <= previous || p >= size) {

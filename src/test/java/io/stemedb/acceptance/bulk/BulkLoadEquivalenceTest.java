@@ -17,7 +17,7 @@ import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Retraction;
 import io.stemedb.model.Value;
-import io.stemedb.storage.VerifyReport;
+import io.stemedb.VerifyReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;

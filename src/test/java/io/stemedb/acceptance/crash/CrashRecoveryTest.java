@@ -12,7 +12,7 @@ import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Value;
-import io.stemedb.storage.VerifyReport;
+import io.stemedb.VerifyReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;

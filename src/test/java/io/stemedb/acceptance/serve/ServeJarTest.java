@@ -1,5 +1,6 @@
 package io.stemedb.acceptance.serve;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -113,6 +114,13 @@ class ServeJarTest {
                 url.resolve("/v1/resolve?subject=acme&predicate=ceo&lens=trust(hr)")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, resolved.statusCode(), resolved.body());
         assertEquals("Alice", JSON.readTree(resolved.body()).get("value").asText());
+
+        // the jar carries the API's contract, docs/openapi.json, and serves it as it is
+        HttpResponse<byte[]> openapi = client.send(HttpRequest.newBuilder(url.resolve("/openapi.json")).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, openapi.statusCode());
+        Path moduleDir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
+        assertArrayEquals(Files.readAllBytes(moduleDir.resolve("../../docs/openapi.json").normalize()), openapi.body());
 
         HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(url.resolve("/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, metrics.statusCode());

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stemedb.MergeResult;
 import io.stemedb.StemeDB;
 import io.stemedb.backup.ProgressListener;
-import io.stemedb.storage.RocksUpgrade;
+import io.stemedb.UpgradeReport;
 import io.stemedb.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,7 +58,7 @@ class Format1UpgradeTest {
         Path db = copyOfFixture();
         List<String> before = Format1Fixture.contents(db);
         List<String> phases = new ArrayList<>();
-        RocksUpgrade.Report report = StemeDB.upgrade(db, (phase, done, total) -> phases.add(phase));
+        UpgradeReport report = StemeDB.upgrade(db, (phase, done, total) -> phases.add(phase));
         assertEquals(429, report.assertions());
         assertNotNull(report.format1Directory());
         assertEquals(db.getParent(), report.format1Directory().getParent());
@@ -109,14 +109,14 @@ class Format1UpgradeTest {
         assertEquals(damagedBefore, Format1Fixture.contents(damaged));
         assertFalse(Files.exists(tmp.resolve("damaged.upgrading")));
         // and the undamaged one upgrades once the failure is gone
-        RocksUpgrade.Report ok = StemeDB.upgrade(db, ProgressListener.NONE);
+        UpgradeReport ok = StemeDB.upgrade(db, ProgressListener.NONE);
         assertEquals(429, ok.assertions());
     }
 
     @Test
     void aSwapInterruptedBetweenItsRenamesIsFinishedByTheNextOpen() throws Exception {
         Path db = copyOfFixture();
-        RocksUpgrade.Report report = StemeDB.upgrade(db, ProgressListener.NONE);
+        UpgradeReport report = StemeDB.upgrade(db, ProgressListener.NONE);
         Path old = report.format1Directory();
         // put the directories back as a crash between the two renames leaves them
         Files.move(db, tmp.resolve("db.upgrading"));

@@ -115,7 +115,11 @@ final class BulkLoader implements AutoCloseable {
     private final Hlc storedMax;
     private final ExecutorService writer;
     private Future<?> writing;
-    /** Files written so far, in order, with their family. */
+    /**
+     * Files written so far, in order, with their family. Guarded by its own monitor while the
+     * writer thread adds a run's files; the loading thread adds its own only after
+     * {@link #awaitWriter()}.
+     */
     private final List<Journal.Staged> files = new ArrayList<>();
     private final List<Bloom> finished = new ArrayList<>();
     private final List<Path> idFiles = new ArrayList<>();
@@ -138,8 +142,8 @@ final class BulkLoader implements AutoCloseable {
     /** Facts this process has appended to since it last sealed them: their operands in this load count too. */
     private final Set<FactCache.Fact> recentlyAppended;
     private final Map<FactCache.Fact, Integer> operandsOfRecent = new HashMap<>();
-    private final RocksEngine.BulkInput input;
-    /** The input's claims are freshly stamped ({@link RocksEngine.BulkInput#freshlyStamped}): no duplicate is possible. */
+    private final BulkLoading.BulkInput input;
+    /** The input's claims are freshly stamped ({@link BulkLoading.BulkInput#freshlyStamped}): no duplicate is possible. */
     private final boolean unique;
     private int runsHanded;
     /** Whether an id is a claim stored before the load. */
@@ -147,7 +151,7 @@ final class BulkLoader implements AutoCloseable {
     private final int runClaims = Math.max(1, Math.min(RUN_CLAIMS, Integer.getInteger("stemedb.bulk.runClaims", RUN_CLAIMS)));
 
     BulkLoader(RocksStore store, RocksEngine.State before, IdDigest total, IdDigest[] buckets,
-            Set<FactCache.Fact> recentlyAppended, java.util.function.Predicate<AssertionId> storedClaim, RocksEngine.BulkInput input) {
+            Set<FactCache.Fact> recentlyAppended, java.util.function.Predicate<AssertionId> storedClaim, BulkLoading.BulkInput input) {
         this.storedClaim = storedClaim;
         this.store = store;
         this.staging = store.directory().resolve(STAGING);

@@ -9,6 +9,7 @@ import io.stemedb.model.Hlc;
 import io.stemedb.model.Value;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a StemeDB keeps its assertions: an append-only set of assertions with an arrival log and
@@ -42,6 +43,15 @@ public interface Engine extends AutoCloseable {
 
     boolean contains(AssertionId id);
 
+    /** What an id names here: nothing stored, a claim or a retraction. */
+    enum Kind { ABSENT, CLAIM, RETRACTION }
+
+    /**
+     * What is stored under {@code id}, found from the id index without reading or decoding the
+     * record: how a local retraction's target is checked, once, before it is stamped.
+     */
+    Kind kindOf(AssertionId id);
+
     /** The claims about ({@code subject}, {@code predicate}) and the retractions of them. */
     Evidence evidence(String subject, String predicate);
 
@@ -50,7 +60,7 @@ public interface Engine extends AutoCloseable {
      * first), in storage order: shorter UTF-8 names first, then by bytes. For paging through every
      * subject; continue from the last one returned.
      */
-    List<String> subjects(String afterSubject, int limit);
+    List<String> subjects(@Nullable String afterSubject, int limit);
 
     /** The predicates that {@code subject} has claims for, in code point order. */
     List<String> predicates(String subject);
@@ -81,7 +91,7 @@ public interface Engine extends AutoCloseable {
      * are compared with ids as unsigned byte strings (so a prefix bounds every id that starts with
      * it); {@code high} null means no upper bound.
      */
-    List<AssertionId> ids(byte[] low, byte[] high, int limit);
+    List<AssertionId> ids(byte[] low, byte @Nullable [] high, int limit);
 
     /** The sequence number of the newest stored assertion, 0 when empty. */
     long lastSequence();
@@ -110,6 +120,15 @@ public interface Engine extends AutoCloseable {
      * for example after a bulk load. Returns when done. Engines with nothing to compact return at once.
      */
     void compact();
+
+    /**
+     * This engine as an optional capability ({@link BulkLoading}, {@link NativeBackups}), or
+     * empty if it has none of that type: how callers use what only some engines can do without
+     * naming an implementation.
+     */
+    default <T> Optional<T> capability(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+    }
 
     /** Releases every resource; afterwards every method fails. Idempotent. */
     @Override

@@ -24,6 +24,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link Engine} on the Java heap: no files, no native code. It is the test fixture behind
@@ -92,6 +93,8 @@ public final class InMemoryEngine implements Engine {
     private static final class Fact {
         final String subject;
         final String predicate;
+        // Written only by the committing thread, under the engine's write lock; readers see them only
+        // through a published Snapshot.
         Claim[] claims = NO_CLAIMS;
         int claimCount;
         Retraction[] retractions = NO_RETRACTIONS;
@@ -316,6 +319,13 @@ public final class InMemoryEngine implements Engine {
     }
 
     @Override
+    public Kind kindOf(AssertionId id) {
+        checkOpen();
+        Change c = visibleChange(id);
+        return c == null ? Kind.ABSENT : c.assertion() instanceof Claim ? Kind.CLAIM : Kind.RETRACTION;
+    }
+
+    @Override
     public boolean contains(AssertionId id) {
         checkOpen();
         return visibleChange(id) != null;
@@ -330,7 +340,7 @@ public final class InMemoryEngine implements Engine {
     }
 
     @Override
-    public List<String> subjects(String afterSubject, int limit) {
+    public List<String> subjects(@Nullable String afterSubject, int limit) {
         Args.limit(limit);
         return locked(() -> {
             List<String> subjects = new ArrayList<>();
@@ -394,7 +404,7 @@ public final class InMemoryEngine implements Engine {
     }
 
     @Override
-    public List<AssertionId> ids(byte[] low, byte[] high, int limit) {
+    public List<AssertionId> ids(byte[] low, byte @Nullable [] high, int limit) {
         Args.limit(limit);
         return locked(() -> {
             List<AssertionId> found = new ArrayList<>();

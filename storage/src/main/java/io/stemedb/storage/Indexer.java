@@ -64,19 +64,25 @@ final class Indexer implements AutoCloseable {
 
     private final RocksStore store;
     private final Replay replay;
+    /** Guards {@link #queue}, {@link #indexed}, {@link #handed}, {@link #total}, {@link #failure} and {@link #closing}. */
     private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled under {@link #lock} when any of the fields it guards changes. */
     private final Condition changed = lock.newCondition();
+    /** Commits handed over and not yet indexed. Guarded by {@link #lock}. */
     private final ArrayDeque<Change> queue = new ArrayDeque<>();
     private final Thread thread;
     /** Everything up to here is indexed and durable in the watermark record. Guarded by {@link #lock}. */
     private long indexed;
     /** The newest sequence handed over (or to replay). Guarded by {@link #lock}. */
     private long handed;
+    /** The digest of every indexed id. Guarded by {@link #lock}. */
     private IdDigest total;
-    /** The bucket digests, loaded on first use (65,536 small records, whatever the size of the set). */
+    /** The bucket digests, loaded on first use (65,536 small records, whatever the size of the set), under this object's monitor. */
     private volatile AtomicReferenceArray<IdDigest> buckets;
     private volatile boolean fromScratch;
+    /** Guarded by {@link #lock}. */
     private Throwable failure;
+    /** Guarded by {@link #lock}. */
     private boolean closing;
 
     /**

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.rocksdb.BackupEngine;
 import org.rocksdb.BackupEngineOptions;
 import org.rocksdb.Env;
@@ -98,7 +99,7 @@ public final class RocksBackups {
      * Restores backup {@code backupId} (or the newest, when null) from {@code backupDir} into
      * {@code targetDir}, which must not exist or be empty; open it afterwards like any database.
      */
-    public static BackupInfo restore(Path backupDir, Integer backupId, Path targetDir) {
+    public static BackupInfo restore(Path backupDir, @Nullable Integer backupId, Path targetDir) {
         if (!Files.isDirectory(backupDir)) {
             throw new StorageException.Incompatible("there is no backup directory at " + backupDir);
         }

@@ -30,6 +30,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
@@ -63,11 +64,11 @@ import org.slf4j.LoggerFactory;
  * The counters keep how many wait, so that the usual case (none) costs a new claim no lookup.
  *
  * <p><b>Native memory</b> is bounded by one LRU block cache shared by every column family
- * ({@link Settings#blockCacheBytes()}, default 64 MiB), which also holds index and filter blocks
+ * ({@link RocksSettings#blockCacheBytes()}, default 64 MiB), which also holds index and filter blocks
  * and is charged for the memtables through a write buffer manager
- * ({@link Settings#memtableBytes()}, default 32 MiB, part of the cache budget). Beyond it RocksDB
+ * ({@link RocksSettings#memtableBytes()}, default 32 MiB, part of the cache budget). Beyond it RocksDB
  * needs a few MiB per open table file and for compaction buffers. On the Java heap, the stored
- * entries of recently read facts are cached ({@link FactCache}, {@link Settings#factCacheBytes()},
+ * entries of recently read facts are cached ({@link FactCache}, {@link RocksSettings#factCacheBytes()},
  * default 64 MiB), invalidated by the commits that change them; the indexer's queue holds at most
  * {@link Indexer#MAX_LAG} assertions.
  *
@@ -76,7 +77,7 @@ import org.slf4j.LoggerFactory;
  * consistent view. {@link #close()} waits for operations in flight, lets the indexer finish, and
  * then frees every native handle.
  */
-public final class RocksEngine implements Engine {
+public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     private static final Logger LOG = LoggerFactory.getLogger(RocksEngine.class);
     private static final byte[] EMPTY = new byte[0];
     private static final HexFormat HEX = HexFormat.of();
@@ -88,9 +89,11 @@ public final class RocksEngine implements Engine {
     private static final int SEAL_COUNTS = 1 << 16;
 
     private final RocksStore store;
-    private final Settings settings;
+    private final RocksSettings settings;
     private final WriteOptions writeOptions;
+    /** Held for reading by every call that uses the database, for writing by close: guards {@link #closed}. */
     private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
+    /** Held by one commit or bulk load at a time: guards {@link #appendsSinceSeal} and orders writes of the counters. */
     private final Object commitMonitor = new Object();
     private final ScheduledExecutorService walSyncer;
     private final FactCache factCache;
@@ -107,52 +110,8 @@ public final class RocksEngine implements Engine {
     private volatile Throwable walSyncFailure;
     /** Set when a bulk load failed after its commit point: the database must be reopened, which finishes it. */
     private volatile Throwable bulkFailure;
+    /** Guarded by {@link #closeLock}: written under its write lock, read under its read lock. */
     private boolean closed;
-
-    /**
-     * How an engine is opened.
-     *
-     * @param factCacheBytes the Java heap, about, for the evidence of recently read facts
-     *     ({@link FactCache}); 0 turns the cache off
-     * @param salvageDamagedLog open a database whose write-ahead log is damaged (see
-     *     {@link StorageException.DamagedLog}) by dropping every commit after the damage, instead
-     *     of refusing; what was dropped is logged and reported in {@link #properties()}
-     */
-    public record Settings(boolean readOnly, boolean syncEachCommit, Duration walSyncInterval,
-            long blockCacheBytes, long memtableBytes, long factCacheBytes, boolean salvageDamagedLog) {
-        /**
-         * The defaults: read-write, fsync on every commit, 64 MiB of native cache including 32 MiB
-         * of memtables, 64 MiB of heap for the fact cache.
-         */
-        public static final Settings DEFAULT = new Settings(false, true, Duration.ofSeconds(1), 64L << 20, 32L << 20, 64L << 20);
-
-        /** Settings that refuse to open over a damaged write-ahead log (the default). */
-        public Settings(boolean readOnly, boolean syncEachCommit, Duration walSyncInterval, long blockCacheBytes,
-                long memtableBytes, long factCacheBytes) {
-            this(readOnly, syncEachCommit, walSyncInterval, blockCacheBytes, memtableBytes, factCacheBytes, false);
-        }
-
-        /** These settings, but opening over a damaged write-ahead log by dropping what follows the damage. */
-        public Settings salvaging() {
-            return new Settings(readOnly, syncEachCommit, walSyncInterval, blockCacheBytes, memtableBytes, factCacheBytes, true);
-        }
-
-        public Settings {
-            if (walSyncInterval == null || walSyncInterval.isNegative() || walSyncInterval.isZero()) {
-                throw new IllegalArgumentException("walSyncInterval must be positive, got " + walSyncInterval);
-            }
-            if (blockCacheBytes < (8L << 20)) {
-                throw new IllegalArgumentException(String.format("blockCacheBytes must be at least 8 MiB, got %,d", blockCacheBytes));
-            }
-            if (memtableBytes < (4L << 20) || memtableBytes > blockCacheBytes) {
-                throw new IllegalArgumentException(String.format(
-                        "memtableBytes must be at least 4 MiB and at most blockCacheBytes (%,d), got %,d", blockCacheBytes, memtableBytes));
-            }
-            if (factCacheBytes < 0) {
-                throw new IllegalArgumentException(String.format("factCacheBytes must be 0 (off) or more, got %,d", factCacheBytes));
-            }
-        }
-    }
 
     /** The counters kept in the meta record, rewritten by every commit. */
     record State(long lastSequence, long claims, long retractions, long orphans, Hlc maxHlc) {
@@ -179,7 +138,7 @@ public final class RocksEngine implements Engine {
         }
     }
 
-    private RocksEngine(RocksStore store, Settings settings) {
+    private RocksEngine(RocksStore store, RocksSettings settings) {
         this.store = store;
         this.settings = settings;
         this.state = store.readState().map(State::decode).orElse(State.EMPTY);
@@ -219,7 +178,7 @@ public final class RocksEngine implements Engine {
      * @throws StorageException.Incompatible if the path is not a StemeDB database this version reads
      * @throws StorageException.Locked if another process has it open
      */
-    public static RocksEngine open(Path directory, Settings settings, long proposedNodeId) {
+    public static RocksEngine open(Path directory, RocksSettings settings, long proposedNodeId) {
         RocksUpgrade.finishInterruptedSwap(directory);
         return new RocksEngine(RocksStore.open(directory, settings, proposedNodeId), settings);
     }
@@ -282,47 +241,6 @@ public final class RocksEngine implements Engine {
         }
     }
 
-    /** What a bulk load is given; see {@link #bulkLoad}. */
-    public interface BulkInput {
-        /** Pushes every assertion of the load, in order, to {@code sink}; may throw to abandon the load. */
-        void feed(Consumer<Assertion> sink);
-
-        /**
-         * Called once the input is staged, before the commit point: assertions to store after the
-         * load's claims, in order (retractions stamped now, so that they order after them). May
-         * throw to abandon the load.
-         *
-         * @param isClaim whether an id is a claim stored already or staged by this load
-         */
-        default List<Assertion> late(Predicate<AssertionId> isClaim) {
-            return List.of();
-        }
-
-        /** Progress of the load's phases (reading, ingesting, committing); must return quickly. */
-        default void progress(String phase, long done, long total) {}
-
-        /**
-         * True when every claim fed is stamped by this load, after every timestamp stored and in
-         * increasing order: then none can be stored already or fed twice, and the load keeps
-         * no ids to find duplicates.
-         */
-        default boolean freshlyStamped() {
-            return false;
-        }
-    }
-
-    /**
-     * What a bulk load did.
-     *
-     * @param read assertions the input gave
-     * @param added assertions stored (each once)
-     * @param duplicates assertions already stored, or given more than once
-     * @param deferred assertions stored by an ordinary commit after the ingestion (retractions,
-     *     claims that a run's filter may have seen)
-     * @param runs sorted runs staged and ingested
-     */
-    public record BulkLoaded(long read, long added, long duplicates, long deferred, int runs) {}
-
     /**
      * Stores a large number of assertions through sorted table files: the input is cut into runs
      * held in memory (at most 1,048,576 claims or 64 MiB of records each, two at a time, about
@@ -341,6 +259,12 @@ public final class RocksEngine implements Engine {
      * (a full disk while ingesting) leaves this engine refusing every operation until it is
      * reopened, which finishes the load.
      */
+    @Override
+    public RocksBackups.BackupInfo backup(Path backupDir, int keepLast) {
+        return RocksBackups.create(this, backupDir, keepLast);
+    }
+
+    @Override
     public BulkLoaded bulkLoad(BulkInput input) {
         synchronized (commitMonitor) {
             BulkLoader.Journal journal;
@@ -906,6 +830,14 @@ public final class RocksEngine implements Engine {
     }
 
     @Override
+    public Kind kindOf(AssertionId id) {
+        return read(() -> {
+            Location at = locate(id);
+            return at == null ? Kind.ABSENT : at.isClaim() ? Kind.CLAIM : Kind.RETRACTION;
+        });
+    }
+
+    @Override
     public boolean contains(AssertionId id) {
         return read(() -> store.get(store.handle(Family.IDS), id.toBytes()) != null);
     }
@@ -1015,7 +947,7 @@ public final class RocksEngine implements Engine {
     }
 
     @Override
-    public List<String> subjects(String afterSubject, int limit) {
+    public List<String> subjects(@Nullable String afterSubject, int limit) {
         Args.limit(limit);
         return indexRead(() -> {
             List<String> subjects = new ArrayList<>();
@@ -1100,7 +1032,7 @@ public final class RocksEngine implements Engine {
     }
 
     @Override
-    public List<AssertionId> ids(byte[] low, byte[] high, int limit) {
+    public List<AssertionId> ids(byte[] low, byte @Nullable [] high, int limit) {
         Args.limit(limit);
         return read(() -> {
             List<AssertionId> ids = new ArrayList<>();

@@ -100,7 +100,7 @@ final class RocksStore implements AutoCloseable {
     /** The real path (links and dots resolved) under which this store is in {@link #OPEN_HERE}. */
     private Path claimKey;
 
-    private RocksStore(Path directory, RocksEngine.Settings settings, long proposedNodeId) {
+    private RocksStore(Path directory, RocksSettings settings, long proposedNodeId) {
         this.directory = directory;
         this.lockExisted = Files.exists(directory.resolve(LOCK_FILE));
         boolean created = prepareDirectory(directory, settings.readOnly());
@@ -186,7 +186,7 @@ final class RocksStore implements AutoCloseable {
         }
     }
 
-    static RocksStore open(Path directory, RocksEngine.Settings settings, long proposedNodeId) {
+    static RocksStore open(Path directory, RocksSettings settings, long proposedNodeId) {
         return new RocksStore(directory.toAbsolutePath().normalize(), settings, proposedNodeId);
     }
 

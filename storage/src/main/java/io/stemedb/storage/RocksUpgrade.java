@@ -137,7 +137,7 @@ public final class RocksUpgrade {
             deleteQuietly(target);
             throw new StorageException("cannot lock " + dir + " for the upgrade: " + e.getMessage(), e);
         }
-        try (RocksEngine check = RocksEngine.open(target, RocksEngine.Settings.DEFAULT, 0)) {
+        try (RocksEngine check = RocksEngine.open(target, RocksSettings.DEFAULT, 0)) {
             listener.progress("upgrade: verifying", 0, count);
             VerifyReport report = check.verify();
             if (!report.ok() || check.lastSequence() != count) {
@@ -162,7 +162,7 @@ public final class RocksUpgrade {
 
     /** Commits every format-1 assertion, in arrival order, into a new format-2 database at {@code target}. */
     private static long rewrite(Format1 v1, Path target, Listener listener) {
-        RocksEngine.Settings settings = new RocksEngine.Settings(false, false, Duration.ofSeconds(1), 64L << 20, 32L << 20, 0);
+        RocksSettings settings = new RocksSettings(false, false, Duration.ofSeconds(1), 64L << 20, 32L << 20, 0);
         long total = v1.lastSequence();
         long done = 0;
         try (RocksEngine engine = RocksEngine.open(target, settings, v1.nodeId())) {

@@ -31,7 +31,7 @@ class BulkLoaderTest {
     @BeforeEach
     void open() {
         System.setProperty("stemedb.bulk.runClaims", "100");
-        engine = RocksEngine.open(dir.resolve("db"), RocksEngine.Settings.DEFAULT, 0x5eedL);
+        engine = RocksEngine.open(dir.resolve("db"), RocksSettings.DEFAULT, 0x5eedL);
     }
 
     @AfterEach
@@ -44,8 +44,8 @@ class BulkLoaderTest {
         return Claim.builder(subject, "count", Value.integer(i)).source("crm").hlc(Hlc.of(1_700_000_000_000L + i, 0, 1)).build();
     }
 
-    private RocksEngine.BulkLoaded load(List<? extends Assertion> assertions) {
-        return engine.bulkLoad(new RocksEngine.BulkInput() {
+    private BulkLoading.BulkLoaded load(List<? extends Assertion> assertions) {
+        return engine.bulkLoad(new BulkLoading.BulkInput() {
             @Override
             public void feed(Consumer<Assertion> sink) {
                 assertions.forEach(sink);
@@ -60,7 +60,7 @@ class BulkLoaderTest {
         for (int i = 0; i < 450; i++) {
             claims.add(claim(i % 3 == 0 ? "cold" + i : "hot", i));
         }
-        RocksEngine.BulkLoaded r = load(claims);
+        BulkLoading.BulkLoaded r = load(claims);
         assertEquals(450, r.added());
         assertEquals(5, r.runs());
         RocksStore store = engine.store();

@@ -247,6 +247,9 @@ abstract class EngineContractTest {
         assertTrue(engine.contains(r.id()));
         assertEquals(Optional.empty(), engine.get(notStored.id()));
         assertFalse(engine.contains(notStored.id()));
+        assertEquals(Engine.Kind.CLAIM, engine.kindOf(a.id()));
+        assertEquals(Engine.Kind.RETRACTION, engine.kindOf(r.id()));
+        assertEquals(Engine.Kind.ABSENT, engine.kindOf(notStored.id()));
     }
 
     @Test
@@ -648,6 +651,7 @@ abstract class EngineContractTest {
         calls.put("commit of nothing new", () -> engine.commit(List.of(a)));
         calls.put("get", () -> engine.get(a.id()));
         calls.put("contains", () -> engine.contains(a.id()));
+        calls.put("kindOf", () -> engine.kindOf(a.id()));
         calls.put("evidence", () -> engine.evidence("s", "p"));
         calls.put("predicates", () -> engine.predicates("s"));
         calls.put("subjectsWith", () -> engine.subjectsWith("p", Value.text("a")));

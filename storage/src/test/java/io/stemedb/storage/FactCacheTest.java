@@ -187,4 +187,28 @@ class FactCacheTest {
         assertTrue(held <= budget, "held " + held + " of " + budget);
         assertTrue(Long.parseLong(cache.properties().get("fact-cache-evictions")) > 0);
     }
+
+    @Test
+    void factsReadOftenSurviveAScanOfFactsReadTwiceThoughOnlyASampleOfReadsIsRecorded() {
+        byte[] e = new byte[200];
+        FactCache cache = new FactCache(200L * FactCache.weigh(FACT, e) * 8 / 7);
+        int hot = 100;
+        for (int read = 0; read < 40; read++) {
+            for (int i = 0; i < hot; i++) {
+                cache.get(fact("hot" + i, "p"), loader(e));
+            }
+        }
+        // each scanned fact misses twice, so the doorkeeper lets it in: only the frequencies the
+        // policy learnt from the sampled reads of the hot facts keep them
+        for (int i = 0; i < 20_000; i++) {
+            for (int read = 0; read < 2; read++) {
+                cache.get(fact("scan" + i, "p"), loader(e));
+            }
+        }
+        loads.set(0);
+        for (int i = 0; i < hot; i++) {
+            cache.get(fact("hot" + i, "p"), loader(e));
+        }
+        assertTrue(loads.get() <= hot / 10, loads.get() + " of " + hot + " hot facts were evicted by the scan");
+    }
 }

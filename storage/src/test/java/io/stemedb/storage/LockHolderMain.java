@@ -18,7 +18,7 @@ public final class LockHolderMain {
     public static void main(String[] args) throws Exception {
         if (args[0].equals("try")) {
             String result;
-            try (RocksEngine engine = RocksEngine.open(Path.of(args[1]), RocksEngine.Settings.DEFAULT, 0x71L)) {
+            try (RocksEngine engine = RocksEngine.open(Path.of(args[1]), RocksSettings.DEFAULT, 0x71L)) {
                 result = "OPENED";
             } catch (StorageException.Locked e) {
                 result = "LOCKED " + e.getMessage();
@@ -29,7 +29,7 @@ public final class LockHolderMain {
             System.out.flush();
             return;
         }
-        try (RocksEngine engine = RocksEngine.open(Path.of(args[1]), RocksEngine.Settings.DEFAULT, 0x70L)) {
+        try (RocksEngine engine = RocksEngine.open(Path.of(args[1]), RocksSettings.DEFAULT, 0x70L)) {
             Claim claim = Claim.builder("holder", "pid", Value.integer(ProcessHandle.current().pid()))
                     .source("child").hlc(Hlc.of(1_700_000_000_000L, 0, 0x70L)).build();
             engine.commit(List.of(claim));

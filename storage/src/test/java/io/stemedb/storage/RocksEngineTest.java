@@ -17,7 +17,7 @@ class RocksEngineTest extends EngineContractTest {
 
     @Override
     protected Engine newEngine() {
-        return RocksEngine.open(dir.resolve("db"), RocksEngine.Settings.DEFAULT, 0x5eedL);
+        return RocksEngine.open(dir.resolve("db"), RocksSettings.DEFAULT, 0x5eedL);
     }
 
     /**
@@ -51,7 +51,7 @@ class RocksEngineTest extends EngineContractTest {
         assertEquals("3", engine.properties().get("fact-cache-hits"), "two misses (the doorkeeper's, then the load kept), three hits");
         engine.close();
 
-        RocksEngine.Settings off = new RocksEngine.Settings(false, true, java.time.Duration.ofSeconds(1), 64L << 20, 32L << 20, 0);
+        RocksSettings off = new RocksSettings(false, true, java.time.Duration.ofSeconds(1), 64L << 20, 32L << 20, 0);
         engine = RocksEngine.open(dir.resolve("db"), off, 0x5eedL);
         for (int i = 0; i < 5; i++) {
             assertEquals(List.of(a), engine.evidence("s", "p").claims());
@@ -78,7 +78,7 @@ class RocksEngineTest extends EngineContractTest {
         assertEquals(List.of(a, b), engine.evidence("s", "p").claims(), "a commit's change is read at once");
     }
 
-    private static final RocksEngine.Settings UNSYNCED = new RocksEngine.Settings(false, false, java.time.Duration.ofSeconds(1),
+    private static final RocksSettings UNSYNCED = new RocksSettings(false, false, java.time.Duration.ofSeconds(1),
             64L << 20, 32L << 20, 64L << 20);
 
     /** The stored entries of a fact's head, read raw: what a reader merges. */

@@ -55,7 +55,7 @@ import org.rocksdb.RocksDBException;
 class RocksFaultTest {
     private static final long BASE_MS = 1_700_000_000_000L;
     static final long NODE = 0x42L;
-    private static final RocksEngine.Settings DEFAULT = RocksEngine.Settings.DEFAULT;
+    private static final RocksSettings DEFAULT = RocksSettings.DEFAULT;
     private static final HexFormat HEX = HexFormat.of();
 
     @TempDir
@@ -85,7 +85,7 @@ class RocksFaultTest {
     }
 
     static RocksEngine openReadOnly(Path dir) {
-        return RocksEngine.open(dir, new RocksEngine.Settings(true, true, Duration.ofSeconds(1), 64L << 20, 32L << 20, 64L << 20), NODE);
+        return RocksEngine.open(dir, new RocksSettings(true, true, Duration.ofSeconds(1), 64L << 20, 32L << 20, 64L << 20), NODE);
     }
 
     static Map<Path, String> snapshot(Path dir) throws IOException {
@@ -630,7 +630,7 @@ class RocksFaultTest {
     @Test
     void aBackgroundSyncDatabaseClosesCleanlyAndItsWritesSurviveReopening() {
         Path dir = tmp.resolve("db");
-        RocksEngine.Settings background = new RocksEngine.Settings(false, false, Duration.ofMillis(20), 64L << 20, 32L << 20, 64L << 20);
+        RocksSettings background = new RocksSettings(false, false, Duration.ofMillis(20), 64L << 20, 32L << 20, 64L << 20);
         List<Assertion> written = new ArrayList<>();
         try (RocksEngine engine = RocksEngine.open(dir, background, NODE)) {
             for (int i = 0; i < 10; i++) {

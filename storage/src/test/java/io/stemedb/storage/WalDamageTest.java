@@ -38,7 +38,7 @@ class WalDamageTest {
     private Path crashImage(boolean syncEachCommit) throws IOException {
         Path live = tmp.resolve(syncEachCommit ? "live-sync" : "live-periodic");
         Path image = tmp.resolve(syncEachCommit ? "image-sync" : "image-periodic");
-        RocksEngine.Settings settings = new RocksEngine.Settings(false, syncEachCommit, Duration.ofSeconds(1), 64L << 20,
+        RocksSettings settings = new RocksSettings(false, syncEachCommit, Duration.ofSeconds(1), 64L << 20,
                 32L << 20, 64L << 20);
         RocksEngine engine = RocksEngine.open(live, settings, RocksFaultTest.NODE);
         try {
@@ -173,7 +173,7 @@ class WalDamageTest {
         StorageException.DamagedLog refused = assertThrows(StorageException.DamagedLog.class, () -> open(image));
         assertTrue(refused.getMessage().contains("damaged at byte " + third[0]), refused.getMessage());
         assertTrue(refused.getMessage().contains((records(bytes).size() - 3) + " fully written commits after it"), refused.getMessage());
-        try (RocksEngine salvaged = RocksEngine.open(image, RocksEngine.Settings.DEFAULT.salvaging(), RocksFaultTest.NODE)) {
+        try (RocksEngine salvaged = RocksEngine.open(image, RocksSettings.DEFAULT.salvaging(), RocksFaultTest.NODE)) {
             String report = salvaged.properties().get("salvaged-log");
             assertTrue(report != null && report.contains("dropped " + (records(bytes).size() - 2) + " log records"), report);
             assertTrue(salvaged.stats().assertions() < 3L * COMMITS);

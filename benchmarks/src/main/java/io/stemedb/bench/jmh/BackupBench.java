@@ -5,7 +5,7 @@ import io.stemedb.MergeResult;
 import io.stemedb.bench.Workload;
 import io.stemedb.backup.ArchiveSummary;
 import io.stemedb.backup.ProgressListener;
-import io.stemedb.storage.RocksBackups;
+import io.stemedb.BackupInfo;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -119,7 +119,7 @@ public class BackupBench {
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    public RocksBackups.BackupInfo backupIncremental(Backups b) {
+    public BackupInfo backupIncremental(Backups b) {
         return b.fixture.db().backup(b.backupDir, 2);
     }
 

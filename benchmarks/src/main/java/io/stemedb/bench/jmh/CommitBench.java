@@ -55,11 +55,7 @@ public class CommitBench {
     /** One claim, one commit. */
     @Benchmark
     public AssertionId commitOne() {
-        long i = next++;
-        long pair = workload.pairOf(i);
-        int p = Workload.predicateOfPair(pair);
-        return db.assertion(Workload.subjectName(Workload.subjectOfPair(pair)), Workload.PREDICATES[p], workload.valueOf(i, p))
-                .source(Workload.SOURCES[workload.sourceOf(i)]).commit();
+        return Fixture.commitClaim(db, workload, next++);
     }
 
     /** A batch of 1,000 claims in one db.write; the score is claims per second. */

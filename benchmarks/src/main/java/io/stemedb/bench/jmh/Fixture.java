@@ -7,6 +7,7 @@ import io.stemedb.bench.Workload;
 import io.stemedb.lens.Lens;
 import io.stemedb.lens.Lenses;
 import io.stemedb.model.Assertion;
+import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
 import io.stemedb.model.Value;
 import java.io.IOException;
@@ -100,6 +101,14 @@ final class Fixture implements AutoCloseable {
 
     StemeDB db() {
         return db;
+    }
+
+    /** Commits claim {@code i} of {@code workload} to {@code db} on its own: one claim, one commit. */
+    static AssertionId commitClaim(StemeDB db, Workload workload, long i) {
+        long pair = workload.pairOf(i);
+        int p = Workload.predicateOfPair(pair);
+        return db.assertion(Workload.subjectName(Workload.subjectOfPair(pair)), Workload.PREDICATES[p], workload.valueOf(i, p))
+                .source(Workload.SOURCES[workload.sourceOf(i)]).commit();
     }
 
     /** The workload {@link #loadStandard} writes; its index range past {@link #STANDARD_N} yields further claims on the same pairs. */

@@ -2,7 +2,7 @@ package io.stemedb.cli.commands;
 
 import io.stemedb.PendingClaim;
 import io.stemedb.StemeDB;
-import io.stemedb.cli.JsonLines;
+import io.stemedb.json.Json;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Value;
@@ -73,7 +73,7 @@ public final class AssertCommand extends DbCommand {
                 throw usage(e.getMessage()); // an argument breaks a rule: nothing was stored
             }
             if (json) {
-                printJson(JsonLines.toJson(db.get(id).orElseThrow()));
+                printJson(Json.assertion(db.get(id).orElseThrow()));
             } else {
                 out().println(id);
             }

@@ -3,7 +3,7 @@ package io.stemedb.cli.commands;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.StemeDB;
-import io.stemedb.storage.RocksBackups.BackupInfo;
+import io.stemedb.BackupInfo;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;

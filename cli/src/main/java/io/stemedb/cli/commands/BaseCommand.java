@@ -1,10 +1,9 @@
 package io.stemedb.cli.commands;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.cli.CliException;
-import io.stemedb.cli.JsonLines;
+import io.stemedb.json.Json;
 import io.stemedb.model.StemeException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,10 +13,10 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * What every {@code stemedb} command shares: {@code --json} and {@code --verbose}, output on
@@ -43,7 +42,7 @@ public abstract class BaseCommand implements Callable<Integer> {
             return execute();
         } catch (CommandLine.ParameterException e) {
             throw e;
-        } catch (CliException | StemeException | JsonLines.LineException e) {
+        } catch (CliException | StemeException e) {
             return fail(e.getMessage(), e);
         } catch (IOException e) {
             return fail(describe(e), e);
@@ -86,16 +85,12 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     /** Prints {@code node} as indented JSON on stdout. */
     protected void printJson(JsonNode node) {
-        try {
-            out().println(JsonLines.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node));
-            out().flush();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree always serializes", e);
-        }
+        out().println(Json.writePretty(node));
+        out().flush();
     }
 
     protected static ObjectNode object() {
-        return JsonLines.JSON.createObjectNode();
+        return Json.object();
     }
 
     /** A message for an I/O error that names the file and says what happened. */

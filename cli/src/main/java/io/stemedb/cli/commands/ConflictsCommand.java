@@ -1,10 +1,9 @@
 package io.stemedb.cli.commands;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.Conflict;
 import io.stemedb.Page;
 import io.stemedb.StemeDB;
+import io.stemedb.json.Json;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Value;
 import java.util.List;
@@ -50,19 +49,7 @@ public final class ConflictsCommand extends DbCommand {
                 next = page.next();
             }
             if (json) {
-                ObjectNode o = object();
-                ArrayNode list = o.putArray("conflicts");
-                for (Conflict c : conflicts) {
-                    ObjectNode x = list.addObject();
-                    x.put("subject", c.subject());
-                    x.put("predicate", c.predicate());
-                    x.set("values", Render.valueArray(c.values()));
-                    x.set("claims", Render.assertions(c.claims()));
-                }
-                if (subject == null) {
-                    o.put("next", next);
-                }
-                printJson(o);
+                printJson(subject != null ? Json.conflicts(subject, conflicts) : Json.conflicts(new Page<>(conflicts, next)));
                 return ExitCodes.OK;
             }
             if (conflicts.isEmpty()) {

@@ -1,6 +1,6 @@
 package io.stemedb.cli.commands;
 
-import io.stemedb.cli.JsonLines;
+import io.stemedb.json.Json;
 import io.stemedb.lens.Lens;
 import io.stemedb.lens.Lenses;
 import io.stemedb.model.AssertionId;
@@ -43,7 +43,7 @@ final class Converters {
     static final class TypeConverter implements ITypeConverter<Value.Type> {
         @Override
         public Value.Type convert(String value) {
-            Value.Type t = JsonLines.typeOf(value);
+            Value.Type t = Json.typeOf(value);
             if (t == null) {
                 throw new TypeConversionException("'" + value + "' is not a value type; use one of text, integer, real, "
                         + "bool, bytes, instant, ref");

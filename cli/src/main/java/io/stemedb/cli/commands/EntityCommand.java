@@ -1,8 +1,8 @@
 package io.stemedb.cli.commands;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.ReadView;
 import io.stemedb.StemeDB;
+import io.stemedb.json.Json;
 import io.stemedb.lens.Resolution;
 import io.stemedb.model.Claim;
 import java.util.Map;
@@ -30,17 +30,7 @@ public final class EntityCommand extends DbCommand {
             ReadView view = reading.view(db);
             SortedMap<String, Resolution> entity = view.entity(subject, reading.lens());
             if (json) {
-                ObjectNode o = object();
-                o.put("subject", subject);
-                o.put("expression", reading.expression());
-                ObjectNode predicates = o.putObject("predicates");
-                for (Map.Entry<String, Resolution> e : entity.entrySet()) {
-                    ObjectNode p = predicates.putObject(e.getKey());
-                    p.put("lens", e.getValue().lens());
-                    p.set("values", Render.valueArray(e.getValue().values()));
-                    p.set("winners", Render.assertions(e.getValue().winners()));
-                }
-                printJson(o);
+                printJson(Json.entity(subject, entity, reading.lens().name(), reading.expression(), reading.asOf));
                 return ExitCodes.OK;
             }
             if (entity.isEmpty()) {

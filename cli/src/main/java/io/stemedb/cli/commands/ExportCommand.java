@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.ExportOptions;
 import io.stemedb.StemeDB;
 import io.stemedb.backup.ArchiveSummary;
-import io.stemedb.cli.JsonLinesFile;
+import io.stemedb.json.JsonLines;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -57,7 +57,7 @@ public final class ExportCommand extends DbCommand {
                 summary = db.exportArchive(file, new ExportOptions(asOf, only, !uncompressed), progress);
                 count = summary.count();
             } else {
-                count = JsonLinesFile.export(db, file, asOf, only, progress);
+                count = JsonLines.exportTo(db, file, new JsonLines.ExportOptions(asOf, only, progress));
             }
         }
         if (json) {

@@ -1,10 +1,8 @@
 package io.stemedb.cli.commands;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.ReadView;
 import io.stemedb.StemeDB;
-import io.stemedb.cli.JsonLines;
+import io.stemedb.json.Json;
 import io.stemedb.model.Value;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -39,13 +37,7 @@ public final class FindCommand extends DbCommand {
             ReadView view = reading.view(db);
             List<String> subjects = view.find(predicate, v, reading.lens());
             if (json) {
-                ObjectNode o = object();
-                o.put("predicate", predicate);
-                o.set("value", JsonLines.valueJson(v));
-                o.put("expression", reading.expression());
-                ArrayNode a = o.putArray("subjects");
-                subjects.forEach(a::add);
-                printJson(o);
+                printJson(Json.found(predicate, v, reading.expression(), reading.asOf, subjects));
                 return ExitCodes.OK;
             }
             if (subjects.isEmpty()) {

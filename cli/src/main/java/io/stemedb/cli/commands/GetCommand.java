@@ -1,10 +1,9 @@
 package io.stemedb.cli.commands;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.StemeDB;
 import io.stemedb.cli.CliException;
-import io.stemedb.cli.JsonLines;
 import io.stemedb.crdt.Evidence;
+import io.stemedb.json.Json;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
@@ -36,17 +35,14 @@ public final class GetCommand extends DbCommand {
                 retractions = evidence.retractionsOf(c.id());
             }
             if (json) {
-                ObjectNode o = object();
-                o.set("assertion", JsonLines.toJson(a));
-                o.set("retractions", Render.assertions(retractions));
-                printJson(o);
+                printJson(Json.assertionWithRetractions(a, retractions));
                 return ExitCodes.OK;
             }
             Table t = Table.keyValues().row("id", a.id());
             if (a instanceof Claim) {
                 Claim c = (Claim) a;
                 t.row("kind", "claim").row("subject", c.subject()).row("predicate", c.predicate())
-                        .row("value", c.value() + " (" + JsonLines.typeName(c.value().type()) + ")")
+                        .row("value", c.value() + " (" + Json.typeName(c.value().type()) + ")")
                         .row("source", c.source()).row("recorded", Render.recorded(c)).row("hlc", c.hlc());
                 if (c.confidence().isPresent()) {
                     t.row("confidence", Render.confidence(c));

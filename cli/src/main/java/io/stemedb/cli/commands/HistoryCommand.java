@@ -1,9 +1,9 @@
 package io.stemedb.cli.commands;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.ReadView;
 import io.stemedb.StemeDB;
 import io.stemedb.crdt.Evidence;
+import io.stemedb.json.Json;
 import io.stemedb.model.Claim;
 import java.time.Instant;
 import picocli.CommandLine.Command;
@@ -32,12 +32,7 @@ public final class HistoryCommand extends DbCommand {
             ReadView view = asOf == null ? db : db.asOf(asOf);
             Evidence e = view.history(subject, predicate);
             if (json) {
-                ObjectNode o = object();
-                o.put("subject", subject);
-                o.put("predicate", predicate);
-                o.set("claims", Render.assertions(e.claims()));
-                o.set("retractions", Render.assertions(e.retractions()));
-                printJson(o);
+                printJson(Json.history(e, asOf));
                 return ExitCodes.OK;
             }
             if (e.isEmpty()) {

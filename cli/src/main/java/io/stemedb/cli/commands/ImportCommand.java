@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.MergeResult;
 import io.stemedb.StemeDB;
 import io.stemedb.cli.CliException;
-import io.stemedb.cli.JsonLinesFile;
+import io.stemedb.json.JsonLines;
 import io.stemedb.model.StemeException;
 import io.stemedb.storage.StorageException;
 import java.io.IOException;
@@ -56,18 +56,14 @@ public final class ImportCommand extends DbCommand {
                 result = bulkLoaded ? bulk(() -> db.importArchive(file, progress)) : db.importArchive(file, progress);
             } else {
                 bulkLoaded = bulk != null ? bulk : empty;
-                JsonLinesFile.Imported imported;
-                if (bulkLoaded) {
-                    // checked line by line as it is loaded: a bad line stops the load before its commit point
-                    imported = bulk(() -> JsonLinesFile.bulkImportInto(db, file, Clock.systemUTC(), progress));
-                } else {
-                    // checked whole before anything is merged
-                    JsonLinesFile.Checked checked = JsonLinesFile.check(file, Clock.systemUTC(), progress);
-                    imported = JsonLinesFile.importInto(db, file, checked, progress);
-                }
+                JsonLines.ImportOptions options = new JsonLines.ImportOptions(bulkLoaded, Clock.systemUTC(), progress);
+                // bulk: checked line by line as it is loaded, a bad line stops the load before its commit point;
+                // else checked whole before anything is merged
+                JsonLines.ImportResult imported = bulkLoaded ? bulk(() -> JsonLines.importFrom(db, file, options))
+                        : JsonLines.importFrom(db, file, options);
                 result = imported.merge();
                 missingTargets = imported.missingTargets();
-                lines = imported.checked().lines();
+                lines = imported.lines();
             }
         }
         if (json) {
@@ -108,6 +104,8 @@ public final class ImportCommand extends DbCommand {
     private static <T> T bulk(java.util.function.Supplier<T> load) {
         try {
             return load.get();
+        } catch (JsonLines.BadFileException e) {
+            throw e;
         } catch (StorageException.BulkLoadIncomplete e) {
             throw new CliException(e.getMessage() + "; the load is committed: the next command that opens the database "
                     + "(for example `stemedb stats`) finishes it", e);

@@ -1,29 +1,24 @@
 package io.stemedb.cli.commands;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.stemedb.cli.JsonLines;
+import io.stemedb.cli.ValueText;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.lens.Resolution;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Retraction;
-import io.stemedb.model.StemeException;
-import io.stemedb.model.TextInput;
 import io.stemedb.model.Value;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 
-/** How the commands show claims, values and resolutions: as table cells and as JSON. */
+/** How the commands show claims, values and resolutions in tables (their JSON is io.stemedb.json.Json's). */
 final class Render {
     private Render() {}
 
@@ -74,43 +69,6 @@ final class Render {
         return rs.isEmpty() ? "live" : "retracted by " + rs.get(0).source();
     }
 
-    static ArrayNode assertions(Collection<? extends Assertion> as) {
-        ArrayNode a = JsonLines.JSON.createArrayNode();
-        as.forEach(x -> a.add(JsonLines.toJson(x)));
-        return a;
-    }
-
-    static ArrayNode valueArray(Collection<Value> values) {
-        ArrayNode a = JsonLines.JSON.createArrayNode();
-        values.forEach(v -> a.add(JsonLines.valueJson(v)));
-        return a;
-    }
-
-    /** A resolution with all its evidence. */
-    static ObjectNode resolution(Resolution r) {
-        ObjectNode o = JsonLines.JSON.createObjectNode();
-        o.put("subject", r.subject());
-        o.put("predicate", r.predicate());
-        o.put("lens", r.lens());
-        o.set("values", valueArray(r.values()));
-        o.set("winners", assertions(r.winners()));
-        o.set("overruled", assertions(r.overruled()));
-        ArrayNode aside = o.putArray("setAside");
-        for (Resolution.SetAside s : r.setAside()) {
-            ObjectNode x = aside.addObject();
-            x.put("reason", s.reason());
-            x.set("claim", JsonLines.toJson(s.claim()));
-        }
-        ArrayNode retracted = o.putArray("retracted");
-        for (Claim c : r.retracted()) {
-            ObjectNode x = retracted.addObject();
-            x.set("claim", JsonLines.toJson(c));
-            x.set("retractions", assertions(r.evidence().retractionsOf(c.id())));
-        }
-        o.put("explain", r.explain());
-        return o;
-    }
-
     /** Why a resolution has no value, for tables. */
     static String noValue(Resolution r) {
         Evidence e = r.evidence();
@@ -148,56 +106,9 @@ final class Render {
      */
     static Value value(CommandLine cmd, String raw, Value.Type type) {
         try {
-            switch (type) {
-                case TEXT:
-                    return Value.text(raw);
-                case REF:
-                    return Value.ref(raw);
-                case INTEGER:
-                    return Value.integer(Long.parseLong(raw.strip()));
-                case REAL: {
-                    String r = raw.strip();
-                    if (r.equalsIgnoreCase("nan")) {
-                        throw new NumberFormatException("NaN");
-                    }
-                    double d = Double.parseDouble(r);
-                    if (Double.isInfinite(d) && !r.replaceFirst("^[+-]", "").equalsIgnoreCase("infinity")) {
-                        throw new CommandLine.ParameterException(cmd, "VALUE '" + JsonLines.excerpt(raw) + "' is outside the "
-                                + "range of a double (about 1.8e308); write Infinity or -Infinity for an infinite value");
-                    }
-                    return Value.real(d);
-                }
-                case BOOLEAN: {
-                    String b = raw.strip();
-                    if (b.equalsIgnoreCase("true") || b.equalsIgnoreCase("false")) {
-                        return Value.bool(Boolean.parseBoolean(b));
-                    }
-                    throw new CommandLine.ParameterException(cmd, "VALUE '" + JsonLines.excerpt(raw) + "' is not a bool; write true or false");
-                }
-                case BYTES: {
-                    String h = raw.strip();
-                    if (h.startsWith("0x") || h.startsWith("0X")) {
-                        h = h.substring(2);
-                    }
-                    return Value.bytes(HexFormat.of().parseHex(h));
-                }
-                case INSTANT:
-                    return Value.instant(TextInput.instant(raw));
-                default:
-                    throw new AssertionError(type);
-            }
-        } catch (NumberFormatException e) {
-            throw new CommandLine.ParameterException(cmd, "VALUE '" + JsonLines.excerpt(raw) + "' is not " + (type == Value.Type.INTEGER
-                    ? "an integer (a whole number between " + Long.MIN_VALUE + " and " + Long.MAX_VALUE + ")"
-                    : "a real number such as 3.14, 1e-3 or Infinity"));
-        } catch (StemeException e) {
-            throw new CommandLine.ParameterException(cmd, "VALUE: " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            if (type == Value.Type.BYTES) {
-                throw new CommandLine.ParameterException(cmd, "VALUE '" + JsonLines.excerpt(raw) + "' is not bytes in hex (two hex digits a byte, "
-                        + "for example 0a1b2c)");
-            }
-            throw new CommandLine.ParameterException(cmd, "VALUE: " + e.getMessage());
+            return ValueText.parse("VALUE", raw, type);
+        } catch (ValueText.InvalidValueException e) {
+            throw new CommandLine.ParameterException(cmd, e.getMessage());
         }
     }
 }

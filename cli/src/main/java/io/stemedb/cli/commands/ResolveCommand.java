@@ -1,8 +1,8 @@
 package io.stemedb.cli.commands;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.ReadView;
 import io.stemedb.StemeDB;
+import io.stemedb.json.Json;
 import io.stemedb.lens.Resolution;
 import io.stemedb.model.Claim;
 import picocli.CommandLine.Command;
@@ -39,12 +39,7 @@ public final class ResolveCommand extends DbCommand {
             ReadView view = reading.view(db);
             Resolution r = view.resolve(subject, predicate, reading.lens());
             if (json) {
-                ObjectNode o = Render.resolution(r);
-                o.put("expression", reading.expression());
-                if (reading.asOf != null) {
-                    o.put("asOf", reading.asOf.toString());
-                }
-                printJson(o);
+                printJson(Json.resolution(r, reading.expression(), reading.asOf));
                 return ExitCodes.OK;
             }
             out().println(Render.fit(subject + " " + predicate + " = " + (r.isEmpty() ? "(no value: " + Render.noValue(r) + ")"

@@ -5,7 +5,7 @@ import io.stemedb.StemeDB;
 import io.stemedb.Stats;
 import io.stemedb.cli.CliException;
 import io.stemedb.model.Hlc;
-import io.stemedb.storage.RocksBackups.BackupInfo;
+import io.stemedb.BackupInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;

@@ -1,7 +1,7 @@
 package io.stemedb.cli.commands;
 
 import io.stemedb.StemeDB;
-import io.stemedb.cli.JsonLines;
+import io.stemedb.json.Json;
 import io.stemedb.model.AssertionId;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,7 +36,7 @@ public final class RetractCommand extends DbCommand {
         try (StemeDB db = openForWriting()) {
             AssertionId id = db.retract(target, source, meta);
             if (json) {
-                printJson(JsonLines.toJson(db.get(id).orElseThrow()));
+                printJson(Json.assertion(db.get(id).orElseThrow()));
             } else {
                 out().println(id);
             }

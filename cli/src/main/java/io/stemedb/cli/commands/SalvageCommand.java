@@ -1,7 +1,7 @@
 package io.stemedb.cli.commands;
 
 import io.stemedb.StemeDB;
-import io.stemedb.storage.VerifyReport;
+import io.stemedb.VerifyReport;
 import picocli.CommandLine.Command;
 
 /**

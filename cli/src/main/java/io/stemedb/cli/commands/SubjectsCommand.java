@@ -1,8 +1,8 @@
 package io.stemedb.cli.commands;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stemedb.Page;
 import io.stemedb.StemeDB;
+import io.stemedb.json.Json;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,11 +33,7 @@ public final class SubjectsCommand extends DbCommand {
                 next = subjects.get(limit - 1);
             }
             if (json) {
-                ObjectNode o = object();
-                ArrayNode a = o.putArray("subjects");
-                subjects.forEach(a::add);
-                o.put("next", next);
-                printJson(o);
+                printJson(Json.subjects(new Page<>(subjects, next)));
                 return ExitCodes.OK;
             }
             if (subjects.isEmpty()) {

@@ -3,7 +3,7 @@ package io.stemedb.cli.commands;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.StemeDB;
 import io.stemedb.cli.CliException;
-import io.stemedb.storage.RocksUpgrade;
+import io.stemedb.UpgradeReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
@@ -29,7 +29,7 @@ public final class UpgradeCommand extends DbCommand {
         if (!Files.isDirectory(dir)) {
             throw new CliException("there is no database at " + dir);
         }
-        RocksUpgrade.Report report;
+        UpgradeReport report;
         try (Progress progress = progress()) {
             report = StemeDB.upgrade(dir, progress);
         }

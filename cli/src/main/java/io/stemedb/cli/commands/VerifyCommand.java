@@ -3,7 +3,7 @@ package io.stemedb.cli.commands;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.StemeDB;
-import io.stemedb.storage.VerifyReport;
+import io.stemedb.VerifyReport;
 import picocli.CommandLine.Command;
 
 /** {@code stemedb verify}: re-hashes and cross-checks everything stored. */

@@ -1,12 +1,13 @@
 package io.stemedb.cli.serve;
 
-import io.stemedb.cli.JsonLines;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.stemedb.model.TextInput;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -32,7 +33,7 @@ final class ApiRequest {
         Set<String> known = Set.of(names);
         for (String name : query.keySet()) {
             if (!known.contains(name)) {
-                throw ApiException.badRequest("unknown_parameter", "unknown query parameter \"" + JsonLines.excerpt(name)
+                throw ApiException.badRequest("unknown_parameter", "unknown query parameter \"" + TextInput.excerpt(name)
                         + "\"; " + (names.length == 0 ? "this endpoint takes none" : "this endpoint takes " + String.join(", ", names)));
             }
         }
@@ -46,9 +47,47 @@ final class ApiRequest {
         return v;
     }
 
+    /** An optional parameter: null when absent or empty. */
+    String optional(String name) {
+        String v = query.get(name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** {@code asOf=}: the record time to read the database as of, or null for now. */
+    Instant asOf() {
+        String v = optional("asOf");
+        if (v == null) {
+            return null;
+        }
+        try {
+            return TextInput.instant(v);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("invalid_parameter", "asOf: " + e.getMessage());
+        }
+    }
+
+    /** {@code limit=}: a whole number from 1 to {@code max}, {@code byDefault} when absent. */
+    int limit(int byDefault, int max) {
+        String l = query.get("limit");
+        if (l == null) {
+            return byDefault;
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(l);
+        } catch (NumberFormatException e) {
+            limit = -1;
+        }
+        if (limit < 1 || limit > max) {
+            throw ApiException.badRequest("invalid_parameter", "limit must be a whole number between 1 and " + max
+                    + ", got " + TextInput.excerpt(l));
+        }
+        return limit;
+    }
+
     /** The body as one JSON document. */
     JsonNode json() {
-        return JsonCodec.parse(body);
+        return RequestBodies.parse(body);
     }
 
     /**
@@ -69,7 +108,7 @@ final class ApiRequest {
             String name = decode(eq < 0 ? pair : pair.substring(0, eq));
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
             if (params.put(name, value) != null) {
-                throw ApiException.badRequest("duplicate_parameter", "the query parameter \"" + JsonLines.excerpt(name)
+                throw ApiException.badRequest("duplicate_parameter", "the query parameter \"" + TextInput.excerpt(name)
                         + "\" is given twice");
             }
         }

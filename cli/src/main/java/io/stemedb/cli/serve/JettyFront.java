@@ -1,10 +1,10 @@
 package io.stemedb.cli.serve;
 
-import io.stemedb.cli.JsonLines;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.stemedb.merkle.ClusterAuth;
 import io.stemedb.merkle.SyncHttpHandler;
+import io.stemedb.model.TextInput;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,7 +36,7 @@ final class JettyFront extends Handler.Abstract {
     static final int SYNC_MESSAGE_BYTES = io.stemedb.merkle.SyncLimits.DEFAULT.maxFrameBytes() + (64 << 10);
 
     private final Routes routes;
-    private final ApiHandlers api;
+    private final Failures failures;
     private final ApiAuth auth;
     private final boolean readsNeedAuth;
     private final SyncHttpHandler sync;
@@ -52,11 +52,11 @@ final class JettyFront extends Handler.Abstract {
      * @param readsNeedAuth whether reads need a credential too (a server bound beyond loopback)
      * @param sync the sync endpoint, or null without a cluster secret
      */
-    JettyFront(Routes routes, ApiHandlers api, ApiAuth auth, boolean readsNeedAuth, SyncHttpHandler sync,
+    JettyFront(Routes routes, Failures failures, ApiAuth auth, boolean readsNeedAuth, SyncHttpHandler sync,
             int maxRequestBytes, HttpLimits limits, MeterRegistry registry, BooleanSupplier closing) {
         super(InvocationType.BLOCKING);
         this.routes = routes;
-        this.api = api;
+        this.failures = failures;
         this.auth = auth;
         this.readsNeedAuth = readsNeedAuth;
         this.sync = sync;
@@ -131,9 +131,9 @@ final class JettyFront extends Handler.Abstract {
         } catch (ApiException e) {
             return Reply.error(e);
         } catch (IOException e) {
-            return api.failure(method, path, new java.io.UncheckedIOException(e));
+            return failures.failure(method, path, new java.io.UncheckedIOException(e));
         } catch (RuntimeException e) {
-            return api.failure(method, path, e);
+            return failures.failure(method, path, e);
         }
     }
 
@@ -169,7 +169,7 @@ final class JettyFront extends Handler.Abstract {
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiException(415, "unsupported_media_type", "the body must be JSON, sent with "
-                    + "Content-Type: application/json; got " + JsonLines.excerpt(type));
+                    + "Content-Type: application/json; got " + TextInput.excerpt(type));
         }
         if (request.getLength() > maxRequestBytes) {
             throw tooLarge(maxRequestBytes);
@@ -203,7 +203,7 @@ final class JettyFront extends Handler.Abstract {
         } else if (cause instanceof BodyTooLarge || Request.getContentBytesRead(request) > max) {
             e = tooLarge(max);
         } else {
-            e = new ApiException(400, "invalid_body", "the request body could not be read: " + JsonLines.excerpt(
+            e = new ApiException(400, "invalid_body", "the request body could not be read: " + TextInput.excerpt(
                     String.valueOf(cause.getMessage())), "Connection", "close");
         }
         return plain ? new Reply(e.status(), Reply.TEXT_TYPE, (e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
@@ -225,9 +225,9 @@ final class JettyFront extends Handler.Abstract {
             return new Reply(r.status(), SyncHttpHandler.CONTENT_TYPE, r.body(), ClusterAuth.TIME_HEADER, r.time(),
                     ClusterAuth.SIGNATURE_HEADER, r.signature());
         } catch (IOException e) {
-            return api.syncFailure(new java.io.UncheckedIOException(e));
+            return failures.syncFailure(new java.io.UncheckedIOException(e));
         } catch (RuntimeException e) {
-            return api.syncFailure(e);
+            return failures.syncFailure(e);
         }
     }
 

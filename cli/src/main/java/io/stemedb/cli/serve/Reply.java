@@ -1,8 +1,8 @@
 package io.stemedb.cli.serve;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stemedb.json.Json;
 import java.nio.charset.StandardCharsets;
 
 /** What a route answers: a status, a media type, a body, and extra headers as name, value pairs. */
@@ -11,11 +11,7 @@ record Reply(int status, String contentType, byte[] body, String... headers) {
     static final String TEXT_TYPE = "text/plain; charset=utf-8";
 
     static Reply json(int status, JsonNode node) {
-        try {
-            return new Reply(status, JSON_TYPE, JsonCodec.MAPPER.writeValueAsBytes(node));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree always serializes", e);
-        }
+        return new Reply(status, JSON_TYPE, Json.write(node).getBytes(StandardCharsets.UTF_8));
     }
 
     static Reply text(int status, String text) {
@@ -24,7 +20,7 @@ record Reply(int status, String contentType, byte[] body, String... headers) {
 
     /** The JSON error of the API: {@code {"error": {"status", "code", "message"}}}, with the exception's headers. */
     static Reply error(ApiException e) {
-        ObjectNode o = JsonCodec.object();
+        ObjectNode o = Json.object();
         ObjectNode err = o.putObject("error");
         err.put("status", e.status());
         err.put("code", e.code());

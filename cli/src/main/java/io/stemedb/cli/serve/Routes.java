@@ -1,6 +1,6 @@
 package io.stemedb.cli.serve;
 
-import io.stemedb.cli.JsonLines;
+import io.stemedb.model.TextInput;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,6 +35,14 @@ final class Routes {
         byPath.computeIfAbsent(path, p -> new LinkedHashMap<>()).put(method, new Route(path, method, access, hasBody, handler));
     }
 
+    /** Every route: its path and its methods (lower case, as OpenAPI writes them). */
+    java.util.SortedMap<String, java.util.Set<String>> operations() {
+        java.util.SortedMap<String, java.util.Set<String>> out = new java.util.TreeMap<>();
+        byPath.forEach((path, methods) -> methods.keySet().forEach(m ->
+                out.computeIfAbsent(path, p -> new java.util.TreeSet<>()).add(m.toLowerCase(java.util.Locale.ROOT))));
+        return out;
+    }
+
     /** True when {@code path} is a route, whatever its methods: the label of its metrics. */
     boolean knows(String path) {
         return byPath.containsKey(path);
@@ -48,13 +56,13 @@ final class Routes {
     Route find(String path, String method, String more) {
         Map<String, Route> methods = byPath.get(path);
         if (methods == null) {
-            throw new ApiException(404, "not_found", "no endpoint " + JsonLines.excerpt(path) + "; the endpoints are "
+            throw new ApiException(404, "not_found", "no endpoint " + TextInput.excerpt(path) + "; the endpoints are "
                     + String.join(", ", byPath.keySet()) + more);
         }
         Route route = methods.get(method);
         if (route == null) {
             String allow = String.join(", ", methods.keySet());
-            throw new ApiException(405, "method_not_allowed", JsonLines.excerpt(method) + " is not allowed on " + path
+            throw new ApiException(405, "method_not_allowed", TextInput.excerpt(method) + " is not allowed on " + path
                     + "; use " + allow, "Allow", allow);
         }
         return route;

@@ -15,13 +15,13 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine;
 
 /**
  * {@code stemedb serve}: the pilot server ({@link PilotServer}) in this process, until SIGTERM or
@@ -42,8 +42,9 @@ import picocli.CommandLine.TypeConversionException;
             "Limits: --threads, --queue, --max-connections, --idle-timeout, --header-timeout, --body-timeout, "
                     + "--max-request-bytes. Authentication: --api-tokens-file, --tls-*. See docs/operations.md.",
             "",
-            "Endpoints: POST /v1/claims, POST /v1/retractions, GET /v1/resolve, GET /v1/history, GET /v1/entity, "
-                    + "GET /v1/conflicts, GET /v1/stats, GET /health, GET /ready, GET /metrics; POST /sync with a cluster secret.",
+            "Endpoints: POST /v1/claims, POST /v1/retractions, GET /v1/resolve, /v1/entity, /v1/history, /v1/find, "
+                    + "/v1/conflicts, /v1/subjects, /v1/sources, /v1/assertion, /v1/stats, /health, /ready, /metrics, "
+                    + "/openapi.json (the contract: docs/openapi.json); POST /sync with a cluster secret.",
             "",
             "Example, three nodes (each with the other two as peers):",
             "  openssl rand -hex 32 > cluster.secret && chmod 600 cluster.secret",
@@ -145,7 +146,7 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        PilotServer.Config config = config();
+        ServerConfig config = config();
         PilotServer server;
         try {
             server = PilotServer.start(config, new PrintStream(System.err, true, java.nio.charset.StandardCharsets.UTF_8));
@@ -165,7 +166,7 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private PilotServer.Config config() {
+    private ServerConfig config() {
         if (!peers.isEmpty() && clusterSecretFile == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--peer needs --cluster-secret-file: replicas "
                     + "authenticate each other with the cluster's shared secret (create one with: openssl rand -hex 32 > cluster.secret)");
@@ -179,9 +180,9 @@ public final class ServeCommand implements Callable<Integer> {
                 throw new CliException("HTTPS needs both --tls-keystore and --tls-password-file (and --tls-client-ca "
                         + "needs them too)");
             }
-            PilotServer.Tls tls = tlsKeyStore == null ? null : new PilotServer.Tls(tlsKeyStore, tlsPasswordFile, tlsClientCa);
+            ServerConfig.Tls tls = tlsKeyStore == null ? null : new ServerConfig.Tls(tlsKeyStore, tlsPasswordFile, tlsClientCa);
             HttpLimits http = new HttpLimits(threads, queue, maxConnections, idleTimeout, headerTimeout, bodyTimeout);
-            return new PilotServer.Config(dataDir, bind, port, peerUris, clusterSecretFile, syncInterval, maxRequestBytes,
+            return new ServerConfig(dataDir, bind, port, peerUris, clusterSecretFile, syncInterval, maxRequestBytes,
                     backupDir, backupInterval, backupKeep, http, apiTokensFile, tls);
         } catch (CliException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.stemedb.cli.JsonLines;
 import io.stemedb.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -28,7 +27,7 @@ final class Cli {
         JsonNode json() {
             assertEquals(0, exit, "exit code; stderr: " + err);
             try {
-                return JsonLines.JSON.readTree(out);
+                return new com.fasterxml.jackson.databind.ObjectMapper().readTree(out);
             } catch (Exception e) {
                 throw new AssertionError("not JSON: " + out, e);
             }

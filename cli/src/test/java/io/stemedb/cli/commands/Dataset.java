@@ -1,6 +1,6 @@
 package io.stemedb.cli.commands;
 
-import io.stemedb.cli.JsonLines;
+import io.stemedb.json.JsonLines;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;

@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stemedb.StemeDB;
-import io.stemedb.backup.ProgressListener;
-import io.stemedb.cli.JsonLines;
-import io.stemedb.cli.JsonLinesFile;
+import io.stemedb.json.Json;
+import io.stemedb.json.JsonLines;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
@@ -61,7 +60,7 @@ class ImportExportTest {
         copy.run("export", again.toString()).ok();
         assertArrayEquals(Files.readAllBytes(exported), Files.readAllBytes(again), "same ids, same order, same bytes");
         for (Assertion a : Dataset.ALL) {
-            assertEquals(JsonLines.toJson(a).toString(), copy.json("get", a.id().toString()).get("assertion").toString());
+            assertEquals(Json.assertion(a).toString(), copy.json("get", a.id().toString()).get("assertion").toString());
         }
         assertEquals(source.json("resolve", "acme", "ceo", "--lens", "trust(hr, crm)"),
                 copy.json("resolve", "acme", "ceo", "--lens", "trust(hr, crm)"));
@@ -180,24 +179,6 @@ class ImportExportTest {
     }
 
     @Test
-    void aLargeFileIsReadAgainForTheMerge() throws Exception {
-        // Files of more than JsonLinesFile.KEEP_PARSED assertions are parsed twice: check, then merge.
-        Path file = Dataset.write(dir.resolve("d.jsonl"));
-        JsonLinesFile.Checked checked = JsonLinesFile.check(file, java.time.Clock.systemUTC(), ProgressListener.NONE);
-        assertEquals(13, checked.parsed().size());
-        JsonLinesFile.Checked large = new JsonLinesFile.Checked(checked.lines(), checked.assertions(),
-                checked.retractionTargets(), null);
-        try (StemeDB db = StemeDB.inMemory()) {
-            JsonLinesFile.Imported imported = JsonLinesFile.importInto(db, file, large, ProgressListener.NONE);
-            assertEquals(13, imported.merge().added());
-            assertEquals(0, imported.missingTargets());
-            for (Assertion a : Dataset.ALL) {
-                assertEquals(a, db.get(a.id()).orElseThrow());
-            }
-        }
-    }
-
-    @Test
     void handWrittenLinesAndBlankLinesImport() throws Exception {
         Path file = dir.resolve("hand.jsonl");
         Files.writeString(file, "\uFEFF\n"
@@ -207,7 +188,7 @@ class ImportExportTest {
         Cli copy = fresh("copy");
         assertEquals(1, copy.json("import", file.toString()).get("added").asInt());
         Claim expected = Claim.builder("s", "p", Value.integer(7)).source("me").hlc(Hlc.of(1672531200000L, 0, 1)).build();
-        assertEquals(JsonLines.toJson(expected).toString(), copy.json("get", expected.id().toString()).get("assertion").toString());
+        assertEquals(Json.assertion(expected).toString(), copy.json("get", expected.id().toString()).get("assertion").toString());
         Path empty = dir.resolve("empty.jsonl");
         Files.writeString(empty, "");
         assertEquals(0, copy.json("import", empty.toString()).get("added").asInt());

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.stemedb.cli.JsonLines;
+import io.stemedb.json.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,8 +56,8 @@ class QueryCommandsTest {
         assertNarrow(out);
 
         JsonNode json = cli.json("get", id);
-        assertEquals(JsonLines.toJson(Dataset.INITECH_CEO).toString(), json.get("assertion").toString());
-        assertEquals(JsonLines.toJson(Dataset.INITECH_CEO_RETRACTED).toString(), json.get("retractions").get(0).toString());
+        assertEquals(Json.assertion(Dataset.INITECH_CEO).toString(), json.get("assertion").toString());
+        assertEquals(Json.assertion(Dataset.INITECH_CEO_RETRACTED).toString(), json.get("retractions").get(0).toString());
 
         String r = cli.run("get", Dataset.INITECH_CEO_RETRACTED.id().toString()).ok().out();
         assertLine(r, "kind +retraction");
@@ -123,15 +123,15 @@ class QueryCommandsTest {
         assertEquals("trust[hr > crm]", r.get("lens").asText());
         assertEquals("trust(hr, crm)", r.get("expression").asText());
         assertEquals("[{\"type\":\"text\",\"value\":\"Alice\"}]", r.get("values").toString());
-        assertEquals(JsonLines.toJson(Dataset.ACME_CEO_HR).toString(), r.get("winners").get(0).toString());
+        assertEquals(Json.assertion(Dataset.ACME_CEO_HR).toString(), r.get("winners").get(0).toString());
         assertEquals(2, r.get("overruled").size());
         assertEquals(0, r.get("setAside").size());
         assertTrue(r.get("explain").asText().startsWith("trust[hr > crm]: hr said \"Alice\""), r.toString());
 
         JsonNode gone = cli.json("resolve", "initech", "ceo");
         assertEquals(0, gone.get("values").size());
-        assertEquals(JsonLines.toJson(Dataset.INITECH_CEO).toString(), gone.get("retracted").get(0).get("claim").toString());
-        assertEquals(JsonLines.toJson(Dataset.INITECH_CEO_RETRACTED).toString(), gone.get("retracted").get(0).get("retractions").get(0).toString());
+        assertEquals(Json.assertion(Dataset.INITECH_CEO).toString(), gone.get("retracted").get(0).get("claim").toString());
+        assertEquals(Json.assertion(Dataset.INITECH_CEO_RETRACTED).toString(), gone.get("retracted").get(0).get("retractions").get(0).toString());
         assertEquals("2023-02-01T00:00:00Z", cli.json("resolve", "acme", "ceo", "--as-of", "2023-02-01").get("asOf").asText());
     }
 
@@ -179,8 +179,8 @@ class QueryCommandsTest {
         assertLine(acme, "2023-01-10T09:00:00Z +hr +\"Alice\" +0.9 +\\[2019-01-01, -\\) +live +.*");
 
         JsonNode h = cli.json("history", "initech", "ceo");
-        assertEquals(JsonLines.toJson(Dataset.INITECH_CEO).toString(), h.get("claims").get(0).toString());
-        assertEquals(JsonLines.toJson(Dataset.INITECH_CEO_RETRACTED).toString(), h.get("retractions").get(0).toString());
+        assertEquals(Json.assertion(Dataset.INITECH_CEO).toString(), h.get("claims").get(0).toString());
+        assertEquals(Json.assertion(Dataset.INITECH_CEO_RETRACTED).toString(), h.get("retractions").get(0).toString());
         assertEquals(2, cli.json("history", "acme", "ceo", "--as-of", "2023-02-20").get("claims").size());
         assertLine(cli.run("history", "acme", "nothing").ok().out(), "no claims about acme nothing");
     }

@@ -58,7 +58,7 @@ class ApiAuthTest {
     }
 
     private PilotServer start(String bind, Path tokensFile) {
-        server = PilotServer.start(PilotServer.Config.defaults(dir.resolve("db")).withListener(bind, tokensFile, null),
+        server = PilotServer.start(ServerConfig.defaults(dir.resolve("db")).withListener(bind, tokensFile, null),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         return server;
     }
@@ -218,8 +218,8 @@ class ApiAuthTest {
         trust("client-trust.p12", "server");
         Path password = Files.writeString(dir.resolve("tls.password"), "changeit\n");
         Path tokensFile = tokens("cert CN=ingest-1 sources=hr retract=no");
-        server = PilotServer.start(PilotServer.Config.defaults(dir.resolve("db")).withListener("127.0.0.1", tokensFile,
-                new PilotServer.Tls(dir.resolve("server.p12"), password, dir.resolve("client-ca.p12"))),
+        server = PilotServer.start(ServerConfig.defaults(dir.resolve("db")).withListener("127.0.0.1", tokensFile,
+                new ServerConfig.Tls(dir.resolve("server.p12"), password, dir.resolve("client-ca.p12"))),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         assertTrue(server.url().toString().startsWith("https://"), server.url().toString());
 

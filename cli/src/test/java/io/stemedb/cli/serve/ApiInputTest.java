@@ -30,7 +30,7 @@ class ApiInputTest {
 
     @BeforeEach
     void start() {
-        server = PilotServer.start(PilotServer.Config.defaults(dir.resolve("db")),
+        server = PilotServer.start(ServerConfig.defaults(dir.resolve("db")),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         http = new TestHttp(server.url());
     }

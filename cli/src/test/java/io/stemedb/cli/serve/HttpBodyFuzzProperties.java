@@ -44,7 +44,7 @@ class HttpBodyFuzzProperties {
     @BeforeContainer
     static void start() throws IOException {
         dir = Files.createTempDirectory("stemedb-http-fuzz");
-        server = PilotServer.start(PilotServer.Config.defaults(dir.resolve("db")), new PrintStream(LOG, true, StandardCharsets.UTF_8));
+        server = PilotServer.start(ServerConfig.defaults(dir.resolve("db")), new PrintStream(LOG, true, StandardCharsets.UTF_8));
         http = new TestHttp(server.url());
     }
 
@@ -98,7 +98,8 @@ class HttpBodyFuzzProperties {
 
     @Provide
     Arbitrary<String> endpoints() {
-        return Arbitraries.of("/v1/resolve", "/v1/history", "/v1/entity", "/v1/conflicts", "/v1/stats");
+        return Arbitraries.of("/v1/resolve", "/v1/history", "/v1/entity", "/v1/conflicts", "/v1/stats", "/v1/find",
+                "/v1/subjects", "/v1/sources", "/v1/assertion");
     }
 
     private static void assertAnswered(TestHttp.Response r, Object input) {

@@ -46,7 +46,7 @@ class PilotServerTest {
 
     @BeforeEach
     void start() {
-        server = PilotServer.start(PilotServer.Config.defaults(dir.resolve("db")), new PrintStream(log, true, StandardCharsets.UTF_8));
+        server = PilotServer.start(ServerConfig.defaults(dir.resolve("db")), new PrintStream(log, true, StandardCharsets.UTF_8));
         http = new TestHttp(server.url());
     }
 
@@ -112,7 +112,7 @@ class PilotServerTest {
 
         JsonNode history = http.get("/v1/history?subject=acme&predicate=ceo").json();
         assertEquals(2, history.get("claims").size());
-        assertFalse(history.get("claims").get(0).get("retracted").asBoolean());
+        assertEquals(0, history.get("retractions").size(), "no claim is retracted");
 
         JsonNode entity = http.get("/v1/entity?subject=acme").json();
         assertEquals(Set.of("ceo", "employees", "founded"), fieldNames(entity.get("predicates")));
@@ -143,9 +143,10 @@ class PilotServerTest {
         String retractionId = retracted.json().get("ids").get(0).asText();
         JsonNode r = http.get("/v1/resolve?subject=acme&predicate=ceo").json();
         assertTrue(r.get("value").isNull(), r.toString());
-        assertEquals(id, r.get("retracted").get(0).get("id").asText());
+        assertEquals(id, r.get("retracted").get(0).get("claim").get("id").asText());
+        assertEquals(retractionId, r.get("retracted").get(0).get("retractions").get(0).get("id").asText());
         JsonNode history = http.get("/v1/history?subject=acme&predicate=ceo").json();
-        assertTrue(history.get("claims").get(0).get("retracted").asBoolean());
+        assertEquals(id, history.get("claims").get(0).get("id").asText());
         assertEquals(retractionId, history.get("retractions").get(0).get("id").asText());
         assertEquals(id, history.get("retractions").get(0).get("retracts").asText());
         assertEquals(2, assertionCount());
@@ -218,7 +219,7 @@ class PilotServerTest {
     @Test
     void anOversizedBodyGets413AndStoresNothing() throws Exception {
         server.close();
-        server = PilotServer.start(PilotServer.Config.defaults(dir.resolve("db")).withMaxRequestBytes(4096),
+        server = PilotServer.start(ServerConfig.defaults(dir.resolve("db")).withMaxRequestBytes(4096),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         http = new TestHttp(server.url());
         http.post("/v1/claims", ALICE);
@@ -246,7 +247,7 @@ class PilotServerTest {
     void aBatchOverTheElementLimitIsRefused() {
         String claim = "{\"subject\":\"s\",\"predicate\":\"p\",\"value\":1,\"source\":\"x\"}";
         server.close();
-        server = PilotServer.start(PilotServer.Config.defaults(dir.resolve("db")).withMaxRequestBytes(64 << 20),
+        server = PilotServer.start(ServerConfig.defaults(dir.resolve("db")).withMaxRequestBytes(64 << 20),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         http = new TestHttp(server.url());
         String body = "[" + (claim + ",").repeat(PilotServer.MAX_BATCH) + claim + "]";
@@ -292,6 +293,14 @@ class PilotServerTest {
         "/v1/conflicts?limit=many",
         "/v1/conflicts?subject=acme&limit=5",
         "/v1/stats?verbose=1",
+        "/v1/resolve?subject=acme&predicate=ceo&asOf=yesterday",
+        "/v1/find?predicate=ceo",                           // value missing
+        "/v1/find?predicate=employees&value=many&type=integer",
+        "/v1/find?predicate=ceo&value=Bob&type=money",
+        "/v1/subjects?limit=0",
+        "/v1/subjects?limit=1001",
+        "/v1/sources?all=1",
+        "/v1/assertion?id=xyz",
     })
     void badQueriesGet400(String pathAndQuery) {
         TestHttp.Response r = http.get(pathAndQuery);
@@ -373,7 +382,7 @@ class PilotServerTest {
     void backupsAreScheduledAndTheirAgeReported() {
         server.close();
         Path backups = dir.resolve("backups");
-        server = PilotServer.start(PilotServer.Config.defaults(dir.resolve("db")).withBackups(backups, Duration.ofHours(1), 3),
+        server = PilotServer.start(ServerConfig.defaults(dir.resolve("db")).withBackups(backups, Duration.ofHours(1), 3),
                 new PrintStream(log, true, StandardCharsets.UTF_8));
         http = new TestHttp(server.url());
         TestHttp.await("the first backup, taken at start", Duration.ofSeconds(60),
@@ -406,14 +415,14 @@ class PilotServerTest {
     @Test
     void aSecondServerOnTheSameDirectoryFailsClearly() {
         io.stemedb.cli.CliException e = assertThrows(io.stemedb.cli.CliException.class,
-                () -> PilotServer.start(PilotServer.Config.defaults(dir.resolve("db")), new PrintStream(log, true, StandardCharsets.UTF_8)));
+                () -> PilotServer.start(ServerConfig.defaults(dir.resolve("db")), new PrintStream(log, true, StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().startsWith("cannot open the database in "), e.getMessage());
         assertEquals(200, http.get("/health").status(), "the first server is unharmed");
     }
 
     @Test
     void aTakenPortFailsClearlyAndReleasesTheDatabase() {
-        PilotServer.Config taken = PilotServer.Config.defaults(dir.resolve("other")).withPort(server.port());
+        ServerConfig taken = ServerConfig.defaults(dir.resolve("other")).withPort(server.port());
         io.stemedb.cli.CliException e = assertThrows(io.stemedb.cli.CliException.class,
                 () -> PilotServer.start(taken, new PrintStream(log, true, StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + server.port()), e.getMessage());
@@ -428,7 +437,7 @@ class PilotServerTest {
         io.stemedb.cli.CliException e = assertThrows(io.stemedb.cli.CliException.class,
                 () -> PilotServer.readSecret(shortSecret, new PrintStream(log, true, StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().contains("at least 16"), e.getMessage());
-        assertThrows(io.stemedb.cli.CliException.class, () -> PilotServer.Config.defaults(dir)
+        assertThrows(io.stemedb.cli.CliException.class, () -> ServerConfig.defaults(dir)
                 .withPeers(List.of(URI.create("http://127.0.0.1:1")), null, Duration.ofSeconds(1)));
         assertEquals(URI.create("http://h:1/sync"), PilotServer.syncEndpoint(URI.create("http://h:1")));
         assertEquals(URI.create("http://h:1/sync"), PilotServer.syncEndpoint(URI.create("http://h:1/")));

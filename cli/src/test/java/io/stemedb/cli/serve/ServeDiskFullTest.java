@@ -42,7 +42,7 @@ class ServeDiskFullTest {
         Path data = mount.resolve("db");
         Path filler = mount.resolve("filler");
         List<String> acknowledged = new ArrayList<>();
-        PilotServer server = PilotServer.start(PilotServer.Config.defaults(data), logStream);
+        PilotServer server = PilotServer.start(ServerConfig.defaults(data), logStream);
         try {
             TestHttp http = new TestHttp(server.url());
             long usable = Files.getFileStore(mount).getUsableSpace();
@@ -90,7 +90,7 @@ class ServeDiskFullTest {
             // The runbook: free space, restart.
             Files.delete(filler);
             server.close();
-            server = PilotServer.start(PilotServer.Config.defaults(data), logStream);
+            server = PilotServer.start(ServerConfig.defaults(data), logStream);
             http = new TestHttp(server.url());
             assertEquals(200, http.get("/ready").status());
             for (String id : acknowledged) {

@@ -62,8 +62,8 @@ class ServeReplicationTest {
     void peersConvergeBothWaysAndReportLagAndReadiness() throws Exception {
         Path secret = secret("cluster.secret", "0123456789abcdef0123456789abcdef");
         // b only answers sync; a replicates with b (every session is two-way).
-        b = PilotServer.start(PilotServer.Config.defaults(dir.resolve("b")).withPeers(List.of(), secret, Duration.ofMillis(200)), log);
-        a = PilotServer.start(PilotServer.Config.defaults(dir.resolve("a"))
+        b = PilotServer.start(ServerConfig.defaults(dir.resolve("b")).withPeers(List.of(), secret, Duration.ofMillis(200)), log);
+        a = PilotServer.start(ServerConfig.defaults(dir.resolve("a"))
                 .withPeers(List.of(b.url()), secret, Duration.ofMillis(200)), log);
         TestHttp httpA = new TestHttp(a.url());
         TestHttp httpB = new TestHttp(b.url());
@@ -101,7 +101,7 @@ class ServeReplicationTest {
     @Test
     void theSyncEndpointRefusesRequestsWithoutTheSecret() throws Exception {
         Path secret = secret("cluster.secret", "0123456789abcdef0123456789abcdef");
-        b = PilotServer.start(PilotServer.Config.defaults(dir.resolve("b")).withPeers(List.of(), secret, Duration.ofSeconds(1)), log);
+        b = PilotServer.start(ServerConfig.defaults(dir.resolve("b")).withPeers(List.of(), secret, Duration.ofSeconds(1)), log);
         TestHttp http = new TestHttp(b.url());
         TestHttp.Response unsigned = http.send(HttpRequest.newBuilder(b.url().resolve("/sync"))
                 .header("Content-Type", "application/x-stemedb-sync").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1, 2, 3})));
@@ -110,7 +110,7 @@ class ServeReplicationTest {
 
         // A replica with another secret cannot sync either: its sessions fail, and it says so.
         Path wrong = secret("wrong.secret", "fedcba9876543210fedcba9876543210");
-        a = PilotServer.start(PilotServer.Config.defaults(dir.resolve("a"))
+        a = PilotServer.start(ServerConfig.defaults(dir.resolve("a"))
                 .withPeers(List.of(b.url()), wrong, Duration.ofMillis(200)), log);
         TestHttp httpA = new TestHttp(a.url());
         assertEquals(201, httpA.post("/v1/claims", claim("acme", "Alice")).status());
@@ -128,12 +128,12 @@ class ServeReplicationTest {
     void aPeerThatIsDownDoesNotStopWritesAndCatchesUpWhenBack() throws Exception {
         Path secret = secret("cluster.secret", "0123456789abcdef0123456789abcdef");
         // Reserve b's port by starting it, note it, stop it: a will start with b down.
-        b = PilotServer.start(PilotServer.Config.defaults(dir.resolve("b")).withPeers(List.of(), secret, Duration.ofMillis(200)), log);
+        b = PilotServer.start(ServerConfig.defaults(dir.resolve("b")).withPeers(List.of(), secret, Duration.ofMillis(200)), log);
         URI bUrl = b.url();
         int bPort = b.port();
         b.close();
         b = null;
-        a = PilotServer.start(PilotServer.Config.defaults(dir.resolve("a"))
+        a = PilotServer.start(ServerConfig.defaults(dir.resolve("a"))
                 .withPeers(List.of(bUrl), secret, Duration.ofMillis(200)), log);
         TestHttp httpA = new TestHttp(a.url());
         for (int i = 0; i < 5; i++) {
@@ -145,7 +145,7 @@ class ServeReplicationTest {
         assertTrue(httpA.metric("stemedb_sync_lag_seconds{peer=\"" + peer + "\"}") > 0, "writes are waiting for b");
         assertEquals(200, httpA.get("/ready").status(), "a peer being down does not make this node unready");
 
-        b = PilotServer.start(PilotServer.Config.defaults(dir.resolve("b")).withPort(bPort)
+        b = PilotServer.start(ServerConfig.defaults(dir.resolve("b")).withPort(bPort)
                 .withPeers(List.of(), secret, Duration.ofMillis(200)), log);
         TestHttp httpB = new TestHttp(b.url());
         TestHttp.await("b catches up", Duration.ofSeconds(90),

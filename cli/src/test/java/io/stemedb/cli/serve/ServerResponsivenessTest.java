@@ -57,7 +57,7 @@ class ServerResponsivenessTest {
     }
 
     private PilotServer start(HttpLimits limits) {
-        server = PilotServer.start(PilotServer.Config.defaults(dir.resolve("db")).withHttp(limits),
+        server = PilotServer.start(ServerConfig.defaults(dir.resolve("db")).withHttp(limits),
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         return server;
     }

@@ -6,11 +6,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.stemedb.cli.JsonLines;
-import io.stemedb.crdt.Evidence;
-import io.stemedb.lens.Resolution;
+import io.stemedb.json.Json;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
@@ -28,9 +24,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The JSON of the pilot server's API: strict parsing of claims and retractions (every field
- * checked for presence and type, unknown fields refused, so a typo is an error rather than a
- * silently dropped field), and the rendering of assertions, values and resolutions.
+ * The request bodies of the pilot server's API: strict parsing of claims and retractions (every
+ * field checked for presence and type, unknown fields refused, so a typo is an error rather than
+ * a silently dropped field). Replies are rendered by {@link Json}, the shape the command line's
+ * {@code --json} prints too.
  *
  * <p>A claim: {@code {"subject": "acme", "predicate": "ceo", "value": "Alice", "source": "hr"}}
  * with optional {@code "type"} (text, integer, real, boolean, instant, ref, bytes; by default taken
@@ -38,11 +35,10 @@ import java.util.Set;
  * {@code "confidence"} (a number in [0, 1]), {@code "validFrom"}/{@code "validTo"} (ISO-8601
  * instants, date-times with an offset, or dates) and {@code "metadata"} (an object of strings);
  * bytes are written in hex. A retraction: {@code {"retracts": "<64 hex digits>", "source": "hr"}}
- * with optional {@code "metadata"}. Assertions are rendered in the JSON Lines shape of the
- * command line ({@link JsonLines}).
+ * with optional {@code "metadata"}. Stateless and thread-safe.
  */
-final class JsonCodec {
-    static final ObjectMapper MAPPER = new ObjectMapper()
+final class RequestBodies {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -55,7 +51,7 @@ final class JsonCodec {
             "confidence", "validFrom", "validTo", "metadata");
     private static final Set<String> RETRACTION_FIELDS = Set.of("retracts", "source", "metadata");
 
-    private JsonCodec() {}
+    private RequestBodies() {}
 
     /** A claim as received, checked for shape and types; {@link #check} applies the model's own rules. */
     record ClaimInput(String subject, String predicate, Value value, String source, Double confidence,
@@ -108,7 +104,7 @@ final class JsonCodec {
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? ""
                     : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw ApiException.badRequest("invalid_json", "the body is not valid JSON" + where + ": " + JsonLines.jsonProblem(e));
+            throw ApiException.badRequest("invalid_json", "the body is not valid JSON" + where + ": " + Json.problem(e));
         }
     }
 
@@ -151,8 +147,8 @@ final class JsonCodec {
                 throw ApiException.badRequest("invalid_field", where + ".confidence must be a number in [0, 1], got " + kind(c));
             }
             try {
-                confidence = JsonLines.finite(c);
-            } catch (JsonLines.LineException e) {
+                confidence = Json.finite(c);
+            } catch (Json.InvalidJsonException e) {
                 throw ApiException.badRequest("invalid_field", where + ".confidence: " + e.getMessage());
             }
         }
@@ -180,7 +176,7 @@ final class JsonCodec {
         while (names.hasNext()) {
             String name = names.next();
             if (!fields.contains(name)) {
-                throw ApiException.badRequest("unknown_field", where + " has an unknown field \"" + JsonLines.excerpt(name)
+                throw ApiException.badRequest("unknown_field", where + " has an unknown field \"" + TextInput.excerpt(name)
                         + "\"; the fields are " + new java.util.TreeSet<>(fields));
             }
         }
@@ -225,7 +221,7 @@ final class JsonCodec {
         Map<String, String> result = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> f : m.properties()) {
             if (!f.getValue().isTextual()) {
-                throw ApiException.badRequest("invalid_field", where + ".metadata \"" + JsonLines.excerpt(f.getKey())
+                throw ApiException.badRequest("invalid_field", where + ".metadata \"" + TextInput.excerpt(f.getKey())
                         + "\" must be a string, got " + kind(f.getValue()));
             }
             result.put(f.getKey(), f.getValue().textValue());
@@ -239,8 +235,8 @@ final class JsonCodec {
             throw ApiException.badRequest("missing_field", where + ".value is missing");
         }
         try {
-            return JsonLines.typedValue(node);
-        } catch (JsonLines.LineException e) {
+            return Json.typedValue(node);
+        } catch (Json.InvalidJsonException e) {
             throw ApiException.badRequest("invalid_field", where + ".value: " + e.getMessage());
         }
     }
@@ -249,76 +245,6 @@ final class JsonCodec {
     static String kind(JsonNode v) {
         String type = v.isObject() ? "an object" : v.isArray() ? "an array" : v.isTextual() ? "a string"
                 : v.isNumber() ? "a number" : v.isBoolean() ? "a boolean" : v.isNull() ? "null" : v.getNodeType().toString();
-        return type + " " + JsonLines.excerpt(v);
-    }
-
-    // ---- rendering ----------------------------------------------------------------------------
-
-    static ObjectNode object() {
-        return MAPPER.createObjectNode();
-    }
-
-    /** A value as JSON, as the command line writes it: bytes in hex, instants in ISO-8601, infinities as strings. */
-    static JsonNode value(Value v) {
-        return JsonLines.valueJson(v).get("value");
-    }
-
-    static ArrayNode values(Iterable<Value> values) {
-        ArrayNode a = MAPPER.createArrayNode();
-        values.forEach(v -> a.add(value(v)));
-        return a;
-    }
-
-    /**
-     * An assertion in the JSON Lines shape the command line prints and exports (docs/cli.md), plus
-     * {@code "recorded"}: its HLC time as an ISO-8601 instant.
-     */
-    static ObjectNode assertionJson(Assertion a) {
-        return JsonLines.toJson(a).put("recorded", a.hlc().instant().toString());
-    }
-
-    static ObjectNode claim(Claim c) {
-        return assertionJson(c);
-    }
-
-    static ArrayNode claims(List<Claim> claims) {
-        ArrayNode a = MAPPER.createArrayNode();
-        claims.forEach(c -> a.add(claim(c)));
-        return a;
-    }
-
-    /** A resolution with its evidence: values, winners, overruled, set aside, retracted, and the explanation. */
-    static ObjectNode resolution(Resolution r) {
-        ObjectNode o = object();
-        o.put("subject", r.subject());
-        o.put("predicate", r.predicate());
-        o.put("lens", r.lens());
-        o.set("values", values(r.values()));
-        if (r.values().size() == 1) {
-            o.set("value", value(r.values().first()));
-        } else {
-            o.putNull("value");
-        }
-        o.set("winners", claims(r.winners()));
-        o.set("overruled", claims(r.overruled()));
-        ArrayNode aside = o.putArray("setAside");
-        r.setAside().forEach(s -> aside.addObject().put("reason", s.reason()).set("claim", claim(s.claim())));
-        o.set("retracted", claims(r.retracted()));
-        o.put("explain", r.explain());
-        return o;
-    }
-
-    /** Every claim of a (subject, predicate), each marked retracted or not, and the retractions. */
-    static ObjectNode history(Evidence e) {
-        ObjectNode o = object();
-        o.put("subject", e.subject());
-        o.put("predicate", e.predicate());
-        ArrayNode claims = o.putArray("claims");
-        for (Claim c : e.claims()) {
-            claims.add(claim(c).put("retracted", e.isRetracted(c.id())));
-        }
-        ArrayNode retractions = o.putArray("retractions");
-        e.retractions().forEach(r -> retractions.add(assertionJson(r)));
-        return o;
+        return type + " " + Json.excerpt(v);
     }
 }

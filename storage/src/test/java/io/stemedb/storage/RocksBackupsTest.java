@@ -1,4 +1,4 @@
-package io.stemedb.backup;
+package io.stemedb.storage;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,11 +10,7 @@ import io.stemedb.model.Assertion;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Value;
-import io.stemedb.storage.EngineClosedException;
-import io.stemedb.storage.RocksBackups;
 import io.stemedb.storage.RocksBackups.BackupInfo;
-import io.stemedb.storage.RocksEngine;
-import io.stemedb.storage.StorageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** RocksDB BackupEngine backups of the storage engine: create, retention, list and restore. */
 class RocksBackupsTest {
-    private static final RocksEngine.Settings FAST = new RocksEngine.Settings(false, false, Duration.ofSeconds(1),
+    private static final RocksSettings FAST = new RocksSettings(false, false, Duration.ofSeconds(1),
             64L << 20, 32L << 20, 64L << 20);
 
     @TempDir
