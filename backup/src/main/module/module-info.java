@@ -1,6 +1,6 @@
 /** The portable, self-verifying archive: export, verify and import. */
 module io.stemedb.backup {
-    requires transitive io.stemedb.storage;
+    requires transitive io.stemedb.crdt;
     requires org.apache.commons.codec;
 
     exports io.stemedb.backup;

@@ -9,6 +9,7 @@ module io.stemedb {
     requires transitive io.stemedb.merkle;
     requires transitive io.stemedb.backup;
     requires org.slf4j;
+    requires transitive org.jspecify;
     // Only StemeDBMetrics needs Micrometer, and only an application that binds the metrics has it.
     requires static micrometer.core;
 

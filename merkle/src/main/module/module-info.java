@@ -3,6 +3,7 @@ module io.stemedb.merkle {
     requires transitive io.stemedb.crdt;
     requires java.net.http;
     requires jdk.httpserver;
+    requires transitive org.jspecify;
 
     exports io.stemedb.merkle;
 }

@@ -4,6 +4,7 @@ module io.stemedb.storage {
     requires org.apache.commons.codec;
     requires com.github.benmanes.caffeine;
     requires org.slf4j;
+    requires transitive org.jspecify;
     requires java.management;
     // rocksdbjni has no module descriptor: on the module path it is the automatic module named after
     // its jar (rocksdbjni-<version>.jar and rocksdbjni-<version>-linux64.jar both give "rocksdbjni").
