@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.Arrays;
@@ -91,8 +90,8 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     private final RocksStore store;
     private final RocksSettings settings;
     private final WriteOptions writeOptions;
-    /** Held for reading by every call that uses the database, for writing by close: guards {@link #closed}. */
-    private final ReentrantReadWriteLock closeLock = new ReentrantReadWriteLock();
+    /** Passed shared by every call that uses the database, exclusively by close and a bulk load's ingestion: guards {@link #closed}. */
+    private final ReadGate gate = new ReadGate();
     /** Held by one commit or bulk load at a time: guards {@link #appendsSinceSeal} and orders writes of the counters. */
     private final Object commitMonitor = new Object();
     private final ScheduledExecutorService walSyncer;
@@ -110,7 +109,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     private volatile Throwable walSyncFailure;
     /** Set when a bulk load failed after its commit point: the database must be reopened, which finishes it. */
     private volatile Throwable bulkFailure;
-    /** Guarded by {@link #closeLock}: written under its write lock, read under its read lock. */
+    /** Guarded by {@link #gate}: written inside it exclusively, read inside it shared. */
     private boolean closed;
 
     /** The counters kept in the meta record, rewritten by every commit. */
@@ -200,7 +199,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     }
 
     private void syncWal() {
-        closeLock.readLock().lock();
+        gate.enterShared();
         try {
             if (!closed) {
                 store.db().flushWal(true);
@@ -209,13 +208,13 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             LOG.error("background WAL sync failed; the next commit will fail", e);
             walSyncFailure = e;
         } finally {
-            closeLock.readLock().unlock();
+            gate.exitShared();
         }
     }
 
     @Override
     public List<Change> commit(List<? extends Assertion> assertions) {
-        closeLock.readLock().lock();
+        gate.enterShared();
         try {
             checkOpen();
             checkWritable();
@@ -226,7 +225,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             indexer.enqueue(changes);
             return changes;
         } finally {
-            closeLock.readLock().unlock();
+            gate.exitShared();
         }
     }
 
@@ -270,7 +269,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             BulkLoader.Journal journal;
             BulkLoader loader;
             long[] committed = new long[1];
-            closeLock.readLock().lock();
+            gate.enterShared();
             try {
                 checkOpen();
                 checkWritable();
@@ -303,7 +302,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 }
                 loader.close();
             } finally {
-                closeLock.readLock().unlock();
+                gate.exitShared();
             }
             try {
                 committed[0] = finishBulk(journal, loader.operandsOfRecent(), input::progress);
@@ -332,17 +331,17 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     private long finishBulk(BulkLoader.Journal journal, Map<FactCache.Fact, Integer> operandsOfRecent, Progress progress) {
         java.nio.file.Path staging = store.directory().resolve(BulkLoader.STAGING);
         if (journal.phase() == BulkLoader.Journal.STAGED) {
-            closeLock.writeLock().lock();
+            gate.enterExclusive();
             try {
                 checkOpen();
                 ingest(journal, staging, progress);
                 completeIngestion(journal, staging, operandsOfRecent);
             } finally {
-                closeLock.writeLock().unlock();
+                gate.exitExclusive();
             }
         }
         List<Change> changes;
-        closeLock.readLock().lock();
+        gate.enterShared();
         try {
             checkOpen();
             List<Assertion> deferred = BulkLoader.readRecords(staging.resolve(BulkLoader.DEFERRED_FILE));
@@ -351,7 +350,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             changes = last.write(wb -> wb.delete(store.meta(), BulkLoader.Journal.KEY), true);
             indexer.enqueue(changes);
         } finally {
-            closeLock.readLock().unlock();
+            gate.exitShared();
         }
         BulkLoader.deleteStaging(store.directory());
         return changes.size();
@@ -1117,7 +1116,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
     @Override
     public void close() {
-        closeLock.writeLock().lock();
+        gate.enterExclusive();
         try {
             if (closed) {
                 return;
@@ -1136,17 +1135,17 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 store.close();
             }
         } finally {
-            closeLock.writeLock().unlock();
+            gate.exitExclusive();
         }
     }
 
     private <T> T read(java.util.function.Supplier<T> body) {
-        closeLock.readLock().lock();
+        gate.enterShared();
         try {
             checkOpen();
             return body.get();
         } finally {
-            closeLock.readLock().unlock();
+            gate.exitShared();
         }
     }
 
