@@ -35,17 +35,8 @@ import java.util.function.Supplier;
  * Counting set bits, not misses, matters: a working set that fits, read uniformly, misses each of
  * its facts a second time long after the first; cleared every 131,072 misses, the doorkeeper forgot
  * most first misses of 100,000 facts before their second came, and the cache filled so slowly that
- * two 20,000-read windows of the comparison "settled" with most reads still missing.
- *
- * <p><b>Sampled recency.</b> Caffeine records each read it is told of in a striped buffer that the
- * reading threads drain into its frequency sketch and access-order queues; two threads reading hits
- * write the same queue nodes and sketch counters, and each took twice as long per read as one
- * (JMH {@code HotReadBench -t 2}). So one lookup in {@link #READ_RECORDING}, chosen at random, is
- * told; the others look quietly ({@code getIfPresentQuietly}: a hash map read). Frequencies and
- * recency are then estimated from a uniform sample of the reads, which keeps their order, the only
- * thing the policy compares (TinyLFU's sketch is itself an estimate). Caffeine's maintenance runs
- * on the reading threads, not on a pool: measured on two cores, handing it to the common pool made
- * every miss about twice as slow.
+ * two 20,000-read windows of the comparison "settled" with most reads still missing. Caffeine's maintenance runs on the reading threads, not on a pool: measured on two
+ * cores, handing it to the common pool made every miss about twice as slow.
  *
  * <p><b>Decoded tier.</b> Decoding costs a hit more than the lookup: 0.5-2.5 µs and 1.6-6 KB of
  * garbage for facts of 2-8 claims (JMH, {@code HotReadBench}), where the cache of decoded evidence
@@ -101,8 +92,6 @@ final class FactCache {
     static final int DECODED_SLOTS = 4096;
     /** A hit in the map enters the decoded tier one time in this many. */
     static final int DECODED_ADMISSION = 8;
-    /** One lookup in this many is told to the eviction policy; the others look quietly. */
-    static final int READ_RECORDING = 4;
 
     /** Evidence decoded from {@code stored}, of about {@code weight} heap bytes. */
     private record Decoded(byte[] stored, Evidence evidence, int weight) {}
@@ -115,9 +104,6 @@ final class FactCache {
     private final AtomicLongArray door = new AtomicLongArray(DOOR_BITS / 64);
     /** Bits set since the doorkeeper last forgot; written on first misses only, not on every read. */
     private final AtomicInteger doorSet = new AtomicInteger();
-    /** Counted here, not by Caffeine, which sees only the lookups it is told of. */
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
 
     /** A cache of at most about {@code maximumBytes} of heap (an eighth of it decoded); 0 keeps nothing. */
     FactCache(long maximumBytes) {
@@ -135,14 +121,10 @@ final class FactCache {
         if (cache == null) {
             return load.get();
         }
-        byte[] cached = ThreadLocalRandom.current().nextInt(READ_RECORDING) == 0
-                ? cache.getIfPresent(fact)
-                : cache.policy().getIfPresentQuietly(fact);
+        byte[] cached = cache.getIfPresent(fact);
         if (cached != null) {
-            hits.increment();
             return cached;
         }
-        misses.increment();
         if (firstMiss(fact)) {
             return load.get();
         }
@@ -262,8 +244,8 @@ final class FactCache {
         p.put("fact-cache-entries", String.valueOf(cache.estimatedSize()));
         p.put("fact-cache-bytes", String.valueOf(cache.policy().eviction().orElseThrow().weightedSize().orElse(0)));
         p.put("fact-cache-decoded-bytes", String.valueOf(decodedBytes.sum()));
-        p.put("fact-cache-hits", String.valueOf(hits.sum()));
-        p.put("fact-cache-misses", String.valueOf(misses.sum()));
+        p.put("fact-cache-hits", String.valueOf(s.hitCount()));
+        p.put("fact-cache-misses", String.valueOf(s.missCount()));
         p.put("fact-cache-evictions", String.valueOf(s.evictionCount()));
         return p;
     }

@@ -189,7 +189,7 @@ class FactCacheTest {
     }
 
     @Test
-    void factsReadOftenSurviveAScanOfFactsReadTwiceThoughOnlyASampleOfReadsIsRecorded() {
+    void factsReadOftenSurviveAScanOfFactsReadTwice() {
         byte[] e = new byte[200];
         FactCache cache = new FactCache(200L * FactCache.weigh(FACT, e) * 8 / 7);
         int hot = 100;
@@ -199,7 +199,7 @@ class FactCacheTest {
             }
         }
         // each scanned fact misses twice, so the doorkeeper lets it in: only the frequencies the
-        // policy learnt from the sampled reads of the hot facts keep them
+        // policy learnt from the reads of the hot facts keep them
         for (int i = 0; i < 20_000; i++) {
             for (int read = 0; read < 2; read++) {
                 cache.get(fact("scan" + i, "p"), loader(e));
