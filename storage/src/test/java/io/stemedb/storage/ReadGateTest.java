@@ -51,6 +51,11 @@ class ReadGateTest {
     @Test
     void sharedPassesWaitWhileAnotherThreadIsInsideExclusively() throws Exception {
         gate.enterExclusive();
+        assertAReaderWaitsUntilTheExclusivePassLeaves("a shared pass went in while the exclusive one was inside");
+    }
+
+    /** Starts a thread that passes shared, checks it stays out, then leaves the exclusive pass this thread holds and checks it gets in. */
+    private void assertAReaderWaitsUntilTheExclusivePassLeaves(String whyNot) throws InterruptedException {
         AtomicBoolean entered = new AtomicBoolean();
         Thread reader = new Thread(() -> {
             gate.enterShared();
@@ -59,7 +64,7 @@ class ReadGateTest {
         });
         reader.start();
         reader.join(200);
-        assertFalse(entered.get(), "a shared pass went in while the exclusive one was inside");
+        assertFalse(entered.get(), whyNot);
         gate.exitExclusive();
         reader.join(10_000);
         assertTrue(entered.get());
@@ -77,18 +82,7 @@ class ReadGateTest {
         gate.enterExclusive();
         gate.exitExclusive();
         // still exclusive after the nested exit: another thread's shared pass must wait
-        AtomicBoolean entered = new AtomicBoolean();
-        Thread reader = new Thread(() -> {
-            gate.enterShared();
-            entered.set(true);
-            gate.exitShared();
-        });
-        reader.start();
-        reader.join(200);
-        assertFalse(entered.get(), "the nested exclusive exit opened the gate");
-        gate.exitExclusive();
-        reader.join(10_000);
-        assertTrue(entered.get());
+        assertAReaderWaitsUntilTheExclusivePassLeaves("the nested exclusive exit opened the gate");
         gate.enterShared();
         assertThrows(IllegalStateException.class, gate::enterExclusive, "a shared pass cannot turn exclusive: it would wait for itself");
         gate.exitShared();
