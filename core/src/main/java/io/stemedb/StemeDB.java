@@ -10,8 +10,10 @@ import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
 import io.stemedb.model.EncodedAssertion;
+import io.stemedb.model.Erasure;
 import io.stemedb.model.StemeException;
 import io.stemedb.model.Value;
+import io.stemedb.storage.ErasureStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +21,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -94,6 +97,27 @@ public interface StemeDB extends ReadView, AutoCloseable {
 
     /** Retracts with metadata, a reason for example. */
     AssertionId retract(AssertionId target, String source, Map<String, String> metadata);
+
+    /**
+     * Starts the erasure of {@code scope}: the claims with given ids
+     * ({@code Erasure.Scope.ids(...)}), or every claim recorded before the erasure about a subject
+     * ({@code Erasure.Scope.subject("person:42")}), a subject and predicate
+     * ({@code Erasure.Scope.fact(...)}) or by a source about a subject
+     * ({@code Erasure.Scope.bySourceAbout(...)}). Unlike a retraction, an erasure deletes the
+     * content of what it covers, on this replica and on every replica it reaches by sync; the ids
+     * stay known, marked erased, so the content is refused wherever it comes from afterwards.
+     * Set the source and the reason, then {@link PendingErasure#commit() commit}.
+     */
+    PendingErasure erase(Erasure.Scope scope);
+
+    /**
+     * The erasure that erased the claim {@code id} here, if one did: what remains of an erased
+     * claim (its id, the erasure's source, time and reason), never its content.
+     */
+    Optional<Erasure> erasedBy(AssertionId id);
+
+    /** What erasure did on this replica: the erasures stored, the claims erased, the content refused since it opened. */
+    ErasureStats erasureStats();
 
     /**
      * Adds assertions received from another replica, as a set union: those already present are

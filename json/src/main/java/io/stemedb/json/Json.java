@@ -11,10 +11,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.Conflict;
 import io.stemedb.Page;
+import io.stemedb.crdt.ErasedClaim;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.lens.Resolution;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.Claim;
+import io.stemedb.model.Erasure;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Retraction;
 import io.stemedb.model.StemeException;
@@ -184,7 +186,8 @@ public final class Json {
      * An assertion, every field included, in the shape of a JSON Lines line: {@code id},
      * {@code hlc}, {@code source}, then {@code subject}, {@code predicate}, {@code type},
      * {@code value} and the optional {@code confidence}, {@code validFrom}, {@code validTo} of a
-     * claim, or {@code retracts} of a retraction, and {@code metadata} when there is any.
+     * claim, or {@code retracts} of a retraction, or {@code erases} (its {@link #scope}) and
+     * {@code reason} of an erasure, and {@code metadata} when there is any.
      */
     public static ObjectNode assertion(Assertion a) {
         ObjectNode o = object();
@@ -202,13 +205,49 @@ public final class Json {
             c.confidence().ifPresent(conf -> o.put("confidence", conf));
             c.validFrom().ifPresent(t -> o.put("validFrom", t.toString()));
             c.validTo().ifPresent(t -> o.put("validTo", t.toString()));
+        } else if (a instanceof Retraction r) {
+            o.put("retracts", r.target().toString());
         } else {
-            o.put("retracts", ((Retraction) a).target().toString());
+            Erasure e = (Erasure) a;
+            o.set("erases", scope(e.scope()));
+            o.put("reason", e.reason());
         }
         if (!a.metadata().isEmpty()) {
             ObjectNode meta = o.putObject("metadata");
             a.metadata().forEach(meta::put);
         }
+        return o;
+    }
+
+    /** The names of erasure scopes in documents and on the command line, in the order of {@link Erasure.ScopeKind}. */
+    public static final List<String> SCOPE_NAMES = List.of("ids", "subject", "fact", "source-subject");
+
+    /**
+     * What an erasure erases: {@code {"scope": "ids", "ids": [...]}}, {@code {"scope": "subject",
+     * "subject"}}, {@code {"scope": "fact", "subject", "predicate"}} or {@code {"scope":
+     * "source-subject", "source", "subject"}}.
+     */
+    public static ObjectNode scope(Erasure.Scope scope) {
+        ObjectNode o = object();
+        o.put("scope", SCOPE_NAMES.get(scope.kind().ordinal()));
+        switch (scope.kind()) {
+            case IDS -> {
+                ArrayNode ids = o.putArray("ids");
+                scope.targets().forEach(id -> ids.add(id.toString()));
+            }
+            case SUBJECT -> o.put("subject", scope.subject());
+            case FACT -> o.put("subject", scope.subject()).put("predicate", scope.predicate());
+            case SOURCE_SUBJECT -> o.put("source", scope.claimSource()).put("subject", scope.subject());
+        }
+        return o;
+    }
+
+    /** A claim whose content was erased: {@code {"claim": id, "erasure": assertion, "explain"}}. */
+    public static ObjectNode erased(ErasedClaim e) {
+        ObjectNode o = object();
+        o.put("claim", e.claim().toString());
+        o.set("erasure", assertion(e.erasure()));
+        o.put("explain", e.describe());
         return o;
     }
 
@@ -299,7 +338,10 @@ public final class Json {
         return o;
     }
 
-    /** Every claim about a fact and every retraction of them: {@code {"subject", "predicate", "asOf"?, "claims", "retractions"}}. */
+    /**
+     * Every claim about a fact, every retraction of them and the claims erased from it:
+     * {@code {"subject", "predicate", "asOf"?, "claims", "retractions", "erased": [}{@link #erased}{@code ]}}.
+     */
     public static ObjectNode history(Evidence e, Instant asOf) {
         ObjectNode o = object();
         o.put("subject", e.subject());
@@ -309,6 +351,8 @@ public final class Json {
         }
         o.set("claims", assertions(e.claims()));
         o.set("retractions", assertions(e.retractions()));
+        ArrayNode erased = o.putArray("erased");
+        e.erased().forEach(x -> erased.add(erased(x)));
         return o;
     }
 

@@ -212,6 +212,39 @@ final class Indexer implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes, in {@code wb}, the bucket digests and the watermark record less {@code ids}: the ids
+     * of claims an erasure deletes, all indexed already. Call with the indexer caught up and no
+     * other commit running (a commit holding the commit monitor, after {@link #await}); run what it
+     * returns once {@code wb} is written, to bring the digests in memory along.
+     */
+    Runnable removing(List<AssertionId> ids, WriteBatch wb) throws RocksDBException {
+        AtomicReferenceArray<IdDigest> bucketDigests = buckets();
+        Map<Integer, IdDigest> touched = new HashMap<>();
+        IdDigest sum = digest();
+        long watermark = indexed();
+        for (AssertionId id : ids) {
+            int bucket = id.prefix16();
+            touched.put(bucket, touched.getOrDefault(bucket, bucketDigests.get(bucket)).minus(id));
+            sum = sum.minus(id);
+        }
+        for (Map.Entry<Integer, IdDigest> t : touched.entrySet()) {
+            wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(t.getKey()), t.getValue().toBytes());
+        }
+        wb.put(store.meta(), RocksStore.INDEXED_KEY, new ByteSink(48).u64(watermark).raw(sum.toBytes()).toByteArray());
+        IdDigest after = sum;
+        return () -> {
+            touched.forEach(bucketDigests::set);
+            lock.lock();
+            try {
+                total = after;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        };
+    }
+
     private void checkHealthy() {
         if (failure != null) {
             throw new StorageException("indexing failed earlier (" + failure.getMessage()

@@ -9,6 +9,7 @@ import io.stemedb.json.Json;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
+import io.stemedb.model.Retraction;
 import io.stemedb.model.TextInput;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +77,7 @@ final class WriteHandlers {
             }
             if (!(target.get() instanceof Claim)) {
                 throw ApiException.badRequest("invalid_assertion", e.getKey() + ".retracts: " + r.target()
-                        + " is a retraction; only claims can be retracted");
+                        + " is a " + (target.get() instanceof Retraction ? "retraction" : "erasure") + "; only claims can be retracted");
             }
             retractions.add(r);
         }
