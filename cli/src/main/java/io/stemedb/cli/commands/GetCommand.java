@@ -30,7 +30,12 @@ public final class GetCommand extends DbCommand {
         try (StemeDB db = openForReading()) {
             Optional<Erasure> erasedBy = db.get(id).isPresent() ? Optional.empty() : db.erasedBy(id);
             if (erasedBy.isPresent()) {
-                out().println(new ErasedClaim(id, erasedBy.get()).describe() + "; its content is not stored here");
+                ErasedClaim erased = new ErasedClaim(id, erasedBy.get());
+                if (json) {
+                    printJson(Json.erased(erased));
+                } else {
+                    out().println(erased.describe() + "; its content is not stored here");
+                }
                 return ExitCodes.OK;
             }
             Assertion a = db.get(id).orElseThrow(() -> new CliException("there is no assertion with id " + id + " in "
