@@ -90,51 +90,15 @@ final class AssertionReader {
 
     private static Erasure erasure(JsonNode o) {
         checkFields(o, ERASURE_FIELDS, "an erasure", "subject");
-        JsonNode e = o.get("erases");
-        if (!e.isObject()) {
-            throw new JsonLines.LineException("\"erases\" must be an object with \"scope\" (one of "
-                    + String.join(", ", Json.SCOPE_NAMES) + "), got " + Json.excerpt(e));
-        }
-        String kind = requiredText(e, "scope");
-        int index = Json.SCOPE_NAMES.indexOf(kind);
-        if (index < 0) {
-            throw new JsonLines.LineException("\"scope\" must be one of " + String.join(", ", Json.SCOPE_NAMES)
-                    + ", got " + TextInput.excerpt(kind));
-        }
-        Erasure.Scope scope = switch (Erasure.ScopeKind.values()[index]) {
-            case IDS -> {
-                checkFields(e, Set.of("scope", "ids"), "an ids scope", null);
-                JsonNode ids = e.get("ids");
-                if (ids == null || !ids.isArray()) {
-                    throw new JsonLines.LineException("\"ids\" must be an array of assertion ids, got " + Json.excerpt(ids));
-                }
-                List<AssertionId> targets = new ArrayList<>();
-                for (JsonNode id : ids) {
-                    targets.add(parseId("ids", id));
-                }
-                yield Erasure.Scope.ids(targets);
-            }
-            case SUBJECT -> {
-                checkFields(e, Set.of("scope", "subject"), "a subject scope", null);
-                yield Erasure.Scope.subject(requiredText(e, "subject"));
-            }
-            case FACT -> {
-                checkFields(e, Set.of("scope", "subject", "predicate"), "a fact scope", null);
-                yield Erasure.Scope.fact(requiredText(e, "subject"), requiredText(e, "predicate"));
-            }
-            case SOURCE_SUBJECT -> {
-                checkFields(e, Set.of("scope", "source", "subject"), "a source-subject scope", null);
-                yield Erasure.Scope.bySourceAbout(requiredText(e, "source"), requiredText(e, "subject"));
-            }
-        };
-        return Erasure.of(scope, requiredText(o, "source"), hlc(o.get("hlc")), requiredText(o, "reason"), metadata(o));
+        return Erasure.of(Json.erasureScope(o.get("erases")), requiredText(o, "source"), hlc(o.get("hlc")),
+                requiredText(o, "reason"), metadata(o));
     }
 
     private static void checkFields(JsonNode o, Set<String> allowed, String what, String other) {
         for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
             String f = it.next();
             if (!allowed.contains(f)) {
-                String hint = other != null && f.equals(other)
+                String hint = f.equals(other)
                         ? "; a line is either a claim (with subject, predicate, type, value) or a retraction (with retracts), not both"
                         : "; " + what + " has the fields " + String.join(", ", sorted(allowed));
                 throw new JsonLines.LineException("unknown field \"" + TextInput.excerpt(f) + "\"" + hint);

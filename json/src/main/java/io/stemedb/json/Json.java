@@ -15,6 +15,7 @@ import io.stemedb.crdt.ErasedClaim;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.lens.Resolution;
 import io.stemedb.model.Assertion;
+import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Erasure;
 import io.stemedb.model.Hlc;
@@ -23,8 +24,10 @@ import io.stemedb.model.StemeException;
 import io.stemedb.model.TextInput;
 import io.stemedb.model.Value;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -240,6 +243,70 @@ public final class Json {
             case SOURCE_SUBJECT -> o.put("source", scope.claimSource()).put("subject", scope.subject());
         }
         return o;
+    }
+
+    /**
+     * The scope {@link #scope} writes, read back: the one reading of an erasure's scope for JSON
+     * Lines files and the HTTP API.
+     *
+     * @throws InvalidJsonException naming what is wrong
+     */
+    public static Erasure.Scope erasureScope(JsonNode e) {
+        if (e == null || !e.isObject()) {
+            throw new InvalidJsonException("\"erases\" must be an object with \"scope\" (one of "
+                    + String.join(", ", SCOPE_NAMES) + "), got " + excerpt(e));
+        }
+        JsonNode kindNode = e.get("scope");
+        int index = kindNode == null || !kindNode.isTextual() ? -1 : SCOPE_NAMES.indexOf(kindNode.asText());
+        if (index < 0) {
+            throw new InvalidJsonException("\"erases.scope\" must be one of " + String.join(", ", SCOPE_NAMES)
+                    + ", got " + excerpt(kindNode));
+        }
+        Erasure.ScopeKind kind = Erasure.ScopeKind.values()[index];
+        List<String> fields = switch (kind) {
+            case IDS -> List.of("scope", "ids");
+            case SUBJECT -> List.of("scope", "subject");
+            case FACT -> List.of("scope", "subject", "predicate");
+            case SOURCE_SUBJECT -> List.of("scope", "source", "subject");
+        };
+        for (Iterator<String> it = e.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!fields.contains(f)) {
+                throw new InvalidJsonException("unknown field \"erases." + TextInput.excerpt(f) + "\"; a " + SCOPE_NAMES.get(index)
+                        + " scope has the fields " + String.join(", ", fields));
+            }
+        }
+        return switch (kind) {
+            case IDS -> {
+                JsonNode ids = e.get("ids");
+                if (ids == null || !ids.isArray()) {
+                    throw new InvalidJsonException("\"erases.ids\" must be an array of assertion ids, got " + excerpt(ids));
+                }
+                List<AssertionId> targets = new ArrayList<>();
+                for (JsonNode id : ids) {
+                    if (!id.isTextual()) {
+                        throw new InvalidJsonException("\"erases.ids\" holds " + excerpt(id) + ", not an assertion id");
+                    }
+                    try {
+                        targets.add(AssertionId.parse(id.asText()));
+                    } catch (StemeException ex) {
+                        throw new InvalidJsonException("\"erases.ids\": " + ex.getMessage());
+                    }
+                }
+                yield Erasure.Scope.ids(targets);
+            }
+            case SUBJECT -> Erasure.Scope.subject(scopeText(e, "subject"));
+            case FACT -> Erasure.Scope.fact(scopeText(e, "subject"), scopeText(e, "predicate"));
+            case SOURCE_SUBJECT -> Erasure.Scope.bySourceAbout(scopeText(e, "source"), scopeText(e, "subject"));
+        };
+    }
+
+    private static String scopeText(JsonNode e, String field) {
+        JsonNode n = e.get(field);
+        if (n == null || !n.isTextual()) {
+            throw new InvalidJsonException("\"erases." + field + "\" must be a string, got " + excerpt(n));
+        }
+        return n.asText();
     }
 
     /** A claim whose content was erased: {@code {"claim": id, "erasure": assertion, "explain"}}. */
