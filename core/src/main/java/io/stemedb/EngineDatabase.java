@@ -118,8 +118,19 @@ final class EngineDatabase implements StemeDB {
     }
 
     @Override
-    public ErasureStats erasureStats() {
-        return lifecycle.call(engine::erasureStats);
+    public ErasedBackups backupsHoldingErased(Path backupDir) {
+        return backups.holdingErased(backupDir);
+    }
+
+    @Override
+    public ErasedBackups purgeErasedBackups(Path backupDir) {
+        return backups.purgeErased(backupDir);
+    }
+
+    @Override
+    public ErasureCounts erasureCounts() {
+        ErasureStats s = lifecycle.call(engine::erasureStats);
+        return new ErasureCounts(s.erasures(), s.erasedClaims(), s.refused());
     }
 
     private List<AssertionId> commit(List<? extends Function<Hlc, ? extends Assertion>> drafts) {

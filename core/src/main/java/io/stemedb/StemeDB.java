@@ -13,7 +13,6 @@ import io.stemedb.model.EncodedAssertion;
 import io.stemedb.model.Erasure;
 import io.stemedb.model.StemeException;
 import io.stemedb.model.Value;
-import io.stemedb.storage.ErasureStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,7 +116,7 @@ public interface StemeDB extends ReadView, AutoCloseable {
     Optional<Erasure> erasedBy(AssertionId id);
 
     /** What erasure did on this replica: the erasures stored, the claims erased, the content refused since it opened. */
-    ErasureStats erasureStats();
+    ErasureCounts erasureCounts();
 
     /**
      * Adds assertions received from another replica, as a set union: those already present are
@@ -248,6 +247,21 @@ public interface StemeDB extends ReadView, AutoCloseable {
      *     files: export an archive instead
      */
     BackupInfo backup(Path backupDir, int keepLast);
+
+    /**
+     * The native backups in {@code backupDir} that still hold the content of claims this database
+     * has erased since they were taken, each with how many such claims (each backup is restored
+     * into a temporary directory to be checked). Backups taken after an erasure hold none of what
+     * it erased.
+     */
+    ErasedBackups backupsHoldingErased(Path backupDir);
+
+    /**
+     * Expires the native backups in {@code backupDir} that hold erased content (see
+     * {@link #backupsHoldingErased}), then, if it expired any, takes a fresh backup. Archives
+     * exported earlier are files this database does not track: delete them, or re-export.
+     */
+    ErasedBackups purgeErasedBackups(Path backupDir);
 
     /** The backups in {@code backupDir}, oldest first. */
     static List<BackupInfo> listBackups(Path backupDir) {

@@ -64,7 +64,7 @@ class EraseCrashTest {
         try (StemeDB db = open(dir)) {
             long present = covered.stream().filter(id -> db.get(id).isPresent()).count();
             long erased = covered.stream().filter(id -> db.erasedBy(id).isPresent()).count();
-            boolean complete = db.erasureStats().erasures() == 1;
+            boolean complete = db.erasureCounts().erasures() == 1;
             if (complete) {
                 assertEquals(0, present, "the erasure is stored, so none of what it covers may be readable");
                 assertEquals(covered.size(), erased, "every covered claim is marked");

@@ -217,7 +217,7 @@ class ErasureAcceptanceTest {
             for (Claim erased : erasedClaims) {
                 assertEquals(Optional.empty(), c.get(erased.id()));
             }
-            assertTrue(c.erasureStats().refused() >= erasedClaims.size());
+            assertTrue(c.erasureCounts().refused() >= erasedClaims.size());
 
             // a claim about the subject made after the erasure is kept and resolves
             c.assertion("person:42", "passport", Value.text("renewed")).source("crm").commit();
@@ -251,7 +251,7 @@ class ErasureAcceptanceTest {
             a.syncWith(strict);
 
             assertTrue(strict.get(claim).isPresent(), "the peer's erasure was refused");
-            assertEquals(0, strict.erasureStats().erasures());
+            assertEquals(0, strict.erasureCounts().erasures());
             assertTrue(a.get(claim).isEmpty());
         }
     }

@@ -1256,6 +1256,21 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         return read(erasures::stats);
     }
 
+    /** Every id marked erased here, in id order: what {@link RocksBackups#holdingErased} looks for in backups. */
+    List<AssertionId> erasedIds() {
+        return read(erasures::erasedIds);
+    }
+
+    @Override
+    public List<RocksBackups.ErasedInBackup> backupsHoldingErased(Path backupDir) {
+        return RocksBackups.holdingErased(this, backupDir);
+    }
+
+    @Override
+    public RocksBackups.PurgeReport purgeErasedBackups(Path backupDir) {
+        return RocksBackups.purgeErased(this, backupDir);
+    }
+
     /**
      * Makes the bytes of erased claims physically gone after the commit that erased them deleted
      * their keys: flushes every memtable (so the write-ahead logs that held the records become

@@ -143,6 +143,16 @@ final class RocksErasures {
         return erased;
     }
 
+    /** Every id marked erased, in id order. */
+    List<AssertionId> erasedIds() {
+        List<AssertionId> ids = new ArrayList<>();
+        store.scan(store.meta(), new byte[] {MARK}, (key, value) -> {
+            ids.add(AssertionId.fromBytes(key, 1));
+            return true;
+        });
+        return ids;
+    }
+
     ErasureStats stats() {
         return new ErasureStats(rules.size(), marks.get(), refused.get());
     }
