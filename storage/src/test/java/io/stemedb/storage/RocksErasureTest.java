@@ -45,6 +45,28 @@ class RocksErasureTest extends ErasureContractTest {
         assertEquals(true, ((RocksEngine) engine).store().erasureFormat());
     }
 
+    /** A backup taken before an erasure holds what it erased; purging expires it and takes a fresh one; later ones hold none. */
+    @Test
+    void backupsHoldingErasedContentAreReportedAndExpired() {
+        RocksEngine rocks = (RocksEngine) engine;
+        Path backups = dir.resolve("backups");
+        Claim a = claim("person:1", "email", Value.text("a@example.org"), "crm");
+        Claim b = claim("person:1", "name", Value.text("A"), "crm");
+        engine.commit(List.of(a, b, claim("person:2", "name", Value.text("B"), "crm")));
+        RocksBackups.BackupInfo before = rocks.backup(backups, 10);
+        engine.commit(List.of(erasure(Erasure.Scope.subject("person:1"))));
+        RocksBackups.BackupInfo after = rocks.backup(backups, 10);
+
+        List<RocksBackups.ErasedInBackup> holding = rocks.backupsHoldingErased(backups);
+
+        assertEquals(List.of(new RocksBackups.ErasedInBackup(before, 2)), holding);
+        RocksBackups.PurgeReport purged = rocks.purgeErasedBackups(backups);
+        assertEquals(holding, purged.deleted());
+        assertEquals(List.of(after.id(), purged.fresh().id()), RocksBackups.list(backups).stream().map(RocksBackups.BackupInfo::id).toList());
+        assertEquals(List.of(), rocks.backupsHoldingErased(backups));
+        assertEquals(null, rocks.purgeErasedBackups(backups).fresh(), "nothing left to expire");
+    }
+
     /** A cleanup interrupted before its end (the pending mark left behind) runs again on open. */
     @Test
     void aPendingCleanupRunsAgainOnOpen() throws Exception {
