@@ -1,5 +1,6 @@
 package io.stemedb;
 
+import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Erasure;
 import io.stemedb.model.Hlc;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * An erasure on its way into a database: say who erases ({@link #source}) and why
@@ -55,6 +57,7 @@ public final class PendingErasure {
      * @throws io.stemedb.model.Assertion.InvalidAssertionException if the source or reason is missing or invalid
      */
     public AssertionId commit() {
-        return writer.write(List.of((Hlc hlc) -> Erasure.of(scope, source, hlc, reason, metadata))).get(0);
+        Function<Hlc, Assertion> draft = hlc -> Erasure.of(scope, source, hlc, reason, metadata);
+        return writer.write(List.of(draft)).get(0);
     }
 }

@@ -418,8 +418,8 @@ public final class Json {
         }
         o.set("claims", assertions(e.claims()));
         o.set("retractions", assertions(e.retractions()));
-        ArrayNode erased = o.putArray("erased");
-        e.erased().forEach(x -> erased.add(erased(x)));
+        ArrayNode erasedClaims = o.putArray("erased");
+        e.erased().forEach(x -> erasedClaims.add(erased(x)));
         return o;
     }
 
