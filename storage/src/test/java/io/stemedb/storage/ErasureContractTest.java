@@ -2,6 +2,7 @@ package io.stemedb.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stemedb.crdt.ErasedClaim;
@@ -264,6 +265,19 @@ abstract class ErasureContractTest {
         assertEquals(List.of(), engine.commit(List.of(early)), "the scope still erases arrivals after a reopen");
         assertEquals(List.of(other), engine.evidence("p:2", "email").claims());
         assertConsistent();
+    }
+
+    @Test
+    void theErasureMethodsFailAfterClose() {
+        Claim c = claim("p:1", "email", Value.text("x@example.org"), "crm");
+        engine.commit(List.of(c, erasure(Erasure.Scope.ids(List.of(c.id())))));
+        engine.close();
+
+        assertThrows(EngineClosedException.class, () -> engine.erasedBy(c.id()));
+        assertThrows(EngineClosedException.class, () -> engine.erasedOf("p:1", "email"));
+        assertThrows(EngineClosedException.class, () -> engine.erasureStats());
+        assertThrows(EngineClosedException.class,
+                () -> engine.commit(List.of(erasure(Erasure.Scope.subject("p:1")))));
     }
 
     @Test
