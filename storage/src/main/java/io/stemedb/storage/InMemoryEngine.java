@@ -256,7 +256,13 @@ public final class InMemoryEngine implements Engine {
             IdDigest total = before.total();
             Set<Fact> changed = new LinkedHashSet<>();
             List<Change> added = new ArrayList<>();
-            List<Erasure> erasedHere = new ArrayList<>();
+            // a claim of this commit that one of its erasures covers is never stored, whatever their order
+            List<Erasure> erasuresHere = new ArrayList<>();
+            for (Assertion a : assertions) {
+                if (a instanceof Erasure e && !byId.containsKey(e.id())) {
+                    erasuresHere.add(e);
+                }
+            }
             for (Assertion a : assertions) {
                 if (byId.containsKey(a.id())) {
                     continue;
@@ -266,7 +272,7 @@ public final class InMemoryEngine implements Engine {
                     continue;
                 }
                 if (a instanceof Claim c) {
-                    Erasure by = erasures.covering(c, erasedHere);
+                    Erasure by = erasures.covering(c, erasuresHere);
                     if (by != null) {
                         mark(c, by);
                         refused.incrementAndGet();
@@ -292,7 +298,6 @@ public final class InMemoryEngine implements Engine {
                     changed.add(fact);
                     claims++;
                 } else if (a instanceof Erasure e) {
-                    erasedHere.add(e);
                     for (Claim covered : storedCoveredBy(e)) {
                         Fact fact = erase(covered, e);
                         changed.add(fact);
@@ -312,10 +317,8 @@ public final class InMemoryEngine implements Engine {
                     retractions++;
                 }
             }
-            if (!erasedHere.isEmpty()) {
-                erasures.add(erasedHere);
-                // a claim erased by a later erasure of the same commit was never visible: not a change
-                added.removeIf(ch -> marks.containsKey(ch.assertion().id()));
+            if (!erasuresHere.isEmpty()) {
+                erasures.add(erasuresHere);
             }
             if (!added.isEmpty()) {
                 long sequence = log.size();
