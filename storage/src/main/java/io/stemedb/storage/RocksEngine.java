@@ -679,7 +679,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 wb.put(store.meta(), RocksStore.STATE_KEY, next.encode());
                 if (!erasuresHere.isEmpty() && !changes.isEmpty()) {
                     store.putErasureFormat(wb);
-                    wb.put(store.meta(), RocksErasures.CLEANUP_PENDING, EMPTY);
+                    wb.put(store.meta(), RocksErasures.CLEANUP_PENDING, Keys.sequenceKey(seq));
                 }
                 if (extra != null) {
                     extra.accept(wb);
@@ -1276,13 +1276,22 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
      * their keys: flushes every memtable (so the write-ahead logs that held the records become
      * obsolete, and RocksDB deletes them: this engine keeps no WAL archive), then compacts every
      * family down to its bottommost level, so that no table file holds them or their tombstones,
-     * and finally deletes the pending mark. Idempotent; a crash before its end leaves the mark,
-     * and the next open runs it again.
+     * and finally deletes the pending mark, unless a later erasure's commit rewrote it meanwhile
+     * (its own cleanup then deletes it). Idempotent; a crash before its end leaves the mark, and
+     * the next open runs it again.
      */
     private void purgeErased() {
+        byte[] pending = store.get(store.meta(), RocksErasures.CLEANUP_PENDING);
+        if (pending == null) {
+            return;
+        }
         store.flushAll();
         store.compactAll();
-        writeSynced(wb -> wb.delete(store.meta(), RocksErasures.CLEANUP_PENDING));
+        synchronized (commitMonitor) {
+            if (Arrays.equals(pending, store.get(store.meta(), RocksErasures.CLEANUP_PENDING))) {
+                writeSynced(wb -> wb.delete(store.meta(), RocksErasures.CLEANUP_PENDING));
+            }
+        }
         store.flushAll();
     }
 

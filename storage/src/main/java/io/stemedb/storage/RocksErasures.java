@@ -24,7 +24,7 @@ import org.rocksdb.WriteBatch;
  * 0xE1 u64 sequence          -> an erasure's canonical record (its log entry is kind 4, AT_ERASURE)
  * 0xE2 id(32)                -> mark: erasure id(32) fact key(16)   (the claim's content is erased)
  * 0xE3 fact key(16) id(32)   -> erasure id(32)                      (the erased claims of a fact)
- * 0xE4                       -> empty: an erasure's physical cleanup (flush, compaction) is pending
+ * 0xE4                       -> u64 sequence: an erasure's physical cleanup (flush, compaction) is pending
  * </pre>
  * The erasures themselves are few and held in memory ({@link ErasureRules}); the marks stay on
  * disk, with the fact keys that have any in memory, so that reading a fact with no erased claim
