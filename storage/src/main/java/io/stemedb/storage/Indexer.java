@@ -228,10 +228,7 @@ final class Indexer implements AutoCloseable {
             touched.put(bucket, touched.getOrDefault(bucket, bucketDigests.get(bucket)).minus(id));
             sum = sum.minus(id);
         }
-        for (Map.Entry<Integer, IdDigest> t : touched.entrySet()) {
-            wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(t.getKey()), t.getValue().toBytes());
-        }
-        wb.put(store.meta(), RocksStore.INDEXED_KEY, new ByteSink(48).u64(watermark).raw(sum.toBytes()).toByteArray());
+        putDigests(wb, touched, watermark, sum);
         IdDigest after = sum;
         return () -> {
             touched.forEach(bucketDigests::set);
@@ -353,10 +350,7 @@ final class Indexer implements AutoCloseable {
             if (newest == last) {
                 return;
             }
-            for (Map.Entry<Integer, IdDigest> t : touched.entrySet()) {
-                wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(t.getKey()), t.getValue().toBytes());
-            }
-            wb.put(store.meta(), RocksStore.INDEXED_KEY, new ByteSink(48).u64(newest).raw(sum.toBytes()).toByteArray());
+            putDigests(wb, touched, newest, sum);
             store.db().write(unsynced, wb);
         } catch (RocksDBException e) {
             throw StorageException.of("indexing " + changes.size() + " assertions", e);
@@ -370,6 +364,14 @@ final class Indexer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Puts, in {@code wb}, the {@code touched} bucket digests and the watermark record: {@code watermark} with the digest {@code sum}. */
+    private void putDigests(WriteBatch wb, Map<Integer, IdDigest> touched, long watermark, IdDigest sum) throws RocksDBException {
+        for (Map.Entry<Integer, IdDigest> t : touched.entrySet()) {
+            wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(t.getKey()), t.getValue().toBytes());
+        }
+        wb.put(store.meta(), RocksStore.INDEXED_KEY, new ByteSink(48).u64(watermark).raw(sum.toBytes()).toByteArray());
     }
 
     /** Indexes what was handed over, then stops the thread. Idempotent. */

@@ -446,8 +446,8 @@ final class RocksStore implements AutoCloseable {
         int version = ByteBuffer.wrap(format).getInt();
         if (version > ERASURE_FORMAT) {
             throw new StorageException.Incompatible(directory + " was written by a newer StemeDB (storage format "
-                    + version + "); this version reads formats " + FORMAT_VERSION + " and " + ERASURE_FORMAT
-                    + "; upgrade StemeDB to open it");
+                    + version + "); this version reads format " + FORMAT_VERSION + ", and format " + ERASURE_FORMAT
+                    + " once it stores an erasure; upgrade StemeDB to open it");
         }
         erasureFormat = version == ERASURE_FORMAT;
         if (version < FORMAT_VERSION) {
