@@ -73,6 +73,8 @@ final class Indexer implements AutoCloseable {
     private final Thread thread;
     /** Everything up to here is indexed and durable in the watermark record. Guarded by {@link #lock}. */
     private long indexed;
+    /** The newest sequence committed before this indexer started: the end of its replay of the log. */
+    private final long replayTo;
     /** The newest sequence handed over (or to replay). Guarded by {@link #lock}. */
     private long handed;
     /** The digest of every indexed id. Guarded by {@link #lock}. */
@@ -106,6 +108,7 @@ final class Indexer implements AutoCloseable {
             total = IdDigest.fromBytes(digest);
         }
         handed = Math.max(indexed, lastSequence);
+        replayTo = handed;
         if (readOnly) {
             thread = null;
         } else {
@@ -275,13 +278,10 @@ final class Indexer implements AutoCloseable {
 
     private void run() {
         try {
-            long target;
-            lock.lock();
-            try {
-                target = handed;
-            } finally {
-                lock.unlock();
-            }
+            // only what was committed before this indexer started is replayed from the log: what
+            // commits hand over since is in the queue, and reading it back from the log could meet
+            // an entry a later commit moved (a waiting retraction placed with its claim)
+            long target = replayTo;
             long from = indexed();
             while (from < target) {
                 List<Change> page = replay.read(from, (int) Math.min(REPLAY_PAGE, target - from));
