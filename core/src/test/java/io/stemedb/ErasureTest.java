@@ -55,6 +55,39 @@ class ErasureTest {
         }
     }
 
+    /** A bulk load refuses erased content like any path, and erases what an erasure it brings covers. */
+    @Test
+    void aBulkLoadRefusesErasedContentAndAppliesTheErasuresItBrings() {
+        try (StemeDB db = StemeDB.builder().nodeId(1).open(dir.resolve("bulk"))) {
+            io.stemedb.model.Claim x = io.stemedb.model.Claim.builder("person:1", "email", Value.text("x@example.org"))
+                    .source("crm").hlc(io.stemedb.model.Hlc.of(1_700_000_000_000L, 0, 2)).build();
+            io.stemedb.model.Claim z = io.stemedb.model.Claim.builder("person:2", "email", Value.text("z@example.org"))
+                    .source("crm").hlc(io.stemedb.model.Hlc.of(1_700_000_000_001L, 0, 2)).build();
+            Erasure e = Erasure.of(Erasure.Scope.subject("person:1"), "dpo", io.stemedb.model.Hlc.of(1_700_000_000_002L, 0, 2),
+                    "r", null);
+
+            db.bulkLoad(List.<Assertion>of(x, z, e).iterator(), io.stemedb.backup.ProgressListener.NONE);
+
+            assertTrue(db.get(x.id()).isEmpty(), "the load's own erasure erased the load's claim");
+            assertEquals(e, db.erasedBy(x.id()).orElseThrow());
+            assertTrue(db.get(z.id()).isPresent());
+            assertTrue(db.verify().ok(), () -> db.verify().toString());
+        }
+        try (StemeDB db = StemeDB.builder().nodeId(3).open(dir.resolve("bulk2"))) {
+            AssertionId x = db.assertion("person:1", "email", Value.text("x@example.org")).source("crm").commit();
+            Assertion claim = db.get(x).orElseThrow();
+            db.erase(Erasure.Scope.ids(List.of(x))).source("dpo").reason("r").commit();
+            long refusedBefore = db.erasureCounts().refused();
+
+            BulkLoadResult loaded = db.bulkLoad(List.of(claim).iterator(), io.stemedb.backup.ProgressListener.NONE);
+
+            assertEquals(0, loaded.added());
+            assertTrue(db.get(x).isEmpty());
+            assertEquals(refusedBefore + 1, db.erasureCounts().refused());
+            assertTrue(db.verify().ok());
+        }
+    }
+
     @Test
     void anErasureNeedsASourceAndAReasonAndStoresNothingWithout() {
         try (StemeDB db = StemeDB.inMemory()) {
