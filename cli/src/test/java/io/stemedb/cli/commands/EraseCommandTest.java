@@ -45,6 +45,22 @@ class EraseCommandTest {
     }
 
     @Test
+    void backupsThatHoldErasedContentAreReportedAndExpired() {
+        String backups = dir.resolve("backups").toString();
+        cli.run("assert", "person:42", "email", "ada@example.org", "--source", "crm").ok();
+        cli.run("backup", backups).ok();
+        cli.run("erase", "--subject", "person:42", "--source", "dpo", "--reason", "request 42").ok();
+
+        JsonNode report = cli.json("backup", backups, "--report-erased");
+        assertEquals(1, report.get("holdingErased").size());
+        assertEquals(1, report.get("holdingErased").get(0).get("erasedClaims").asInt());
+        String purged = cli.run("backup", backups, "--purge-erased").ok().out();
+        assertTrue(purged.contains("expired the backups that held erased content") && purged.contains("holds none"), purged);
+        assertEquals("no backup in " + backups + " holds erased content", cli.run("backup", backups, "--report-erased").ok().out().strip());
+        cli.run("backup", backups, "--report-erased", "--purge-erased").usageError("not both");
+    }
+
+    @Test
     void eachScopeIsOneOptionAndTheReasonIsRequired() {
         String id = cli.run("assert", "p", "q", "v", "--source", "crm").ok().out().strip();
         cli.run("erase", "--id", id, "--source", "dpo").usageError("Missing required option: '--reason=TEXT'");
