@@ -718,7 +718,9 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         private void store(WriteBatch wb, Assertion a) throws RocksDBException {
             AssertionId id = a.id();
             if (a instanceof Claim c && (erasures.any() || !erasuresHere.isEmpty())) {
-                Erasure marked = erasures.markOf(id);
+                // a scope marks only claims older than its erasure, so a claim newer than everything stored
+                // needs no lookup of its mark: only an id list can name it, and the rules check those
+                Erasure marked = before.maxHlc() == null || c.hlc().isAfter(before.maxHlc()) ? null : erasures.markOf(id);
                 Erasure covering = marked != null ? null : erasures.rules().covering(c, erasuresHere);
                 if (marked != null || covering != null) {
                     if (covering != null) {
