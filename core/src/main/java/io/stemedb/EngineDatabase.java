@@ -13,11 +13,13 @@ import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
 import io.stemedb.model.EncodedAssertion;
+import io.stemedb.model.Erasure;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.HlcClock;
 import io.stemedb.model.Value;
 import io.stemedb.storage.Engine;
 import io.stemedb.storage.EngineStats;
+import io.stemedb.storage.ErasureStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,6 +103,34 @@ final class EngineDatabase implements StemeDB {
     public AssertionId retract(AssertionId target, String source, Map<String, String> metadata) {
         Objects.requireNonNull(target, "target");
         return commit(List.of(new RetractionDraft(target, source, metadata))).get(0);
+    }
+
+    @Override
+    public PendingErasure erase(Erasure.Scope scope) {
+        lifecycle.checkOpen();
+        return new PendingErasure(writer, scope);
+    }
+
+    @Override
+    public Optional<Erasure> erasedBy(AssertionId id) {
+        Objects.requireNonNull(id, "id");
+        return lifecycle.call(() -> engine.erasedBy(id));
+    }
+
+    @Override
+    public ErasedBackups backupsHoldingErased(Path backupDir) {
+        return backups.holdingErased(backupDir);
+    }
+
+    @Override
+    public ErasedBackups purgeErasedBackups(Path backupDir) {
+        return backups.purgeErased(backupDir);
+    }
+
+    @Override
+    public ErasureCounts erasureCounts() {
+        ErasureStats s = lifecycle.call(engine::erasureStats);
+        return new ErasureCounts(s.erasures(), s.erasedClaims(), s.refused());
     }
 
     private List<AssertionId> commit(List<? extends Function<Hlc, ? extends Assertion>> drafts) {

@@ -50,6 +50,11 @@ final class EngineSyncReplica implements SyncReplica {
     }
 
     @Override
+    public boolean isErased(AssertionId id) {
+        return lifecycle.call(() -> engine.erasedBy(id)).isPresent();
+    }
+
+    @Override
     public MergeOutcome merge(List<EncodedAssertion> records) {
         MergeResult r = intake.mergeEncoded(records);
         List<Refused> refused = new ArrayList<>();

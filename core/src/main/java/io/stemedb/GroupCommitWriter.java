@@ -141,6 +141,10 @@ final class GroupCommitWriter {
             throw new Assertion.InvalidAssertionException("target",
                     target + " is a retraction; only claims can be retracted (the set is two-phase: a retraction is final)");
         }
+        if (kind == Engine.Kind.ERASURE) {
+            throw new Assertion.InvalidAssertionException("target",
+                    target + " is an erasure; only claims can be retracted (an erasure is final: its content is gone)");
+        }
     }
 
     /** Marks {@code p} built with {@code assertions}, or, if they are null (a draft failed), takes it out of the queue. */

@@ -208,12 +208,14 @@ final class Intake {
 
     /**
      * Whether an assertion from elsewhere (a merge, a bulk load) may be stored: within the value
-     * size limit, and not stamped further ahead of this replica's clock than it tolerates. If
+     * size limit, accepted by the erasure policy if it is an erasure, and not stamped further
+     * ahead of this replica's clock than it tolerates. If
      * not, the reason is added to {@code rejected}.
      */
     private boolean acceptable(Assertion a, long latestAcceptable, List<MergeResult.Rejected> rejected) {
         try {
             limits.checkValueSize(a);
+            limits.checkErasure(a);
             if (a.hlc().physicalMillis() > latestAcceptable) {
                 throw new Assertion.InvalidAssertionException("hlc", a.hlc() + " is more than "
                         + limits.maxClockDrift() + " ahead of this replica's clock; fix the sending replica's clock "

@@ -1,14 +1,17 @@
 package io.stemedb;
 
+import io.stemedb.crdt.ErasedClaim;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
+import io.stemedb.model.Erasure;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Value;
 import io.stemedb.storage.Engine;
 import io.stemedb.storage.EngineStats;
+import io.stemedb.storage.ErasureStats;
 import io.stemedb.storage.VerifyReport;
 import java.util.List;
 import java.util.Map;
@@ -114,6 +117,21 @@ final class MeteredEngine implements Engine {
     @Override
     public long lastSequence() {
         return engine.lastSequence();
+    }
+
+    @Override
+    public Optional<Erasure> erasedBy(AssertionId id) {
+        return engine.erasedBy(id);
+    }
+
+    @Override
+    public List<ErasedClaim> erasedOf(String subject, String predicate) {
+        return engine.erasedOf(subject, predicate);
+    }
+
+    @Override
+    public ErasureStats erasureStats() {
+        return engine.erasureStats();
     }
 
     @Override

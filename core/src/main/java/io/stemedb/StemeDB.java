@@ -10,6 +10,7 @@ import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
 import io.stemedb.model.EncodedAssertion;
+import io.stemedb.model.Erasure;
 import io.stemedb.model.StemeException;
 import io.stemedb.model.Value;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -94,6 +96,27 @@ public interface StemeDB extends ReadView, AutoCloseable {
 
     /** Retracts with metadata, a reason for example. */
     AssertionId retract(AssertionId target, String source, Map<String, String> metadata);
+
+    /**
+     * Starts the erasure of {@code scope}: the claims with given ids
+     * ({@code Erasure.Scope.ids(...)}), or every claim recorded before the erasure about a subject
+     * ({@code Erasure.Scope.subject("person:42")}), a subject and predicate
+     * ({@code Erasure.Scope.fact(...)}) or by a source about a subject
+     * ({@code Erasure.Scope.bySourceAbout(...)}). Unlike a retraction, an erasure deletes the
+     * content of what it covers, on this replica and on every replica it reaches by sync; the ids
+     * stay known, marked erased, so the content is refused wherever it comes from afterwards.
+     * Set the source and the reason, then {@link PendingErasure#commit() commit}.
+     */
+    PendingErasure erase(Erasure.Scope scope);
+
+    /**
+     * The erasure that erased the claim {@code id} here, if one did: what remains of an erased
+     * claim (its id, the erasure's source, time and reason), never its content.
+     */
+    Optional<Erasure> erasedBy(AssertionId id);
+
+    /** What erasure did on this replica: the erasures stored, the claims erased, the content refused since it opened. */
+    ErasureCounts erasureCounts();
 
     /**
      * Adds assertions received from another replica, as a set union: those already present are
@@ -224,6 +247,21 @@ public interface StemeDB extends ReadView, AutoCloseable {
      *     files: export an archive instead
      */
     BackupInfo backup(Path backupDir, int keepLast);
+
+    /**
+     * The native backups in {@code backupDir} that still hold the content of claims this database
+     * has erased since they were taken, each with how many such claims (each backup is restored
+     * into a temporary directory to be checked). Backups taken after an erasure hold none of what
+     * it erased.
+     */
+    ErasedBackups backupsHoldingErased(Path backupDir);
+
+    /**
+     * Expires the native backups in {@code backupDir} that hold erased content (see
+     * {@link #backupsHoldingErased}), then, if it expired any, takes a fresh backup. Archives
+     * exported earlier are files this database does not track: delete them, or re-export.
+     */
+    ErasedBackups purgeErasedBackups(Path backupDir);
 
     /** The backups in {@code backupDir}, oldest first. */
     static List<BackupInfo> listBackups(Path backupDir) {

@@ -31,6 +31,7 @@ public final class StemeDBBuilder {
     private long factCacheBytes = RocksSettings.DEFAULT.factCacheBytes();
     private boolean salvageDamagedLog;
     private Duration maxClockDrift = Duration.ofHours(1);
+    private ErasurePolicy erasurePolicy = ErasurePolicy.ACCEPT_ALL;
     private SyncLimits syncLimits = SyncLimits.DEFAULT;
 
     StemeDBBuilder() {}
@@ -61,6 +62,16 @@ public final class StemeDBBuilder {
                     "maxValueBytes must be between 1 and %,d (16 MiB), got %,d", Assertion.MAX_VALUE_BYTES, maxValueBytes));
         }
         this.maxValueBytes = maxValueBytes;
+        return this;
+    }
+
+    /**
+     * Which erasures this database accepts from elsewhere (merge, sync, archive import, bulk
+     * load); refused ones are reported as rejected and erase nothing. Local erasures
+     * ({@link StemeDB#erase}) are always accepted. Default {@link ErasurePolicy#ACCEPT_ALL}.
+     */
+    public StemeDBBuilder erasurePolicy(ErasurePolicy policy) {
+        this.erasurePolicy = Objects.requireNonNull(policy, "policy");
         return this;
     }
 
@@ -147,7 +158,7 @@ public final class StemeDBBuilder {
     }
 
     private DatabaseLimits limits() {
-        return new DatabaseLimits(clock, maxValueBytes, maxClockDrift, syncLimits);
+        return new DatabaseLimits(clock, maxValueBytes, maxClockDrift, syncLimits, erasurePolicy);
     }
 
     /** A database on the Java heap: no files, no native code. */

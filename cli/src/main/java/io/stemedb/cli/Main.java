@@ -4,6 +4,7 @@ import io.stemedb.cli.commands.AssertCommand;
 import io.stemedb.cli.commands.BackupCommand;
 import io.stemedb.cli.commands.ConflictsCommand;
 import io.stemedb.cli.commands.EntityCommand;
+import io.stemedb.cli.commands.EraseCommand;
 import io.stemedb.cli.commands.ExportCommand;
 import io.stemedb.cli.commands.FindCommand;
 import io.stemedb.cli.commands.GetCommand;
@@ -71,6 +72,7 @@ import picocli.CommandLine.Spec;
             InitCommand.class,
             AssertCommand.class,
             RetractCommand.class,
+            EraseCommand.class,
             GetCommand.class,
             ResolveCommand.class,
             HistoryCommand.class,

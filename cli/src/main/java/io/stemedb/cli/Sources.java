@@ -9,6 +9,7 @@ import io.stemedb.model.Assertion;
 import io.stemedb.model.Change;
 import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
+import io.stemedb.model.Retraction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ public final class Sources {
         void add(Assertion a) {
             if (a instanceof Claim) {
                 claims++;
-            } else {
+            } else if (a instanceof Retraction) {
                 retractions++;
             }
             if (first == null || a.hlc().compareTo(first) < 0) {

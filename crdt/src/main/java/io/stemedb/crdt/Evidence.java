@@ -57,6 +57,8 @@ public final class Evidence {
     private final Instant asOf;
     /** {@link #heads()}, computed on first use (volatile: evidence is shared between threads). */
     private volatile List<Claim> heads;
+    /** The claims of this fact whose content was erased, in id order; empty for almost every fact. */
+    private final List<ErasedClaim> erased;
 
     /**
      * Takes the lists as they are: {@code claims} and {@code retractions} immutable and in record
@@ -64,7 +66,7 @@ public final class Evidence {
      * and {@code live} the claims it does not name.
      */
     private Evidence(String subject, String predicate, List<Claim> claims, List<Claim> live, List<Retraction> retractions,
-            Map<AssertionId, List<Retraction>> byTarget, Instant asOf) {
+            Map<AssertionId, List<Retraction>> byTarget, Instant asOf, List<ErasedClaim> erased) {
         this.subject = subject;
         this.predicate = predicate;
         this.claims = claims;
@@ -72,12 +74,13 @@ public final class Evidence {
         this.retractions = retractions;
         this.byTarget = byTarget;
         this.asOf = asOf;
+        this.erased = erased;
     }
 
     /** Evidence of {@code claims} and {@code retractions}, immutable, in record order, each retraction of one of the claims. */
     private static Evidence assemble(String subject, String predicate, List<Claim> claims, List<Retraction> retractions, Instant asOf) {
         Map<AssertionId, List<Retraction>> byTarget = group(retractions);
-        return new Evidence(subject, predicate, claims, live(claims, byTarget), retractions, byTarget, asOf);
+        return new Evidence(subject, predicate, claims, live(claims, byTarget), retractions, byTarget, asOf, List.of());
     }
 
     /** The claims {@code byTarget} does not name: {@code claims} itself when nothing is retracted. */
@@ -109,8 +112,8 @@ public final class Evidence {
                 if (c.subject().equals(subject) && c.predicate().equals(predicate)) {
                     claims.putIfAbsent(c.id(), c);
                 }
-            } else {
-                retractions.putIfAbsent(a.id(), (Retraction) a);
+            } else if (a instanceof Retraction r) {
+                retractions.putIfAbsent(r.id(), r);
             }
         }
         Claim[] sorted = claims.values().toArray(new Claim[0]);
@@ -156,14 +159,15 @@ public final class Evidence {
                     throw outOfPlace(i, a, "is not after the claim before it in record order");
                 }
                 claims[claimCount++] = c;
-            } else {
-                Retraction r = (Retraction) a;
+            } else if (a instanceof Retraction r) {
                 if (retractions.isEmpty()) {
                     retractions = new ArrayList<>();
                 } else if (Assertion.RECORD_ORDER.compare(retractions.get(retractions.size() - 1), r) >= 0) {
                     throw outOfPlace(i, a, "is not after the retraction before it in record order");
                 }
                 retractions.add(r);
+            } else {
+                throw outOfPlace(i, a, "is an erasure; evidence holds claims and retractions");
             }
             i++;
         }
@@ -330,7 +334,7 @@ public final class Evidence {
             cutsSomething |= isAfter(r.hlc(), instant);
         }
         if (!cutsSomething) {
-            return new Evidence(subject, predicate, claims, live, retractions, byTarget, cut);
+            return new Evidence(subject, predicate, claims, live, retractions, byTarget, cut, erasedAsOf(instant));
         }
         List<Claim> kept = new ArrayList<>(claims.size());
         for (Claim c : claims) {
@@ -354,7 +358,43 @@ public final class Evidence {
                 }
             }
         }
-        return assemble(subject, predicate, Collections.unmodifiableList(kept), List.copyOf(keptRetractions), cut);
+        return assemble(subject, predicate, Collections.unmodifiableList(kept), List.copyOf(keptRetractions), cut)
+                .withErased(cut == null ? erased : erasedAsOf(cut));
+    }
+
+    /** The erased claims whose erasure was recorded at or before {@code instant}. */
+    private List<ErasedClaim> erasedAsOf(Instant instant) {
+        if (erased.isEmpty()) {
+            return erased;
+        }
+        List<ErasedClaim> kept = new ArrayList<>(erased.size());
+        for (ErasedClaim e : erased) {
+            if (!isAfter(e.erasure().hlc(), instant)) {
+                kept.add(e);
+            }
+        }
+        return List.copyOf(kept);
+    }
+
+    /**
+     * The claims of this fact whose content was erased: their ids and the erasures that erased
+     * them, in id order. They are never among {@link #claims()}: no lens sees them.
+     */
+    public List<ErasedClaim> erased() {
+        return erased;
+    }
+
+    /**
+     * This evidence with {@code erased} as the list of its erased claims (sorted by id here):
+     * how an engine that erased claims of the fact reports them.
+     */
+    public Evidence withErased(List<ErasedClaim> erased) {
+        if (erased.isEmpty() && this.erased.isEmpty()) {
+            return this;
+        }
+        List<ErasedClaim> sorted = new ArrayList<>(erased);
+        sorted.sort(Comparator.comparing(ErasedClaim::claim));
+        return new Evidence(subject, predicate, claims, live, retractions, byTarget, asOf, List.copyOf(sorted));
     }
 
     /** {@code hlc.instant().isAfter(t)}, without building the instant: this runs per claim on every as-of read. */

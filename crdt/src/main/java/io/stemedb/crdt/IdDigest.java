@@ -91,6 +91,22 @@ public final class IdDigest {
         return new IdDigest(s, count + other.count);
     }
 
+    /** The digest of this set less {@code id} (which must be in it): how a replica forgets an erased claim's id. */
+    public IdDigest minus(AssertionId id) {
+        if (count == 0) {
+            throw new IllegalStateException("the empty set holds no id to remove");
+        }
+        byte[] s = sum.clone();
+        byte[] b = id.toBytes();
+        int borrow = 0;
+        for (int i = 31; i >= 0; i--) {
+            int v = (s[i] & 0xff) - (b[i] & 0xff) - borrow;
+            s[i] = (byte) v;
+            borrow = v < 0 ? 1 : 0;
+        }
+        return count == 1 ? EMPTY : new IdDigest(s, count - 1);
+    }
+
     /** Adds {@code b} to {@code a} modulo 2^256, both big-endian. */
     private static void addInto(byte[] a, byte[] b) {
         int carry = 0;

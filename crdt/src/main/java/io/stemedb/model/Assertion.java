@@ -5,15 +5,16 @@ import java.util.Map;
 
 /**
  * An immutable, attributed claim recorded in StemeDB: either a {@link Claim} ("source S says that
- * subject X's predicate P is V") or a {@link Retraction} (source S withdraws the assertion with a
- * given id). Nothing is ever deleted; a retraction is itself an assertion.
+ * subject X's predicate P is V"), a {@link Retraction} (source S withdraws the assertion with a
+ * given id) or an {@link Erasure} (source S deletes the content of some claims, keeping their
+ * ids). Nothing but an erasure's targets is ever deleted, and an erasure is itself an assertion.
  *
  * <p>Every assertion is identified by the BLAKE3-256 hash of its canonical encoding
  * ({@link CanonicalCodec}, specified in docs/format.md): the same content has the same
  * {@link #id()} on every machine, forever. Instances are immutable and thread-safe; they are
  * validated when built, so an assertion that exists is a valid one.
  */
-public sealed interface Assertion permits Claim, Retraction {
+public sealed interface Assertion permits Claim, Retraction, Erasure {
 
     /** The most UTF-8 bytes a subject, predicate, source or reference may take. */
     int MAX_NAME_BYTES = 1024;

@@ -1,7 +1,9 @@
 package io.stemedb.model;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,6 +25,8 @@ public final class CanonicalCodec {
     public static final int KIND_CLAIM = 0x01;
     /** The kind byte of a retraction. */
     public static final int KIND_RETRACTION = 0x02;
+    /** The kind byte of an erasure. */
+    public static final int KIND_ERASURE = 0x03;
     /** The largest record {@link #decode} accepts: a maximal value plus room for every other field. */
     public static final int MAX_RECORD_BYTES = Assertion.MAX_VALUE_BYTES + (1 << 20);
 
@@ -62,12 +66,18 @@ public final class CanonicalCodec {
             if (c.rawValidTo() != null) {
                 instant(out, c.rawValidTo());
             }
-        } else {
-            Retraction r = (Retraction) assertion;
+        } else if (assertion instanceof Retraction r) {
             out.u8(KIND_RETRACTION);
             out.id(r.target());
             out.string(r.source());
             out.hlc(r.hlc());
+        } else {
+            Erasure e = (Erasure) assertion;
+            out.u8(KIND_ERASURE);
+            scope(out, e.scope());
+            out.string(e.source());
+            out.hlc(e.hlc());
+            out.string(e.reason());
         }
         Map<String, String> metadata = assertion.metadata();
         out.varint(metadata.size());
@@ -113,6 +123,52 @@ public final class CanonicalCodec {
             default:
                 throw new AssertionError(v.type());
         }
+    }
+
+    private static void scope(ByteSink out, Erasure.Scope scope) {
+        out.u8(scope.kind().tag());
+        switch (scope.kind()) {
+            case IDS -> {
+                out.varint(scope.targets().size());
+                scope.targets().forEach(out::id);
+            }
+            case SUBJECT -> out.string(scope.subject());
+            case FACT -> out.string(scope.subject()).string(scope.predicate());
+            case SOURCE_SUBJECT -> out.string(scope.claimSource()).string(scope.subject());
+        }
+    }
+
+    private static Erasure.Scope readScope(ByteSource in) {
+        int at = in.position();
+        int tag = in.u8("scope kind");
+        Erasure.ScopeKind kind = Erasure.ScopeKind.ofTag(tag);
+        if (kind == null) {
+            throw new MalformedRecordException("unknown erasure scope kind 0x" + Integer.toHexString(tag)
+                    + " (0x01 ids, 0x02 subject, 0x03 subject and predicate, 0x04 source and subject)", at);
+        }
+        return switch (kind) {
+            case IDS -> {
+                int countAt = in.position();
+                int count = in.length("erased id count");
+                if (count > Erasure.MAX_TARGETS) {
+                    throw new MalformedRecordException("an erasure lists " + count + " ids, more than " + Erasure.MAX_TARGETS, countAt);
+                }
+                List<AssertionId> ids = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    ids.add(AssertionId.fromBytes(in.raw(AssertionId.LENGTH, "erased id"), 0));
+                }
+                yield new Erasure.Scope(kind, ids, null, null, null);
+            }
+            case SUBJECT -> new Erasure.Scope(kind, List.of(), in.string("scope subject"), null, null);
+            case FACT -> {
+                String subject = in.string("scope subject");
+                yield new Erasure.Scope(kind, List.of(), subject, in.string("scope predicate"), null);
+            }
+            case SOURCE_SUBJECT -> {
+                String source = in.string("scope source");
+                yield new Erasure.Scope(kind, List.of(), in.string("scope subject"), null, source);
+            }
+        };
     }
 
     private static void instant(ByteSink out, Instant t) {
@@ -196,6 +252,8 @@ public final class CanonicalCodec {
             Instant validTo = (flags & FLAG_VALID_TO) != 0 ? Instant.ofEpochSecond(in.u64("validTo"), in.u32("validTo")) : null;
             result = Claim.stored(bytes, subject, predicate, value, source, hlc, confidence, validFrom, validTo,
                     readStoredMetadata(in));
+        } else if (kind == KIND_ERASURE) {
+            result = read(bytes);
         } else {
             AssertionId target = AssertionId.fromBytes(bytes, in.position());
             in.skip(AssertionId.LENGTH, "target id");
@@ -283,9 +341,17 @@ public final class CanonicalCodec {
             Map<String, String> metadata = readMetadata(in);
             in.expectEnd();
             result = Retraction.decoded(target, source, hlc, metadata, bytes.clone());
+        } else if (kind == KIND_ERASURE) {
+            Erasure.Scope scope = readScope(in);
+            String source = in.string("source");
+            Hlc hlc = readHlc(in);
+            String reason = in.string("reason");
+            Map<String, String> metadata = readMetadata(in);
+            in.expectEnd();
+            result = Erasure.decoded(scope, source, hlc, reason, metadata, bytes.clone());
         } else {
             throw new MalformedRecordException("unknown kind 0x" + Integer.toHexString(kind)
-                    + " (0x01 is a claim, 0x02 a retraction)", 1);
+                    + " (0x01 is a claim, 0x02 a retraction, 0x03 an erasure)", 1);
         }
         return result;
     }

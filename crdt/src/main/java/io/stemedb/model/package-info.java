@@ -1,5 +1,6 @@
 /**
- * The data of StemeDB: {@link io.stemedb.model.Assertion assertions} (claims and retractions),
+ * The data of StemeDB: {@link io.stemedb.model.Assertion assertions} (claims, retractions and
+ * erasures),
  * {@link io.stemedb.model.Value values}, {@link io.stemedb.model.Hlc hybrid logical clock}
  * timestamps, and the {@link io.stemedb.model.CanonicalCodec canonical encoding} whose BLAKE3
  * hash is an {@link io.stemedb.model.AssertionId}.

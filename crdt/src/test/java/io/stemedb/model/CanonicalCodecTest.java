@@ -2,6 +2,7 @@ package io.stemedb.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -208,12 +210,103 @@ class CanonicalCodecTest {
     @Test
     void unknownKind() {
         byte[] record = hex(WORKED_EXAMPLE);
-        for (int kind : new int[] {0x00, 0x03, 0xff}) {
+        for (int kind : new int[] {0x00, 0x04, 0xff}) {
             record[1] = (byte) kind;
             CanonicalCodec.MalformedRecordException e =
                     malformed(() -> CanonicalCodec.decode(record), "unknown kind 0x" + Integer.toHexString(kind));
             assertEquals(1, e.offset());
         }
+    }
+
+    /** The subject-scope erasure of docs/format.md, byte by byte. */
+    private static final String ERASURE_EXAMPLE = "01030209706572736f6e3a34320c707269766163792d7465616d0000018bcfee8fc0"
+            + "000000000102030405060708136572617375726520726571756573742023343200";
+
+    @Test
+    void theErasureExampleOfTheFormatSpecification() {
+        Erasure e = Erasure.of(Erasure.Scope.subject("person:42"), "privacy-team", Hlc.of(1700000600000L, 0, 0x0102030405060708L),
+                "erasure request #42", null);
+        assertArrayEquals(hex(ERASURE_EXAMPLE), e.canonicalBytes());
+        assertEquals("1cbd20223bae51063ae7934aebb9737d224ddd6b8ccc53eaad6f7cbc00b54717", e.id().toString());
+        assertEquals(e, CanonicalCodec.decode(hex(ERASURE_EXAMPLE)));
+    }
+
+    @Test
+    void anErasureWithAnUnknownScopeKindIsRefused() {
+        byte[] record = hex(ERASURE_EXAMPLE);
+        for (int kind : new int[] {0x00, 0x05, 0xff}) {
+            record[2] = (byte) kind;
+            CanonicalCodec.MalformedRecordException e =
+                    malformed(() -> CanonicalCodec.decode(record), "unknown erasure scope kind 0x" + Integer.toHexString(kind));
+            assertEquals(2, e.offset());
+        }
+    }
+
+    @Test
+    void anErasureListsItsIdsAscendingOnceEachAndAtMostTheLimit() {
+        AssertionId low = AssertionId.fromBytes(new byte[32]);
+        byte[] highBytes = new byte[32];
+        Arrays.fill(highBytes, (byte) 0xff);
+        AssertionId high = AssertionId.fromBytes(highBytes);
+        Erasure e = Erasure.of(Erasure.Scope.ids(List.of(high, low, high)), "dpo", Hlc.of(1, 0, 1), "r", null);
+        assertEquals(List.of(low, high), e.scope().targets());
+        byte[] record = e.canonicalBytes();
+        // swap the two ids: the same set out of order is not canonical
+        byte[] swapped = record.clone();
+        System.arraycopy(record, 4, swapped, 36, 32);
+        System.arraycopy(record, 36, swapped, 4, 32);
+        Assertion.InvalidAssertionException invalid = assertThrows(Assertion.InvalidAssertionException.class,
+                () -> CanonicalCodec.decode(swapped));
+        assertEquals("scope", invalid.field());
+        byte[] withCount = new byte[record.length + 1];
+        System.arraycopy(record, 0, withCount, 0, 3);
+        withCount[3] = (byte) 0x81; // 1025 as a varint: 81 08
+        withCount[4] = 0x08;
+        System.arraycopy(record, 4, withCount, 5, record.length - 4);
+        malformed(() -> CanonicalCodec.decode(withCount), "more than 1024");
+        assertThrows(Assertion.InvalidAssertionException.class, () -> Erasure.Scope.ids(List.of()));
+        List<AssertionId> many = new java.util.ArrayList<>();
+        for (int i = 0; i <= Erasure.MAX_TARGETS; i++) {
+            byte[] b = new byte[32];
+            b[0] = (byte) (i >> 8);
+            b[1] = (byte) i;
+            many.add(AssertionId.fromBytes(b));
+        }
+        assertThrows(Assertion.InvalidAssertionException.class, () -> Erasure.Scope.ids(many));
+        assertEquals(Erasure.MAX_TARGETS, Erasure.Scope.ids(many.subList(0, Erasure.MAX_TARGETS)).targets().size());
+    }
+
+    @Test
+    void anErasureNeedsAReason() {
+        for (String reason : new String[] {null, "", "x".repeat(Erasure.MAX_REASON_BYTES + 1), "\ud800"}) {
+            Assertion.InvalidAssertionException e = assertThrows(Assertion.InvalidAssertionException.class,
+                    () -> Erasure.of(Erasure.Scope.subject("s"), "dpo", Hlc.of(1, 0, 1), reason, null));
+            assertEquals("reason", e.field());
+        }
+    }
+
+    @Test
+    void aScopeCoversClaimsRecordedStrictlyBeforeTheErasureOnly() {
+        Hlc at = Hlc.of(1000, 5, 7);
+        Erasure bySubject = Erasure.of(Erasure.Scope.subject("s"), "dpo", at, "r", null);
+        Erasure byFact = Erasure.of(Erasure.Scope.fact("s", "p"), "dpo", at, "r", null);
+        Erasure bySource = Erasure.of(Erasure.Scope.bySourceAbout("crm", "s"), "dpo", at, "r", null);
+        Claim before = Claim.builder("s", "p", Value.integer(1)).source("crm").hlc(Hlc.of(1000, 5, 6)).build();
+        Claim same = Claim.builder("s", "p", Value.integer(1)).source("crm").hlc(at).build();
+        Claim after = Claim.builder("s", "p", Value.integer(1)).source("crm").hlc(Hlc.of(1000, 6, 0)).build();
+        Claim otherPredicate = Claim.builder("s", "q", Value.integer(1)).source("crm").hlc(Hlc.of(1, 0, 0)).build();
+        Claim otherSource = Claim.builder("s", "p", Value.integer(1)).source("hr").hlc(Hlc.of(1, 0, 0)).build();
+        for (Erasure e : List.of(bySubject, byFact, bySource)) {
+            assertTrue(e.covers(before), e.toString());
+            assertFalse(e.covers(same), e.toString());
+            assertFalse(e.covers(after), e.toString());
+        }
+        assertTrue(bySubject.covers(otherPredicate));
+        assertFalse(byFact.covers(otherPredicate));
+        assertFalse(bySource.covers(otherSource));
+        Erasure byId = Erasure.of(Erasure.Scope.ids(List.of(after.id())), "dpo", at, "r", null);
+        assertTrue(byId.covers(after), "an id list has no time bound");
+        assertFalse(byId.covers(before));
     }
 
     @Test

@@ -101,8 +101,37 @@ final class CanonicalVectors {
                 onlyFields(a, Set.of("kind", "target", "source", "hlc", "metadata"), "retraction");
                 return Retraction.of(AssertionId.parse(text(a, "target")), text(a, "source"), hlc(required(a, "hlc")),
                         a.has("metadata") ? metadata(a.get("metadata")) : null);
+            case "erasure": {
+                onlyFields(a, Set.of("kind", "erases", "source", "hlc", "reason", "metadata"), "erasure");
+                return Erasure.of(scope(required(a, "erases")), text(a, "source"), hlc(required(a, "hlc")), text(a, "reason"),
+                        a.has("metadata") ? metadata(a.get("metadata")) : null);
+            }
             default:
                 throw new IllegalArgumentException("unknown kind '" + kind + "'");
+        }
+    }
+
+    /** An erasure's scope: {@code {"scope": "ids", "ids": [hex...]}}, or "subject", "fact", "source-subject" with their names. */
+    static Erasure.Scope scope(JsonNode e) {
+        String scope = text(e, "scope");
+        switch (scope) {
+            case "ids": {
+                onlyFields(e, Set.of("scope", "ids"), "ids scope");
+                List<AssertionId> ids = new ArrayList<>();
+                required(e, "ids").forEach(id -> ids.add(AssertionId.parse(id.asText())));
+                return Erasure.Scope.ids(ids);
+            }
+            case "subject":
+                onlyFields(e, Set.of("scope", "subject"), "subject scope");
+                return Erasure.Scope.subject(text(e, "subject"));
+            case "fact":
+                onlyFields(e, Set.of("scope", "subject", "predicate"), "fact scope");
+                return Erasure.Scope.fact(text(e, "subject"), text(e, "predicate"));
+            case "source-subject":
+                onlyFields(e, Set.of("scope", "source", "subject"), "source-subject scope");
+                return Erasure.Scope.bySourceAbout(text(e, "source"), text(e, "subject"));
+            default:
+                throw new IllegalArgumentException("unknown scope '" + scope + "'");
         }
     }
 

@@ -181,9 +181,37 @@ final class ModelArbitraries {
                 .as(Retraction::of);
     }
 
+    /**
+     * Every kind of scope: one to many ids (repeats and any order, as a caller may give them, up to
+     * the limit now and then), or names of every shape for the other kinds.
+     */
+    static Arbitrary<Erasure.Scope> scopes() {
+        Arbitrary<Integer> counts = Arbitraries.frequencyOf(
+                Tuple.of(40, Arbitraries.integers().between(1, 8)),
+                Tuple.of(1, Arbitraries.just(Erasure.MAX_TARGETS)));
+        return Arbitraries.frequencyOf(
+                Tuple.of(2, counts.flatMap(n -> ids().list().ofMinSize(1).ofMaxSize(n)).map(Erasure.Scope::ids)),
+                Tuple.of(1, names().map(Erasure.Scope::subject)),
+                Tuple.of(1, Combinators.combine(names(), names()).as(Erasure.Scope::fact)),
+                Tuple.of(1, Combinators.combine(names(), names()).as(Erasure.Scope::bySourceAbout)));
+    }
+
+    /** Reasons of 1 to 4096 UTF-8 bytes, any well-formed Unicode. */
+    static Arbitrary<String> reasons() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(4, unicode(1, 60)),
+                Tuple.of(1, Arbitraries.strings().ascii().ofLength(Erasure.MAX_REASON_BYTES)));
+    }
+
+    static Arbitrary<Erasure> erasures() {
+        return Combinators.combine(scopes(), names(), hlcs(), reasons(), metadata().injectNull(0.4))
+                .as(Erasure::of);
+    }
+
     static Arbitrary<Assertion> assertions() {
         return Arbitraries.frequencyOf(
                 Tuple.of(3, claims().map(c -> (Assertion) c)),
-                Tuple.of(1, retractions().map(r -> (Assertion) r)));
+                Tuple.of(1, retractions().map(r -> (Assertion) r)),
+                Tuple.of(1, erasures().map(e -> (Assertion) e)));
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
+import io.stemedb.model.Erasure;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Retraction;
 import io.stemedb.model.StemeException;
@@ -23,6 +24,7 @@ final class AssertionReader {
     private static final Set<String> CLAIM_FIELDS = Set.of("id", "hlc", "source", "subject", "predicate", "type",
             "value", "confidence", "validFrom", "validTo", "metadata");
     private static final Set<String> RETRACTION_FIELDS = Set.of("id", "hlc", "source", "retracts", "metadata");
+    private static final Set<String> ERASURE_FIELDS = Set.of("id", "hlc", "source", "erases", "reason", "metadata");
     private static final Set<String> HLC_FIELDS = Set.of("physical", "logical", "node");
 
     private AssertionReader() {}
@@ -42,7 +44,7 @@ final class AssertionReader {
                     + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase(Locale.ROOT)));
         }
         try {
-            Assertion a = node.has("retracts") ? retraction(node) : claim(node);
+            Assertion a = node.has("retracts") ? retraction(node) : node.has("erases") ? erasure(node) : claim(node);
             JsonNode id = node.get("id");
             if (id != null && !id.isNull()) {
                 AssertionId stated = parseId("id", id);
@@ -84,6 +86,12 @@ final class AssertionReader {
         checkFields(o, RETRACTION_FIELDS, "a retraction", "subject");
         AssertionId target = parseId("retracts", o.get("retracts"));
         return Retraction.of(target, requiredText(o, "source"), hlc(o.get("hlc")), metadata(o));
+    }
+
+    private static Erasure erasure(JsonNode o) {
+        checkFields(o, ERASURE_FIELDS, "an erasure", "subject");
+        return Erasure.of(Json.erasureScope(o.get("erases")), requiredText(o, "source"), hlc(o.get("hlc")),
+                requiredText(o, "reason"), metadata(o));
     }
 
     private static void checkFields(JsonNode o, Set<String> allowed, String what, String other) {

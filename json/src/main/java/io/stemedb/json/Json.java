@@ -11,18 +11,23 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.Conflict;
 import io.stemedb.Page;
+import io.stemedb.crdt.ErasedClaim;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.lens.Resolution;
 import io.stemedb.model.Assertion;
+import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
+import io.stemedb.model.Erasure;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Retraction;
 import io.stemedb.model.StemeException;
 import io.stemedb.model.TextInput;
 import io.stemedb.model.Value;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -184,7 +189,8 @@ public final class Json {
      * An assertion, every field included, in the shape of a JSON Lines line: {@code id},
      * {@code hlc}, {@code source}, then {@code subject}, {@code predicate}, {@code type},
      * {@code value} and the optional {@code confidence}, {@code validFrom}, {@code validTo} of a
-     * claim, or {@code retracts} of a retraction, and {@code metadata} when there is any.
+     * claim, or {@code retracts} of a retraction, or {@code erases} (its {@link #scope}) and
+     * {@code reason} of an erasure, and {@code metadata} when there is any.
      */
     public static ObjectNode assertion(Assertion a) {
         ObjectNode o = object();
@@ -202,13 +208,113 @@ public final class Json {
             c.confidence().ifPresent(conf -> o.put("confidence", conf));
             c.validFrom().ifPresent(t -> o.put("validFrom", t.toString()));
             c.validTo().ifPresent(t -> o.put("validTo", t.toString()));
+        } else if (a instanceof Retraction r) {
+            o.put("retracts", r.target().toString());
         } else {
-            o.put("retracts", ((Retraction) a).target().toString());
+            Erasure e = (Erasure) a;
+            o.set("erases", scope(e.scope()));
+            o.put("reason", e.reason());
         }
         if (!a.metadata().isEmpty()) {
             ObjectNode meta = o.putObject("metadata");
             a.metadata().forEach(meta::put);
         }
+        return o;
+    }
+
+    /** The names of erasure scopes in documents and on the command line, in the order of {@link Erasure.ScopeKind}. */
+    public static final List<String> SCOPE_NAMES = List.of("ids", "subject", "fact", "source-subject");
+
+    /**
+     * What an erasure erases: {@code {"scope": "ids", "ids": [...]}}, {@code {"scope": "subject",
+     * "subject"}}, {@code {"scope": "fact", "subject", "predicate"}} or {@code {"scope":
+     * "source-subject", "source", "subject"}}.
+     */
+    public static ObjectNode scope(Erasure.Scope scope) {
+        ObjectNode o = object();
+        o.put("scope", SCOPE_NAMES.get(scope.kind().ordinal()));
+        switch (scope.kind()) {
+            case IDS -> {
+                ArrayNode ids = o.putArray("ids");
+                scope.targets().forEach(id -> ids.add(id.toString()));
+            }
+            case SUBJECT -> o.put("subject", scope.subject());
+            case FACT -> o.put("subject", scope.subject()).put("predicate", scope.predicate());
+            case SOURCE_SUBJECT -> o.put("source", scope.claimSource()).put("subject", scope.subject());
+        }
+        return o;
+    }
+
+    /**
+     * The scope {@link #scope} writes, read back: the one reading of an erasure's scope for JSON
+     * Lines files and the HTTP API.
+     *
+     * @throws InvalidJsonException naming what is wrong
+     */
+    public static Erasure.Scope erasureScope(JsonNode e) {
+        if (e == null || !e.isObject()) {
+            throw new InvalidJsonException("\"erases\" must be an object with \"scope\" (one of "
+                    + String.join(", ", SCOPE_NAMES) + "), got " + excerpt(e));
+        }
+        JsonNode kindNode = e.get("scope");
+        int index = kindNode == null || !kindNode.isTextual() ? -1 : SCOPE_NAMES.indexOf(kindNode.asText());
+        if (index < 0) {
+            throw new InvalidJsonException("\"erases.scope\" must be one of " + String.join(", ", SCOPE_NAMES)
+                    + ", got " + excerpt(kindNode));
+        }
+        Erasure.ScopeKind kind = Erasure.ScopeKind.values()[index];
+        List<String> fields = switch (kind) {
+            case IDS -> List.of("scope", "ids");
+            case SUBJECT -> List.of("scope", "subject");
+            case FACT -> List.of("scope", "subject", "predicate");
+            case SOURCE_SUBJECT -> List.of("scope", "source", "subject");
+        };
+        for (Iterator<String> it = e.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!fields.contains(f)) {
+                throw new InvalidJsonException("unknown field \"erases." + TextInput.excerpt(f) + "\"; a " + SCOPE_NAMES.get(index)
+                        + " scope has the fields " + String.join(", ", fields));
+            }
+        }
+        return switch (kind) {
+            case IDS -> {
+                JsonNode ids = e.get("ids");
+                if (ids == null || !ids.isArray()) {
+                    throw new InvalidJsonException("\"erases.ids\" must be an array of assertion ids, got " + excerpt(ids));
+                }
+                List<AssertionId> targets = new ArrayList<>();
+                for (JsonNode id : ids) {
+                    if (!id.isTextual()) {
+                        throw new InvalidJsonException("\"erases.ids\" holds " + excerpt(id) + ", not an assertion id");
+                    }
+                    try {
+                        targets.add(AssertionId.parse(id.asText()));
+                    } catch (StemeException ex) {
+                        throw new InvalidJsonException("\"erases.ids\": " + ex.getMessage());
+                    }
+                }
+                yield Erasure.Scope.ids(targets);
+            }
+            case SUBJECT -> Erasure.Scope.subject(scopeText(e, "subject"));
+            case FACT -> Erasure.Scope.fact(scopeText(e, "subject"), scopeText(e, "predicate"));
+            case SOURCE_SUBJECT -> Erasure.Scope.bySourceAbout(scopeText(e, "source"), scopeText(e, "subject"));
+        };
+    }
+
+    private static String scopeText(JsonNode e, String field) {
+        JsonNode n = e.get(field);
+        if (n == null || !n.isTextual()) {
+            throw new InvalidJsonException("\"erases." + field + "\" must be a string, got " + excerpt(n));
+        }
+        return n.asText();
+    }
+
+    /** A claim whose content was erased: {@code {"claim": id, "erasure": assertion, "explain"}}. */
+    public static ObjectNode erased(ErasedClaim e) {
+        ObjectNode o = object();
+        o.put("claim", e.claim().toString());
+        o.set("erasure", assertion(e.erasure()));
+        o.put("explain", e.describe());
         return o;
     }
 
@@ -299,7 +405,10 @@ public final class Json {
         return o;
     }
 
-    /** Every claim about a fact and every retraction of them: {@code {"subject", "predicate", "asOf"?, "claims", "retractions"}}. */
+    /**
+     * Every claim about a fact, every retraction of them and the claims erased from it:
+     * {@code {"subject", "predicate", "asOf"?, "claims", "retractions", "erased": [}{@link #erased}{@code ]}}.
+     */
     public static ObjectNode history(Evidence e, Instant asOf) {
         ObjectNode o = object();
         o.put("subject", e.subject());
@@ -309,6 +418,8 @@ public final class Json {
         }
         o.set("claims", assertions(e.claims()));
         o.set("retractions", assertions(e.retractions()));
+        ArrayNode erasedClaims = o.putArray("erased");
+        e.erased().forEach(x -> erasedClaims.add(erased(x)));
         return o;
     }
 

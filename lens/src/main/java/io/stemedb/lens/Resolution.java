@@ -260,7 +260,9 @@ public final class Resolution {
     /**
      * A short human-readable account, for example
      * {@code trust[hr > crm]: hr said "Alice" at 2026-11-20T10:00:00Z (3fa2e4c1); overruled: crm said
-     * "Bob" at 2026-11-21T08:00:00Z (91bc1f0a); retracted: web said "Carol" at ... (...), by web at ...}.
+     * "Bob" at 2026-11-21T08:00:00Z (91bc1f0a); retracted: web said "Carol" at ... (...), by web at ...}; a
+     * claim whose content was erased is named by its id alone: {@code erased: claim 5d0c9a12 erased by dpo at
+     * 2026-11-22T09:00:00Z (GDPR request 17)}.
      */
     public String explain() {
         StringBuilder s = new StringBuilder(lens).append(": ");
@@ -290,6 +292,13 @@ public final class Resolution {
                 describe(s, c);
                 Retraction first = evidence.retractionsOf(c.id()).get(0);
                 s.append(" by ").append(first.source()).append(" at ").append(first.hlc().instant());
+            }
+        }
+        List<io.stemedb.crdt.ErasedClaim> erased = evidence.erased();
+        if (!erased.isEmpty()) {
+            s.append("; erased: ");
+            for (int i = 0; i < erased.size(); i++) {
+                s.append(i == 0 ? "" : ", ").append(erased.get(i).describe());
             }
         }
         return s.toString();

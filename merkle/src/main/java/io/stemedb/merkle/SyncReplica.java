@@ -26,6 +26,14 @@ public interface SyncReplica {
     /** The canonical records of those of {@code ids} this replica holds, in the order asked. */
     List<EncodedAssertion> fetch(List<AssertionId> ids);
 
+    /**
+     * Whether this replica erased the content of {@code id} (it keeps the id, marked, and refuses
+     * the content): a session never asks a peer for such an id. By default nothing is erased.
+     */
+    default boolean isErased(AssertionId id) {
+        return false;
+    }
+
     /** Stores records received from a peer, after re-hashing and validating each; reports what happened. */
     MergeOutcome merge(List<EncodedAssertion> records);
 

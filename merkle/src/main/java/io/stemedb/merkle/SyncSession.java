@@ -63,6 +63,8 @@ public final class SyncSession {
         Set<AssertionId> need = new LinkedHashSet<>();
         Set<AssertionId> have = new LinkedHashSet<>();
         reconcile(need, have);
+        // an id whose content this replica erased is one the peer still holds: it is not asked for
+        need.removeIf(local::isErased);
         int[] fetched = {0};
         List<SyncReplica.Refused> refusedHere = new ArrayList<>();
         int stored = fetch(new ArrayList<>(need), fetched, refusedHere);

@@ -196,6 +196,17 @@ final class BulkLoader implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes one claim of the input that must not be ingested (an erasure covers it, or its id is
+     * marked erased): the deferred commit that ends the load refuses it as any commit does, and
+     * counts it.
+     */
+    void addRefused(Claim c) {
+        read++;
+        drainWindow();
+        deferred.add(c);
+    }
+
     /** Numbers the claims of the window that are new, in order, and adds them to the run. */
     private void drainWindow() {
         if (window.isEmpty()) {

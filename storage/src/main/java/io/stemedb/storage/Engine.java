@@ -1,10 +1,12 @@
 package io.stemedb.storage;
 
+import io.stemedb.crdt.ErasedClaim;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
+import io.stemedb.model.Erasure;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Value;
 import java.util.List;
@@ -21,7 +23,14 @@ import org.jspecify.annotations.Nullable;
  *   <li>Thread-safe: any method may be called from any thread. A reader sees every commit that
  *       completed before it started, and never part of a commit.</li>
  *   <li>{@link #commit} is atomic: all of its new assertions become visible together, or none.</li>
- *   <li>Append-only: nothing stored is ever changed or removed.</li>
+ *   <li>Append-only, but for erasure: nothing stored is ever changed or removed, except the
+ *       content of the claims an {@link Erasure} covers. Storing an erasure deletes, in the same
+ *       atomic commit, the records of the stored claims it covers from everything the engine keeps
+ *       (facts, log, indexes, caches) and from its id set and digests; their ids stay known here,
+ *       marked with the erasure ({@link #erasedBy}). A covered claim that arrives later (made
+ *       before the erasure on a replica that had not seen it) is marked at once and never stored,
+ *       and so is the content of an id already marked: each such refusal is counted
+ *       ({@link ErasureStats#refused()}). Claims recorded after a scoped erasure are unaffected.</li>
  *   <li>Each newly stored assertion gets the next arrival sequence number, starting at 1; an
  *       assertion already present is skipped and keeps its number.</li>
  *   <li>Lists come in a documented, deterministic order.</li>
@@ -43,8 +52,8 @@ public interface Engine extends AutoCloseable {
 
     boolean contains(AssertionId id);
 
-    /** What an id names here: nothing stored, a claim or a retraction. */
-    enum Kind { ABSENT, CLAIM, RETRACTION }
+    /** What an id names here: nothing stored (or an erased claim), a claim, a retraction or an erasure. */
+    enum Kind { ABSENT, CLAIM, RETRACTION, ERASURE }
 
     /**
      * What is stored under {@code id}, found from the id index without reading or decoding the
@@ -98,6 +107,19 @@ public interface Engine extends AutoCloseable {
 
     /** Counts of what is stored. */
     EngineStats stats();
+
+    /** The erasure whose mark {@code id} carries here: the claim's content was erased by it. */
+    Optional<Erasure> erasedBy(AssertionId id);
+
+    /**
+     * The claims about ({@code subject}, {@code predicate}) whose content was erased here, each
+     * with the erasure its mark names, in id order; empty (at once) on a replica that stores no
+     * erasure. What a history shows in place of the erased claims.
+     */
+    List<ErasedClaim> erasedOf(String subject, String predicate);
+
+    /** What erasure did here. */
+    ErasureStats erasureStats();
 
     /** Engine-specific figures (disk size, memory use...), by name; empty when there are none. */
     java.util.Map<String, String> properties();

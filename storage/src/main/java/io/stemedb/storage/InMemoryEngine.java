@@ -1,11 +1,13 @@
 package io.stemedb.storage;
 
+import io.stemedb.crdt.ErasedClaim;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
 import io.stemedb.model.Claim;
+import io.stemedb.model.Erasure;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Retraction;
 import io.stemedb.model.Utf8;
@@ -22,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -77,8 +80,14 @@ public final class InMemoryEngine implements Engine {
     /** predicate -> value -> subjects. */
     private final Map<String, Map<Value, TreeSet<String>>> byPredicateValue = new HashMap<>();
     private final Map<String, List<Assertion>> bySource = new HashMap<>();
-    /** Retractions whose target has not arrived, by target. */
+    /** Retractions whose target has not arrived (or was erased), by target. */
     private final Map<AssertionId, List<Retraction>> waiting = new HashMap<>();
+    private final ErasureRules erasures = new ErasureRules();
+    /** Erased claim id -> the erasure its mark names; read without a lock, written under the write lock. */
+    private final ConcurrentHashMap<AssertionId, Erasure> marks = new ConcurrentHashMap<>();
+    /** The erased claims of each fact, for its history; written under the write lock. */
+    private final ConcurrentHashMap<FactKey, List<ErasedClaim>> erasedByFact = new ConcurrentHashMap<>();
+    private final AtomicLong refused = new AtomicLong();
 
     /** The counters as of the last commit, and the sequence number that makes a commit visible. */
     private record Tip(long sequence, long claims, long retractions, Hlc maxHlc, IdDigest total) {}
@@ -209,9 +218,16 @@ public final class InMemoryEngine implements Engine {
             if (!IdDigest.of(byId.keySet()).equals(t.total())) {
                 problems.add("the digest of the whole set does not match the ids stored");
             }
-            if (log.size() != byId.size() || t.claims() + t.retractions() != byId.size() || t.sequence() != log.size()) {
-                problems.add("the log holds " + log.size() + " entries and the counters " + (t.claims() + t.retractions())
+            long logged = log.stream().filter(Objects::nonNull).count();
+            long counted = t.claims() + t.retractions() + erasures.size();
+            if (logged != byId.size() || counted != byId.size() || t.sequence() != log.size()) {
+                problems.add("the log holds " + logged + " entries and the counters " + counted
                         + " for " + byId.size() + " assertions");
+            }
+            for (AssertionId erased : marks.keySet()) {
+                if (byId.containsKey(erased)) {
+                    problems.add("claim " + erased + " is marked erased but its content is stored");
+                }
             }
             long indexEntries = 0;
             for (List<Assertion> bySrc : bySource.values()) {
@@ -240,11 +256,31 @@ public final class InMemoryEngine implements Engine {
             IdDigest total = before.total();
             Set<Fact> changed = new LinkedHashSet<>();
             List<Change> added = new ArrayList<>();
+            // a claim of this commit that one of its erasures covers is never stored, whatever their order
+            List<Erasure> erasuresHere = new ArrayList<>();
             for (Assertion a : assertions) {
-                Change change = new Change(log.size() + 1, a);
-                if (byId.putIfAbsent(a.id(), change) != null) {
+                if (a instanceof Erasure e && !byId.containsKey(e.id())) {
+                    erasuresHere.add(e);
+                }
+            }
+            for (Assertion a : assertions) {
+                if (byId.containsKey(a.id())) {
                     continue;
                 }
+                if (marks.containsKey(a.id())) {
+                    refused.incrementAndGet();
+                    continue;
+                }
+                if (a instanceof Claim c) {
+                    Erasure by = erasures.covering(c, erasuresHere);
+                    if (by != null) {
+                        mark(c, by);
+                        refused.incrementAndGet();
+                        continue;
+                    }
+                }
+                Change change = new Change(log.size() + 1, a);
+                byId.put(a.id(), change);
                 log.add(change);
                 added.add(change);
                 index(a);
@@ -261,6 +297,13 @@ public final class InMemoryEngine implements Engine {
                     waiting.remove(c.id());
                     changed.add(fact);
                     claims++;
+                } else if (a instanceof Erasure e) {
+                    for (Claim covered : storedCoveredBy(e)) {
+                        Fact fact = erase(covered, e);
+                        changed.add(fact);
+                        claims--;
+                        total = total.minus(covered.id());
+                    }
                 } else {
                     Retraction r = (Retraction) a;
                     Change target = byId.get(r.target());
@@ -274,6 +317,9 @@ public final class InMemoryEngine implements Engine {
                     retractions++;
                 }
             }
+            if (!erasuresHere.isEmpty()) {
+                erasures.add(erasuresHere);
+            }
             if (!added.isEmpty()) {
                 long sequence = log.size();
                 changed.forEach(f -> f.publish(sequence));
@@ -283,6 +329,95 @@ public final class InMemoryEngine implements Engine {
         } finally {
             lock.unlockWrite(stamp);
         }
+    }
+
+    /** The stored claims {@code e} covers; under the write lock. */
+    private List<Claim> storedCoveredBy(Erasure e) {
+        List<Claim> covered = new ArrayList<>();
+        if (e.scope().kind() == Erasure.ScopeKind.IDS) {
+            for (AssertionId target : e.scope().targets()) {
+                Change c = byId.get(target);
+                if (c != null && c.assertion() instanceof Claim claim) {
+                    covered.add(claim);
+                }
+            }
+            return covered;
+        }
+        for (String predicate : predicatesBySubject.getOrDefault(e.scope().subject(), new TreeSet<>())) {
+            Fact fact = facts.get(new FactKey(e.scope().subject(), predicate));
+            for (int i = 0; i < fact.claimCount; i++) {
+                if (e.covers(fact.claims[i])) {
+                    covered.add(fact.claims[i]);
+                }
+            }
+        }
+        return covered;
+    }
+
+    /** Marks {@code c} erased by {@code by}; under the write lock. */
+    private void mark(Claim c, Erasure by) {
+        marks.put(c.id(), by);
+        erasedByFact.merge(new FactKey(c.subject(), c.predicate()), List.of(new ErasedClaim(c.id(), by)), (had, more) -> {
+            List<ErasedClaim> all = new ArrayList<>(had);
+            all.addAll(more);
+            return List.copyOf(all);
+        });
+    }
+
+    /**
+     * Deletes the stored claim {@code c}'s content from every structure, keeps its id as a mark of
+     * {@code by}, and returns its fact, whose new snapshot the commit publishes. Its retractions
+     * stay stored; they leave the fact and wait, as for a target that never arrived. Under the
+     * write lock.
+     */
+    private Fact erase(Claim c, Erasure by) {
+        AssertionId id = c.id();
+        Change stored = byId.remove(id);
+        log.set((int) stored.sequence() - 1, null);
+        sortedIds.remove(id);
+        int b = id.prefix16();
+        buckets[b] = buckets[b].minus(id);
+        bySource.get(c.source()).remove(c);
+        Fact fact = fact(c);
+        Claim[] kept = new Claim[fact.claimCount - 1];
+        int k = 0;
+        boolean sameValueKept = false;
+        for (int i = 0; i < fact.claimCount; i++) {
+            if (!fact.claims[i].id().equals(id)) {
+                kept[k++] = fact.claims[i];
+                sameValueKept |= fact.claims[i].value().equals(c.value());
+            }
+        }
+        fact.claims = kept;
+        fact.claimCount = kept.length;
+        List<Retraction> keptRetractions = new ArrayList<>();
+        for (int i = 0; i < fact.retractionCount; i++) {
+            Retraction r = fact.retractions[i];
+            if (r.target().equals(id)) {
+                waiting.computeIfAbsent(id, t -> new ArrayList<>()).add(r);
+            } else {
+                keptRetractions.add(r);
+            }
+        }
+        fact.retractions = keptRetractions.toArray(NO_RETRACTIONS);
+        fact.retractionCount = fact.retractions.length;
+        if (!sameValueKept) {
+            Map<Value, TreeSet<String>> byValue = byPredicateValue.get(c.predicate());
+            TreeSet<String> subjects = byValue.get(c.value());
+            subjects.remove(c.subject());
+            if (subjects.isEmpty()) {
+                byValue.remove(c.value());
+            }
+        }
+        if (fact.claimCount == 0) {
+            TreeSet<String> predicates = predicatesBySubject.get(c.subject());
+            predicates.remove(c.predicate());
+            if (predicates.isEmpty()) {
+                predicatesBySubject.remove(c.subject());
+            }
+        }
+        mark(c, by);
+        return fact;
     }
 
     /** The fact of {@code c}, created on its first claim; under the write lock. */
@@ -322,7 +457,25 @@ public final class InMemoryEngine implements Engine {
     public Kind kindOf(AssertionId id) {
         checkOpen();
         Change c = visibleChange(id);
-        return c == null ? Kind.ABSENT : c.assertion() instanceof Claim ? Kind.CLAIM : Kind.RETRACTION;
+        return c == null ? Kind.ABSENT : c.assertion() instanceof Claim ? Kind.CLAIM
+                : c.assertion() instanceof Retraction ? Kind.RETRACTION : Kind.ERASURE;
+    }
+
+    @Override
+    public Optional<Erasure> erasedBy(AssertionId id) {
+        checkOpen();
+        return Optional.ofNullable(marks.get(id));
+    }
+
+    @Override
+    public List<ErasedClaim> erasedOf(String subject, String predicate) {
+        checkOpen();
+        return erasedByFact.isEmpty() ? List.of() : erasedByFact.getOrDefault(new FactKey(subject, predicate), List.of());
+    }
+
+    @Override
+    public ErasureStats erasureStats() {
+        return locked(() -> new ErasureStats(erasures.size(), marks.size(), refused.get()));
     }
 
     @Override
@@ -386,8 +539,14 @@ public final class InMemoryEngine implements Engine {
             if (afterSequence >= log.size()) {
                 return List.of();
             }
-            int from = (int) afterSequence;
-            return List.copyOf(log.subList(from, (int) Math.min(log.size(), from + (long) limit)));
+            List<Change> found = new ArrayList<>();
+            for (int i = (int) afterSequence; i < log.size() && found.size() < limit; i++) {
+                // an erased claim's entry is null: the feed skips it, as the RocksDB log does
+                if (log.get(i) != null) {
+                    found.add(log.get(i));
+                }
+            }
+            return found;
         });
     }
 

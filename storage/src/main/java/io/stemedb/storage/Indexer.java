@@ -73,6 +73,8 @@ final class Indexer implements AutoCloseable {
     private final Thread thread;
     /** Everything up to here is indexed and durable in the watermark record. Guarded by {@link #lock}. */
     private long indexed;
+    /** The newest sequence committed before this indexer started: the end of its replay of the log. */
+    private final long replayTo;
     /** The newest sequence handed over (or to replay). Guarded by {@link #lock}. */
     private long handed;
     /** The digest of every indexed id. Guarded by {@link #lock}. */
@@ -106,6 +108,7 @@ final class Indexer implements AutoCloseable {
             total = IdDigest.fromBytes(digest);
         }
         handed = Math.max(indexed, lastSequence);
+        replayTo = handed;
         if (readOnly) {
             thread = null;
         } else {
@@ -212,6 +215,36 @@ final class Indexer implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes, in {@code wb}, the bucket digests and the watermark record less {@code ids}: the ids
+     * of claims an erasure deletes, all indexed already. Call with the indexer caught up and no
+     * other commit running (a commit holding the commit monitor, after {@link #await}); run what it
+     * returns once {@code wb} is written, to bring the digests in memory along.
+     */
+    Runnable removing(List<AssertionId> ids, WriteBatch wb) throws RocksDBException {
+        AtomicReferenceArray<IdDigest> bucketDigests = buckets();
+        Map<Integer, IdDigest> touched = new HashMap<>();
+        IdDigest sum = digest();
+        long watermark = indexed();
+        for (AssertionId id : ids) {
+            int bucket = id.prefix16();
+            touched.put(bucket, touched.getOrDefault(bucket, bucketDigests.get(bucket)).minus(id));
+            sum = sum.minus(id);
+        }
+        putDigests(wb, touched, watermark, sum);
+        IdDigest after = sum;
+        return () -> {
+            touched.forEach(bucketDigests::set);
+            lock.lock();
+            try {
+                total = after;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        };
+    }
+
     private void checkHealthy() {
         if (failure != null) {
             throw new StorageException("indexing failed earlier (" + failure.getMessage()
@@ -245,13 +278,10 @@ final class Indexer implements AutoCloseable {
 
     private void run() {
         try {
-            long target;
-            lock.lock();
-            try {
-                target = handed;
-            } finally {
-                lock.unlock();
-            }
+            // only what was committed before this indexer started is replayed from the log: what
+            // commits hand over since is in the queue, and reading it back from the log could meet
+            // an entry a later commit moved (a waiting retraction placed with its claim)
+            long target = replayTo;
             long from = indexed();
             while (from < target) {
                 List<Change> page = replay.read(from, (int) Math.min(REPLAY_PAGE, target - from));
@@ -320,10 +350,7 @@ final class Indexer implements AutoCloseable {
             if (newest == last) {
                 return;
             }
-            for (Map.Entry<Integer, IdDigest> t : touched.entrySet()) {
-                wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(t.getKey()), t.getValue().toBytes());
-            }
-            wb.put(store.meta(), RocksStore.INDEXED_KEY, new ByteSink(48).u64(newest).raw(sum.toBytes()).toByteArray());
+            putDigests(wb, touched, newest, sum);
             store.db().write(unsynced, wb);
         } catch (RocksDBException e) {
             throw StorageException.of("indexing " + changes.size() + " assertions", e);
@@ -337,6 +364,14 @@ final class Indexer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Puts, in {@code wb}, the {@code touched} bucket digests and the watermark record: {@code watermark} with the digest {@code sum}. */
+    private void putDigests(WriteBatch wb, Map<Integer, IdDigest> touched, long watermark, IdDigest sum) throws RocksDBException {
+        for (Map.Entry<Integer, IdDigest> t : touched.entrySet()) {
+            wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(t.getKey()), t.getValue().toBytes());
+        }
+        wb.put(store.meta(), RocksStore.INDEXED_KEY, new ByteSink(48).u64(watermark).raw(sum.toBytes()).toByteArray());
     }
 
     /** Indexes what was handed over, then stops the thread. Idempotent. */

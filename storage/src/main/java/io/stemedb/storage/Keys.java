@@ -38,6 +38,10 @@ final class Keys {
     static final byte AT_ORPHAN = 2;
     /** Log locations: the record is a retraction of a claim of the fact named next. */
     static final byte AT_FACT_RETRACTION = 3;
+    /** Log locations: the record is an erasure, in the meta family under {@link RocksErasures#recordKey}; nothing follows. */
+    static final byte AT_ERASURE = 4;
+    /** Log locations: the sequence was an erased claim's; its record is gone, nothing follows. */
+    static final byte AT_ERASED = 5;
 
     private Keys() {}
 

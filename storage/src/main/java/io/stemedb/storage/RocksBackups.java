@@ -1,5 +1,6 @@
 package io.stemedb.storage;
 
+import io.stemedb.model.AssertionId;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -145,6 +146,88 @@ public final class RocksBackups {
             }
             return toInfo(chosen);
         });
+    }
+
+    /** A backup that holds the content of claims the database has erased since: how many of them. */
+    public record ErasedInBackup(BackupInfo backup, long erasedClaims) {}
+
+    /** What {@link #purgeErased} did: the backups it deleted, and the fresh backup that replaced them (null if none was needed). */
+    public record PurgeReport(List<ErasedInBackup> deleted, @Nullable BackupInfo fresh) {}
+
+    /**
+     * The backups in {@code backupDir} that still hold the content of a claim {@code engine} has
+     * erased: each is restored into a temporary directory, opened read-only and asked for every
+     * id the engine marks erased. A backup made after an erasure holds none of what it erased
+     * (backups copy the live files, which the erasure rewrote); one made before holds what was
+     * stored then. Costs a restore per backup; the temporary copies are deleted.
+     */
+    public static List<ErasedInBackup> holdingErased(RocksEngine engine, Path backupDir) {
+        List<AssertionId> erased = engine.erasedIds();
+        List<ErasedInBackup> holding = new ArrayList<>();
+        if (erased.isEmpty()) {
+            return holding;
+        }
+        for (BackupInfo backup : list(backupDir)) {
+            long held = countHeld(backupDir, backup, erased);
+            if (held > 0) {
+                holding.add(new ErasedInBackup(backup, held));
+            }
+        }
+        return holding;
+    }
+
+    /**
+     * Expires the backups that hold erased content ({@link #holdingErased}): deletes them (RocksDB
+     * deletes the table files no remaining backup shares), then, when it deleted any, takes a fresh
+     * backup of the database, which holds none, so that the directory still has a current backup.
+     * Backups are expired rather than rewritten: a rewritten old state would be numbered as the
+     * newest backup and restored in place of the current one.
+     */
+    public static PurgeReport purgeErased(RocksEngine engine, Path backupDir) {
+        List<ErasedInBackup> holding = holdingErased(engine, backupDir);
+        if (holding.isEmpty()) {
+            return new PurgeReport(List.of(), null);
+        }
+        locked(backupDir, () -> {
+            try (BackupEngine backups = open(backupDir)) {
+                for (ErasedInBackup h : holding) {
+                    backups.deleteBackup(h.backup().id());
+                }
+                backups.garbageCollect();
+            } catch (RocksDBException e) {
+                throw StorageException.of("deleting the backups in " + backupDir + " that hold erased content", e);
+            }
+            return null;
+        });
+        BackupInfo fresh = create(engine, backupDir, Integer.MAX_VALUE);
+        return new PurgeReport(holding, fresh);
+    }
+
+    /** How many of {@code erased} the backup holds, read from a restored, read-only copy. */
+    private static long countHeld(Path backupDir, BackupInfo backup, List<AssertionId> erased) {
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory("stemedb-backup-check-");
+        } catch (IOException e) {
+            throw new StorageException("cannot create a temporary directory to check backup " + backup.id() + ": "
+                    + e.getMessage() + "; set java.io.tmpdir to a disk with room for one restored backup", e);
+        }
+        Path copy = scratch.resolve("db");
+        try {
+            restore(backupDir, backup.id(), copy);
+            RocksSettings readOnly = new RocksSettings(true, false, java.time.Duration.ofSeconds(1), 8L << 20, 8L << 20, 0);
+            try (RocksEngine restored = RocksEngine.open(copy, readOnly, 0)) {
+                long held = 0;
+                for (AssertionId id : erased) {
+                    if (restored.contains(id)) {
+                        held++;
+                    }
+                }
+                return held;
+            }
+        } finally {
+            deleteContents(scratch, true);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.stemedb.storage;
 
+import io.stemedb.crdt.ErasedClaim;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.Assertion;
@@ -8,6 +9,7 @@ import io.stemedb.model.ByteSink;
 import io.stemedb.model.CanonicalCodec;
 import io.stemedb.model.Change;
 import io.stemedb.model.Claim;
+import io.stemedb.model.Erasure;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Retraction;
 import io.stemedb.model.StemeException;
@@ -98,6 +100,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     private final FactCache factCache;
     private final ColumnFamilyHandle facts;
     private final Indexer indexer;
+    private final RocksErasures erasures;
     /** Appends per fact since this process last sealed it; guarded by {@link #commitMonitor}. */
     private final Map<FactCache.Fact, Integer> appendsSinceSeal = new LinkedHashMap<>(1024, 0.75f, true) {
         @Override
@@ -144,6 +147,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         this.writeOptions = new WriteOptions().setSync(settings.syncEachCommit());
         this.factCache = new FactCache(settings.factCacheBytes());
         this.facts = store.handle(Family.FACTS);
+        this.erasures = new RocksErasures(store);
         this.indexer = new Indexer(store, state.lastSequence(), settings.readOnly(), this::changesAfter);
         if (!settings.readOnly() && !settings.syncEachCommit()) {
             walSyncer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -167,6 +171,10 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             finishBulk(BulkLoader.Journal.decode(journal), Map.of(), (phase, done, total) -> { });
         } else if (!settings.readOnly()) {
             BulkLoader.deleteStaging(store.directory());
+        }
+        if (!settings.readOnly() && store.get(store.meta(), RocksErasures.CLEANUP_PENDING) != null) {
+            LOG.info("finishing the physical cleanup of an erasure in {} that was interrupted", store.directory());
+            purgeErased();
         }
     }
 
@@ -219,10 +227,16 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             checkOpen();
             checkWritable();
             List<Change> changes;
+            boolean erased;
             synchronized (commitMonitor) {
-                changes = new CommitWriter(assertions).write();
+                CommitWriter writer = new CommitWriter(assertions);
+                changes = writer.write();
+                erased = writer.erased();
             }
             indexer.enqueue(changes);
+            if (erased) {
+                purgeErased();
+            }
             return changes;
         } finally {
             gate.exitShared();
@@ -265,6 +279,21 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
     @Override
     public BulkLoaded bulkLoad(BulkInput input) {
+        BulkLoaded loaded = load(input);
+        gate.enterShared();
+        try {
+            checkOpen();
+            if (store.get(store.meta(), RocksErasures.CLEANUP_PENDING) != null) {
+                purgeErased();
+            }
+        } finally {
+            gate.exitShared();
+        }
+        return loaded;
+    }
+
+    /** {@link #bulkLoad} but for the physical cleanup of the erasures it may have brought. */
+    private BulkLoaded load(BulkInput input) {
         synchronized (commitMonitor) {
             BulkLoader.Journal journal;
             BulkLoader loader;
@@ -281,7 +310,13 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                             return at != null && at.isClaim();
                         }, input);
                 try {
-                    input.feed(loader::add);
+                    input.feed(a -> {
+                        if (a instanceof Claim c && erasures.any() && erasures.refusal(c, List.of()) != null) {
+                            loader.addRefused(c);
+                        } else {
+                            loader.add(a);
+                        }
+                    });
                     journal = loader.stage(before.lastSequence());
                     if (journal == null) {
                         BulkLoader.deleteStaging(store.directory());
@@ -521,9 +556,12 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
      * Where a stored assertion's record lives: a claim or a placed retraction in the fact with key
      * {@code factKey}, or an unplaced retraction in {@link Family#ORPHANS} under {@code target}.
      */
-    private record Location(long sequence, byte kind, byte[] factKey, AssertionId target) {
+    record Location(long sequence, byte kind, byte[] factKey, AssertionId target) {
         static Location of(long sequence, byte[] logValue) {
             byte kind = logValue[0];
+            if ((kind == Keys.AT_ERASURE || kind == Keys.AT_ERASED) && logValue.length == 1) {
+                return new Location(sequence, kind, null, null);
+            }
             if (kind == Keys.AT_ORPHAN) {
                 return new Location(sequence, kind, null, AssertionId.fromBytes(logValue, 1));
             }
@@ -537,7 +575,19 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         boolean isClaim() {
             return kind == Keys.AT_FACT_CLAIM;
         }
+
+        boolean isErasure() {
+            return kind == Keys.AT_ERASURE;
+        }
+
+        /** The sequence of a claim whose content was erased: no record. */
+        boolean isErased() {
+            return kind == Keys.AT_ERASED;
+        }
     }
+
+    /** A stored claim an erasure of the commit covers, where it is stored, and that erasure. */
+    record Erased(Claim claim, Location at, Erasure by) {}
 
     /**
      * One commit: decides which assertions are new, numbers them, and writes their records, ids
@@ -565,11 +615,26 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         /** Retractions of this commit whose target is unknown so far, by target. */
         private final Map<AssertionId, List<Change>> waitingHere = new HashMap<>();
         private final List<Change> changes = new ArrayList<>();
+        /** The erasures among the candidates: a claim of this commit they cover is never stored, whatever the order. */
+        private final List<Erasure> erasuresHere = new ArrayList<>();
+        /** Stored claims that an erasure of this commit covers, by id, with where they are and the erasure. */
+        private final Map<AssertionId, Erased> toErase = new LinkedHashMap<>();
+        /** Marks written for claims that arrived covered, and the facts they are in. */
+        private final List<byte[]> markedFacts = new ArrayList<>();
+        private int refusedHere;
 
         CommitWriter(List<? extends Assertion> assertions) {
             for (Assertion a : assertions) {
                 candidates.putIfAbsent(a.id(), a);
+                if (a instanceof Erasure e) {
+                    erasuresHere.add(e);
+                }
             }
+        }
+
+        /** Whether this commit erased stored claims or stored an erasure: its physical cleanup is due. */
+        boolean erased() {
+            return !erasuresHere.isEmpty() && !changes.isEmpty();
         }
 
         List<Change> write() {
@@ -587,30 +652,63 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             }
             List<Assertion> all = new ArrayList<>(candidates.values());
             boolean[] present = storedAmong(all, before.maxHlc());
+            if (!erasuresHere.isEmpty()) {
+                // the index entries of the claims to erase must exist before this batch deletes them
+                indexer.await(before.lastSequence());
+            }
             try (WriteBatch wb = new WriteBatch()) {
                 for (int i = 0; i < all.size(); i++) {
                     if (!present[i]) {
                         store(wb, all.get(i));
                     }
                 }
-                if (changes.isEmpty() && extra == null) {
+                if (changes.isEmpty() && extra == null && markedFacts.isEmpty()) {
+                    erasures.refused(refusedHere);
                     return changes;
                 }
+                RocksEraser.Rewritten rewritten = toErase.isEmpty() ? RocksEraser.Rewritten.NONE
+                        : new RocksEraser(store, erasures, RocksEngine.this::loadFact).erase(wb, toErase.values(), appends, factKeys);
+                claims -= rewritten.claims();
                 for (Map.Entry<FactCache.Fact, ByteSink> e : appends.entrySet()) {
-                    appendToFact(wb, factKeys.get(e.getKey()), e.getKey(), e.getValue());
+                    if (!rewritten.facts().contains(e.getKey())) {
+                        appendToFact(wb, factKeys.get(e.getKey()), e.getKey(), e.getValue());
+                    }
                 }
+                Runnable digests = rewritten.ids().isEmpty() ? () -> { } : indexer.removing(rewritten.ids(), wb);
                 State next = new State(seq, claims, retractions, orphans, maxHlc);
                 wb.put(store.meta(), RocksStore.STATE_KEY, next.encode());
+                if (!erasuresHere.isEmpty() && !changes.isEmpty()) {
+                    store.putErasureFormat(wb);
+                    wb.put(store.meta(), RocksErasures.CLEANUP_PENDING, Keys.sequenceKey(seq));
+                }
                 if (extra != null) {
                     extra.accept(wb);
                 }
-                if (sync && !settings.syncEachCommit()) {
+                if ((sync || !erasuresHere.isEmpty()) && !settings.syncEachCommit()) {
                     writeSynced(wb);
                 } else {
                     store.db().write(writeOptions, wb);
                 }
                 state = next;
+                digests.run();
+                if (!erasuresHere.isEmpty() && !changes.isEmpty()) {
+                    store.erasureFormatWritten();
+                }
+                List<Erasure> stored = new ArrayList<>();
+                for (Change c : changes) {
+                    if (c.assertion() instanceof Erasure e) {
+                        stored.add(e);
+                    }
+                }
+                List<byte[]> facts = new ArrayList<>(markedFacts);
+                facts.addAll(rewritten.factKeys());
+                erasures.committed(stored, facts, markedFacts.size() + rewritten.ids().size());
+                erasures.refused(refusedHere);
+                for (FactCache.Fact f : rewritten.facts()) {
+                    appendsSinceSeal.remove(f);
+                }
                 factCache.invalidate(appends.keySet());
+                factCache.invalidate(rewritten.facts());
                 return changes;
             } catch (RocksDBException e) {
                 throw StorageException.of("committing " + candidates.size() + " assertions", e);
@@ -619,6 +717,21 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
         private void store(WriteBatch wb, Assertion a) throws RocksDBException {
             AssertionId id = a.id();
+            if (a instanceof Claim c && (erasures.any() || !erasuresHere.isEmpty())) {
+                // a scope marks only claims older than its erasure, so a claim newer than everything stored
+                // needs no lookup of its mark: only an id list can name it, and the rules check those
+                Erasure marked = before.maxHlc() == null || c.hlc().isAfter(before.maxHlc()) ? null : erasures.markOf(id);
+                Erasure covering = marked != null ? null : erasures.rules().covering(c, erasuresHere);
+                if (marked != null || covering != null) {
+                    if (covering != null) {
+                        byte[] factKey = Keys.factKey(c.subject(), c.predicate());
+                        erasures.mark(wb, id, factKey, covering);
+                        markedFacts.add(factKey);
+                    }
+                    refusedHere++;
+                    return;
+                }
+            }
             byte[] record = a.canonicalBytes();
             seq++;
             wb.put(store.handle(Family.IDS), id.toBytes(), Keys.sequenceValue(seq));
@@ -628,6 +741,10 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 wb.put(store.handle(Family.LOG), Keys.sequenceKey(seq), Keys.location(Keys.AT_FACT_CLAIM, factKey));
                 placedHere.put(id, new Location(seq, Keys.AT_FACT_CLAIM, factKey, null));
                 claims++;
+            } else if (a instanceof Erasure e) {
+                wb.put(store.meta(), RocksErasures.recordKey(seq), record);
+                wb.put(store.handle(Family.LOG), Keys.sequenceKey(seq), new byte[] {Keys.AT_ERASURE});
+                collectStoredCoveredBy(e);
             } else {
                 Retraction r = (Retraction) a;
                 retractions++;
@@ -656,6 +773,46 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 maxHlc = a.hlc();
             }
             changes.add(new Change(seq, a));
+        }
+
+        /**
+         * Adds to {@link #toErase} the claims stored before this commit that {@code e} covers: the
+         * listed ids that are stored claims, or the claims of the subject's facts (found from the
+         * subjects index, which the commit awaited) within the scope.
+         */
+        private void collectStoredCoveredBy(Erasure e) {
+            List<Location> candidates = new ArrayList<>();
+            if (e.scope().kind() == Erasure.ScopeKind.IDS) {
+                for (AssertionId target : e.scope().targets()) {
+                    Location at = locate(target);
+                    if (at != null && at.isClaim()) {
+                        candidates.add(at);
+                    }
+                }
+                List<Change> found = fetch(candidates);
+                for (int i = 0; i < found.size(); i++) {
+                    Claim c = (Claim) found.get(i).assertion();
+                    toErase.putIfAbsent(c.id(), new Erased(c, candidates.get(i), e));
+                }
+                return;
+            }
+            String subject = e.scope().subject();
+            List<String> predicates = e.scope().kind() == Erasure.ScopeKind.FACT ? List.of(e.scope().predicate()) : predicatesOf(subject);
+            for (String predicate : predicates) {
+                byte[] factKey = Keys.factKey(subject, predicate);
+                byte[] entries = loadFact(factKey);
+                if (entries == null) {
+                    continue;
+                }
+                for (FactEntries.Entry entry : FactEntries.parse(entries, factName(factKey)).entries()) {
+                    if (entry.tag() == FactEntries.CLAIM) {
+                        Claim c = (Claim) FactEntries.decode(entry, null, factName(factKey));
+                        if (e.covers(c)) {
+                            toErase.putIfAbsent(c.id(), new Erased(c, new Location(entry.sequence(), Keys.AT_FACT_CLAIM, factKey, null), e));
+                        }
+                    }
+                }
+            }
         }
 
         /** Appends retraction {@code record} (sequence {@code sequence}) to the fact of its target claim. */
@@ -789,7 +946,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
      * Chunks are written once and never changed, and a head names only chunks written in or
      * before its own batch, so reading the head first and its chunks after is consistent.
      */
-    private byte[] loadFact(byte[] factKey) {
+    byte[] loadFact(byte[] factKey) {
         byte[] head = store.get(facts, factKey);
         if (head == null || head.length == 0 || head[0] != FactEntries.HEADER) {
             return head;
@@ -832,7 +989,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     public Kind kindOf(AssertionId id) {
         return read(() -> {
             Location at = locate(id);
-            return at == null ? Kind.ABSENT : at.isClaim() ? Kind.CLAIM : Kind.RETRACTION;
+            return at == null ? Kind.ABSENT : at.isClaim() ? Kind.CLAIM : at.isErasure() ? Kind.ERASURE : Kind.RETRACTION;
         });
     }
 
@@ -873,6 +1030,9 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         Map<FactCache.Fact, Map<Long, FactEntries.Entry>> factEntries = new HashMap<>();
         List<byte[]> orphanKeys = new ArrayList<>();
         for (Location at : locations) {
+            if (at.isErasure()) {
+                continue;
+            }
             if (at.factKey() != null) {
                 factEntries.computeIfAbsent(FactCache.Fact.of(at.factKey()), f -> {
                     byte[] entries = loadFact(at.factKey());
@@ -893,7 +1053,14 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         int orphan = 0;
         for (Location at : locations) {
             Assertion a;
-            if (at.factKey() != null) {
+            if (at.isErasure()) {
+                byte[] record = store.get(store.meta(), RocksErasures.recordKey(at.sequence()));
+                if (record == null) {
+                    throw new StorageException.Corruption("the log places sequence " + at.sequence() + " among the erasures, "
+                            + "which have no such record; run verify and restore from a backup", null);
+                }
+                a = decodeRecord(at.sequence(), record);
+            } else if (at.factKey() != null) {
                 FactEntries.Entry e = factEntries.get(FactCache.Fact.of(at.factKey())).get(at.sequence());
                 if (e == null) {
                     throw new StorageException.Corruption("the log places sequence " + at.sequence() + " in "
@@ -965,17 +1132,20 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
     @Override
     public List<String> predicates(String subject) {
-        return indexRead(() -> {
-            byte[] prefix = Keys.subjectPrefix(subject);
-            List<String> predicates = new ArrayList<>();
-            store.skipScan(store.handle(Family.SOURCES), prefix, Keys.successor(prefix), key -> {
-                String predicate = Keys.nameAt(key, prefix.length);
-                predicates.add(predicate);
-                return Keys.successor(Keys.subjectKey(subject, predicate));
-            });
-            predicates.sort(Utf8.CODE_POINT_ORDER);
-            return predicates;
+        return indexRead(() -> predicatesOf(subject));
+    }
+
+    /** {@link #predicates} once the indexer is known to have caught up. */
+    private List<String> predicatesOf(String subject) {
+        byte[] prefix = Keys.subjectPrefix(subject);
+        List<String> predicates = new ArrayList<>();
+        store.skipScan(store.handle(Family.SOURCES), prefix, Keys.successor(prefix), key -> {
+            String predicate = Keys.nameAt(key, prefix.length);
+            predicates.add(predicate);
+            return Keys.successor(Keys.subjectKey(subject, predicate));
         });
+        predicates.sort(Utf8.CODE_POINT_ORDER);
+        return predicates;
     }
 
     @Override
@@ -1012,7 +1182,10 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         List<Location> locations = new ArrayList<>();
         if (limit > 0 && afterSequence < Long.MAX_VALUE) {
             store.scanFrom(store.handle(Family.LOG), Keys.sequenceKey(afterSequence + 1), (key, value) -> {
-                locations.add(Location.of(Keys.sequenceOf(key), value));
+                Location at = Location.of(Keys.sequenceOf(key), value);
+                if (!at.isErased()) {
+                    locations.add(at);
+                }
                 return locations.size() < limit;
             });
         }
@@ -1068,6 +1241,60 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             store.salvaged().ifPresent(report -> p.put("salvaged-log", report));
             return p;
         });
+    }
+
+    @Override
+    public Optional<Erasure> erasedBy(AssertionId id) {
+        return read(() -> erasures.erasedBy(id));
+    }
+
+    @Override
+    public List<ErasedClaim> erasedOf(String subject, String predicate) {
+        return read(() -> erasures.erasedOf(Keys.factKey(subject, predicate)));
+    }
+
+    @Override
+    public ErasureStats erasureStats() {
+        return read(erasures::stats);
+    }
+
+    /** Every id marked erased here, in id order: what {@link RocksBackups#holdingErased} looks for in backups. */
+    List<AssertionId> erasedIds() {
+        return read(erasures::erasedIds);
+    }
+
+    @Override
+    public List<RocksBackups.ErasedInBackup> backupsHoldingErased(Path backupDir) {
+        return RocksBackups.holdingErased(this, backupDir);
+    }
+
+    @Override
+    public RocksBackups.PurgeReport purgeErasedBackups(Path backupDir) {
+        return RocksBackups.purgeErased(this, backupDir);
+    }
+
+    /**
+     * Makes the bytes of erased claims physically gone after the commit that erased them deleted
+     * their keys: flushes every memtable (so the write-ahead logs that held the records become
+     * obsolete, and RocksDB deletes them: this engine keeps no WAL archive), then compacts every
+     * family down to its bottommost level, so that no table file holds them or their tombstones,
+     * and finally deletes the pending mark, unless a later erasure's commit rewrote it meanwhile
+     * (its own cleanup then deletes it). Idempotent; a crash before its end leaves the mark, and
+     * the next open runs it again.
+     */
+    private void purgeErased() {
+        byte[] pending = store.get(store.meta(), RocksErasures.CLEANUP_PENDING);
+        if (pending == null) {
+            return;
+        }
+        store.flushAll();
+        store.compactAll();
+        synchronized (commitMonitor) {
+            if (Arrays.equals(pending, store.get(store.meta(), RocksErasures.CLEANUP_PENDING))) {
+                writeSynced(wb -> wb.delete(store.meta(), RocksErasures.CLEANUP_PENDING));
+            }
+        }
+        store.flushAll();
     }
 
     @Override

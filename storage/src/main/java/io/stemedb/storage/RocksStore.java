@@ -53,6 +53,13 @@ final class RocksStore implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RocksStore.class);
     /** The storage format this version writes and reads (docs/format.md, "Storage key layouts"). */
     static final int FORMAT_VERSION = 2;
+    /**
+     * Format 2 plus erasure (docs/format.md, "Erasure records and marks"): what the format record
+     * says once a database stores an erasure, written in the erasure's own commit, so that a
+     * StemeDB that predates erasure refuses to open it ("written by a newer StemeDB") instead of
+     * reading its erasure log entries as damage and taking back the content it erased.
+     */
+    static final int ERASURE_FORMAT = 3;
     /** The format of databases that {@code stemedb upgrade} rewrites into this one. */
     static final int UPGRADABLE_FORMAT = 1;
     static final String LOCK_FILE = "stemedb.lock";
@@ -97,6 +104,8 @@ final class RocksStore implements AutoCloseable {
     private final boolean lockExisted;
     /** What a salvaging open dropped from a damaged write-ahead log, or null. */
     private String salvaged;
+    /** Whether the format record says {@link #ERASURE_FORMAT}; set on open, and by the first erasure's commit. */
+    private volatile boolean erasureFormat;
     /** The real path (links and dots resolved) under which this store is in {@link #OPEN_HERE}. */
     private Path claimKey;
 
@@ -435,10 +444,12 @@ final class RocksStore implements AutoCloseable {
             return proposedNodeId;
         }
         int version = ByteBuffer.wrap(format).getInt();
-        if (version > FORMAT_VERSION) {
+        if (version > ERASURE_FORMAT) {
             throw new StorageException.Incompatible(directory + " was written by a newer StemeDB (storage format "
-                    + version + "); this version reads format " + FORMAT_VERSION + "; upgrade StemeDB to open it");
+                    + version + "); this version reads format " + FORMAT_VERSION + ", and format " + ERASURE_FORMAT
+                    + " once it stores an erasure; upgrade StemeDB to open it");
         }
+        erasureFormat = version == ERASURE_FORMAT;
         if (version < FORMAT_VERSION) {
             throw new StorageException.OlderFormat(directory, version, FORMAT_VERSION);
         }
@@ -498,6 +509,25 @@ final class RocksStore implements AutoCloseable {
         } catch (IOException e) {
             return "unknown host";
         }
+    }
+
+    /** Whether the database may hold erasures (its format record says {@link #ERASURE_FORMAT}). */
+    boolean erasureFormat() {
+        return erasureFormat;
+    }
+
+    /**
+     * Puts, in {@code wb}, the format record of {@link #ERASURE_FORMAT}, unless it is there: a
+     * commit that stores the first erasure. Call {@link #erasureFormatWritten} once it is written.
+     */
+    void putErasureFormat(org.rocksdb.WriteBatch wb) throws RocksDBException {
+        if (!erasureFormat) {
+            wb.put(meta(), FORMAT_KEY, ByteBuffer.allocate(4).putInt(ERASURE_FORMAT).array());
+        }
+    }
+
+    void erasureFormatWritten() {
+        erasureFormat = true;
     }
 
     RocksDB db() {

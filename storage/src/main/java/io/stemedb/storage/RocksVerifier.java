@@ -5,6 +5,7 @@ import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.CanonicalCodec;
 import io.stemedb.model.Claim;
+import io.stemedb.model.Erasure;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Retraction;
 import io.stemedb.model.StemeException;
@@ -91,6 +92,9 @@ final class RocksVerifier {
     private final EntryDigest expectedValues = new EntryDigest();
     private long claimsSeen;
     private long retractionsSeen;
+    private long erasuresSeen;
+    /** Log entries of erased claims: their sequence stays taken, their record is gone. */
+    private long erasedLogEntries;
     private long waitingSeen;
     private Hlc maxHlcSeen;
     /** False when damage stopped a scan of the records: every tally is then partial. */
@@ -125,7 +129,8 @@ final class RocksVerifier {
             if (guarded("the counters", this::readCounters)) {
                 boolean factsRead = guarded("facts", () -> scanFacts(this::tally));
                 boolean orphansRead = guarded("retractions", () -> scanOrphans(this::tally));
-                recordsScanned = factsRead && orphansRead;
+                boolean erasuresRead = guarded("erasures", () -> scanErasures(this::tally));
+                recordsScanned = factsRead && orphansRead && erasuresRead;
             }
             boolean idsRead = guarded("assertions", () -> scan(Family.IDS, this::tallyIds));
             boolean logRead = guarded("log", () -> scan(Family.LOG, this::tallyLog));
@@ -133,6 +138,7 @@ final class RocksVerifier {
                 (key.length > 0 && key[0] == Keys.SUBJECTS_SPACE ? subjects : sources).add(key, value);
             }));
             boolean valuesRead = guarded("values", () -> scan(Family.VALUES, values::add));
+            guarded("erasure marks", this::checkMarks);
             reportDamage();
             if (recordsScanned) {
                 checkCounters();
@@ -331,6 +337,8 @@ final class RocksVerifier {
             if (!(s.assertion() instanceof Retraction r)) {
                 recordProblem("the retraction entry with sequence " + e.sequence() + " of fact " + HEX.formatHex(factKey)
                         + " holds a claim (" + s.id() + ")");
+            } else if (target == null && isErased(r.target())) {
+                sound.add(s);
             } else if (target == null || !target.id().equals(r.target())) {
                 recordProblem("retraction " + s.id() + " in fact " + HEX.formatHex(factKey) + " names the claim with sequence "
                         + e.targetSequence() + ", which is not its target " + r.target());
@@ -340,6 +348,70 @@ final class RocksVerifier {
         }
         entries.clear();
         group.accept(sound, factKey);
+    }
+
+    /** Whether {@code id} carries an erasure mark: a claim whose content an erasure deleted. */
+    private boolean isErased(AssertionId id) {
+        return lookup(Family.META, RocksErasures.markKey(id)) != null;
+    }
+
+    /**
+     * Scans the erasure records (meta family, {@link RocksErasures#RECORD} keys), handing each
+     * sound one to {@code group} on its own.
+     */
+    private void scanErasures(RecordGroup group) {
+        view.scan(store.meta(), new byte[] {RocksErasures.RECORD}, (key, value) -> {
+            if (!rescanning) {
+                assertionsChecked++;
+            }
+            long sequence = key.length == 9 ? Keys.trailingSequence(key) : -1;
+            byte[] location = {Keys.AT_ERASURE};
+            try {
+                Assertion a = CanonicalCodec.decode(value);
+                if (sequence < 0 || !(a instanceof Erasure)) {
+                    recordProblem("erasure record " + HEX.formatHex(key) + " is not a sequence number and an erasure");
+                    return true;
+                }
+                group.accept(List.of(new Stored(sequence, a, AssertionId.hashOf(value), location)), null);
+            } catch (StemeException e) {
+                if (!rescanning && sequence >= 0) {
+                    damaged(sequence, location, "among the erasures is damaged: " + e.getMessage());
+                }
+            }
+            return true;
+        });
+    }
+
+    /**
+     * Every erasure mark names a stored erasure, is paired with its fact's entry, and marks an id
+     * that is not stored: an erased claim's content is nowhere.
+     */
+    private void checkMarks() {
+        Set<AssertionId> erasureIds = new HashSet<>();
+        view.scan(store.meta(), new byte[] {RocksErasures.RECORD}, (key, value) -> {
+            erasureIds.add(AssertionId.hashOf(value));
+            return true;
+        });
+        view.scan(store.meta(), new byte[] {RocksErasures.MARK}, (key, value) -> {
+            indexEntriesChecked++;
+            if (key.length != 1 + AssertionId.LENGTH || value.length != AssertionId.LENGTH + Keys.FACT_KEY_BYTES) {
+                problem("erasure mark " + HEX.formatHex(key) + " is malformed");
+                return true;
+            }
+            AssertionId id = AssertionId.fromBytes(key, 1);
+            AssertionId by = AssertionId.fromBytes(value, 0);
+            if (!erasureIds.contains(by)) {
+                problem("the erasure mark of " + id + " names erasure " + by + ", which is not stored");
+            }
+            if (lookup(Family.IDS, id.toBytes()) != null) {
+                problem("claim " + id + " is marked erased but is stored");
+            }
+            byte[] factKey = Arrays.copyOfRange(value, AssertionId.LENGTH, value.length);
+            if (lookup(Family.META, RocksErasures.factMarkKey(factKey, id)) == null) {
+                problem("the erasure mark of " + id + " has no entry under its fact " + HEX.formatHex(factKey));
+            }
+            return true;
+        });
     }
 
     /** Decodes an entry's record strictly and hashes it; null (reported) when it is damaged. */
@@ -441,13 +513,15 @@ final class RocksVerifier {
             if (maxHlcSeen == null || a.hlc().isAfter(maxHlcSeen)) {
                 maxHlcSeen = a.hlc();
             }
-            if (a instanceof Claim c) {
+            if (a instanceof Claim) {
                 claimsSeen++;
-            } else {
+            } else if (a instanceof Retraction r) {
                 retractionsSeen++;
-                if (factKey == null && isWaiting((Retraction) a)) {
+                if (factKey == null && isWaiting(r)) {
                     waitingSeen++;
                 }
+            } else {
+                erasuresSeen++;
             }
             if (s.sequence() > watermark) {
                 continue;
@@ -485,6 +559,11 @@ final class RocksVerifier {
     private void tallyLog(byte[] key, byte[] value) {
         log.add(key, value);
         logEntries++;
+        if (value.length == 1 && value[0] == Keys.AT_ERASED) {
+            // an erased claim's entry: nothing stored implies it, and it implies nothing
+            expectedLog.add(key, value);
+            erasedLogEntries++;
+        }
         if (key.length == 8) {
             lastLogSequence = Math.max(lastLogSequence, Keys.sequenceOf(key));
         }
@@ -512,9 +591,9 @@ final class RocksVerifier {
             problem("the log holds " + logEntries + " entries up to sequence " + lastLogSequence
                     + " but the counters' last sequence is " + counters.lastSequence());
         }
-        if (claimsSeen + retractionsSeen + damagedCount != counters.lastSequence()) {
-            problem((claimsSeen + retractionsSeen + damagedCount) + " records are stored but the counters' last sequence is "
-                    + counters.lastSequence());
+        long numbered = claimsSeen + retractionsSeen + erasuresSeen + erasedLogEntries + damagedCount;
+        if (numbered != counters.lastSequence()) {
+            problem(numbered + " records are stored or erased but the counters' last sequence is " + counters.lastSequence());
         }
         if (damagedCount == 0 && !java.util.Objects.equals(maxHlcSeen, counters.maxHlc())) {
             problem("the counters' newest timestamp is " + counters.maxHlc() + " but the newest stored is " + maxHlcSeen);
@@ -533,6 +612,7 @@ final class RocksVerifier {
         try {
             scanFacts(each);
             scanOrphans(each);
+            scanErasures(each);
         } finally {
             rescanning = false;
         }
@@ -578,7 +658,8 @@ final class RocksVerifier {
             String entry = "log entry " + HEX.formatHex(key);
             if (key.length != 8) {
                 problem(entry + " is not an 8-byte sequence");
-            } else if (!damagedSequences.contains(Keys.sequenceOf(key)) && recordAt(Keys.sequenceOf(key)) == null) {
+            } else if (!damagedSequences.contains(Keys.sequenceOf(key)) && !(value.length == 1 && value[0] == Keys.AT_ERASED)
+                    && recordAt(Keys.sequenceOf(key)) == null) {
                 problem(entry + " names no stored record");
             }
             return true;
@@ -711,6 +792,10 @@ final class RocksVerifier {
         byte[] where = lookup(Family.LOG, Keys.sequenceKey(sequence));
         if (where == null || where.length < 1) {
             return null;
+        }
+        if (where[0] == Keys.AT_ERASURE && where.length == 1) {
+            byte[] record = lookup(Family.META, RocksErasures.recordKey(sequence));
+            return record == null ? null : decodeQuietly(sequence, record, where);
         }
         if (where[0] == Keys.AT_ORPHAN && where.length == 1 + AssertionId.LENGTH) {
             AssertionId target = AssertionId.fromBytes(where, 1);

@@ -2,6 +2,7 @@ package io.stemedb.cli.commands;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stemedb.ErasedBackups;
 import io.stemedb.StemeDB;
 import io.stemedb.BackupInfo;
 import java.nio.file.Path;
@@ -24,11 +25,25 @@ public final class BackupCommand extends DbCommand {
     @Option(names = "--keep", paramLabel = "N", description = "Then delete all but the newest N backups (default: keep all).")
     Integer keep;
 
+    @Option(names = "--report-erased", description = "Take no backup: list the backups in BACKUP_DIR that still hold "
+            + "the content of claims erased since they were taken (each is restored to a temporary directory to check).")
+    boolean reportErased;
+
+    @Option(names = "--purge-erased", description = "Take no ordinary backup: delete the backups in BACKUP_DIR that hold "
+            + "erased content, then take a fresh one (which holds none). Archives exported earlier are not touched.")
+    boolean purgeErased;
+
     @Override
     @SuppressWarnings("try") // the progress display only needs closing
     protected int execute() {
         if (keep != null && keep < 1) {
             throw usage("--keep must be at least 1, got " + keep);
+        }
+        if (reportErased || purgeErased) {
+            if (reportErased && purgeErased) {
+                throw usage("give --report-erased or --purge-erased, not both");
+            }
+            return erased();
         }
         BackupInfo info;
         try (StemeDB db = openForWriting(); Progress progress = progress().ticking("backup")) {
@@ -47,6 +62,42 @@ public final class BackupCommand extends DbCommand {
                     info.sizeBytes(), info.files());
             out().println();
             table(all).print(out());
+        }
+        return ExitCodes.OK;
+    }
+
+    @SuppressWarnings("try") // the progress display only needs closing
+    private int erased() {
+        ErasedBackups result;
+        try (StemeDB db = purgeErased ? openForWriting() : openForReading();
+                Progress progress = progress().ticking(purgeErased ? "purge" : "check")) {
+            result = purgeErased ? db.purgeErasedBackups(backupDir) : db.backupsHoldingErased(backupDir);
+        }
+        if (json) {
+            ObjectNode o = object();
+            o.put("backupDir", backupDir.toString());
+            ArrayNode held = o.putArray(purgeErased ? "expired" : "holdingErased");
+            for (ErasedBackups.Held h : result.holding()) {
+                held.add(json(h.backup()).put("erasedClaims", h.erasedClaims()));
+            }
+            if (result.fresh() != null) {
+                o.set("fresh", json(result.fresh()));
+            }
+            printJson(o);
+            return ExitCodes.OK;
+        }
+        if (result.holding().isEmpty()) {
+            out().println("no backup in " + backupDir + " holds erased content");
+            return ExitCodes.OK;
+        }
+        Table t = new Table("BACKUP", "CREATED", "ERASED CLAIMS HELD");
+        result.holding().forEach(h -> t.row(h.backup().id(), h.backup().createdAt(), h.erasedClaims()));
+        out().println(purgeErased ? "expired the backups that held erased content:" : "backups that hold erased content:");
+        t.print(out());
+        if (result.fresh() != null) {
+            out().printf("took backup %d, which holds none%n", result.fresh().id());
+        } else {
+            out().println("run stemedb backup " + backupDir + " --purge-erased to expire them");
         }
         return ExitCodes.OK;
     }

@@ -2,13 +2,16 @@ package io.stemedb.cli.commands;
 
 import io.stemedb.StemeDB;
 import io.stemedb.cli.CliException;
+import io.stemedb.crdt.ErasedClaim;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.json.Json;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
+import io.stemedb.model.Erasure;
 import io.stemedb.model.Retraction;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -25,6 +28,16 @@ public final class GetCommand extends DbCommand {
     @Override
     protected int execute() {
         try (StemeDB db = openForReading()) {
+            Optional<Erasure> erasedBy = db.get(id).isPresent() ? Optional.empty() : db.erasedBy(id);
+            if (erasedBy.isPresent()) {
+                ErasedClaim erased = new ErasedClaim(id, erasedBy.get());
+                if (json) {
+                    printJson(Json.erased(erased));
+                } else {
+                    out().println(erased.describe() + "; its content is not stored here");
+                }
+                return ExitCodes.OK;
+            }
             Assertion a = db.get(id).orElseThrow(() -> new CliException("there is no assertion with id " + id + " in "
                     + dataDir + "; check the id (list a fact's claims with: stemedb history SUBJECT PREDICATE)"));
             List<Retraction> retractions = List.of();
@@ -55,6 +68,10 @@ public final class GetCommand extends DbCommand {
                 for (Retraction r : retractions) {
                     t.row("retraction", r.id());
                 }
+            } else if (a instanceof Erasure e) {
+                t.row("kind", "erasure").row("erases", e.scope()).row("reason", e.reason()).row("source", e.source())
+                        .row("recorded", Render.recorded(e)).row("hlc", e.hlc());
+                metadataRows(t, a);
             } else {
                 Retraction r = (Retraction) a;
                 t.row("kind", "retraction").row("retracts", r.target()).row("source", r.source())

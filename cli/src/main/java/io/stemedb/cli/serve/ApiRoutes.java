@@ -12,6 +12,7 @@ final class ApiRoutes {
         Routes routes = new Routes();
         routes.add("/v1/claims", "POST", Routes.Access.WRITE, true, writes::postClaims);
         routes.add("/v1/retractions", "POST", Routes.Access.WRITE, true, writes::postRetractions);
+        routes.add("/v1/erasures", "POST", Routes.Access.WRITE, true, writes::postErasures);
         routes.add("/v1/resolve", "GET", Routes.Access.READ, false, reads::resolve);
         routes.add("/v1/entity", "GET", Routes.Access.READ, false, reads::entity);
         routes.add("/v1/history", "GET", Routes.Access.READ, false, reads::history);

@@ -7,6 +7,7 @@ import io.stemedb.StemeDB;
 import io.stemedb.backup.ProgressListener;
 import io.stemedb.cli.Sources;
 import io.stemedb.cli.ValueText;
+import io.stemedb.crdt.ErasedClaim;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.json.Json;
 import io.stemedb.lens.Lens;
@@ -134,8 +135,9 @@ final class ReadHandlers {
         } catch (StemeException e) {
             throw ApiException.badRequest("invalid_parameter", "id must be an assertion id (64 hex digits): " + e.getMessage());
         }
-        Assertion a = db.get(id).orElseThrow(() -> new ApiException(404, "not_found", "no assertion with id " + id
-                + " is stored here; check the id (GET /v1/history lists a fact's claims)"));
+        Assertion a = db.get(id).orElseThrow(() -> new ApiException(404, "not_found", db.erasedBy(id)
+                .map(e -> new ErasedClaim(id, e).describe() + "; its content is not stored here")
+                .orElse("no assertion with id " + id + " is stored here; check the id (GET /v1/history lists a fact's claims)")));
         List<Retraction> retractions = List.of();
         if (a instanceof Claim c) {
             Evidence evidence = db.history(c.subject(), c.predicate());

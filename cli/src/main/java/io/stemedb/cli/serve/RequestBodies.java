@@ -10,6 +10,7 @@ import io.stemedb.json.Json;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
+import io.stemedb.model.Erasure;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.Retraction;
 import io.stemedb.model.StemeException;
@@ -50,6 +51,7 @@ final class RequestBodies {
     private static final Set<String> CLAIM_FIELDS = Set.of("subject", "predicate", "value", "type", "source",
             "confidence", "validFrom", "validTo", "metadata");
     private static final Set<String> RETRACTION_FIELDS = Set.of("retracts", "source", "metadata");
+    private static final Set<String> ERASURE_FIELDS = Set.of("erases", "source", "reason", "metadata");
 
     private RequestBodies() {}
 
@@ -166,6 +168,21 @@ final class RequestBodies {
             throw ApiException.badRequest("invalid_field", where + ".retracts must be an assertion id (64 hex digits): " + e.getMessage());
         }
         return new RetractionInput(id, requiredText(where, node, "source"), metadata(where, node));
+    }
+
+    /** The body of {@code POST /v1/erasures}: what to erase, who erases, why. */
+    record ErasureInput(Erasure.Scope scope, String source, String reason, Map<String, String> metadata) {}
+
+    static ErasureInput erasure(String where, JsonNode node) {
+        object(where, node, ERASURE_FIELDS);
+        Erasure.Scope scope;
+        try {
+            scope = Json.erasureScope(node.get("erases"));
+        } catch (StemeException e) {
+            throw ApiException.badRequest("invalid_field", where + ".erases: " + e.getMessage());
+        }
+        return new ErasureInput(scope, requiredText(where, node, "source"), requiredText(where, node, "reason"),
+                metadata(where, node));
     }
 
     private static void object(String where, JsonNode node, Set<String> fields) {

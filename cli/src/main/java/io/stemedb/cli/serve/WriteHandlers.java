@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stemedb.Batch;
+import io.stemedb.PendingErasure;
 import io.stemedb.StemeDB;
 import io.stemedb.json.Json;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
+import io.stemedb.model.Retraction;
 import io.stemedb.model.TextInput;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +19,8 @@ import java.util.Optional;
 import java.util.TreeSet;
 
 /**
- * The write endpoints: {@code POST /v1/claims} and {@code POST /v1/retractions}. Every element of
+ * The write endpoints: {@code POST /v1/claims}, {@code POST /v1/retractions} and
+ * {@code POST /v1/erasures}. Every element of
  * a body is validated, and checked against the caller's credential (every source written for must
  * be one it may write for, and a retraction needs the right to retract), before anything is
  * written; a refused request stores nothing. Thread-safe.
@@ -76,12 +79,36 @@ final class WriteHandlers {
             }
             if (!(target.get() instanceof Claim)) {
                 throw ApiException.badRequest("invalid_assertion", e.getKey() + ".retracts: " + r.target()
-                        + " is a retraction; only claims can be retracted");
+                        + " is a " + (target.get() instanceof Retraction ? "retraction" : "erasure") + "; only claims can be retracted");
             }
             retractions.add(r);
         }
         List<AssertionId> ids = db.write(batch -> retractions.forEach(r -> batch.retract(r.target(), r.source(), r.metadata())));
         return Reply.json(201, idsJson(ids));
+    }
+
+    /**
+     * {@code POST /v1/erasures}: one erasure, {@code {"erases": scope, "source", "reason",
+     * "metadata"?}}, answered 201 with its id once the content it covers is gone from this
+     * replica. Erasing needs the right to retract and to write for the erasure's source.
+     */
+    Reply postErasures(ApiRequest request) {
+        request.allow();
+        if (request.principal != null && !request.principal.mayRetract()) {
+            throw new ApiException(403, "forbidden", "the credential (" + request.principal.name() + ") may not erase; "
+                    + "erasing needs retract=yes in the API tokens file");
+        }
+        RequestBodies.ErasureInput e = RequestBodies.erasure("erasure", request.json());
+        mayWriteFor(request, "erasure", e.source());
+        PendingErasure pending = db.erase(e.scope()).source(e.source()).reason(e.reason());
+        e.metadata().forEach(pending::metadata);
+        AssertionId id;
+        try {
+            id = pending.commit();
+        } catch (Assertion.InvalidAssertionException ex) {
+            throw ApiException.badRequest("invalid_assertion", "erasure." + ex.field() + ": " + ex.getMessage());
+        }
+        return Reply.json(201, idsJson(List.of(id)));
     }
 
     /** Refuses a write for a source the caller's credential does not cover (none is needed with authentication off). */

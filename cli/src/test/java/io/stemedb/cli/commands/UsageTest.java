@@ -10,12 +10,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every command has --help, lists its exit codes, and rejects unknown options with exit code 2. */
 class UsageTest {
-    static final List<String> COMMANDS = List.of("init", "assert", "retract", "get", "resolve", "history", "entity",
+    static final List<String> COMMANDS = List.of("init", "assert", "retract", "erase", "get", "resolve", "history", "entity",
             "conflicts", "find", "sources", "subjects", "stats", "verify", "import", "export", "backup", "restore",
             "verify-archive", "sync");
 
     @ParameterizedTest
-    @ValueSource(strings = {"init", "assert", "retract", "get", "resolve", "history", "entity", "conflicts", "find",
+    @ValueSource(strings = {"init", "assert", "retract", "erase", "get", "resolve", "history", "entity", "conflicts", "find",
         "sources", "subjects", "stats", "verify", "import", "export", "backup", "restore", "verify-archive", "sync"})
     void everyCommandHasHelp(String command) {
         Cli.Run help = Cli.plain(command, "--help").ok();
