@@ -214,13 +214,25 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
     @Override
     public List<Change> commit(List<? extends Assertion> assertions) {
+        return commit(assertions, Map.of());
+    }
+
+    /** The checkpoints go into the commit's write batch, under {@link Keys#checkpointKey} in the meta family. */
+    @Override
+    public List<Change> commit(List<? extends Assertion> assertions, Map<String, byte[]> checkpoints) {
+        checkpoints.forEach(Engine::checkCheckpoint);
         gate.enterShared();
         try {
             checkOpen();
             checkWritable();
             List<Change> changes;
             synchronized (commitMonitor) {
-                changes = new CommitWriter(assertions).write();
+                CommitWriter writer = new CommitWriter(assertions);
+                changes = checkpoints.isEmpty() ? writer.write() : writer.write(wb -> {
+                    for (Map.Entry<String, byte[]> e : checkpoints.entrySet()) {
+                        wb.put(store.meta(), Keys.checkpointKey(e.getKey()), e.getValue());
+                    }
+                }, false);
             }
             indexer.enqueue(changes);
             return changes;
@@ -1068,6 +1080,12 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             store.salvaged().ifPresent(report -> p.put("salvaged-log", report));
             return p;
         });
+    }
+
+    @Override
+    public Optional<byte[]> checkpoint(String name) {
+        byte[] key = Keys.checkpointKey(name);
+        return read(() -> Optional.ofNullable(store.get(store.meta(), key)));
     }
 
     @Override
