@@ -21,7 +21,7 @@ import org.apache.kafka.common.Uuid;
  * ports chosen free. Nodes can be killed with SIGKILL and restarted on the same ports and data.
  * Not thread-safe: one test thread drives it.
  */
-final class KafkaCluster implements AutoCloseable {
+public final class KafkaCluster implements AutoCloseable {
     private final Path dir;
     private final String clusterId = Uuid.randomUuid().toString();
     private final List<Node> nodes = new ArrayList<>();
@@ -51,7 +51,7 @@ final class KafkaCluster implements AutoCloseable {
      * Starts {@code size} nodes under {@code dir} and waits until every broker is registered.
      * Internal topics get replication factor min(size, 3) and min ISR 1 (size 1) or 2.
      */
-    static KafkaCluster start(Path dir, int size) throws IOException, InterruptedException {
+    public static KafkaCluster start(Path dir, int size) throws IOException, InterruptedException {
         KafkaCluster cluster = new KafkaCluster(dir);
         try {
             cluster.configure(size);
@@ -174,14 +174,14 @@ final class KafkaCluster implements AutoCloseable {
     }
 
     /** host:port of every node. */
-    String bootstrapServers() {
+    public String bootstrapServers() {
         StringJoiner s = new StringJoiner(",");
         nodes.forEach(n -> s.add("127.0.0.1:" + n.port));
         return s.toString();
     }
 
     /** Kills node {@code id} (from 1) with SIGKILL and waits until it is gone. */
-    void kill(int id) throws InterruptedException {
+    public void kill(int id) throws InterruptedException {
         Node n = nodes.get(id - 1);
         n.process.toHandle().destroyForcibly();
         if (!n.process.waitFor(60, TimeUnit.SECONDS)) {
@@ -190,7 +190,7 @@ final class KafkaCluster implements AutoCloseable {
     }
 
     /** Starts node {@code id} again on its ports and data, and waits until every broker is registered. */
-    void restart(int id) throws IOException, InterruptedException {
+    public void restart(int id) throws IOException, InterruptedException {
         Node n = nodes.get(id - 1);
         launch(n);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

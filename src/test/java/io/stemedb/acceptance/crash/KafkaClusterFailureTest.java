@@ -1,0 +1,155 @@
+package io.stemedb.acceptance.crash;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.stemedb.StemeDB;
+import io.stemedb.kafka.KafkaCluster;
+import io.stemedb.model.AssertionId;
+import io.stemedb.model.Change;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The enterprise cluster's failure test: five StemeDB nodes, each in a JVM of its own, replicate
+ * through a real Kafka cluster while all five write; two are killed with SIGKILL during the
+ * writes and restarted. Every write a node acknowledged (printed after its commit returned) must
+ * be on all five in the end, and all five must hold the same set (equal Merkle roots).
+ *
+ * <p>With {@code -Dstemedb.kafka.brokers=3} (the {@code kafka-cluster} profile) the cluster has
+ * three brokers, the topic replication factor 3 and {@code min.insync.replicas} 2, and one broker
+ * is also killed with SIGKILL during the writes and restarted.
+ */
+class KafkaClusterFailureTest {
+    static final int NODES = 5;
+    static final int BROKERS = Integer.getInteger("stemedb.kafka.brokers", 1);
+    static final long SECONDS = 120;
+
+    @TempDir
+    Path dir;
+
+    final Set<AssertionId> acknowledged = new HashSet<>();
+
+    @Test
+    void fiveNodesConvergeWithEveryAcknowledgedWriteAfterTwoAreKilledDuringWrites() throws Exception {
+        List<ChildJvm> nodes = new ArrayList<>();
+        try (KafkaCluster kafka = KafkaCluster.start(dir.resolve("kafka"), BROKERS)) {
+            for (int i = 0; i < NODES; i++) {
+                nodes.add(start(kafka, i));
+            }
+            for (ChildJvm n : nodes) {
+                until(n, "READY");
+            }
+            Thread.sleep(3_000);
+            for (int i : new int[] {1, 3}) {
+                nodes.get(i).killHard();
+                nodes.get(i).remainingLines().forEach(this::collect);
+            }
+            if (BROKERS == 3) {
+                kafka.kill(2);
+            }
+            Thread.sleep(2_000);
+            for (int i : new int[] {1, 3}) {
+                nodes.set(i, start(kafka, i));
+                until(nodes.get(i), "READY");
+            }
+            if (BROKERS == 3) {
+                kafka.restart(2);
+            }
+            Thread.sleep(3_000);
+            for (ChildJvm n : nodes) {
+                n.send("stop");
+            }
+            for (ChildJvm n : nodes) {
+                until(n, "STOPPED");
+            }
+            awaitEqualRoots(nodes);
+            for (ChildJvm n : nodes) {
+                n.send("exit");
+            }
+            for (ChildJvm n : nodes) {
+                until(n, "CLOSED");
+            }
+        } finally {
+            nodes.forEach(ChildJvm::close);
+        }
+        Set<AssertionId> first = null;
+        for (int i = 0; i < NODES; i++) {
+            try (StemeDB db = StemeDB.open(dir.resolve("node-" + i))) {
+                Set<AssertionId> ids = ids(db);
+                Set<AssertionId> missing = new HashSet<>(acknowledged);
+                missing.removeAll(ids);
+                assertTrue(missing.isEmpty(), "node " + i + " lacks " + missing.size() + " acknowledged writes, e.g. "
+                        + missing.stream().limit(3).toList());
+                assertTrue(db.verify().ok(), "node " + i + " verifies");
+                if (first == null) {
+                    first = ids;
+                } else {
+                    assertEquals(first, ids, "node " + i + " holds the same set as node 0");
+                }
+            }
+        }
+        assertTrue(acknowledged.size() > 100, "the nodes wrote during the test: " + acknowledged.size());
+    }
+
+    private ChildJvm start(KafkaCluster kafka, int i) throws Exception {
+        return ChildJvm.start(KafkaNodeChild.class, dir.resolve("node-" + i + ".stderr"), dir.resolve("node-" + i).toString(),
+                Long.toHexString(0x100 + i), kafka.bootstrapServers(), "cluster", "6", Integer.toString(Math.min(BROKERS, 3)),
+                BROKERS == 3 ? "2" : "1", "10");
+    }
+
+    private void collect(String line) {
+        if (line.startsWith("ACK ")) {
+            acknowledged.add(AssertionId.parse(line.substring(4)));
+        }
+    }
+
+    /** Reads lines until one that starts with {@code prefix}, collecting acknowledgements on the way. */
+    private String until(ChildJvm n, String prefix) throws InterruptedException {
+        while (true) {
+            String line = n.expectLine(SECONDS);
+            if (line.startsWith(prefix)) {
+                return line;
+            }
+            collect(line);
+        }
+    }
+
+    private void awaitEqualRoots(List<ChildJvm> nodes) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+        List<String> roots = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            roots.clear();
+            for (ChildJvm n : nodes) {
+                n.send("root");
+                roots.add(until(n, "ROOT "));
+            }
+            // ROOT <count> <fingerprint> <backlog>: every backlog 0 and one (count, fingerprint) for all
+            boolean drained = roots.stream().allMatch(r -> r.endsWith(" 0"));
+            Set<String> distinct = new HashSet<>();
+            roots.forEach(r -> distinct.add(r.substring(0, r.lastIndexOf(' '))));
+            if (drained && distinct.size() == 1) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        fail("the five nodes did not converge within " + SECONDS + " s: " + roots);
+    }
+
+    static Set<AssertionId> ids(StemeDB db) {
+        Set<AssertionId> ids = new HashSet<>();
+        long after = 0;
+        for (List<Change> page = db.changesSince(0, 10_000); !page.isEmpty(); page = db.changesSince(after, 10_000)) {
+            page.forEach(c -> ids.add(c.assertion().id()));
+            after = page.get(page.size() - 1).sequence();
+        }
+        return ids;
+    }
+}
