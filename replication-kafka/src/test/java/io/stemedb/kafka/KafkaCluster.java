@@ -48,6 +48,34 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     /**
+     * For scripts/enterprise-demo.sh: starts a cluster of args[1] nodes under args[0], prints
+     * {@code BOOTSTRAP host:port,...}, then obeys stdin: {@code kill N} (SIGKILL node N; prints
+     * {@code KILLED N}), {@code restart N} (prints {@code RESTARTED N} once it is back); stdin's end
+     * stops the cluster.
+     */
+    public static void main(String[] args) throws Exception {
+        try (KafkaCluster cluster = start(Path.of(args[0]), Integer.parseInt(args[1]));
+                java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                        java.nio.charset.StandardCharsets.UTF_8))) {
+            System.out.println("BOOTSTRAP " + cluster.bootstrapServers());
+            System.out.flush();
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                String[] words = line.strip().split(" ");
+                if (words.length == 2 && words[0].equals("kill")) {
+                    cluster.kill(Integer.parseInt(words[1]));
+                    System.out.println("KILLED " + words[1]);
+                } else if (words.length == 2 && words[0].equals("restart")) {
+                    cluster.restart(Integer.parseInt(words[1]));
+                    System.out.println("RESTARTED " + words[1]);
+                } else {
+                    System.out.println("UNKNOWN " + line);
+                }
+                System.out.flush();
+            }
+        }
+    }
+
+    /**
      * Starts {@code size} nodes under {@code dir} and waits until every broker is registered.
      * Internal topics get replication factor min(size, 3) and min ISR 1 (size 1) or 2.
      */

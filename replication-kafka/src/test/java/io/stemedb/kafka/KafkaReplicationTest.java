@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -136,7 +135,7 @@ class KafkaReplicationTest {
             Claim other = Claim.builder("x", "p", Value.text("other")).source("s").hlc(Hlc.of(System.currentTimeMillis(), 0, 0xC)).build();
             byte[] flipped = good.canonicalBytes();
             flipped[flipped.length - 1] ^= 1;
-            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
+            try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers(),
                     "key.serializer", ByteArraySerializer.class.getName(), "value.serializer", ByteArraySerializer.class.getName()))) {
                 p.send(new ProducerRecord<>("bad", "not stemedb".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
                 ProducerRecord<byte[], byte[]> damaged = KafkaRecords.record("bad", good, b);
