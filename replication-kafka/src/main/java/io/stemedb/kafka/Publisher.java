@@ -34,14 +34,14 @@ import org.slf4j.LoggerFactory;
  * never wait for any of this. Entries that came from other replicas are skipped: their author
  * publishes them (docs/operations.md, "Enterprise cluster").
  *
- * <p>The watermark is saved as a checkpoint after each round that published something, and
- * otherwise at most once a second, so that a node that mostly merges does not double its
- * commits; after a crash it resumes from the last saved watermark and publishes a few assertions
- * again, which is harmless.
+ * <p>The watermark is saved as a checkpoint at most every {@value #SAVE_EVERY_MILLIS} ms while
+ * it moves, and as soon as the publisher is idle, so that saving it does not add a synced commit
+ * per round; after a crash the publisher resumes from the last saved watermark and publishes again
+ * what it published in those last moments, which is harmless (merged once).
  */
 final class Publisher implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
-    private static final long SAVE_IDLE_ADVANCE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final long SAVE_EVERY_MILLIS = 200;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
 
     private final StemeDB db;
@@ -106,11 +106,11 @@ final class Publisher implements Runnable {
                     if (producer == null) {
                         producer = new KafkaProducer<>(producerProperties(settings));
                     }
-                    int sent = publish(producer, changes);
+                    publish(producer, changes);
                     watermark = changes.get(changes.size() - 1).sequence();
                     counters.watermark.set(watermark);
                     counters.oldestUnacknowledgedMillis.set(0);
-                    if (sent > 0 || System.nanoTime() - savedAt > SAVE_IDLE_ADVANCE_NANOS) {
+                    if (System.nanoTime() - savedAt > TimeUnit.MILLISECONDS.toNanos(SAVE_EVERY_MILLIS)) {
                         save(watermark);
                         saved = watermark;
                         savedAt = System.nanoTime();
@@ -141,8 +141,8 @@ final class Publisher implements Runnable {
         }
     }
 
-    /** Sends the local assertions of {@code changes} and waits until Kafka acknowledged them all; returns how many. */
-    private int publish(Producer<byte[], byte[]> producer, List<Change> changes)
+    /** Sends the local assertions of {@code changes} and waits until Kafka acknowledged them all. */
+    private void publish(Producer<byte[], byte[]> producer, List<Change> changes)
             throws ExecutionException, InterruptedException {
         long node = db.nodeId();
         List<Future<RecordMetadata>> sends = new ArrayList<>();
@@ -156,14 +156,13 @@ final class Publisher implements Runnable {
             sends.add(producer.send(KafkaRecords.record(settings.topic(), c.assertion(), db)));
         }
         if (sends.isEmpty()) {
-            return 0;
+            return;
         }
         producer.flush();
         for (Future<RecordMetadata> f : sends) {
             f.get();
         }
         counters.published.addAndGet(sends.size());
-        return sends.size();
     }
 
     private void save(long watermark) {
