@@ -5,15 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.stemedb.StemeDB;
+import io.stemedb.cli.serve.PilotServer;
+import io.stemedb.cli.serve.ServerConfig;
 import io.stemedb.kafka.KafkaCluster;
+import io.stemedb.kafka.KafkaReplicationSettings;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Change;
+import io.stemedb.model.Value;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,16 +42,66 @@ class KafkaClusterFailureTest {
     static final long SECONDS = 120;
 
     @TempDir
+    static Path kafkaDir;
+    static KafkaCluster kafka;
+
+    @TempDir
     Path dir;
 
     final Set<AssertionId> acknowledged = new HashSet<>();
 
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = KafkaCluster.start(kafkaDir, BROKERS);
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /** {@code stemedb serve --kafka-bootstrap ...}: two servers replicate, and /metrics and /v1/stats show it. */
+    @Test
+    void serveReplicatesThroughKafkaAndReportsIt() throws Exception {
+        KafkaReplicationSettings settings = KafkaReplicationSettings.builder().bootstrapServers(kafka.bootstrapServers())
+                .topic("serve").createTopic(2, Math.min(BROKERS, 3), java.util.Map.of()).build();
+        try (PilotServer one = PilotServer.start(ServerConfig.defaults(dir.resolve("one")).withKafka(settings), System.err);
+                PilotServer two = PilotServer.start(ServerConfig.defaults(dir.resolve("two")).withKafka(settings), System.err)) {
+            AssertionId id = one.db().assertion("acme", "ceo", Value.text("Alice")).source("hr").commit();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SECONDS);
+            while (two.db().get(id).isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "server two never received the write of server one");
+                Thread.sleep(50);
+            }
+            while (!get(one, "/metrics").contains("stemedb_kafka_published_total{topic=\"serve\"} 1.0")) {
+                assertTrue(System.nanoTime() < deadline, "server one's /metrics:\n" + get(one, "/metrics"));
+                Thread.sleep(50);
+            }
+            String metrics = get(two, "/metrics");
+            assertTrue(metrics.contains("stemedb_kafka_merged_total{topic=\"serve\"} 1.0"), metrics);
+            assertTrue(metrics.contains("stemedb_kafka_consumer_lag{partition=\"0\",topic=\"serve\"}"), metrics);
+            assertTrue(metrics.contains("stemedb_kafka_publish_lag_seconds{topic=\"serve\"}"), metrics);
+            String stats = get(two, "/v1/stats");
+            assertTrue(stats.contains("\"kafka.merged\":\"1\""), stats);
+            assertTrue(two.kafka().isPresent());
+        }
+    }
+
+    private static String get(PilotServer server, String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.url().resolve(path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+
     @Test
     void fiveNodesConvergeWithEveryAcknowledgedWriteAfterTwoAreKilledDuringWrites() throws Exception {
         List<ChildJvm> nodes = new ArrayList<>();
-        try (KafkaCluster kafka = KafkaCluster.start(dir.resolve("kafka"), BROKERS)) {
+        try {
             for (int i = 0; i < NODES; i++) {
-                nodes.add(start(kafka, i));
+                nodes.add(start(i));
             }
             for (ChildJvm n : nodes) {
                 until(n, "READY");
@@ -57,7 +116,7 @@ class KafkaClusterFailureTest {
             }
             Thread.sleep(2_000);
             for (int i : new int[] {1, 3}) {
-                nodes.set(i, start(kafka, i));
+                nodes.set(i, start(i));
                 until(nodes.get(i), "READY");
             }
             if (BROKERS == 3) {
@@ -99,7 +158,7 @@ class KafkaClusterFailureTest {
         assertTrue(acknowledged.size() > 100, "the nodes wrote during the test: " + acknowledged.size());
     }
 
-    private ChildJvm start(KafkaCluster kafka, int i) throws Exception {
+    private ChildJvm start(int i) throws Exception {
         return ChildJvm.start(KafkaNodeChild.class, dir.resolve("node-" + i + ".stderr"), dir.resolve("node-" + i).toString(),
                 Long.toHexString(0x100 + i), kafka.bootstrapServers(), "cluster", "6", Integer.toString(Math.min(BROKERS, 3)),
                 BROKERS == 3 ? "2" : "1", "10");
