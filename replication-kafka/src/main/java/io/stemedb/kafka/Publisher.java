@@ -136,7 +136,15 @@ final class Publisher implements Runnable {
             Thread.currentThread().interrupt();
         } finally {
             if (producer != null) {
-                producer.close(Duration.ofSeconds(5));
+                // close() stops on an interrupt at once; give the sends in flight their 5 s, then interrupt again.
+                boolean interrupted = Thread.interrupted();
+                try {
+                    producer.close(Duration.ofSeconds(5));
+                } finally {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
             }
         }
     }
