@@ -42,7 +42,6 @@ import org.slf4j.LoggerFactory;
 final class Publisher implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
     static final long SAVE_EVERY_MILLIS = 200;
-    private static final long MAX_BACKOFF_MILLIS = 5_000;
 
     private final StemeDB db;
     private final KafkaReplicationSettings settings;
@@ -124,7 +123,7 @@ final class Publisher implements Runnable {
                         return;
                     }
                     counters.failed(counters.publishFailures, e);
-                    backoff = backoff == 0 ? 100 : Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                    backoff = ReplicationCounters.backoff(backoff);
                     LOG.warn("publishing to {} failed ({}); writes go on, and are published from sequence {} once Kafka "
                             + "answers (retry in {} ms)", settings.topic(), e.toString(), watermark + 1, backoff);
                     closeQuietly(producer);

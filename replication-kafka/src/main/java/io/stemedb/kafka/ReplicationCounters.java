@@ -45,4 +45,9 @@ final class ReplicationCounters {
         counter.incrementAndGet();
         lastError.set(e.toString());
     }
+
+    /** The wait after a failure that followed a wait of {@code previous} ms (0: none): 100 ms, doubling up to 5 s. */
+    static long backoff(long previous) {
+        return previous == 0 ? 100 : Math.min(5_000, previous * 2);
+    }
 }

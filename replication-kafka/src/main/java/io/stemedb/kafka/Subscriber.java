@@ -51,7 +51,6 @@ import org.slf4j.LoggerFactory;
 final class Subscriber implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Subscriber.class);
     private static final long PARTITION_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(30);
-    private static final long MAX_BACKOFF_MILLIS = 5_000;
 
     private final StemeDB db;
     private final KafkaReplicationSettings settings;
@@ -130,14 +129,14 @@ final class Subscriber implements Runnable {
                 } catch (StemeException e) {
                     // The merge failed (a full disk, for example) after the poll moved past its records.
                     counters.failed(counters.consumeFailures, e);
-                    backoff = backoff == 0 ? 100 : Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                    backoff = ReplicationCounters.backoff(backoff);
                     LOG.error("merging records of {} failed; reading them again from the stored positions in {} ms",
                             settings.topic(), backoff, e);
                     Thread.sleep(backoff);
                     rewind(c);
                 } catch (KafkaException e) {
                     counters.failed(counters.consumeFailures, e);
-                    backoff = backoff == 0 ? 100 : Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                    backoff = ReplicationCounters.backoff(backoff);
                     LOG.warn("consuming {} failed ({}); retrying in {} ms", settings.topic(), e.toString(), backoff);
                     Thread.sleep(backoff);
                 }

@@ -57,6 +57,7 @@ public final class KafkaCluster implements AutoCloseable {
         try (KafkaCluster cluster = start(Path.of(args[0]), Integer.parseInt(args[1]));
                 java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
                         java.nio.charset.StandardCharsets.UTF_8))) {
+            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
             System.out.println("BOOTSTRAP " + cluster.bootstrapServers());
             System.out.flush();
             for (String line = in.readLine(); line != null; line = in.readLine()) {

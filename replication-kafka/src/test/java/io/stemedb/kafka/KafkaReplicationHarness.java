@@ -24,7 +24,7 @@ import java.util.stream.LongStream;
  * own ({@link KafkaCluster}).
  *
  * <pre>
- * lag BROKERS NODES RATE SECONDS   replication lag (commit on one node -> visible on each other
+ * lag BROKERS NODES RATE SECONDS   RATE writes/s from 8 threads per node; replication lag (commit on one node -> visible on each other
  *                                  node, seen through its change feed) and publish lag (age of the
  *                                  oldest local write not yet acknowledged by Kafka, sampled every 10 ms)
  * rto BROKERS N                    consume-and-merge throughput of a node reading N assertions,
@@ -33,6 +33,9 @@ import java.util.stream.LongStream;
  * </pre>
  */
 public final class KafkaReplicationHarness {
+    /** Writer threads per node. */
+    static final int WRITERS_PER_NODE = 8;
+
     private KafkaReplicationHarness() {
     }
 
@@ -41,6 +44,7 @@ public final class KafkaReplicationHarness {
         System.out.println("load before: " + Files.readString(Path.of("/proc/loadavg")).strip() + ", cpus "
                 + Runtime.getRuntime().availableProcessors());
         try (KafkaCluster kafka = KafkaCluster.start(dir.resolve("kafka"), Integer.parseInt(args[1]))) {
+            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
             if (args[0].equals("lag")) {
                 lag(kafka, dir, Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
                         Integer.parseInt(args[4]));
@@ -73,24 +77,29 @@ public final class KafkaReplicationHarness {
                 dbs.add(db);
                 reps.add(KafkaReplication.start(db, settings));
             }
-            long[] written = new long[nodes];
+            java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
             for (int i = 0; i < nodes; i++) {
                 StemeDB db = dbs.get(i);
                 int node = i;
-                threads.add(new Thread(() -> {
-                    long intervalNanos = TimeUnit.SECONDS.toNanos(1) * nodes / rate;
-                    long next = System.nanoTime();
-                    for (long n = 0; writing.get(); n++) {
-                        AssertionId id = db.assertion("s" + node + "-" + (n % 10_000), "p" + (n % 7), Value.integer(n)).source("n" + node).commit();
-                        committedAt.put(id, System.nanoTime());
-                        written[node]++;
-                        next += intervalNanos;
-                        long wait = next - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupportSleep.nanos(wait);
+                // Several writers per node, as an application's request threads: their commits share fsyncs.
+                for (int w = 0; w < WRITERS_PER_NODE; w++) {
+                    int writer = w;
+                    threads.add(new Thread(() -> {
+                        long intervalNanos = TimeUnit.SECONDS.toNanos(1) * nodes * WRITERS_PER_NODE / rate;
+                        long next = System.nanoTime();
+                        for (long n = 0; writing.get(); n++) {
+                            AssertionId id = db.assertion("s" + node + "-" + writer + "-" + (n % 10_000), "p" + (n % 7), Value.integer(n))
+                                    .source("n" + node).commit();
+                            committedAt.put(id, System.nanoTime());
+                            written.incrementAndGet();
+                            next += intervalNanos;
+                            long wait = next - System.nanoTime();
+                            if (wait > 0) {
+                                LockSupportSleep.nanos(wait);
+                            }
                         }
-                    }
-                }, "writer-" + i));
+                    }, "writer-" + i + "-" + w));
+                }
                 threads.add(new Thread(() -> {
                     long after = 0;
                     long own = db.nodeId();
@@ -127,7 +136,7 @@ public final class KafkaReplicationHarness {
             Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
             writing.set(false);
             double elapsed = (System.nanoTime() - start) / 1e9;
-            long total = LongStream.of(written).sum();
+            long total = written.get();
             long expectedSamples = total * (nodes - 1);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (lags.size() < expectedSamples && System.nanoTime() < deadline) {

@@ -13,13 +13,16 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** What the tests ask of databases that replicate: their id sets, their digests, waiting for a condition. */
-final class Replicas {
+/**
+ * What the tests ask of databases that replicate: their id sets, their digests, waiting for a
+ * condition. Shared with the whole-library tests (src/test) through this module's test jar.
+ */
+public final class Replicas {
     private Replicas() {
     }
 
     /** Every id {@code db} holds, read from its arrival log. */
-    static Set<AssertionId> ids(StemeDB db) {
+    public static Set<AssertionId> ids(StemeDB db) {
         Set<AssertionId> ids = new HashSet<>();
         long after = 0;
         for (List<Change> page = db.changesSince(0, 10_000); !page.isEmpty(); page = db.changesSince(after, 10_000)) {
@@ -32,7 +35,7 @@ final class Replicas {
     }
 
     /** The Merkle root of {@code db}'s id set: the digest (sum, count) that sync compares first. */
-    static IdDigest root(StemeDB db) {
+    public static IdDigest root(StemeDB db) {
         IdDigest d = IdDigest.empty();
         for (AssertionId id : ids(db)) {
             d = d.plus(id);
@@ -41,7 +44,7 @@ final class Replicas {
     }
 
     /** Waits until {@code condition} holds, failing with {@code state} after {@code timeout}. */
-    static void await(Duration timeout, BooleanSupplier condition, Supplier<String> state) throws InterruptedException {
+    public static void await(Duration timeout, BooleanSupplier condition, Supplier<String> state) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {

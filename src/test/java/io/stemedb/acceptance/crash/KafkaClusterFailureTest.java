@@ -9,8 +9,8 @@ import io.stemedb.cli.serve.PilotServer;
 import io.stemedb.cli.serve.ServerConfig;
 import io.stemedb.kafka.KafkaCluster;
 import io.stemedb.kafka.KafkaReplicationSettings;
+import io.stemedb.kafka.Replicas;
 import io.stemedb.model.AssertionId;
-import io.stemedb.model.Change;
 import io.stemedb.model.Value;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -142,7 +142,7 @@ class KafkaClusterFailureTest {
         Set<AssertionId> first = null;
         for (int i = 0; i < NODES; i++) {
             try (StemeDB db = StemeDB.open(dir.resolve("node-" + i))) {
-                Set<AssertionId> ids = ids(db);
+                Set<AssertionId> ids = Replicas.ids(db);
                 Set<AssertionId> missing = new HashSet<>(acknowledged);
                 missing.removeAll(ids);
                 assertTrue(missing.isEmpty(), "node " + i + " lacks " + missing.size() + " acknowledged writes, e.g. "
@@ -200,15 +200,5 @@ class KafkaClusterFailureTest {
             Thread.sleep(500);
         }
         fail("the five nodes did not converge within " + SECONDS + " s: " + roots);
-    }
-
-    static Set<AssertionId> ids(StemeDB db) {
-        Set<AssertionId> ids = new HashSet<>();
-        long after = 0;
-        for (List<Change> page = db.changesSince(0, 10_000); !page.isEmpty(); page = db.changesSince(after, 10_000)) {
-            page.forEach(c -> ids.add(c.assertion().id()));
-            after = page.get(page.size() - 1).sequence();
-        }
-        return ids;
     }
 }

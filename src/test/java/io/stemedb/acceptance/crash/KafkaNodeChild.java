@@ -4,15 +4,14 @@ import io.stemedb.StemeDB;
 import io.stemedb.crdt.IdDigest;
 import io.stemedb.kafka.KafkaReplication;
 import io.stemedb.kafka.KafkaReplicationSettings;
+import io.stemedb.kafka.Replicas;
 import io.stemedb.model.AssertionId;
-import io.stemedb.model.Change;
 import io.stemedb.model.Value;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -62,7 +61,7 @@ public final class KafkaNodeChild {
                     writer.join();
                     print("STOPPED");
                 } else if (line.equals("root")) {
-                    IdDigest root = root(db);
+                    IdDigest root = Replicas.root(db);
                     print("ROOT " + root.count() + " " + HexFormat.of().formatHex(root.fingerprint()) + " "
                             + replication.stats().publishBacklog());
                 }
@@ -71,18 +70,6 @@ public final class KafkaNodeChild {
             writer.join();
         }
         print("CLOSED");
-    }
-
-    static IdDigest root(StemeDB db) {
-        IdDigest d = IdDigest.empty();
-        long after = 0;
-        for (List<Change> page = db.changesSince(0, 10_000); !page.isEmpty(); page = db.changesSince(after, 10_000)) {
-            for (Change c : page) {
-                d = d.plus(c.assertion().id());
-            }
-            after = page.get(page.size() - 1).sequence();
-        }
-        return d;
     }
 
     private static void print(String line) {
