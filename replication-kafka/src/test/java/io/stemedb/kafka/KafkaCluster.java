@@ -141,10 +141,12 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     private static List<String> java(String mainClass, String... args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Djava.awt.headless=true",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=info",
-                "-cp", testClassPath(), mainClass));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // Tests want a quick start; the harness sets stemedb.kafka.brokerOpts for a broker at full speed.
+        command.addAll(List.of(System.getProperty("stemedb.kafka.brokerOpts", "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+                .split(" ")));
+        command.addAll(List.of("-Djava.awt.headless=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+                "-Dorg.slf4j.simpleLogger.log.org.apache.kafka=info", "-cp", testClassPath(), mainClass));
         command.addAll(List.of(args));
         return command;
     }
