@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 final class Publisher implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
-    static final long SAVE_EVERY_MILLIS = 200;
+    static final long SAVE_EVERY_MILLIS = 1000;
 
     private final StemeDB db;
     private final KafkaReplicationSettings settings;
