@@ -32,6 +32,7 @@ import java.util.Optional;
 import java.util.SortedMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,6 +54,7 @@ final class EngineDatabase implements StemeDB {
     private final Syncing syncing;
     private final Backups backups;
     private final Archives archives;
+    private final StatsExtensions extensions = new StatsExtensions();
 
     EngineDatabase(Engine engine, String engineName, DatabaseLimits limits, boolean readOnly) {
         this.engine = engine;
@@ -148,6 +150,24 @@ final class EngineDatabase implements StemeDB {
     }
 
     @Override
+    public MergeResult mergeEncoded(Collection<EncodedAssertion> records, Map<String, byte[]> checkpoints) {
+        return intake.mergeEncoded(records, checkpoints);
+    }
+
+    @Override
+    public void saveCheckpoint(String name, byte[] value) {
+        Engine.checkCheckpoint(name, value);
+        lifecycle.checkWritable();
+        writer.merge(List.of(), Map.of(name, value.clone()));
+    }
+
+    @Override
+    public Optional<byte[]> checkpoint(String name) {
+        Objects.requireNonNull(name, "name");
+        return lifecycle.call(() -> engine.checkpoint(name));
+    }
+
+    @Override
     public BulkLoadResult bulkLoad(Iterator<? extends Assertion> assertions, ProgressListener progress) {
         return intake.bulkLoad(assertions, progress);
     }
@@ -223,8 +243,14 @@ final class EngineDatabase implements StemeDB {
         return lifecycle.call(() -> {
             EngineStats s = engine.stats();
             return new Stats(s.assertions(), s.claims(), s.retractions(), s.lastSequence(), node, engineName,
-                    engine.properties());
+                    engine.properties(), extensions.figures());
         });
+    }
+
+    @Override
+    public Registration addStats(String name, Supplier<Map<String, String>> figures) {
+        lifecycle.checkOpen();
+        return extensions.add(name, figures);
     }
 
     @Override

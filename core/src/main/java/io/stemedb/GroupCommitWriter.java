@@ -57,6 +57,8 @@ final class GroupCommitWriter {
     private static final class Pending {
         /** Set under {@link #stampLock} before the entry can be taken; null until built. */
         List<Assertion> assertions;
+        /** Named checkpoints committed with the entry's assertions; set before the entry is queued. */
+        Map<String, byte[]> checkpoints = Map.of();
         /** Guarded by {@link #stampLock}. */
         boolean built;
         /** The rest guarded by {@link #commitLock}. */
@@ -168,7 +170,17 @@ final class GroupCommitWriter {
      * observes each (so later local writes order after them). Returns those that were new.
      */
     List<Change> merge(List<Assertion> accepted) {
+        return merge(accepted, Map.of());
+    }
+
+    /**
+     * {@link #merge(List)}, with {@code checkpoints} stored in the same engine commit (see
+     * {@link Engine#commit(List, Map)}); when several entries of one group commit name the same
+     * checkpoint, the later entry's value is stored.
+     */
+    List<Change> merge(List<Assertion> accepted, Map<String, byte[]> checkpoints) {
         Pending pending = new Pending();
+        pending.checkpoints = checkpoints;
         stampLock.lock();
         try {
             lifecycle.checkWritable();
@@ -274,10 +286,14 @@ final class GroupCommitWriter {
             return;
         }
         List<Assertion> all = new ArrayList<>();
-        group.forEach(g -> all.addAll(g.assertions));
+        Map<String, byte[]> checkpoints = new HashMap<>();
+        for (Pending g : group) {
+            all.addAll(g.assertions);
+            checkpoints.putAll(g.checkpoints);
+        }
         try {
             Map<AssertionId, Change> added = new HashMap<>();
-            for (Change c : engine.commit(all)) {
+            for (Change c : checkpoints.isEmpty() ? engine.commit(all) : engine.commit(all, checkpoints)) {
                 added.put(c.assertion().id(), c);
             }
             for (Pending g : group) {

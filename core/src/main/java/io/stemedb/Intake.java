@@ -15,6 +15,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -47,10 +48,20 @@ final class Intake {
     }
 
     MergeResult merge(Collection<? extends Assertion> assertions) {
-        return mergeValid(new ArrayList<>(assertions), new ArrayList<>());
+        return mergeValid(new ArrayList<>(assertions), new ArrayList<>(), Map.of());
     }
 
     MergeResult mergeEncoded(Collection<EncodedAssertion> records) {
+        return mergeEncoded(records, Map.of());
+    }
+
+    /** {@link #mergeEncoded(Collection)}, storing {@code checkpoints} in the same atomic commit, even if nothing is new. */
+    MergeResult mergeEncoded(Collection<EncodedAssertion> records, Map<String, byte[]> checkpoints) {
+        Map<String, byte[]> copies = new java.util.LinkedHashMap<>();
+        checkpoints.forEach((name, value) -> {
+            Engine.checkCheckpoint(name, value);
+            copies.put(name, value.clone());
+        });
         List<Assertion> decoded = new ArrayList<>(records.size());
         List<MergeResult.Rejected> rejected = new ArrayList<>();
         for (EncodedAssertion record : records) {
@@ -60,17 +71,19 @@ final class Intake {
                 rejected.add(new MergeResult.Rejected(record.id(), e.getMessage()));
             }
         }
-        return mergeValid(decoded, rejected);
+        return mergeValid(decoded, rejected, copies);
     }
 
-    private MergeResult mergeValid(List<Assertion> candidates, List<MergeResult.Rejected> rejected) {
+    private MergeResult mergeValid(List<Assertion> candidates, List<MergeResult.Rejected> rejected,
+            Map<String, byte[]> checkpoints) {
         long start = System.nanoTime();
-        MergeResult result = mergeTimed(candidates, rejected);
+        MergeResult result = mergeTimed(candidates, rejected, checkpoints);
         meters.merged(result.added(), start);
         return result;
     }
 
-    private MergeResult mergeTimed(List<Assertion> candidates, List<MergeResult.Rejected> rejected) {
+    private MergeResult mergeTimed(List<Assertion> candidates, List<MergeResult.Rejected> rejected,
+            Map<String, byte[]> checkpoints) {
         lifecycle.checkWritable();
         List<Assertion> accepted = new ArrayList<>(candidates.size());
         Set<AssertionId> distinct = new HashSet<>();
@@ -88,10 +101,10 @@ final class Intake {
         for (MergeResult.Rejected r : rejected) {
             LOG.warn("merge refused assertion {}: {}", r.id(), r.reason());
         }
-        if (accepted.isEmpty()) {
+        if (accepted.isEmpty() && checkpoints.isEmpty()) {
             return new MergeResult(0, valid, rejected);
         }
-        int added = writer.merge(accepted).size();
+        int added = writer.merge(accepted, checkpoints).size();
         return new MergeResult(added, valid - added, rejected);
     }
 

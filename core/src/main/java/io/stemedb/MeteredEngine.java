@@ -70,6 +70,16 @@ final class MeteredEngine implements Engine {
     }
 
     @Override
+    public List<Change> commit(List<? extends Assertion> assertions, Map<String, byte[]> checkpoints) {
+        return engine.commit(assertions, checkpoints);
+    }
+
+    @Override
+    public Optional<byte[]> checkpoint(String name) {
+        return engine.checkpoint(name);
+    }
+
+    @Override
     public boolean contains(AssertionId id) {
         return engine.contains(id);
     }

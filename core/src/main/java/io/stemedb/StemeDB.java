@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -132,6 +133,29 @@ public interface StemeDB extends ReadView, AutoCloseable {
      * against its claimed id and decoded strictly; the ones that fail are reported, not stored.
      */
     MergeResult mergeEncoded(Collection<EncodedAssertion> records);
+
+    /**
+     * Like {@link #mergeEncoded(Collection)}, and in the same atomic write, stores each of
+     * {@code checkpoints} under its name, replacing its earlier value; the checkpoints are stored
+     * even when no record is new or {@code records} is empty. A crash keeps both or neither: how
+     * a consumer of an external log (Kafka, in {@code stemedb-replication-kafka}) records the
+     * position up to which it merged, so that after a restart it resumes exactly there. Read them
+     * back with {@link #checkpoint}. Names are 1..256 UTF-8 bytes; values at most 64 KiB
+     * (docs/format.md, "Checkpoints").
+     *
+     * @throws IllegalArgumentException if a name or value is out of those bounds (nothing is stored)
+     */
+    MergeResult mergeEncoded(Collection<EncodedAssertion> records, Map<String, byte[]> checkpoints);
+
+    /**
+     * Stores one checkpoint alone, as durably as a commit (see
+     * {@link #mergeEncoded(Collection, Map)}): for positions that advance without a merge, such as
+     * how far the local arrival log has been published.
+     */
+    void saveCheckpoint(String name, byte[] value);
+
+    /** The value of checkpoint {@code name} as last stored, or empty if it never was. */
+    Optional<byte[]> checkpoint(String name);
 
     /**
      * Loads a large number of assertions (from another replica, a file, an archive) much faster
@@ -316,6 +340,24 @@ public interface StemeDB extends ReadView, AutoCloseable {
 
     /** What the database holds. */
     Stats stats();
+
+    /**
+     * Adds figures to {@link #stats()}: from now on each {@code stats()} calls {@code figures} and
+     * puts what it returns into {@link Stats#extensions()}, each key prefixed with
+     * {@code name + "."}. For components that run beside the database (replication through
+     * Kafka, for example) to report in the same place as the database. If {@code figures} throws,
+     * that stats() reports {@code name + ".error"} with the exception's message instead (and logs it).
+     * Thread-safe; {@code figures} must be too.
+     *
+     * @return closing it removes the figures (idempotent)
+     */
+    Registration addStats(String name, Supplier<Map<String, String>> figures);
+
+    /** Something added to a database that closing removes. Idempotent. */
+    interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /** What this instance has done since it was opened: writes, reads, merges, backups. Cheap; never fails. */
     Counters counters();

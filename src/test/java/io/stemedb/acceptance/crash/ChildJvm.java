@@ -90,6 +90,13 @@ final class ChildJvm implements AutoCloseable {
         return process.pid();
     }
 
+    /** Writes {@code line} and a newline to the child's stdin. */
+    void send(String line) throws IOException {
+        java.io.OutputStream in = process.getOutputStream();
+        in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
     /** The next complete line, waiting up to {@code seconds}; fails if the child ends or is silent. */
     String expectLine(long seconds) throws InterruptedException {
         String line = lines.poll(seconds, TimeUnit.SECONDS);

@@ -48,6 +48,46 @@ public interface Engine extends AutoCloseable {
      */
     List<Change> commit(List<? extends Assertion> assertions);
 
+    /**
+     * Like {@link #commit(List)}, and in the same atomic write, stores each of {@code checkpoints}
+     * under its name, replacing the value stored before: a crash keeps both the new assertions
+     * and the checkpoints, or neither. The checkpoints are written even when no assertion is new
+     * (and when {@code assertions} is empty). How a consumer of another log (Kafka) keeps the
+     * position it has merged up to exactly in step with what it merged.
+     *
+     * @param checkpoints names ({@link #checkCheckpoint}) to values, at most
+     *     {@value #MAX_CHECKPOINT_BYTES} bytes each
+     */
+    List<Change> commit(List<? extends Assertion> assertions, java.util.Map<String, byte[]> checkpoints);
+
+    /** The value of the checkpoint {@code name} as last committed, or empty if none was ever committed. */
+    Optional<byte[]> checkpoint(String name);
+
+    /** The longest name of a checkpoint, in UTF-8 bytes. */
+    int MAX_CHECKPOINT_NAME_BYTES = 256;
+
+    /** The largest value of a checkpoint, in bytes. */
+    int MAX_CHECKPOINT_BYTES = 65536;
+
+    /**
+     * Checks a checkpoint's name and value before anything is written.
+     *
+     * @throws IllegalArgumentException if the name is empty or longer than
+     *     {@value #MAX_CHECKPOINT_NAME_BYTES} UTF-8 bytes, or the value is longer than
+     *     {@value #MAX_CHECKPOINT_BYTES} bytes
+     */
+    static void checkCheckpoint(String name, byte[] value) {
+        int nameBytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (nameBytes == 0 || nameBytes > MAX_CHECKPOINT_NAME_BYTES) {
+            throw new IllegalArgumentException("a checkpoint name must have 1.." + MAX_CHECKPOINT_NAME_BYTES
+                    + " UTF-8 bytes, got " + nameBytes + ": choose a shorter name");
+        }
+        if (value.length > MAX_CHECKPOINT_BYTES) {
+            throw new IllegalArgumentException("checkpoint " + name + " has " + value.length + " bytes, over the limit of "
+                    + MAX_CHECKPOINT_BYTES + ": keep checkpoints to positions, not data");
+        }
+    }
+
     Optional<Assertion> get(AssertionId id);
 
     boolean contains(AssertionId id);

@@ -88,6 +88,8 @@ public final class InMemoryEngine implements Engine {
     /** The erased claims of each fact, for its history; written under the write lock. */
     private final ConcurrentHashMap<FactKey, List<ErasedClaim>> erasedByFact = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
+    /** Named checkpoints ({@link #commit(List, Map)}); guarded by lock. */
+    private final Map<String, byte[]> checkpoints = new HashMap<>();
 
     /** The counters as of the last commit, and the sequence number that makes a commit visible. */
     private record Tip(long sequence, long claims, long retractions, Hlc maxHlc, IdDigest total) {}
@@ -242,6 +244,12 @@ public final class InMemoryEngine implements Engine {
 
     @Override
     public List<Change> commit(List<? extends Assertion> assertions) {
+        return commit(assertions, Map.of());
+    }
+
+    @Override
+    public List<Change> commit(List<? extends Assertion> assertions, Map<String, byte[]> checkpoints) {
+        checkpoints.forEach(Engine::checkCheckpoint);
         long stamp = lock.writeLock();
         try {
             checkOpen();
@@ -320,6 +328,7 @@ public final class InMemoryEngine implements Engine {
             if (!erasuresHere.isEmpty()) {
                 erasures.add(erasuresHere);
             }
+            checkpoints.forEach((name, value) -> this.checkpoints.put(name, value.clone()));
             if (!added.isEmpty()) {
                 long sequence = log.size();
                 changed.forEach(f -> f.publish(sequence));
@@ -609,6 +618,12 @@ public final class InMemoryEngine implements Engine {
     public Optional<Hlc> maxHlc() {
         checkOpen();
         return Optional.ofNullable(tip.maxHlc());
+    }
+
+    @Override
+    public Optional<byte[]> checkpoint(String name) {
+        Objects.requireNonNull(name, "name");
+        return locked(() -> Optional.ofNullable(checkpoints.get(name)).map(byte[]::clone));
     }
 
     /** The heap holds no garbage to rewrite: there is nothing to compact. */

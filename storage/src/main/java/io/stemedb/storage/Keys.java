@@ -305,4 +305,15 @@ final class Keys {
         }
         return pos + len <= key.length ? pos + len : -1;
     }
+
+    /** The meta family's prefix of named checkpoints: {@code "cp/"}, never a prefix of the other meta keys. */
+    private static final byte[] CHECKPOINT_PREFIX = "cp/".getBytes(StandardCharsets.US_ASCII);
+
+    /** The meta key of checkpoint {@code name}: {@code "cp/"} then the name in UTF-8. */
+    static byte[] checkpointKey(String name) {
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        byte[] key = Arrays.copyOf(CHECKPOINT_PREFIX, CHECKPOINT_PREFIX.length + utf8.length);
+        System.arraycopy(utf8, 0, key, CHECKPOINT_PREFIX.length, utf8.length);
+        return key;
+    }
 }

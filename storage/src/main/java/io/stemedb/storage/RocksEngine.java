@@ -222,6 +222,13 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
     @Override
     public List<Change> commit(List<? extends Assertion> assertions) {
+        return commit(assertions, Map.of());
+    }
+
+    /** The checkpoints go into the commit's write batch, under {@link Keys#checkpointKey} in the meta family. */
+    @Override
+    public List<Change> commit(List<? extends Assertion> assertions, Map<String, byte[]> checkpoints) {
+        checkpoints.forEach(Engine::checkCheckpoint);
         gate.enterShared();
         try {
             checkOpen();
@@ -230,7 +237,11 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             boolean erased;
             synchronized (commitMonitor) {
                 CommitWriter writer = new CommitWriter(assertions);
-                changes = writer.write();
+                changes = checkpoints.isEmpty() ? writer.write() : writer.write(wb -> {
+                    for (Map.Entry<String, byte[]> e : checkpoints.entrySet()) {
+                        wb.put(store.meta(), Keys.checkpointKey(e.getKey()), e.getValue());
+                    }
+                }, false);
                 erased = writer.erased();
             }
             indexer.enqueue(changes);
@@ -1295,6 +1306,12 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             }
         }
         store.flushAll();
+    }
+
+    @Override
+    public Optional<byte[]> checkpoint(String name) {
+        byte[] key = Keys.checkpointKey(name);
+        return read(() -> Optional.ofNullable(store.get(store.meta(), key)));
     }
 
     @Override

@@ -82,6 +82,10 @@ final class OpsHandlers {
         if (r != null) {
             o.set("replication", replicationJson(r));
         }
+        if (!s.extensions().isEmpty()) {
+            ObjectNode ext = o.putObject("extensions");
+            new TreeMap<>(s.extensions()).forEach(ext::put);
+        }
         return Reply.json(200, o);
     }
 

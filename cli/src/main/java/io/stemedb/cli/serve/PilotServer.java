@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.stemedb.Replication;
+import io.stemedb.kafka.KafkaReplication;
+import io.stemedb.kafka.KafkaReplicationMetrics;
 import io.stemedb.StemeDB;
 import io.stemedb.StemeDBMetrics;
 import io.stemedb.cli.CliException;
@@ -66,6 +68,7 @@ public final class PilotServer implements AutoCloseable {
     private final Failures failures;
     private final List<String> peerNames;
     private volatile Replication replication;
+    private volatile KafkaReplication kafka;
     private BackupSchedule backups;
     private volatile boolean closing;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -113,6 +116,9 @@ public final class PilotServer implements AutoCloseable {
             server = new PilotServer(config, db, clusterAuth, apiAuth, log);
             if (!config.peers().isEmpty()) {
                 server.startReplication(clusterAuth);
+            }
+            if (config.kafka() != null) {
+                server.kafka = KafkaReplication.start(db, config.kafka());
             }
             server.bindMetrics();
             server.http.start();
@@ -181,6 +187,9 @@ public final class PilotServer implements AutoCloseable {
             metrics.replication(replication, peerNames);
         }
         metrics.bindTo(registry);
+        if (kafka != null) {
+            new KafkaReplicationMetrics(kafka).bindTo(registry);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
@@ -224,6 +233,11 @@ public final class PilotServer implements AutoCloseable {
     /** Replication with the peers, or empty without peers. */
     public Optional<Replication> replication() {
         return Optional.ofNullable(replication);
+    }
+
+    /** Replication through Kafka, or empty without --kafka-bootstrap. */
+    public Optional<KafkaReplication> kafka() {
+        return Optional.ofNullable(kafka);
     }
 
     /** The metrics registry behind GET /metrics. */
@@ -307,6 +321,10 @@ public final class PilotServer implements AutoCloseable {
             Replication r = replication;
             if (r != null) {
                 r.close();
+            }
+            KafkaReplication k = kafka;
+            if (k != null) {
+                k.close();
             }
             if (backups != null) {
                 backups.close();

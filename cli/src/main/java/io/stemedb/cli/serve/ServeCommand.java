@@ -1,6 +1,7 @@
 package io.stemedb.cli.serve;
 
 import io.stemedb.cli.CliException;
+import io.stemedb.kafka.KafkaReplicationSettings;
 import io.stemedb.model.StemeException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -142,6 +143,33 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Request handler threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT[,...]",
+            description = "Replicate through Apache Kafka: publish this node's writes to --kafka-topic and merge what "
+                    + "every node publishes (docs/operations.md, \"Enterprise cluster\").")
+    String kafkaBootstrap;
+
+    @Option(names = "--kafka-topic", paramLabel = "NAME", defaultValue = "stemedb",
+            description = "The Kafka topic of the cluster (default: ${DEFAULT-VALUE}).")
+    String kafkaTopic;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+            description = "A Kafka client property, passed through (TLS: security.protocol=SSL, ssl.truststore.location=...; "
+                    + "SASL: sasl.mechanism=..., sasl.jaas.config=...). Repeat for each.")
+    java.util.Map<String, String> kafkaProperties = new java.util.LinkedHashMap<>();
+
+    @Option(names = "--kafka-create-topic", paramLabel = "PARTITIONS",
+            description = "Create the topic with this many partitions if it does not exist (default: it must exist).")
+    Integer kafkaCreatePartitions;
+
+    @Option(names = "--kafka-replication-factor", paramLabel = "N", defaultValue = "3",
+            description = "The replication factor of a topic created by --kafka-create-topic (default: ${DEFAULT-VALUE}).")
+    int kafkaReplicationFactor;
+
+    @Option(names = "--kafka-topic-config", paramLabel = "KEY=VALUE",
+            description = "A configuration of a topic created by --kafka-create-topic, e.g. min.insync.replicas=2 or "
+                    + "retention.ms=604800000. Repeat for each.")
+    java.util.Map<String, String> kafkaTopicConfig = new java.util.LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -183,10 +211,29 @@ public final class ServeCommand implements Callable<Integer> {
             ServerConfig.Tls tls = tlsKeyStore == null ? null : new ServerConfig.Tls(tlsKeyStore, tlsPasswordFile, tlsClientCa);
             HttpLimits http = new HttpLimits(threads, queue, maxConnections, idleTimeout, headerTimeout, bodyTimeout);
             return new ServerConfig(dataDir, bind, port, peerUris, clusterSecretFile, syncInterval, maxRequestBytes,
-                    backupDir, backupInterval, backupKeep, http, apiTokensFile, tls);
-        } catch (CliException e) {
+                    backupDir, backupInterval, backupKeep, http, apiTokensFile, tls, kafka());
+        } catch (CliException | IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+    }
+
+    /** The Kafka replication the options ask for, or null; a bad combination throws IllegalArgumentException. */
+    private KafkaReplicationSettings kafka() {
+        if (kafkaBootstrap == null) {
+            if (!kafkaProperties.isEmpty() || kafkaCreatePartitions != null || !kafkaTopicConfig.isEmpty()) {
+                throw new IllegalArgumentException("--kafka-property, --kafka-create-topic and --kafka-topic-config need "
+                        + "--kafka-bootstrap (the brokers to connect to)");
+            }
+            return null;
+        }
+        KafkaReplicationSettings.Builder b = KafkaReplicationSettings.builder().bootstrapServers(kafkaBootstrap)
+                .topic(kafkaTopic).properties(kafkaProperties);
+        if (kafkaCreatePartitions != null) {
+            b.createTopic(kafkaCreatePartitions, kafkaReplicationFactor, kafkaTopicConfig);
+        } else if (!kafkaTopicConfig.isEmpty()) {
+            throw new IllegalArgumentException("--kafka-topic-config applies to a topic created by --kafka-create-topic");
+        }
+        return b.build();
     }
 
     private URI peerUri(String text) {

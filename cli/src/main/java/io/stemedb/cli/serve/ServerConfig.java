@@ -1,6 +1,7 @@
 package io.stemedb.cli.serve;
 
 import io.stemedb.cli.CliException;
+import io.stemedb.kafka.KafkaReplicationSettings;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -27,10 +28,11 @@ import java.util.Objects;
  * @param http the bounds of what clients can cost: threads, queue, connections, timeouts
  * @param apiTokensFile the API credentials, or null: no authentication, which only a loopback bind allows
  * @param tls HTTPS (and mutual TLS), or null for plain HTTP
+ * @param kafka replication through Kafka, or null for none
  */
 public record ServerConfig(Path dataDir, String bind, int port, List<URI> peers, Path clusterSecretFile,
         Duration syncInterval, int maxRequestBytes, Path backupDir, Duration backupInterval, int backupKeep,
-        HttpLimits http, Path apiTokensFile, ServerConfig.Tls tls) {
+        HttpLimits http, Path apiTokensFile, ServerConfig.Tls tls, KafkaReplicationSettings kafka) {
     /** The default bound of a request body: 1 MiB. */
     public static final int DEFAULT_MAX_REQUEST_BYTES = 1 << 20;
 
@@ -86,38 +88,44 @@ public record ServerConfig(Path dataDir, String bind, int port, List<URI> peers,
     /** A single node on loopback with defaults, for tests and embedding: port 0 picks a free port. */
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig(dataDir, "127.0.0.1", 0, List.of(), null, Duration.ofSeconds(1), DEFAULT_MAX_REQUEST_BYTES,
-                null, Duration.ofHours(1), 24, HttpLimits.DEFAULT, null, null);
+                null, Duration.ofHours(1), 24, HttpLimits.DEFAULT, null, null, null);
     }
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(dataDir, bind, newPort, peers, clusterSecretFile, syncInterval, maxRequestBytes, backupDir,
-                backupInterval, backupKeep, http, apiTokensFile, tls);
+                backupInterval, backupKeep, http, apiTokensFile, tls, kafka);
     }
 
     public ServerConfig withPeers(List<URI> newPeers, Path secretFile, Duration interval) {
         return new ServerConfig(dataDir, bind, port, newPeers, secretFile, interval, maxRequestBytes, backupDir,
-                backupInterval, backupKeep, http, apiTokensFile, tls);
+                backupInterval, backupKeep, http, apiTokensFile, tls, kafka);
     }
 
     public ServerConfig withMaxRequestBytes(int bytes) {
         return new ServerConfig(dataDir, bind, port, peers, clusterSecretFile, syncInterval, bytes, backupDir,
-                backupInterval, backupKeep, http, apiTokensFile, tls);
+                backupInterval, backupKeep, http, apiTokensFile, tls, kafka);
     }
 
     public ServerConfig withBackups(Path dir, Duration interval, int keep) {
         return new ServerConfig(dataDir, bind, port, peers, clusterSecretFile, syncInterval, maxRequestBytes, dir,
-                interval, keep, http, apiTokensFile, tls);
+                interval, keep, http, apiTokensFile, tls, kafka);
     }
 
     public ServerConfig withHttp(HttpLimits limits) {
         return new ServerConfig(dataDir, bind, port, peers, clusterSecretFile, syncInterval, maxRequestBytes, backupDir,
-                backupInterval, backupKeep, limits, apiTokensFile, tls);
+                backupInterval, backupKeep, limits, apiTokensFile, tls, kafka);
     }
 
     /** Listening on {@code address} with the credentials of {@code tokensFile} (null: none) and {@code newTls} (null: plain HTTP). */
     public ServerConfig withListener(String address, Path tokensFile, Tls newTls) {
         return new ServerConfig(dataDir, address, port, peers, clusterSecretFile, syncInterval, maxRequestBytes, backupDir,
-                backupInterval, backupKeep, http, tokensFile, newTls);
+                backupInterval, backupKeep, http, tokensFile, newTls, kafka);
+    }
+
+    /** Replicating through Kafka with {@code settings} (null: not). */
+    public ServerConfig withKafka(KafkaReplicationSettings settings) {
+        return new ServerConfig(dataDir, bind, port, peers, clusterSecretFile, syncInterval, maxRequestBytes, backupDir,
+                backupInterval, backupKeep, http, apiTokensFile, tls, settings);
     }
 
     /** True when {@code address} is this machine only. */

@@ -66,6 +66,31 @@ class ServeCommandTest {
     }
 
     @Test
+    void kafkaOptionsAreCheckedBeforeAnythingOpens() {
+        Run help = run("serve", "--help");
+        for (String option : new String[] {"--kafka-bootstrap", "--kafka-topic", "--kafka-property", "--kafka-create-topic",
+            "--kafka-replication-factor", "--kafka-topic-config"}) {
+            assertTrue(help.out().contains(option), option + " in:\n" + help.out());
+        }
+        String db = dir.resolve("db").toString();
+        Run noBootstrap = run("serve", "--data-dir", db, "--kafka-property", "security.protocol=SSL");
+        assertEquals(2, noBootstrap.exit(), noBootstrap.err());
+        assertTrue(noBootstrap.err().contains("need --kafka-bootstrap"), noBootstrap.err());
+        Run reserved = run("serve", "--data-dir", db, "--kafka-bootstrap", "127.0.0.1:9", "--kafka-property", "acks=1");
+        assertEquals(2, reserved.exit(), reserved.err());
+        assertTrue(reserved.err().contains("acks is set by StemeDB"), reserved.err());
+        Run topic = run("serve", "--data-dir", db, "--kafka-bootstrap", "127.0.0.1:9", "--kafka-topic", "no spaces");
+        assertEquals(2, topic.exit(), topic.err());
+        Run compacted = run("serve", "--data-dir", db, "--kafka-bootstrap", "127.0.0.1:9", "--kafka-create-topic", "3",
+                "--kafka-topic-config", "cleanup.policy=compact");
+        assertEquals(2, compacted.exit(), compacted.err());
+        assertTrue(compacted.err().contains("compacted"), compacted.err());
+        Run configAlone = run("serve", "--data-dir", db, "--kafka-bootstrap", "127.0.0.1:9", "--kafka-topic-config", "a=b");
+        assertEquals(2, configAlone.exit(), configAlone.err());
+        assertFalse(Files.exists(dir.resolve("db")), "nothing was opened");
+    }
+
+    @Test
     void badOptionValuesAreUsageErrors() {
         Run interval = run("serve", "--data-dir", dir.toString(), "--sync-interval", "soon");
         assertEquals(2, interval.exit());
