@@ -595,12 +595,24 @@ final class RocksVerifier {
         if (numbered != counters.lastSequence()) {
             problem(numbered + " records are stored or erased but the counters' last sequence is " + counters.lastSequence());
         }
-        if (damagedCount == 0 && !java.util.Objects.equals(maxHlcSeen, counters.maxHlc())) {
+        if (damagedCount == 0 && !newestAgrees()) {
             problem("the counters' newest timestamp is " + counters.maxHlc() + " but the newest stored is " + maxHlcSeen);
         }
         if (watermark > counters.lastSequence()) {
             problem("the indexer's watermark " + watermark + " is past the last sequence " + counters.lastSequence());
         }
+    }
+
+    /**
+     * The counters' newest timestamp is the newest stored record's, or, once claims were erased,
+     * at least that: the counters keep the newest timestamp ever stored, so that the clock never
+     * steps back behind a claim this replica has seen, and an erased claim may have been the newest.
+     */
+    private boolean newestAgrees() {
+        if (erasedLogEntries == 0 || maxHlcSeen == null || counters.maxHlc() == null) {
+            return java.util.Objects.equals(maxHlcSeen, counters.maxHlc());
+        }
+        return !maxHlcSeen.isAfter(counters.maxHlc());
     }
 
     // ---------------------------------------------------------------- precise passes

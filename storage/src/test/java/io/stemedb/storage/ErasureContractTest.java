@@ -218,6 +218,22 @@ abstract class ErasureContractTest {
     }
 
     @Test
+    void erasingTheNewestClaimKeepsItsTimestampAsTheNewestSeenAndVerifiesClean() {
+        Hlc erasedAt = nextHlc();
+        Claim older = claim("s", "p", Value.integer(1), "crm");
+        Claim newest = claim("s", "q", Value.integer(2), "crm");
+        // an ids erasure covers the listed claims whatever their time, so it may be older than they are
+        Erasure listsNewest = Erasure.of(Erasure.Scope.ids(List.of(newest.id())), "dpo", erasedAt, "request 18", null);
+        engine.commit(List.of(older, newest));
+
+        engine.commit(List.of(listsNewest));
+
+        assertGone(newest);
+        assertEquals(Optional.of(newest.hlc()), engine.maxHlc(), "the clock must never step back behind a claim it has seen");
+        assertConsistent();
+    }
+
+    @Test
     void aFactScopeAndASourceScopeEraseOnlyWithinTheirScope() {
         Claim email = claim("p:1", "email", Value.text("x@example.org"), "crm");
         Claim name = claim("p:1", "name", Value.text("X"), "crm");
