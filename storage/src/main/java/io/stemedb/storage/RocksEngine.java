@@ -1261,6 +1261,11 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
     @Override
     public List<ErasedClaim> erasedOf(String subject, String predicate) {
+        if (!erasures.anyErasedFact()) {
+            // every read of a fact asks this: without erasures, neither the fact's key hash nor the read gate
+            checkOpen();
+            return List.of();
+        }
         return read(() -> erasures.erasedOf(Keys.factKey(subject, predicate)));
     }
 

@@ -130,9 +130,14 @@ final class RocksErasures {
         return Optional.ofNullable(markOf(id));
     }
 
+    /** Whether any fact here has erased claims: when not, a read asks nothing of erasure. */
+    boolean anyErasedFact() {
+        return !factsWithErased.isEmpty();
+    }
+
     /** The erased claims of the fact with key {@code factKey}, in id order. */
     List<ErasedClaim> erasedOf(byte[] factKey) {
-        if (factsWithErased.isEmpty() || !factsWithErased.contains(FactCache.Fact.of(factKey))) {
+        if (!anyErasedFact() || !factsWithErased.contains(FactCache.Fact.of(factKey))) {
             return List.of();
         }
         List<ErasedClaim> erased = new ArrayList<>();
