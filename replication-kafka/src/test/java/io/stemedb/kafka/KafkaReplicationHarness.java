@@ -24,9 +24,11 @@ import java.util.stream.LongStream;
  * own ({@link KafkaCluster}).
  *
  * <pre>
- * lag BROKERS NODES RATE SECONDS   RATE writes/s from 8 threads per node; replication lag (commit on one node -> visible on each other
- *                                  node, seen through its change feed) and publish lag (age of the
- *                                  oldest local write not yet acknowledged by Kafka, sampled every 10 ms)
+ * lag BROKERS NODES RATE SECONDS [WARMUP]
+ *                                  RATE writes/s from 8 threads per node; replication lag (commit on one node -> visible on each other
+ *                                  node, seen through its change feed polled every 5 ms) and publish lag (age of the
+ *                                  oldest local write not yet acknowledged by Kafka, sampled every 10 ms), measured
+ *                                  for SECONDS after WARMUP seconds (default 0: cold) of the same writes
  * rto BROKERS N                    consume-and-merge throughput of a node reading N assertions,
  *                                  then the RTO of a replacement node: restore that node's backup,
  *                                  open it and catch up on 10,000 writes made since
@@ -47,7 +49,7 @@ public final class KafkaReplicationHarness {
             Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
             if (args[0].equals("lag")) {
                 lag(kafka, dir, Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                        Integer.parseInt(args[4]));
+                        Integer.parseInt(args[4]), args.length > 5 ? Integer.parseInt(args[5]) : 0);
             } else {
                 rto(kafka, dir, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             }
@@ -61,7 +63,7 @@ public final class KafkaReplicationHarness {
                 .build();
     }
 
-    static void lag(KafkaCluster kafka, Path dir, int brokers, int nodes, int rate, int seconds) throws Exception {
+    static void lag(KafkaCluster kafka, Path dir, int brokers, int nodes, int rate, int seconds, int warmup) throws Exception {
         KafkaReplicationSettings settings = settings(kafka, "lag-" + nodes + "-" + rate, brokers);
         List<StemeDB> dbs = new ArrayList<>();
         List<KafkaReplication> reps = new ArrayList<>();
@@ -70,6 +72,7 @@ public final class KafkaReplicationHarness {
         ConcurrentLinkedQueue<Long> publishLags = new ConcurrentLinkedQueue<>();
         AtomicBoolean writing = new AtomicBoolean(true);
         AtomicBoolean measuring = new AtomicBoolean(true);
+        AtomicBoolean recording = new AtomicBoolean(warmup == 0);
         List<Thread> threads = new ArrayList<>();
         try {
             for (int i = 0; i < nodes; i++) {
@@ -90,8 +93,10 @@ public final class KafkaReplicationHarness {
                         for (long n = 0; writing.get(); n++) {
                             AssertionId id = db.assertion("s" + node + "-" + writer + "-" + (n % 10_000), "p" + (n % 7), Value.integer(n))
                                     .source("n" + node).commit();
-                            committedAt.put(id, System.nanoTime());
-                            written.incrementAndGet();
+                            if (recording.get()) {
+                                committedAt.put(id, System.nanoTime());
+                                written.incrementAndGet();
+                            }
                             next += intervalNanos;
                             long wait = next - System.nanoTime();
                             if (wait > 0) {
@@ -116,13 +121,17 @@ public final class KafkaReplicationHarness {
                             after = c.sequence();
                         }
                         if (changes.isEmpty()) {
-                            LockSupportSleep.nanos(1_000_000);
+                            LockSupportSleep.nanos(5_000_000);
                         }
                     }
                 }, "tail-" + i));
             }
             threads.add(new Thread(() -> {
                 while (measuring.get()) {
+                    if (!recording.get()) {
+                        LockSupportSleep.nanos(10_000_000);
+                        continue;
+                    }
                     long now = System.currentTimeMillis();
                     for (KafkaReplication r : reps) {
                         long oldest = r.counters().oldestUnacknowledgedMillis.get();
@@ -132,6 +141,8 @@ public final class KafkaReplicationHarness {
                 }
             }, "publish-lag"));
             threads.forEach(Thread::start);
+            Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
+            recording.set(true);
             long start = System.nanoTime();
             Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
             writing.set(false);
