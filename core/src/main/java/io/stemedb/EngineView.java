@@ -1,6 +1,5 @@
 package io.stemedb;
 
-import io.stemedb.crdt.ErasedClaim;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.lens.Lens;
 import io.stemedb.lens.Resolution;
@@ -69,10 +68,6 @@ final class EngineView implements ReadView {
 
     private Evidence evidence(String subject, String predicate) {
         Evidence e = engineEvidence(subject, predicate);
-        List<ErasedClaim> erased = engine(en -> en.erasedOf(subject, predicate));
-        if (!erased.isEmpty()) {
-            e = e.withErased(erased);
-        }
         return asOf == null ? e : e.asOf(asOf);
     }
 

@@ -1,6 +1,5 @@
 package io.stemedb;
 
-import io.stemedb.crdt.ErasedClaim;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.Assertion;
@@ -132,11 +131,6 @@ final class MeteredEngine implements Engine {
     @Override
     public Optional<Erasure> erasedBy(AssertionId id) {
         return engine.erasedBy(id);
-    }
-
-    @Override
-    public List<ErasedClaim> erasedOf(String subject, String predicate) {
-        return engine.erasedOf(subject, predicate);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.stemedb.storage;
 
-import io.stemedb.crdt.ErasedClaim;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.crdt.IdDigest;
 import io.stemedb.model.Assertion;
@@ -101,7 +100,12 @@ public interface Engine extends AutoCloseable {
      */
     Kind kindOf(AssertionId id);
 
-    /** The claims about ({@code subject}, {@code predicate}) and the retractions of them. */
+    /**
+     * The claims about ({@code subject}, {@code predicate}) and the retractions of them, and, in
+     * {@link Evidence#erased()}, the claims of the fact whose content was erased here, each with
+     * the erasure its mark names (what a history shows in their place). One call: every read of a
+     * fact makes it, and a replica that stores no erasure answers it without asking about erasure.
+     */
     Evidence evidence(String subject, String predicate);
 
     /**
@@ -150,13 +154,6 @@ public interface Engine extends AutoCloseable {
 
     /** The erasure whose mark {@code id} carries here: the claim's content was erased by it. */
     Optional<Erasure> erasedBy(AssertionId id);
-
-    /**
-     * The claims about ({@code subject}, {@code predicate}) whose content was erased here, each
-     * with the erasure its mark names, in id order; empty (at once) on a replica that stores no
-     * erasure. What a history shows in place of the erased claims.
-     */
-    List<ErasedClaim> erasedOf(String subject, String predicate);
 
     /** What erasure did here. */
     ErasureStats erasureStats();

@@ -477,12 +477,6 @@ public final class InMemoryEngine implements Engine {
     }
 
     @Override
-    public List<ErasedClaim> erasedOf(String subject, String predicate) {
-        checkOpen();
-        return erasedByFact.isEmpty() ? List.of() : erasedByFact.getOrDefault(new FactKey(subject, predicate), List.of());
-    }
-
-    @Override
     public ErasureStats erasureStats() {
         return locked(() -> new ErasureStats(erasures.size(), marks.size(), refused.get()));
     }
@@ -496,9 +490,11 @@ public final class InMemoryEngine implements Engine {
     @Override
     public Evidence evidence(String subject, String predicate) {
         checkOpen();
-        Fact fact = facts.get(new FactKey(subject, predicate));
+        FactKey key = new FactKey(subject, predicate);
+        Fact fact = facts.get(key);
         Snapshot s = fact == null ? null : fact.visible(this);
-        return s == null ? Evidence.ofOrdered(subject, predicate, List.of()) : s.evidence();
+        Evidence e = s == null ? Evidence.ofOrdered(subject, predicate, List.of()) : s.evidence();
+        return erasedByFact.isEmpty() ? e : e.withErased(erasedByFact.getOrDefault(key, List.of()));
     }
 
     @Override

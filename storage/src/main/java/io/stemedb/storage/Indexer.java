@@ -247,7 +247,7 @@ final class Indexer implements AutoCloseable {
 
     private void checkHealthy() {
         if (failure != null) {
-            throw new StorageException("indexing failed earlier (" + failure.getMessage()
+            throw StorageException.again("indexing failed earlier (" + failure.getMessage()
                     + "); reopen the database, which indexes again from where it stopped", failure);
         }
     }

@@ -1013,24 +1013,30 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     public Evidence evidence(String subject, String predicate) {
         return read(() -> {
             byte[] factKey = Keys.factKey(subject, predicate);
-            FactCache.Fact fact = FactCache.Fact.of(factKey);
-            byte[] entries = factCache.get(fact, () -> {
-                byte[] loaded = loadFact(factKey);
-                return loaded == null ? EMPTY : loaded;
-            });
-            if (entries.length == 0) {
-                return Evidence.of(subject, predicate, List.of());
-            }
-            Evidence hot = factCache.decoded(fact, entries);
-            // the names too: were two facts' keys to collide, they would share the slot
-            if (hot != null && hot.subject().equals(subject) && hot.predicate().equals(predicate)) {
-                return hot;
-            }
-            java.util.function.Supplier<String> where = factName(factKey);
-            Evidence evidence = FactEntries.evidence(subject, predicate, FactEntries.parse(entries, where).entries(), where);
-            factCache.offerDecoded(fact, entries, evidence);
-            return evidence;
+            Evidence stored = storedEvidence(subject, predicate, factKey);
+            return erasures.anyErasedFact() ? stored.withErased(erasures.erasedOf(factKey)) : stored;
         });
+    }
+
+    /** The evidence of the fact with key {@code factKey} as its entries hold it, through the fact cache. */
+    private Evidence storedEvidence(String subject, String predicate, byte[] factKey) {
+        FactCache.Fact fact = FactCache.Fact.of(factKey);
+        byte[] entries = factCache.get(fact, () -> {
+            byte[] loaded = loadFact(factKey);
+            return loaded == null ? EMPTY : loaded;
+        });
+        if (entries.length == 0) {
+            return Evidence.of(subject, predicate, List.of());
+        }
+        Evidence hot = factCache.decoded(fact, entries);
+        // the names too: were two facts' keys to collide, they would share the slot
+        if (hot != null && hot.subject().equals(subject) && hot.predicate().equals(predicate)) {
+            return hot;
+        }
+        java.util.function.Supplier<String> where = factName(factKey);
+        Evidence evidence = FactEntries.evidence(subject, predicate, FactEntries.parse(entries, where).entries(), where);
+        factCache.offerDecoded(fact, entries, evidence);
+        return evidence;
     }
 
     /**
@@ -1257,16 +1263,6 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     @Override
     public Optional<Erasure> erasedBy(AssertionId id) {
         return read(() -> erasures.erasedBy(id));
-    }
-
-    @Override
-    public List<ErasedClaim> erasedOf(String subject, String predicate) {
-        if (!erasures.anyErasedFact()) {
-            // every read of a fact asks this: without erasures, neither the fact's key hash nor the read gate
-            checkOpen();
-            return List.of();
-        }
-        return read(() -> erasures.erasedOf(Keys.factKey(subject, predicate)));
     }
 
     @Override

@@ -44,6 +44,21 @@ public class StorageException extends StemeException {
                 + (code == null ? "" : " (RocksDB status " + code + ")"), e);
     }
 
+    /**
+     * A later report of an {@code earlier} failure that stopped a component (the indexer): the
+     * same kind of exception when it has one the caller can act on (a full disk stays
+     * {@link DiskFull}, damage stays {@link Corruption}), with {@code message}.
+     */
+    static StorageException again(String message, Throwable earlier) {
+        if (earlier instanceof DiskFull) {
+            return new DiskFull(message, earlier);
+        }
+        if (earlier instanceof Corruption) {
+            return new Corruption(message, earlier);
+        }
+        return new StorageException(message, earlier);
+    }
+
     private static boolean isDiskFull(Status status, String detail) {
         return (status != null && status.getSubCode() == Status.SubCode.NoSpace)
                 || (detail != null && detail.contains("No space left"));

@@ -122,7 +122,7 @@ abstract class ErasureContractTest {
         assertEquals(List.of("person:2"), engine.subjectsWith("email", Value.text("ada@example.org")));
         assertEquals(List.of(), engine.subjectsWith("email", Value.text("ada@work.example")));
         assertEquals(List.of("person:2"), engine.subjects(null, 10));
-        List<ErasedClaim> erasedEmails = engine.erasedOf("person:1", "email");
+        List<ErasedClaim> erasedEmails = engine.evidence("person:1", "email").erased();
         Set<AssertionId> erasedIds = new HashSet<>();
         erasedEmails.forEach(e -> erasedIds.add(e.claim()));
         assertEquals(Set.of(email.id(), otherEmail.id()), erasedIds);
@@ -163,7 +163,7 @@ abstract class ErasureContractTest {
 
         assertGone(early);
         assertEquals(Optional.of(erasure), engine.erasedBy(early.id()));
-        assertEquals(List.of(early.id()), engine.erasedOf("person:1", "phone").stream().map(ErasedClaim::claim).toList());
+        assertEquals(List.of(early.id()), engine.evidence("person:1", "phone").erased().stream().map(ErasedClaim::claim).toList());
         assertEquals(1, engine.erasureStats().refused());
         assertConsistent();
     }
@@ -290,7 +290,7 @@ abstract class ErasureContractTest {
         engine.close();
 
         assertThrows(EngineClosedException.class, () -> engine.erasedBy(c.id()));
-        assertThrows(EngineClosedException.class, () -> engine.erasedOf("p:1", "email"));
+        assertThrows(EngineClosedException.class, () -> engine.evidence("p:1", "email").erased());
         assertThrows(EngineClosedException.class, () -> engine.erasureStats());
         assertThrows(EngineClosedException.class,
                 () -> engine.commit(List.of(erasure(Erasure.Scope.subject("p:1")))));
