@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * What the pilot server serves and how ({@link PilotServer#start}): the options of
@@ -92,40 +93,92 @@ public record ServerConfig(Path dataDir, String bind, int port, List<URI> peers,
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(dataDir, bind, newPort, peers, clusterSecretFile, syncInterval, maxRequestBytes, backupDir,
-                backupInterval, backupKeep, http, apiTokensFile, tls, kafka);
+        return edit(c -> c.port = newPort);
     }
 
     public ServerConfig withPeers(List<URI> newPeers, Path secretFile, Duration interval) {
-        return new ServerConfig(dataDir, bind, port, newPeers, secretFile, interval, maxRequestBytes, backupDir,
-                backupInterval, backupKeep, http, apiTokensFile, tls, kafka);
+        return edit(c -> {
+            c.peers = newPeers;
+            c.clusterSecretFile = secretFile;
+            c.syncInterval = interval;
+        });
     }
 
     public ServerConfig withMaxRequestBytes(int bytes) {
-        return new ServerConfig(dataDir, bind, port, peers, clusterSecretFile, syncInterval, bytes, backupDir,
-                backupInterval, backupKeep, http, apiTokensFile, tls, kafka);
+        return edit(c -> c.maxRequestBytes = bytes);
     }
 
     public ServerConfig withBackups(Path dir, Duration interval, int keep) {
-        return new ServerConfig(dataDir, bind, port, peers, clusterSecretFile, syncInterval, maxRequestBytes, dir,
-                interval, keep, http, apiTokensFile, tls, kafka);
+        return edit(c -> {
+            c.backupDir = dir;
+            c.backupInterval = interval;
+            c.backupKeep = keep;
+        });
     }
 
     public ServerConfig withHttp(HttpLimits limits) {
-        return new ServerConfig(dataDir, bind, port, peers, clusterSecretFile, syncInterval, maxRequestBytes, backupDir,
-                backupInterval, backupKeep, limits, apiTokensFile, tls, kafka);
+        return edit(c -> c.http = limits);
     }
 
     /** Listening on {@code address} with the credentials of {@code tokensFile} (null: none) and {@code newTls} (null: plain HTTP). */
     public ServerConfig withListener(String address, Path tokensFile, Tls newTls) {
-        return new ServerConfig(dataDir, address, port, peers, clusterSecretFile, syncInterval, maxRequestBytes, backupDir,
-                backupInterval, backupKeep, http, tokensFile, newTls, kafka);
+        return edit(c -> {
+            c.bind = address;
+            c.apiTokensFile = tokensFile;
+            c.tls = newTls;
+        });
     }
 
     /** Replicating through Kafka with {@code settings} (null: not). */
     public ServerConfig withKafka(KafkaReplicationSettings settings) {
-        return new ServerConfig(dataDir, bind, port, peers, clusterSecretFile, syncInterval, maxRequestBytes, backupDir,
-                backupInterval, backupKeep, http, apiTokensFile, tls, settings);
+        return edit(c -> c.kafka = settings);
+    }
+
+    /** This configuration with {@code change} made to a copy of its components, checked again as a whole. */
+    private ServerConfig edit(Consumer<Components> change) {
+        Components c = new Components(this);
+        change.accept(c);
+        return c.config();
+    }
+
+    /** The components of a configuration being edited: the one place a wither names them all. */
+    private static final class Components {
+        Path dataDir;
+        String bind;
+        int port;
+        List<URI> peers;
+        Path clusterSecretFile;
+        Duration syncInterval;
+        int maxRequestBytes;
+        Path backupDir;
+        Duration backupInterval;
+        int backupKeep;
+        HttpLimits http;
+        Path apiTokensFile;
+        Tls tls;
+        KafkaReplicationSettings kafka;
+
+        Components(ServerConfig from) {
+            dataDir = from.dataDir;
+            bind = from.bind;
+            port = from.port;
+            peers = from.peers;
+            clusterSecretFile = from.clusterSecretFile;
+            syncInterval = from.syncInterval;
+            maxRequestBytes = from.maxRequestBytes;
+            backupDir = from.backupDir;
+            backupInterval = from.backupInterval;
+            backupKeep = from.backupKeep;
+            http = from.http;
+            apiTokensFile = from.apiTokensFile;
+            tls = from.tls;
+            kafka = from.kafka;
+        }
+
+        ServerConfig config() {
+            return new ServerConfig(dataDir, bind, port, peers, clusterSecretFile, syncInterval, maxRequestBytes, backupDir,
+                    backupInterval, backupKeep, http, apiTokensFile, tls, kafka);
+        }
     }
 
     /** True when {@code address} is this machine only. */
