@@ -2,6 +2,7 @@ package io.stemedb.storage;
 
 import io.stemedb.model.AssertionId;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -16,6 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.rocksdb.BackupEngine;
 import org.rocksdb.BackupEngineOptions;
 import org.rocksdb.Env;
@@ -40,6 +43,7 @@ import org.rocksdb.RocksDBException;
  * directory). Listing or restoring from a directory that holds no backup writes nothing to it.
  */
 public final class RocksBackups {
+    private static final Logger LOG = LoggerFactory.getLogger(RocksBackups.class);
     /** The lock file in a backup directory; its OS lock is held while the directory is used. */
     public static final String LOCK_FILE = "stemedb-backups.lock";
     private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
@@ -140,9 +144,13 @@ public final class RocksBackups {
                 // Only now, with the backup engine closed, have its copying threads stopped: RocksDB
                 // returns the first failed file while others are still being copied. Never leave a
                 // half-restored database that could be opened by mistake.
-                deleteContents(targetDir, created);
-                throw StorageException.of("restoring backup " + chosen.backupId() + " from " + backupDir + " into "
-                        + targetDir + " (the target was cleared again)", failure);
+                List<IOException> left = deleteContents(targetDir, created);
+                StorageException e = StorageException.of("restoring backup " + chosen.backupId() + " from " + backupDir + " into "
+                        + targetDir + (left.isEmpty() ? " (the target was cleared again)"
+                                : " (clearing the target failed for " + left.size() + " files: delete " + targetDir
+                                        + " before using it, it holds a partial restore)"), failure);
+                left.forEach(e::addSuppressed);
+                throw e;
             }
             return toInfo(chosen);
         });
@@ -226,7 +234,11 @@ public final class RocksBackups {
                 return held;
             }
         } finally {
-            deleteContents(scratch, true);
+            List<IOException> left = deleteContents(scratch, true);
+            if (!left.isEmpty()) {
+                LOG.warn("could not delete {} files of the temporary copy of backup {} in {}; delete it to free its space",
+                        left.size(), backup.id(), scratch, left.get(0));
+            }
         }
     }
 
@@ -288,19 +300,26 @@ public final class RocksBackups {
         }
     }
 
-    /** Deletes what a failed restore wrote into {@code dir}, and {@code dir} itself if restore created it. */
-    private static void deleteContents(Path dir, boolean andDir) {
+    /**
+     * Deletes what is in {@code dir}, and {@code dir} itself when {@code andDir}; goes on past a
+     * file it cannot delete and returns each such failure (empty: all gone), for the caller to report.
+     */
+    private static List<IOException> deleteContents(Path dir, boolean andDir) {
+        List<IOException> failures = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).filter(p -> andDir || !p.equals(dir)).forEach(p -> {
                 try {
                     Files.deleteIfExists(p);
                 } catch (IOException e) {
-                    // best effort: the restore's own error is the one to report
+                    failures.add(e);
                 }
             });
         } catch (IOException e) {
-            // best effort, as above
+            failures.add(e);
+        } catch (UncheckedIOException e) {
+            failures.add(e.getCause());
         }
+        return failures;
     }
 
     private static BackupEngine open(Path backupDir) throws RocksDBException {

@@ -127,33 +127,34 @@ public final class PilotServer implements AutoCloseable {
             }
             return server;
         } catch (IOException e) {
-            closeQuietly(server, db);
+            closeAfter(e, server, db);
             if (e.getCause() instanceof BindException || e instanceof BindException) {
                 throw new CliException("cannot listen on " + config.bind() + ":" + config.port() + ": " + e.getMessage()
                         + "; is another server running there? pick another --port (0: any free port)", e);
             }
             throw new CliException("cannot start the server on " + config.bind() + ":" + config.port() + ": " + e, e);
         } catch (Exception e) {
-            closeQuietly(server, db);
+            closeAfter(e, server, db);
             if (e instanceof RuntimeException r) {
                 throw r;
             }
             throw new CliException("cannot start the server on " + config.bind() + ":" + config.port() + ": " + e, e);
         } catch (Error e) {
-            closeQuietly(server, db);
+            closeAfter(e, server, db);
             throw e;
         }
     }
 
-    private static void closeQuietly(PilotServer server, StemeDB db) {
+    /** Closes what a failed start opened; a failure to close is kept with {@code failure}, which is what the caller sees. */
+    private static void closeAfter(Throwable failure, PilotServer server, StemeDB db) {
         try {
             if (server != null) {
                 server.close();
             } else {
                 db.close();
             }
-        } catch (RuntimeException suppressed) {
-            // the original failure is what matters
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
         }
     }
 
