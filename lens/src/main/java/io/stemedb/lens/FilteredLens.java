@@ -4,6 +4,7 @@ import io.stemedb.crdt.Evidence;
 import io.stemedb.model.Claim;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -14,13 +15,19 @@ import java.util.function.Predicate;
  */
 final class FilteredLens implements Lens {
     private final Lens inner;
-    private final Predicate<? super Claim> keep;
+    /** The filter of a given evidence: one fixed predicate, or one that asks the evidence (its proofs). */
+    private final Function<Evidence, Predicate<? super Claim>> keepIn;
     private final String reason;
     private final String name;
 
     FilteredLens(Lens inner, String description, Predicate<? super Claim> keep) {
+        this(description, inner, e -> keep);
+    }
+
+    /** A filter whose predicate depends on the evidence it filters: {@code keepIn} gives it. */
+    FilteredLens(String description, Lens inner, Function<Evidence, Predicate<? super Claim>> keepIn) {
         this.inner = inner;
-        this.keep = keep;
+        this.keepIn = keepIn;
         this.reason = "not " + description;
         this.name = inner.name() + "." + description;
     }
@@ -32,7 +39,7 @@ final class FilteredLens implements Lens {
      */
     @Override
     public Resolution resolve(Evidence evidence) {
-        Resolution r = inner.resolve(evidence.filter(keep));
+        Resolution r = inner.resolve(evidence.filter(keepIn.apply(evidence)));
         Optional<Instant> past = r.evidence().asOfInstant();
         return r.within(past.isPresent() ? evidence.asOf(past.get()) : evidence, reason, name);
     }

@@ -1,6 +1,7 @@
 package io.stemedb.lens;
 
 import io.stemedb.crdt.Evidence;
+import io.stemedb.crdt.Proofs;
 import io.stemedb.model.Claim;
 import java.time.Instant;
 import java.util.Arrays;
@@ -101,6 +102,19 @@ public interface Lens {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(value, "value");
         return filter("withMetadata(" + key + "=" + value + ")", c -> value.equals(c.metadata().get(key)));
+    }
+
+    /**
+     * This lens applied to the proven claims only: those signed by a key that the database's key
+     * registry binds to the claim's source at the claim's time ({@link Evidence#proofs()}); the
+     * others, unsigned or forged, are set aside as "not requireSignature()". Composable with every
+     * lens: {@code Lenses.trust("registry", "crm").requireSignature()} ranks signed sources only.
+     */
+    default Lens requireSignature() {
+        return new FilteredLens("requireSignature()", this, evidence -> {
+            Proofs proofs = evidence.proofs();
+            return claim -> proofs.signer(claim) != null;
+        });
     }
 
     /**
