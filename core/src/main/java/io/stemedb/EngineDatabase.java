@@ -63,8 +63,8 @@ final class EngineDatabase implements StemeDB {
         this.node = engine.nodeId();
         this.lifecycle = new Lifecycle(readOnly);
         HlcClock clock = new HlcClock(limits.wall(), node, engine.maxHlc().orElse(null));
-        this.signatures = new Signatures(rootKey(engine, limits.rootKey(), readOnly), meters);
-        signatures.load(engine);
+        this.signatures = new Signatures(engine, rootKey(engine, limits.rootKey(), readOnly), meters);
+        signatures.load();
         this.view = new EngineView(new MeteredEngine(engine, meters), null, lifecycle, signatures);
         CommitListeners listeners = new CommitListeners();
         this.writer = new GroupCommitWriter(engine, clock, limits, lifecycle, meters, listeners, signatures);
@@ -120,7 +120,7 @@ final class EngineDatabase implements StemeDB {
 
     @Override
     public SignatureReport verifySignatures() {
-        return lifecycle.call(() -> signatures.verify(engine));
+        return lifecycle.call(() -> signatures.verify());
     }
 
     /** The digest of the whole id set as the engine keeps it (the root sync starts from). */

@@ -166,7 +166,7 @@ final class Intake {
         long start = System.nanoTime();
         List<Assertion> signed = new ArrayList<>();
         Consumer<Consumer<Assertion>> feed = sink -> unwatched.accept(a -> {
-            if (Signatures.inNamespace(a)) {
+            if (Signatures.inNamespace(a) || signatures.isAttested(a)) {
                 signed.add(a);
             }
             sink.accept(a);

@@ -5,6 +5,7 @@ import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Attestation;
 import io.stemedb.model.Claim;
+import io.stemedb.model.Hlc;
 import io.stemedb.model.KeyEntry;
 import io.stemedb.storage.Engine;
 import java.util.ArrayList;
@@ -34,13 +35,31 @@ final class Signatures implements Proofs {
 
     /** The root key that signs registry entries, or null: then every registry entry is refused. */
     private final byte[] root;
+    /** The engine, to find a claim whose attestation arrives after it. */
+    private final Engine engine;
     /** Signed claim to the keys (hex) of its verified attestations. */
     private final Map<AssertionId, String[]> attestations = new ConcurrentHashMap<>();
+    /**
+     * The stored claims that have an attestation, by their timestamp, each with its keys: how a
+     * read finds a claim's signers without hashing it (a claim read from disk has no id until
+     * hashed; its timestamp is at hand, and equal claims have equal bytes).
+     */
+    private final Map<Hlc, Signed[]> byStamp = new ConcurrentHashMap<>();
+    /**
+     * One string per key, shared by every claim it signed and by the registry: the attestations'
+     * memory is a few words per claim, and a read compares keys by reference first.
+     */
+    private final Map<String, String> keyNames = new ConcurrentHashMap<>();
     /** Source to key (hex) to its window; replaced whole when an entry arrives. */
     private volatile Map<String, Map<String, Window>> registry = Map.of();
     private volatile boolean active;
+    /** Changes after every attestation or registry entry stored: see {@link Proofs#version()}. */
+    private volatile long version;
     /** Counts the attestations and registry entries refused on arrival. */
     private final Meters meters;
+
+    /** A stored claim and the keys of its verified attestations. */
+    record Signed(Claim claim, String[] keys) {}
 
     /** When a key proves its source's claims: from the earliest binding, until the earliest revocation. */
     record Window(long from, long revokedAt) {
@@ -54,7 +73,8 @@ final class Signatures implements Proofs {
         }
     }
 
-    Signatures(byte[] root, Meters meters) {
+    Signatures(Engine engine, byte[] root, Meters meters) {
+        this.engine = engine;
         this.root = root == null ? null : root.clone();
         this.meters = meters;
     }
@@ -70,7 +90,7 @@ final class Signatures implements Proofs {
     }
 
     /** Takes in the attestations and registry entries already stored, as a database opens. */
-    void load(Engine engine) {
+    void load() {
         engine.bySource(KeyEntry.SOURCE).forEach(this::stored);
         engine.bySource(Attestation.SOURCE).forEach(this::stored);
     }
@@ -126,20 +146,60 @@ final class Signatures implements Proofs {
     void stored(Assertion a) {
         if (Attestation.isAttestation(a)) {
             Attestation at = Attestation.parse((Claim) a);
-            String key = at.keyHex();
-            attestations.merge(at.claim(), new String[] {key}, (old, one) -> Arrays.asList(old).contains(key) ? old : append(old, key));
-            active = true;
+            String key = keyNames.computeIfAbsent(at.keyHex(), k -> k);
+            String[] keys = attestations.merge(at.claim(), new String[] {key},
+                    (old, one) -> Arrays.asList(old).contains(key) ? old : append(old, key));
+            // after the put: a claim committed meanwhile either sees it (isAttested) or is found here
+            engine.get(at.claim()).filter(Claim.class::isInstance).ifPresent(c -> index((Claim) c, keys));
+            changed();
         } else if (KeyEntry.isEntry(a)) {
             KeyEntry e = KeyEntry.parse((Claim) a);
             synchronized (this) {
                 Map<String, Map<String, Window>> next = new HashMap<>(registry);
                 Map<String, Window> keys = new HashMap<>(next.getOrDefault(e.source(), Map.of()));
-                keys.put(e.keyHex(), keys.getOrDefault(e.keyHex(), new Window(Long.MAX_VALUE, Long.MAX_VALUE)).with(e));
+                String key = keyNames.computeIfAbsent(e.keyHex(), k -> k);
+                keys.put(key, keys.getOrDefault(key, new Window(Long.MAX_VALUE, Long.MAX_VALUE)).with(e));
                 next.put(e.source(), Map.copyOf(keys));
                 registry = Map.copyOf(next);
             }
-            active = true;
+            changed();
+        } else if (isAttested(a)) {
+            index((Claim) a, attestations.get(a.id()));
+            changed();
         }
+    }
+
+    /** Whether {@code a} is a claim that a stored attestation signs (a hash lookup, once a database holds signatures). */
+    boolean isAttested(Assertion a) {
+        return active && a instanceof Claim && attestations.containsKey(a.id());
+    }
+
+    /** Files {@code c}, a stored claim, under its timestamp with {@code keys}, replacing what was filed for it. */
+    private void index(Claim c, String[] keys) {
+        Signed one = new Signed(c, keys);
+        byStamp.merge(c.hlc(), new Signed[] {one}, (old, x) -> {
+            for (int i = 0; i < old.length; i++) {
+                if (old[i].claim().equals(c)) {
+                    Signed[] next = old.clone();
+                    next[i] = one;
+                    return next;
+                }
+            }
+            Signed[] next = Arrays.copyOf(old, old.length + 1);
+            next[old.length] = one;
+            return next;
+        });
+    }
+
+    /** After a change of what {@link #signer} answers: readers see it and drop what they derived before. */
+    private synchronized void changed() {
+        version++;
+        active = true;
+    }
+
+    @Override
+    public long version() {
+        return version;
     }
 
     private static String[] append(String[] keys, String key) {
@@ -150,7 +210,16 @@ final class Signatures implements Proofs {
 
     @Override
     public String signer(Claim claim) {
-        String[] keys = attestations.get(claim.id());
+        Signed[] filed = byStamp.get(claim.hlc());
+        if (filed == null) {
+            return null;
+        }
+        String[] keys = null;
+        for (Signed s : filed) {
+            if (s.claim().equals(claim)) {
+                keys = s.keys();
+            }
+        }
         if (keys == null) {
             return null;
         }
@@ -168,16 +237,11 @@ final class Signatures implements Proofs {
         return null;
     }
 
-    /** The registry as it is now: source to key (hex) to window, for reports. */
-    Map<String, Map<String, Window>> registry() {
-        return registry;
-    }
-
     /**
      * Checks every stored attestation and registry entry again (their signatures, from the
      * stored bytes) and counts the claims they prove against the registry: what {@code verify} reports.
      */
-    SignatureReport verify(Engine engine) {
+    SignatureReport verify() {
         long attestationCount = 0;
         long entries = 0;
         List<String> problems = new ArrayList<>();

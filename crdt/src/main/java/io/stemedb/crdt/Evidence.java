@@ -61,6 +61,17 @@ public final class Evidence {
     private final List<ErasedClaim> erased;
     /** Which claims are signed by a registered key: {@link Proofs#NONE} unless a database attached its own. */
     private final Proofs proofs;
+    /**
+     * The evidence {@link #withProofs} made last, with the proofs and their version it was made
+     * with: engines share evidence between reads, so a database attaching the same proofs read
+     * after read makes it once (volatile: evidence is shared between threads).
+     */
+    private volatile Attached attached;
+    /** {@link #proven()}, computed on first use. */
+    private volatile Evidence proven;
+
+    /** This evidence with {@code proofs} attached, as {@code proofs} were at {@code version}. */
+    private record Attached(Proofs proofs, long version, Evidence evidence) {}
 
     /**
      * Takes the lists as they are: {@code claims} and {@code retractions} immutable and in record
@@ -406,7 +417,32 @@ public final class Evidence {
      */
     public Evidence withProofs(Proofs proofs) {
         Objects.requireNonNull(proofs, "proofs");
-        return proofs == this.proofs ? this : new Evidence(subject, predicate, claims, live, retractions, byTarget, asOf, erased, proofs);
+        if (proofs == this.proofs) {
+            return this;
+        }
+        long version = proofs.version();
+        Attached a = attached;
+        if (a != null && a.proofs() == proofs && a.version() == version) {
+            return a.evidence();
+        }
+        Evidence e = new Evidence(subject, predicate, claims, live, retractions, byTarget, asOf, erased, proofs);
+        attached = new Attached(proofs, version, e);
+        return e;
+    }
+
+    /**
+     * This evidence restricted to the claims its {@link #proofs()} prove (with their retractions),
+     * computed once; this very evidence when they prove every claim. What
+     * {@code Lens.requireSignature()} resolves.
+     */
+    public Evidence proven() {
+        Evidence p = proven;
+        if (p == null) {
+            Proofs by = proofs;
+            p = filter(c -> by.signer(c) != null);
+            proven = p;
+        }
+        return p;
     }
 
     /** Which claims of this evidence are proven ({@link Proofs#NONE} if no database attached its proofs). */

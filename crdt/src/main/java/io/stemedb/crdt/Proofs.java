@@ -16,4 +16,13 @@ public interface Proofs {
 
     /** The public key (hex) that proves {@code claim}, or null if none does. */
     String signer(Claim claim);
+
+    /**
+     * A number that changes whenever {@link #signer} may answer differently for some claim (a
+     * signature or a key registry entry arrived): evidence keeps what it derived from these proofs
+     * while it stays the same. Constant proofs keep the default.
+     */
+    default long version() {
+        return 0;
+    }
 }

@@ -1,7 +1,6 @@
 package io.stemedb.lens;
 
 import io.stemedb.crdt.Evidence;
-import io.stemedb.crdt.Proofs;
 import io.stemedb.model.Claim;
 import java.time.Instant;
 import java.util.Arrays;
@@ -111,10 +110,7 @@ public interface Lens {
      * lens: {@code Lenses.trust("registry", "crm").requireSignature()} ranks signed sources only.
      */
     default Lens requireSignature() {
-        return new FilteredLens("requireSignature()", this, evidence -> {
-            Proofs proofs = evidence.proofs();
-            return claim -> proofs.signer(claim) != null;
-        });
+        return new FilteredLens("requireSignature()", this, Evidence::proven);
     }
 
     /**
