@@ -64,11 +64,13 @@ public final class Evidence {
     /**
      * The evidence {@link #withProofs} made last, with the proofs and their version it was made
      * with: engines share evidence between reads, so a database attaching the same proofs read
-     * after read makes it once (volatile: evidence is shared between threads).
+     * after read makes it once. Not volatile, like {@code String}'s hash: what it holds is
+     * immutable with final fields, so a thread that does not see another's write only makes it
+     * again, and a read of evidence that is not shared pays no memory fence for it.
      */
-    private volatile Attached attached;
-    /** {@link #proven()}, computed on first use. */
-    private volatile Evidence proven;
+    private Attached attached;
+    /** {@link #proven()}, computed on first use (not volatile, as {@link #attached}). */
+    private Evidence proven;
 
     /** This evidence with {@code proofs} attached, as {@code proofs} were at {@code version}. */
     private record Attached(Proofs proofs, long version, Evidence evidence) {}
