@@ -2,11 +2,13 @@ package io.stemedb;
 
 import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
+import io.stemedb.model.SigningKey;
 import io.stemedb.model.Value;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A claim being written: its subject, predicate and value, and the fields set on it before it is
@@ -24,6 +26,7 @@ public abstract class ClaimDraft<T extends ClaimDraft<T>> {
     private Instant validFrom;
     private Instant validTo;
     private final Map<String, String> metadata = new LinkedHashMap<>();
+    private SigningKey signingKey;
 
     ClaimDraft(String subject, String predicate, Value value) {
         this.subject = subject;
@@ -69,6 +72,23 @@ public abstract class ClaimDraft<T extends ClaimDraft<T>> {
     public T metadata(String key, String value) {
         metadata.put(key, value);
         return self();
+    }
+
+    /**
+     * Signs the claim with {@code key}: the commit stores, with the claim, an attestation in which
+     * the key signs the claim's id (docs/format.md, "Signed claims"). The claim's id is the same as
+     * unsigned. Lenses that {@link io.stemedb.lens.Lens#requireSignature() require a signature}
+     * accept it once the database's key registry binds {@code key} to the claim's source at the
+     * claim's time ({@link StemeDB#registerKey}).
+     */
+    public T signedWith(SigningKey key) {
+        this.signingKey = Objects.requireNonNull(key, "key");
+        return self();
+    }
+
+    /** What the writer runs: the claim's builder, signed if {@link #signedWith} was called. */
+    Function<Hlc, Claim> drafted() {
+        return signingKey == null ? this::build : new SignedDraft(this::build, signingKey);
     }
 
     Claim build(Hlc hlc) {

@@ -17,6 +17,8 @@ package io.stemedb;
  * @param merged assertions those calls added
  * @param backupErrors native backups that failed
  * @param lastBackupMillis epoch milliseconds of this instance's last successful backup, 0 before the first
+ * @param signaturesRefused attestations and key registry entries refused on arrival, from any path (a
+ *     signature that does not verify, an entry not signed by the root key, a malformed one)
  */
 public record Counters(long written, long writeCalls, long writeNanos, long writeErrors, long reads, double readNanos,
-        long merges, long mergeNanos, long merged, long backupErrors, long lastBackupMillis) {}
+        long merges, long mergeNanos, long merged, long backupErrors, long lastBackupMillis, long signaturesRefused) {}

@@ -8,9 +8,11 @@ import java.time.Duration;
 
 /**
  * What a database accepts: the wall clock it reads, the value size limit, the clock drift it
- * tolerates, its sync bounds, and which erasures it takes from elsewhere.
+ * tolerates, its sync bounds, which erasures it takes from elsewhere, and the root key (raw
+ * Ed25519 public key, or null) that signs its key registry's entries.
  */
-record DatabaseLimits(Clock wall, int maxValueBytes, Duration maxClockDrift, SyncLimits sync, ErasurePolicy erasures) {
+record DatabaseLimits(Clock wall, int maxValueBytes, Duration maxClockDrift, SyncLimits sync, ErasurePolicy erasures,
+        byte[] rootKey) {
 
     /** Fails if {@code a} is a claim whose value is larger than this database accepts. */
     void checkValueSize(Assertion a) {

@@ -55,6 +55,7 @@ final class EngineDatabase implements StemeDB {
     private final Backups backups;
     private final Archives archives;
     private final StatsExtensions extensions = new StatsExtensions();
+    private final Signatures signatures;
 
     EngineDatabase(Engine engine, String engineName, DatabaseLimits limits, boolean readOnly) {
         this.engine = engine;
@@ -62,13 +63,64 @@ final class EngineDatabase implements StemeDB {
         this.node = engine.nodeId();
         this.lifecycle = new Lifecycle(readOnly);
         HlcClock clock = new HlcClock(limits.wall(), node, engine.maxHlc().orElse(null));
-        this.view = new EngineView(new MeteredEngine(engine, meters), null, lifecycle);
+        this.signatures = new Signatures(engine, rootKey(engine, limits.rootKey(), readOnly), meters);
+        signatures.load();
+        this.view = new EngineView(new MeteredEngine(engine, meters), null, lifecycle, signatures);
         CommitListeners listeners = new CommitListeners();
-        this.writer = new GroupCommitWriter(engine, clock, limits, lifecycle, meters, listeners);
-        this.intake = new Intake(engine, lifecycle, writer, limits, meters);
+        this.writer = new GroupCommitWriter(engine, clock, limits, lifecycle, meters, listeners, signatures);
+        this.intake = new Intake(engine, lifecycle, writer, limits, meters, signatures);
         this.syncing = new Syncing(engine, lifecycle, listeners, intake, limits);
         this.backups = new Backups(engine, lifecycle, meters);
         this.archives = new Archives(engine, lifecycle, intake);
+    }
+
+    /**
+     * The root key of the database's key registry: the one it keeps (from its first open with a
+     * root key), else {@code configured}, which a writable database then keeps.
+     *
+     * @throws io.stemedb.model.SigningKey.InvalidKeyException if {@code configured} is not the kept one
+     */
+    private static byte[] rootKey(Engine engine, byte[] configured, boolean readOnly) {
+        byte[] kept = engine.checkpoint(Signatures.ROOT_CHECKPOINT).orElse(null);
+        if (configured == null || java.util.Arrays.equals(kept, configured)) {
+            return kept;
+        }
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        if (kept != null) {
+            throw new io.stemedb.model.SigningKey.InvalidKeyException("this database's key registry has root key "
+                    + hex.formatHex(kept) + ", not " + hex.formatHex(configured) + "; open it with its own root key (a root key "
+                    + "cannot change: make a new database and import an archive to change it)");
+        }
+        if (!readOnly) {
+            engine.commit(List.of(), Map.of(Signatures.ROOT_CHECKPOINT, configured));
+        }
+        return configured;
+    }
+
+    @Override
+    public AssertionId registerKey(String source, byte[] publicKey, Instant from, io.stemedb.model.SigningKey root) {
+        return keyEntry(source, io.stemedb.model.KeyEntry.Action.BIND, publicKey, from, root);
+    }
+
+    @Override
+    public AssertionId revokeKey(String source, byte[] publicKey, Instant at, io.stemedb.model.SigningKey root) {
+        return keyEntry(source, io.stemedb.model.KeyEntry.Action.REVOKE, publicKey, at, root);
+    }
+
+    private AssertionId keyEntry(String source, io.stemedb.model.KeyEntry.Action action, byte[] publicKey, Instant at,
+            io.stemedb.model.SigningKey root) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(publicKey, "publicKey");
+        Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(root, "root");
+        lifecycle.checkOpen();
+        byte[] key = publicKey.clone();
+        return writer.write(List.of(hlc -> io.stemedb.model.KeyEntry.entry(source, action, key, at, root, hlc))).get(0);
+    }
+
+    @Override
+    public SignatureReport verifySignatures() {
+        return lifecycle.call(() -> signatures.verify());
     }
 
     /** The digest of the whole id set as the engine keeps it (the root sync starts from). */

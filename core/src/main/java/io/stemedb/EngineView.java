@@ -32,12 +32,15 @@ final class EngineView implements ReadView {
     private final Engine engine;
     private final Instant asOf;
     private final Lifecycle lifecycle;
+    /** The database's signatures: attached to the evidence read once the database holds any. */
+    private final Signatures signatures;
 
     /** A view of {@code engine} (for a database, its {@link MeteredEngine}) now ({@code asOf} null) or at {@code asOf}. */
-    EngineView(Engine engine, Instant asOf, Lifecycle lifecycle) {
+    EngineView(Engine engine, Instant asOf, Lifecycle lifecycle, Signatures signatures) {
         this.engine = engine;
         this.asOf = asOf;
         this.lifecycle = lifecycle;
+        this.signatures = signatures;
     }
 
     /** One engine call on an open database ({@link Lifecycle#call}). */
@@ -49,7 +52,8 @@ final class EngineView implements ReadView {
     private Evidence engineEvidence(String subject, String predicate) {
         lifecycle.checkOpen();
         try {
-            return engine.evidence(subject, predicate);
+            Evidence e = engine.evidence(subject, predicate);
+            return signatures.active() ? e.withProofs(signatures) : e;
         } catch (EngineClosedException e) {
             throw new StemeDB.ClosedException();
         }
@@ -59,7 +63,7 @@ final class EngineView implements ReadView {
     EngineView asOf(Instant instant) {
         Objects.requireNonNull(instant, "instant");
         lifecycle.checkOpen();
-        return new EngineView(engine, instant, lifecycle);
+        return new EngineView(engine, instant, lifecycle, signatures);
     }
 
     private boolean visible(Assertion a) {

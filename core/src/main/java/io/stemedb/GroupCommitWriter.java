@@ -52,6 +52,8 @@ final class GroupCommitWriter {
     /** Guarded by {@link #stampLock}. */
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final CommitListeners listeners;
+    /** Checks every signature and registry entry before it is stored, and learns those stored. */
+    private final Signatures signatures;
 
     /** One writer's assertions in the queue, and later its outcome. */
     private static final class Pending {
@@ -68,8 +70,9 @@ final class GroupCommitWriter {
     }
 
     GroupCommitWriter(Engine engine, HlcClock clock, DatabaseLimits limits, Lifecycle lifecycle, Meters meters,
-            CommitListeners listeners) {
+            CommitListeners listeners, Signatures signatures) {
         this.engine = engine;
+        this.signatures = signatures;
         this.clock = clock;
         this.limits = limits;
         this.lifecycle = lifecycle;
@@ -113,12 +116,18 @@ final class GroupCommitWriter {
             stampLock.unlock();
         }
         List<Assertion> batch = null;
+        List<AssertionId> ids = new ArrayList<>(stamps.length);
         try {
             batch = new ArrayList<>(stamps.length);
             for (int i = 0; i < stamps.length; i++) {
                 Assertion a = drafts.get(i).apply(stamps[i]);
                 limits.checkValueSize(a);
+                signatures.check(a);
                 batch.add(a);
+                ids.add(a.id());
+                if (drafts.get(i) instanceof SignedDraft signed) {
+                    batch.add(signed.attestation((io.stemedb.model.Claim) a));
+                }
             }
         } catch (RuntimeException | Error e) {
             batch = null;
@@ -128,8 +137,6 @@ final class GroupCommitWriter {
         }
         await(pending);
         listeners.committed();
-        List<AssertionId> ids = new ArrayList<>(batch.size());
-        batch.forEach(a -> ids.add(a.id()));
         return ids;
     }
 
@@ -295,6 +302,7 @@ final class GroupCommitWriter {
             Map<AssertionId, Change> added = new HashMap<>();
             for (Change c : checkpoints.isEmpty() ? engine.commit(all) : engine.commit(all, checkpoints)) {
                 added.put(c.assertion().id(), c);
+                signatures.stored(c.assertion());
             }
             for (Pending g : group) {
                 g.added = new ArrayList<>();

@@ -38,8 +38,11 @@ final class Intake {
     private final GroupCommitWriter writer;
     private final DatabaseLimits limits;
     private final Meters meters;
+    private final Signatures signatures;
 
-    Intake(Engine engine, Lifecycle lifecycle, GroupCommitWriter writer, DatabaseLimits limits, Meters meters) {
+    Intake(Engine engine, Lifecycle lifecycle, GroupCommitWriter writer, DatabaseLimits limits, Meters meters,
+            Signatures signatures) {
+        this.signatures = signatures;
         this.engine = engine;
         this.lifecycle = lifecycle;
         this.writer = writer;
@@ -141,6 +144,7 @@ final class Intake {
             } else if (d instanceof BulkDraft.Claim c) {
                 Claim claim = c.build(clock.now());
                 limits.checkValueSize(claim);
+                signatures.check(claim);
                 sink.accept(claim);
             }
         }), isClaim -> {
@@ -156,10 +160,17 @@ final class Intake {
     }
 
     /** Runs a bulk load with every other writer held off ({@link GroupCommitWriter#exclusively}). */
-    private BulkLoadResult load(Consumer<Consumer<Assertion>> feed, Function<Predicate<AssertionId>, List<Assertion>> late,
+    private BulkLoadResult load(Consumer<Consumer<Assertion>> unwatched, Function<Predicate<AssertionId>, List<Assertion>> late,
             ProgressListener progress, List<MergeResult.Rejected> rejected, long[] read, boolean freshlyStamped) {
         Objects.requireNonNull(progress, "progress");
         long start = System.nanoTime();
+        List<Assertion> signed = new ArrayList<>();
+        Consumer<Consumer<Assertion>> feed = sink -> unwatched.accept(a -> {
+            if (Signatures.inNamespace(a) || signatures.isAttested(a)) {
+                signed.add(a);
+            }
+            sink.accept(a);
+        });
         BulkLoadResult result = writer.exclusively(() -> {
             Optional<BulkLoading> bulk = engine.capability(BulkLoading.class);
             if (bulk.isPresent()) {
@@ -191,6 +202,7 @@ final class Intake {
             }
             return loadInOneCommit(feed, late, rejected, read[0]);
         });
+        signed.forEach(signatures::stored);
         meters.merged(result.added(), start);
         return result;
     }
@@ -229,6 +241,7 @@ final class Intake {
         try {
             limits.checkValueSize(a);
             limits.checkErasure(a);
+            signatures.check(a);
             if (a.hlc().physicalMillis() > latestAcceptable) {
                 throw new Assertion.InvalidAssertionException("hlc", a.hlc() + " is more than "
                         + limits.maxClockDrift() + " ahead of this replica's clock; fix the sending replica's clock "

@@ -35,6 +35,8 @@ final class Meters {
     final LongAdder merges = new LongAdder();
     final LongAdder mergeNanos = new LongAdder();
     final LongAdder merged = new LongAdder();
+    /** Attestations and key registry entries refused on arrival (bad signature, wrong root key, malformed). */
+    final LongAdder signaturesRefused = new LongAdder();
     /** Failed backups. */
     final LongAdder backupErrors = new LongAdder();
     /** Epoch milliseconds of the last successful backup by this instance, 0 before the first. */
@@ -72,7 +74,8 @@ final class Meters {
     /** The counters as they are now. */
     Counters snapshot() {
         return new Counters(written.sum(), writeCalls.sum(), writeNanos.sum(), writeErrors.sum(), reads.sum(),
-                readNanosEstimate(), merges.sum(), mergeNanos.sum(), merged.sum(), backupErrors.sum(), lastBackupMillis);
+                readNanosEstimate(), merges.sum(), mergeNanos.sum(), merged.sum(), backupErrors.sum(), lastBackupMillis,
+                signaturesRefused.sum());
     }
 
     /** The total time of every read, estimated from those timed: their mean times the reads. */

@@ -23,6 +23,6 @@ public final class PendingClaim extends ClaimDraft<PendingClaim> {
      * @throws io.stemedb.model.Assertion.InvalidAssertionException if a field breaks a rule; nothing is stored
      */
     public AssertionId commit() {
-        return writer.write(List.of(this::build)).get(0);
+        return writer.write(List.of(drafted())).get(0);
     }
 }

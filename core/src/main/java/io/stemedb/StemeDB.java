@@ -374,6 +374,37 @@ public interface StemeDB extends ReadView, AutoCloseable {
     VerifyReport verify();
 
     /**
+     * Binds {@code publicKey} (raw 32-byte Ed25519) to {@code source} in this database's key
+     * registry from {@code from} on: claims of {@code source} made at or after {@code from} (by
+     * their HLC time) and signed with the key pass {@link io.stemedb.lens.Lens#requireSignature()}.
+     * The entry is an assertion signed by {@code root}, which must be the database's root key
+     * ({@link StemeDBBuilder#rootKey}); it replicates like any claim and takes effect on the next
+     * read. To rotate a key, bind the new one and {@link #revokeKey revoke} the old one from the
+     * same instant.
+     *
+     * @return the id of the registry entry
+     * @throws io.stemedb.model.Assertion.InvalidAssertionException if {@code root} is not the database's root key
+     */
+    AssertionId registerKey(String source, byte[] publicKey, java.time.Instant from, io.stemedb.model.SigningKey root);
+
+    /**
+     * Revokes {@code publicKey} for {@code source} from {@code at} on: its signatures no longer
+     * prove claims made at or after {@code at}; claims made before stay proven. Revoking from
+     * {@link java.time.Instant#EPOCH} withdraws every signature the key ever made (for a key that
+     * leaked: its thief can stamp a claim with any time). A revocation is final: the key cannot be
+     * bound again. Signed by {@code root}, like {@link #registerKey}.
+     *
+     * @return the id of the registry entry
+     */
+    AssertionId revokeKey(String source, byte[] publicKey, java.time.Instant at, io.stemedb.model.SigningKey root);
+
+    /**
+     * Checks every stored attestation and key registry entry again, from its stored bytes, and
+     * counts what the attestations prove against the registry as it is now.
+     */
+    SignatureReport verifySignatures();
+
+    /**
      * Rewrites the stored data into its most compact form, for example after a bulk load, and
      * returns when done. Reads and writes may go on meanwhile. A database in memory has nothing to
      * compact.

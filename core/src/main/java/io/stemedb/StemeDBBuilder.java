@@ -32,6 +32,7 @@ public final class StemeDBBuilder {
     private boolean salvageDamagedLog;
     private Duration maxClockDrift = Duration.ofHours(1);
     private ErasurePolicy erasurePolicy = ErasurePolicy.ACCEPT_ALL;
+    private byte[] rootKey;
     private SyncLimits syncLimits = SyncLimits.DEFAULT;
 
     StemeDBBuilder() {}
@@ -62,6 +63,22 @@ public final class StemeDBBuilder {
                     "maxValueBytes must be between 1 and %,d (16 MiB), got %,d", Assertion.MAX_VALUE_BYTES, maxValueBytes));
         }
         this.maxValueBytes = maxValueBytes;
+        return this;
+    }
+
+    /**
+     * The root key of this database's key registry: the raw 32-byte Ed25519 public key
+     * ({@link io.stemedb.model.SigningKey#readPublic}) whose signature every key registry entry
+     * needs, on every path (local, merge, sync, archive, bulk load). A database keeps the root key
+     * it was first opened with; opening it with another fails. Without one, it refuses every
+     * registry entry, so no claim is proven. Replicas of one database share its root key.
+     */
+    public StemeDBBuilder rootKey(byte[] publicKey) {
+        if (publicKey.length != io.stemedb.model.SigningKey.KEY_BYTES) {
+            throw new io.stemedb.model.SigningKey.InvalidKeyException("a root key is a " + io.stemedb.model.SigningKey.KEY_BYTES
+                    + "-byte Ed25519 public key, got " + publicKey.length + " bytes; read it with SigningKey.readPublic");
+        }
+        this.rootKey = publicKey.clone();
         return this;
     }
 
@@ -158,7 +175,7 @@ public final class StemeDBBuilder {
     }
 
     private DatabaseLimits limits() {
-        return new DatabaseLimits(clock, maxValueBytes, maxClockDrift, syncLimits, erasurePolicy);
+        return new DatabaseLimits(clock, maxValueBytes, maxClockDrift, syncLimits, erasurePolicy, rootKey);
     }
 
     /** A database on the Java heap: no files, no native code. */

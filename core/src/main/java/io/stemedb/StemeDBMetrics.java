@@ -121,6 +121,8 @@ public final class StemeDBMetrics implements MeterBinder {
         counter(registry, "stemedb.merged", "assertions added by merges (sync, archive import)", Counters::merged);
         timer(registry, "stemedb.merge.duration", "merge calls and their time", Counters::merges, Counters::mergeNanos);
         counter(registry, "stemedb.backup.errors", "failed backups", Counters::backupErrors);
+        counter(registry, "stemedb.signatures.refused", "attestations and key registry entries refused on arrival",
+                Counters::signaturesRefused);
         Gauge.builder("stemedb.backup.age", db, d -> {
             long last = d.counters().lastBackupMillis();
             return last == 0 ? Double.NaN : Math.max(0, System.currentTimeMillis() - last) / 1000.0;

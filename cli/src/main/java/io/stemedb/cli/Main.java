@@ -11,6 +11,8 @@ import io.stemedb.cli.commands.GetCommand;
 import io.stemedb.cli.commands.HistoryCommand;
 import io.stemedb.cli.commands.ImportCommand;
 import io.stemedb.cli.commands.InitCommand;
+import io.stemedb.cli.commands.KeyCommand;
+import io.stemedb.cli.commands.KeygenCommand;
 import io.stemedb.cli.commands.ResolveCommand;
 import io.stemedb.cli.commands.RestoreCommand;
 import io.stemedb.cli.commands.RetractCommand;
@@ -70,6 +72,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
             DemoCommand.class,
             InitCommand.class,
+            KeygenCommand.class,
+            KeyCommand.class,
             AssertCommand.class,
             RetractCommand.class,
             EraseCommand.class,

@@ -59,6 +59,21 @@ public final class Evidence {
     private volatile List<Claim> heads;
     /** The claims of this fact whose content was erased, in id order; empty for almost every fact. */
     private final List<ErasedClaim> erased;
+    /** Which claims are signed by a registered key: {@link Proofs#NONE} unless a database attached its own. */
+    private final Proofs proofs;
+    /**
+     * The evidence {@link #withProofs} made last, with the proofs and their version it was made
+     * with: engines share evidence between reads, so a database attaching the same proofs read
+     * after read makes it once. Not volatile, like {@code String}'s hash: what it holds is
+     * immutable with final fields, so a thread that does not see another's write only makes it
+     * again, and a read of evidence that is not shared pays no memory fence for it.
+     */
+    private Attached attached;
+    /** {@link #proven()}, computed on first use (not volatile, as {@link #attached}). */
+    private Evidence proven;
+
+    /** This evidence with {@code proofs} attached, as {@code proofs} were at {@code version}. */
+    private record Attached(Proofs proofs, long version, Evidence evidence) {}
 
     /**
      * Takes the lists as they are: {@code claims} and {@code retractions} immutable and in record
@@ -66,7 +81,7 @@ public final class Evidence {
      * and {@code live} the claims it does not name.
      */
     private Evidence(String subject, String predicate, List<Claim> claims, List<Claim> live, List<Retraction> retractions,
-            Map<AssertionId, List<Retraction>> byTarget, Instant asOf, List<ErasedClaim> erased) {
+            Map<AssertionId, List<Retraction>> byTarget, Instant asOf, List<ErasedClaim> erased, Proofs proofs) {
         this.subject = subject;
         this.predicate = predicate;
         this.claims = claims;
@@ -75,12 +90,13 @@ public final class Evidence {
         this.byTarget = byTarget;
         this.asOf = asOf;
         this.erased = erased;
+        this.proofs = proofs;
     }
 
     /** Evidence of {@code claims} and {@code retractions}, immutable, in record order, each retraction of one of the claims. */
     private static Evidence assemble(String subject, String predicate, List<Claim> claims, List<Retraction> retractions, Instant asOf) {
         Map<AssertionId, List<Retraction>> byTarget = group(retractions);
-        return new Evidence(subject, predicate, claims, live(claims, byTarget), retractions, byTarget, asOf, List.of());
+        return new Evidence(subject, predicate, claims, live(claims, byTarget), retractions, byTarget, asOf, List.of(), Proofs.NONE);
     }
 
     /** The claims {@code byTarget} does not name: {@code claims} itself when nothing is retracted. */
@@ -334,7 +350,7 @@ public final class Evidence {
             cutsSomething |= isAfter(r.hlc(), instant);
         }
         if (!cutsSomething) {
-            return new Evidence(subject, predicate, claims, live, retractions, byTarget, cut, erasedAsOf(instant));
+            return new Evidence(subject, predicate, claims, live, retractions, byTarget, cut, erasedAsOf(instant), proofs);
         }
         List<Claim> kept = new ArrayList<>(claims.size());
         for (Claim c : claims) {
@@ -359,7 +375,7 @@ public final class Evidence {
             }
         }
         return assemble(subject, predicate, Collections.unmodifiableList(kept), List.copyOf(keptRetractions), cut)
-                .withErased(cut == null ? erased : erasedAsOf(cut));
+                .withErased(cut == null ? erased : erasedAsOf(cut)).withProofs(proofs);
     }
 
     /** The erased claims whose erasure was recorded at or before {@code instant}. */
@@ -394,7 +410,46 @@ public final class Evidence {
         }
         List<ErasedClaim> sorted = new ArrayList<>(erased);
         sorted.sort(Comparator.comparing(ErasedClaim::claim));
-        return new Evidence(subject, predicate, claims, live, retractions, byTarget, asOf, List.copyOf(sorted));
+        return new Evidence(subject, predicate, claims, live, retractions, byTarget, asOf, List.copyOf(sorted), proofs);
+    }
+
+    /**
+     * This evidence with {@code proofs} saying which of its claims are signed by a registered
+     * key: how a database that holds signatures hands evidence to lenses. The lists are shared.
+     */
+    public Evidence withProofs(Proofs proofs) {
+        Objects.requireNonNull(proofs, "proofs");
+        if (proofs == this.proofs) {
+            return this;
+        }
+        long version = proofs.version();
+        Attached a = attached;
+        if (a != null && a.proofs() == proofs && a.version() == version) {
+            return a.evidence();
+        }
+        Evidence e = new Evidence(subject, predicate, claims, live, retractions, byTarget, asOf, erased, proofs);
+        attached = new Attached(proofs, version, e);
+        return e;
+    }
+
+    /**
+     * This evidence restricted to the claims its {@link #proofs()} prove (with their retractions),
+     * computed once; this very evidence when they prove every claim. What
+     * {@code Lens.requireSignature()} resolves.
+     */
+    public Evidence proven() {
+        Evidence p = proven;
+        if (p == null) {
+            Proofs by = proofs;
+            p = filter(c -> by.signer(c) != null);
+            proven = p;
+        }
+        return p;
+    }
+
+    /** Which claims of this evidence are proven ({@link Proofs#NONE} if no database attached its proofs). */
+    public Proofs proofs() {
+        return proofs;
     }
 
     /** {@code hlc.instant().isAfter(t)}, without building the instant: this runs per claim on every as-of read. */

@@ -335,9 +335,10 @@ public final class Json {
 
     /**
      * A resolution with all its evidence: {@code {"subject", "predicate", "lens", "expression",
-     * "asOf"?, "value", "values", "winners", "overruled", "setAside": [{"reason", "claim"}],
+     * "asOf"?, "value", "values", "winners", "signedBy", "overruled", "setAside": [{"reason", "claim"}],
      * "retracted": [{"claim", "retractions"}], "explain"}}. {@code value} is the one value's
-     * payload, or null when the lens chose none or several.
+     * payload, or null when the lens chose none or several; {@code signedBy} maps the id of each
+     * winner proven by a registered key's signature to that key (hex).
      *
      * @param expression the lens expression as the caller wrote it
      * @param asOf the record time the database was read as of, or null for now
@@ -354,6 +355,13 @@ public final class Json {
         single(o, r);
         o.set("values", values(r.values()));
         o.set("winners", assertions(r.winners()));
+        ObjectNode signedBy = o.putObject("signedBy");
+        for (Claim w : r.winners()) {
+            String key = r.evidence().proofs().signer(w);
+            if (key != null) {
+                signedBy.put(w.id().toString(), key);
+            }
+        }
         o.set("overruled", assertions(r.overruled()));
         ArrayNode aside = o.putArray("setAside");
         for (Resolution.SetAside s : r.setAside()) {

@@ -104,6 +104,16 @@ public interface Lens {
     }
 
     /**
+     * This lens applied to the proven claims only: those signed by a key that the database's key
+     * registry binds to the claim's source at the claim's time ({@link Evidence#proofs()}); the
+     * others, unsigned or forged, are set aside as "not requireSignature()". Composable with every
+     * lens: {@code Lenses.trust("registry", "crm").requireSignature()} ranks signed sources only.
+     */
+    default Lens requireSignature() {
+        return new FilteredLens("requireSignature()", this, Evidence::proven);
+    }
+
+    /**
      * This lens applied to the claims {@code keep} accepts; the others are set aside, with
      * {@code description} as the reason in explanations. {@code keep} must be a pure function of
      * the claim for the lens to stay deterministic.

@@ -27,6 +27,7 @@ import java.util.Objects;
  *             | "onlySources" "(" word ( "," word )* ")"
  *             | "minConfidence" "(" number ")"
  *             | "withMetadata" "(" word "=" word ")"
+ *             | "requireSignature" "(" ")"
  * word       := a run of characters other than whitespace and , ( ) = " ' (and, inside [ ], also [ ] &gt;)
  *             | a string in "double" or 'single' quotes (backslash escapes the quote and itself)
  * time       := an ISO-8601 instant, a date-time with an offset, or a date (midnight UTC)
@@ -43,7 +44,7 @@ final class LensParser {
             "confident", "all");
     /** The method names, as documented. */
     static final List<String> METHODS = List.of("orElse", "asOf", "validAt", "onlySources", "minConfidence",
-            "withMetadata");
+            "withMetadata", "requireSignature");
 
 
     private final String text;
@@ -207,6 +208,10 @@ final class LensParser {
                 result = lens.withMetadata(key, value);
                 break;
             }
+            case "requireSignature":
+                skipSpace();
+                result = lens.requireSignature();
+                break;
             default:
                 throw new AssertionError(canonical);
         }

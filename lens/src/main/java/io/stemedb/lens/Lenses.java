@@ -112,6 +112,14 @@ public final class Lenses {
     }
 
     /**
+     * The newest proven claim: {@code latest().requireSignature()}, which ignores every claim not
+     * signed by a key registered for its source at its time ({@link Lens#requireSignature()}).
+     */
+    public static Lens signedOnly() {
+        return latest().requireSignature();
+    }
+
+    /**
      * The lens an expression describes. The language spells every built-in lens by its
      * {@link Lens#name() name} and every composition of {@link Lens}'s default methods except
      * {@code filter}, so the name of any lens built from them parses back to a lens that answers

@@ -1,6 +1,7 @@
 package io.stemedb.lens;
 
 import io.stemedb.crdt.Evidence;
+import io.stemedb.crdt.Proofs;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Claim;
@@ -262,7 +263,8 @@ public final class Resolution {
      * {@code trust[hr > crm]: hr said "Alice" at 2026-11-20T10:00:00Z (3fa2e4c1); overruled: crm said
      * "Bob" at 2026-11-21T08:00:00Z (91bc1f0a); retracted: web said "Carol" at ... (...), by web at ...}; a
      * claim whose content was erased is named by its id alone: {@code erased: claim 5d0c9a12 erased by dpo at
-     * 2026-11-22T09:00:00Z (GDPR request 17)}.
+     * 2026-11-22T09:00:00Z (GDPR request 17)}; a claim proven by a registered key's signature names the key's
+     * first 16 hex digits: {@code registry said "Alice" at ..., signed by key 3d4017c3e843895a (3fa2e4c1)}.
      */
     public String explain() {
         StringBuilder s = new StringBuilder(lens).append(": ");
@@ -270,18 +272,18 @@ public final class Resolution {
             s.append(evidence.isEmpty() ? "no claims"
                     : evidence.live().isEmpty() ? "every claim is retracted" : "no claim qualified");
         } else {
-            appendClaims(s, winners);
+            appendClaims(s, winners, evidence.proofs());
         }
         List<Claim> overruled = overruled();
         if (!overruled.isEmpty()) {
             s.append("; overruled: ");
-            appendClaims(s, overruled);
+            appendClaims(s, overruled, evidence.proofs());
         }
         Map<String, List<Claim>> asideByReason = new LinkedHashMap<>();
         setAside().forEach(a -> asideByReason.computeIfAbsent(a.reason(), r -> new ArrayList<>()).add(a.claim()));
         asideByReason.forEach((reason, claims) -> {
             s.append("; set aside (").append(reason).append("): ");
-            appendClaims(s, claims);
+            appendClaims(s, claims, evidence.proofs());
         });
         List<Claim> retracted = retracted();
         if (!retracted.isEmpty()) {
@@ -289,7 +291,7 @@ public final class Resolution {
             for (int i = 0; i < retracted.size(); i++) {
                 Claim c = retracted.get(i);
                 s.append(i == 0 ? "" : ", ");
-                describe(s, c);
+                describe(s, c, evidence.proofs());
                 Retraction first = evidence.retractionsOf(c.id()).get(0);
                 s.append(" by ").append(first.source()).append(" at ").append(first.hlc().instant());
             }
@@ -304,18 +306,23 @@ public final class Resolution {
         return s.toString();
     }
 
-    private static void appendClaims(StringBuilder s, List<Claim> claims) {
+    private static void appendClaims(StringBuilder s, List<Claim> claims, Proofs proofs) {
         for (int i = 0; i < claims.size(); i++) {
             if (i > 0) {
                 s.append(", ");
             }
-            describe(s, claims.get(i));
+            describe(s, claims.get(i), proofs);
         }
     }
 
-    private static void describe(StringBuilder s, Claim c) {
+    /** A claim in an explanation; a proven one names the first 16 hex digits of the key that signed it. */
+    private static void describe(StringBuilder s, Claim c, Proofs proofs) {
         s.append(c.source()).append(" said ").append(c.value()).append(" at ").append(c.hlc().instant());
         c.confidence().ifPresent(conf -> s.append(" with confidence ").append(conf));
+        String signer = proofs.signer(c);
+        if (signer != null) {
+            s.append(", signed by key ").append(signer, 0, 16);
+        }
         s.append(" (").append(c.id().shortHex()).append(')');
     }
 

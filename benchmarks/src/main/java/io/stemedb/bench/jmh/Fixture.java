@@ -2,6 +2,7 @@ package io.stemedb.bench.jmh;
 
 import io.stemedb.Durability;
 import io.stemedb.StemeDB;
+import io.stemedb.StemeDBBuilder;
 import io.stemedb.bench.Harness;
 import io.stemedb.bench.Workload;
 import io.stemedb.lens.Lens;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * One database under benchmark, and the data sets the JMH benchmarks load into it, so that every
@@ -70,13 +72,19 @@ final class Fixture implements AutoCloseable {
 
     /** An empty database on {@code engine}: "memory" or "rocksdb". */
     static Fixture open(String engine) {
+        return open(engine, b -> b);
+    }
+
+    /** An empty database on {@code engine}, built by the default builder as {@code configure} sets it up further. */
+    static Fixture open(String engine, UnaryOperator<StemeDBBuilder> configure) {
         switch (engine) {
             case "memory":
-                return new Fixture(StemeDB.inMemory(), null);
+                return new Fixture(configure.apply(StemeDB.builder()).inMemory(), null);
             case "rocksdb":
                 try {
                     Path dir = Files.createTempDirectory("stemedb-jmh-");
-                    return new Fixture(StemeDB.builder().durability(Durability.syncEvery(Duration.ofSeconds(1))).open(dir), dir);
+                    return new Fixture(configure.apply(StemeDB.builder().durability(Durability.syncEvery(Duration.ofSeconds(1))))
+                            .open(dir), dir);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot create a temporary directory for the benchmark database", e);
                 }

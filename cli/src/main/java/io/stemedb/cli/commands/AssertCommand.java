@@ -5,7 +5,9 @@ import io.stemedb.StemeDB;
 import io.stemedb.json.Json;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
+import io.stemedb.model.SigningKey;
 import io.stemedb.model.Value;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -51,6 +53,10 @@ public final class AssertCommand extends DbCommand {
     @Option(names = "--meta", paramLabel = "KEY=VALUE", description = "Metadata (evidence, url...); repeat for more.")
     Map<String, String> meta = new LinkedHashMap<>();
 
+    @Option(names = "--sign-key", paramLabel = "FILE",
+            description = "Signs the claim with this private key file (stemedb keygen): the claim is stored with its attestation.")
+    Path signKey;
+
     @Override
     protected int execute() {
         Value v = Render.value(spec.commandLine(), value, type);
@@ -66,6 +72,9 @@ public final class AssertCommand extends DbCommand {
                 claim.confidence(confidence);
             }
             meta.forEach(claim::metadata);
+            if (signKey != null) {
+                claim.signedWith(SigningKey.read(signKey));
+            }
             AssertionId id;
             try {
                 id = claim.commit();
