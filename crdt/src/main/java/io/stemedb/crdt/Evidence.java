@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 
 /**
@@ -71,6 +72,11 @@ public final class Evidence {
     private Attached attached;
     /** {@link #proven()}, computed on first use (not volatile, as {@link #attached}). */
     private Evidence proven;
+    /** What {@link #remember} computed last, with its key (not volatile, as {@link #attached}). */
+    private Remembered remembered;
+
+    /** An answer {@link #remember} keeps, and the key it was computed for. */
+    private record Remembered(Object key, Object answer) {}
 
     /** This evidence with {@code proofs} attached, as {@code proofs} were at {@code version}. */
     private record Attached(Proofs proofs, long version, Evidence evidence) {}
@@ -450,6 +456,25 @@ public final class Evidence {
     /** Which claims of this evidence are proven ({@link Proofs#NONE} if no database attached its proofs). */
     public Proofs proofs() {
         return proofs;
+    }
+
+    /**
+     * {@code compute.apply(key, this)}, computed once for the same {@code key} (compared by
+     * identity) while no other key asks: how the built-in lenses keep their resolution of the
+     * evidence an engine shares between reads, so a fact read again through the same lens costs
+     * no lens at all. One slot: a fact read through two lenses in turn computes each time, as
+     * without it. {@code compute} must be a pure function of its arguments (a lens's contract),
+     * so which thread's answer is kept, when two race, does not matter.
+     */
+    @SuppressWarnings("unchecked")
+    public <K, T> T remember(K key, BiFunction<? super K, Evidence, ? extends T> compute) {
+        Remembered r = remembered;
+        if (r != null && r.key() == key) {
+            return (T) r.answer();
+        }
+        T answer = compute.apply(key, this);
+        remembered = new Remembered(key, answer);
+        return answer;
     }
 
     /** {@code hlc.instant().isAfter(t)}, without building the instant: this runs per claim on every as-of read. */

@@ -46,6 +46,23 @@ class EvidenceTest {
     }
 
     @Test
+    void rememberComputesOncePerKeyAndAgainWhenAnotherKeyAsked() {
+        Evidence e = evidence(text("a", "crm", 100), text("b", "erp", 200));
+        Object first = new Object();
+        Object second = new Object();
+        java.util.concurrent.atomic.AtomicInteger computed = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.BiFunction<Object, Evidence, String> count = (key, of) ->
+                (key == first ? "first-" : "second-") + computed.incrementAndGet() + (of == e ? "" : " of another");
+        assertEquals("first-1", e.remember(first, count));
+        assertEquals("first-1", e.remember(first, count));
+        assertEquals("second-2", e.remember(second, count));
+        assertEquals("first-3", e.remember(first, count));
+        assertEquals("first-4 of another", evidence(text("a", "crm", 100), text("b", "erp", 200)).remember(first, count),
+                "equal evidence remembers nothing of another instance");
+        assertEquals(evidence(text("a", "crm", 100), text("b", "erp", 200)), e, "what it remembers is not part of its value");
+    }
+
+    @Test
     void retractionsAreGroupedByClaimOldestFirst() {
         Claim a = text("a", "crm", 100);
         Claim b = text("b", "crm", 200);

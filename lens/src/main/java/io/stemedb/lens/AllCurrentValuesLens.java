@@ -15,6 +15,10 @@ final class AllCurrentValuesLens implements Lens {
 
     @Override
     public Resolution resolve(Evidence evidence) {
+        return evidence.remember(this, AllCurrentValuesLens::choose);
+    }
+
+    private Resolution choose(Evidence evidence) {
         return Resolution.ofLive(evidence, name(), evidence.heads());
     }
 

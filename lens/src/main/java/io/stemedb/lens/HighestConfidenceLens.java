@@ -15,6 +15,10 @@ final class HighestConfidenceLens implements Lens {
 
     @Override
     public Resolution resolve(Evidence evidence) {
+        return evidence.remember(this, HighestConfidenceLens::choose);
+    }
+
+    private Resolution choose(Evidence evidence) {
         Claim best = null;
         double bestConfidence = 0;
         // live claims come in record order, so a later claim of equal confidence is the newer one

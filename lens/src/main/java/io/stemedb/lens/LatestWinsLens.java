@@ -17,6 +17,10 @@ final class LatestWinsLens implements Lens {
 
     @Override
     public Resolution resolve(Evidence evidence) {
+        return evidence.remember(this, LatestWinsLens::choose);
+    }
+
+    private Resolution choose(Evidence evidence) {
         List<Claim> live = evidence.live();
         return Resolution.ofLive(evidence, name(), live.isEmpty() ? List.of() : List.of(live.get(live.size() - 1)));
     }

@@ -26,6 +26,15 @@ import java.util.TreeMap;
  *   <tr><td>{@link #all()}</td><td>every source's newest claim</td><td>-</td></tr>
  * </table>
  *
+ * <p><b>Read again, a fact costs no lens.</b> Each lens of this table keeps its resolution on the
+ * evidence it resolved ({@link io.stemedb.crdt.Evidence#remember}, one slot per evidence, keyed by
+ * the lens instance), and the engines hand the same evidence to every read of a fact until a
+ * commit changes it: a fact read again through the same lens returns the resolution it returned
+ * (measured: majority through the in-memory engine 1.1 µs before, 0.3 µs after; JMH
+ * {@code HotReadBench}). So keep a lens rather than build it per read: {@code trust(...)} and
+ * {@code weighted(...)} make a new instance each call. The compositions below pass evidence to
+ * the lenses they compose, which remember on it in turn.
+ *
  * <p>{@link #parse(String)} reads a lens from text, in the lens expression language that
  * {@code --lens} and the server's {@code lens=} take:
  *
@@ -41,6 +50,7 @@ public final class Lenses {
     public static final int MAX_PARTS = 256;
 
     private static final Lens MAJORITY = new VoteLens("majority", c -> 1.0, 1);
+    private static final Lens SIGNED_ONLY = LatestWinsLens.INSTANCE.requireSignature();
 
     private Lenses() {}
 
@@ -116,7 +126,7 @@ public final class Lenses {
      * signed by a key registered for its source at its time ({@link Lens#requireSignature()}).
      */
     public static Lens signedOnly() {
-        return latest().requireSignature();
+        return SIGNED_ONLY;
     }
 
     /**

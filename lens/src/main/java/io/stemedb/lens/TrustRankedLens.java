@@ -39,6 +39,10 @@ final class TrustRankedLens implements Lens {
 
     @Override
     public Resolution resolve(Evidence evidence) {
+        return evidence.remember(this, TrustRankedLens::choose);
+    }
+
+    private Resolution choose(Evidence evidence) {
         Claim best = null;
         int bestRank = Integer.MAX_VALUE;
         // live claims come in record order: of claims of equal rank, a later one is the newer

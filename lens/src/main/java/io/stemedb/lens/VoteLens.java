@@ -23,6 +23,10 @@ final class VoteLens implements Lens {
 
     @Override
     public Resolution resolve(Evidence evidence) {
+        return evidence.remember(this, VoteLens::choose);
+    }
+
+    private Resolution choose(Evidence evidence) {
         Tally.Count winner = Tally.winner(evidence, weight);
         if (winner == null || winner.sources() < quorum) {
             return Resolution.none(evidence, name);

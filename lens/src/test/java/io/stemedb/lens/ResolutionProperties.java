@@ -157,6 +157,32 @@ class ResolutionProperties {
                 Lenses.weighted(weights).resolve(e).winners());
     }
 
+    /**
+     * The built-in lenses keep their answer on the evidence ({@link Evidence#remember}): whatever
+     * lenses read the same evidence before, in whatever order and however often, each answers what
+     * it answers on new evidence of the same claims that nothing has read.
+     */
+    @Property(tries = 1000)
+    void aLensReadingEvidenceAgainAnswersWhatItAnswersOnNewEvidence(@ForAll("cases") Case c,
+            @ForAll("lensSequences") List<Integer> sequence) {
+        List<Lens> lenses = List.of(Lenses.latest(), Lenses.majority(), Lenses.quorum(2), Lenses.confident(), Lenses.all(),
+                Lenses.trust("web", "crm"), Lenses.trustOnly("erp"), Lenses.weighted(Map.of("crm", 2.0, "web", 1.0)),
+                Lenses.majority().onlySources("crm", "web"), Lenses.latest().asOf(c.asOf()), Lenses.trust("hr").orElse(Lenses.majority()));
+        Evidence shared = c.evidence();
+        List<Assertion> all = new ArrayList<>(shared.claims());
+        all.addAll(shared.retractions());
+        for (int i : sequence) {
+            Lens lens = lenses.get(i % lenses.size());
+            Evidence fresh = Evidence.of(shared.subject(), shared.predicate(), all);
+            assertEquals(Outcome.of(lens.resolve(fresh)), Outcome.of(lens.resolve(shared)), lens.name());
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Integer>> lensSequences() {
+        return Arbitraries.integers().between(0, 10).list().ofMinSize(1).ofMaxSize(12);
+    }
+
     /** A winner list from {@code picks}: live claims (some twice, in any order) and now and then a retracted or foreign one. */
     private static List<Claim> pick(Evidence e, List<Integer> picks) {
         List<Claim> winners = new ArrayList<>();

@@ -3,6 +3,9 @@ package io.stemedb.bench.jmh;
 import io.stemedb.crdt.Evidence;
 import io.stemedb.lens.Lens;
 import io.stemedb.lens.Resolution;
+import io.stemedb.model.Assertion;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,7 +28,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * disagree among 3 values, with confidences; 40,000 claims, compacted), at random facts, one
  * thread: {@link #resolve} reads the 10 claims and applies the lens, in memory and on RocksDB;
  * {@link #apply} applies the lens alone to evidence read beforehand (so the two differ by the
- * read). The lenses, built-in and composed, are set up as {@link Fixture#lens} describes.
+ * read). Both measure a fact read again: the built-in lenses keep their answer on the evidence an
+ * engine shares ({@link Evidence#remember}). What a lens costs the first time it sees a fact is
+ * {@link #firstResolve} (the lens on evidence built for the operation) less {@link #evidenceOnly}
+ * (building that evidence). The lenses, built-in and composed, are set up as {@link Fixture#lens}
+ * describes.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -71,6 +78,8 @@ public class LensBench {
     @State(Scope.Thread)
     public static class Sample {
         private final Evidence[] evidence = new Evidence[EVIDENCE_SAMPLE];
+        /** The same facts' claims and retractions, in record order, to build evidence that remembers nothing. */
+        private final List<List<Assertion>> assertions = new ArrayList<>();
 
         @Setup(Level.Trial)
         public void read() {
@@ -79,6 +88,9 @@ public class LensBench {
                 for (int i = 0; i < EVIDENCE_SAMPLE; i++) {
                     int pair = random.nextInt(Fixture.conflictPairs());
                     evidence[i] = fixture.db().history(Fixture.conflictSubject(pair), Fixture.conflictPredicate(pair));
+                    List<Assertion> ordered = new ArrayList<>(evidence[i].claims());
+                    ordered.addAll(evidence[i].retractions());
+                    assertions.add(List.copyOf(ordered));
                 }
             }
         }
@@ -91,9 +103,26 @@ public class LensBench {
         return store.fixture.db().resolve(Fixture.conflictSubject(pair), Fixture.conflictPredicate(pair), theLens);
     }
 
-    /** lens.resolve(evidence) on one of the sample's facts: the lens's own cost, no read. */
+    /** lens.resolve(evidence) on one of the sample's facts, no read: after the first pass, the answer the evidence kept. */
     @Benchmark
     public Resolution apply(Sample sample) {
         return theLens.resolve(sample.evidence[random.nextInt(EVIDENCE_SAMPLE)]);
+    }
+
+    /** lens.resolve on new evidence of one of the sample's facts: the lens's whole work, plus {@link #evidenceOnly}. */
+    @Benchmark
+    public Resolution firstResolve(Sample sample) {
+        return theLens.resolve(build(sample, random.nextInt(EVIDENCE_SAMPLE)));
+    }
+
+    /** New evidence of one of the sample's facts, as {@link #firstResolve} builds it. */
+    @Benchmark
+    public Evidence evidenceOnly(Sample sample) {
+        return build(sample, random.nextInt(EVIDENCE_SAMPLE));
+    }
+
+    private static Evidence build(Sample sample, int i) {
+        Evidence e = sample.evidence[i];
+        return Evidence.ofOrdered(e.subject(), e.predicate(), sample.assertions.get(i));
     }
 }
