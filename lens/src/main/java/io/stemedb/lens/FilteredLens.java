@@ -40,6 +40,10 @@ final class FilteredLens implements Lens {
      */
     @Override
     public Resolution resolve(Evidence evidence) {
+        return evidence.remember(this, FilteredLens::choose);
+    }
+
+    private Resolution choose(Evidence evidence) {
         Evidence kept = restrict.apply(evidence);
         if (kept == evidence) {
             return inner.resolve(evidence).decidedBy(name);

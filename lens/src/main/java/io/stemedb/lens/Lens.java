@@ -116,7 +116,9 @@ public interface Lens {
     /**
      * This lens applied to the claims {@code keep} accepts; the others are set aside, with
      * {@code description} as the reason in explanations. {@code keep} must be a pure function of
-     * the claim for the lens to stay deterministic.
+     * the claim for the lens to stay deterministic, and because the filtered lens keeps its answer
+     * on evidence that engines share between reads (see {@link Lenses}): a predicate that asks the
+     * clock would answer as it did on the fact's first read.
      */
     default Lens filter(String description, Predicate<? super Claim> keep) {
         return new FilteredLens(this, Objects.requireNonNull(description, "description"), Objects.requireNonNull(keep, "keep"));

@@ -32,8 +32,11 @@ import java.util.TreeMap;
  * commit changes it: a fact read again through the same lens returns the resolution it returned
  * (measured: majority through the in-memory engine 1.1 µs before, 0.3 µs after; JMH
  * {@code HotReadBench}). So keep a lens rather than build it per read: {@code trust(...)} and
- * {@code weighted(...)} make a new instance each call. The compositions below pass evidence to
- * the lenses they compose, which remember on it in turn.
+ * {@code weighted(...)} make a new instance each call. Of the compositions, the filters
+ * ({@code onlySources}, {@code validAt}, {@code minConfidence}, {@code withMetadata},
+ * {@code filter}, {@code requireSignature}) remember their answer too, which is why a filter's
+ * predicate must be a pure function of the claim; the others pass evidence to the lenses they
+ * compose, which remember on it in turn.
  *
  * <p>{@link #parse(String)} reads a lens from text, in the lens expression language that
  * {@code --lens} and the server's {@code lens=} take:

@@ -41,7 +41,8 @@ import java.util.function.Supplier;
  * <p><b>Decoded tier.</b> Decoding costs a hit more than the lookup: 0.5-2.5 µs and 1.6-6 KB of
  * garbage for facts of 2-8 claims (JMH, {@code HotReadBench}), where the cache of decoded evidence
  * this replaced answered in 0.1-1.1 µs. So the most read facts are also kept decoded, in a small
- * direct-mapped table beside the map ({@link #DECODED_SLOTS} slots, an eighth of the budget by
+ * two-way set-associative table beside the map ({@link #DECODED_SLOTS} slots in pairs, a fact
+ * in either slot of its pair, an eighth of the budget by
  * estimate, {@link #weighDecoded}), as a CPU keeps a small first-level cache in front of a larger
  * one. A slot holds the evidence together with the very array it was decoded from, and serves it
  * only to a read that found that same array in the map: an invalidated or reloaded fact has a new
@@ -93,8 +94,8 @@ final class FactCache {
     /** A hit in the map enters the decoded tier one time in this many. */
     static final int DECODED_ADMISSION = 8;
 
-    /** Evidence decoded from {@code stored}, of about {@code weight} heap bytes. */
-    private record Decoded(byte[] stored, Evidence evidence, int weight) {}
+    /** Evidence of {@code fact} decoded from {@code stored}, of about {@code weight} heap bytes. */
+    private record Decoded(Fact fact, byte[] stored, Evidence evidence, int weight) {}
 
     private final Cache<Fact, byte[]> cache;
     private final AtomicReferenceArray<Decoded> decoded = new AtomicReferenceArray<>(DECODED_SLOTS);
@@ -139,7 +140,12 @@ final class FactCache {
      * that very array (which {@link #get} just returned), or else null.
      */
     Evidence decoded(Fact fact, byte[] stored) {
-        Decoded d = decoded.get(slot(fact));
+        int i = slot(fact);
+        Decoded d = decoded.get(i);
+        if (d != null && d.stored == stored) {
+            return d.evidence;
+        }
+        d = decoded.get(i ^ 1);
         return d != null && d.stored == stored ? d.evidence : null;
     }
 
@@ -149,17 +155,22 @@ final class FactCache {
      * that array (a fact loaded but not kept would never be served) and the tier's budget allows.
      */
     void offerDecoded(Fact fact, byte[] stored, Evidence evidence) {
-        if (cache == null || ThreadLocalRandom.current().nextInt(DECODED_ADMISSION) != 0 || cache.policy().getIfPresentQuietly(fact) != stored) {
+        int draw = ThreadLocalRandom.current().nextInt(2 * DECODED_ADMISSION);
+        if (cache == null || draw >= 2 || cache.policy().getIfPresentQuietly(fact) != stored) {
             return;
         }
+        // an empty way of the fact's pair, else the way the draw chose
         int i = slot(fact);
+        if (decoded.get(i) != null && (decoded.get(i ^ 1) == null || draw == 1)) {
+            i ^= 1;
+        }
         Decoded old = decoded.get(i);
         int weight = weighDecoded(stored);
         long grows = weight - (old == null ? 0 : old.weight);
         if (grows > 0 && decodedBytes.sum() + grows > decodedBudget) {
             return;
         }
-        if (decoded.compareAndSet(i, old, new Decoded(stored, evidence, weight))) {
+        if (decoded.compareAndSet(i, old, new Decoded(fact, stored, evidence, weight))) {
             decodedBytes.add(grows);
         }
     }
@@ -181,8 +192,13 @@ final class FactCache {
 
     private void forgetDecoded(Fact fact) {
         int i = slot(fact);
-        Decoded d = decoded.get(i);
-        if (d != null && decoded.compareAndSet(i, d, null)) {
+        forgetDecoded(fact, i);
+        forgetDecoded(fact, i ^ 1);
+    }
+
+    private void forgetDecoded(Fact fact, int way) {
+        Decoded d = decoded.get(way);
+        if (d != null && d.fact.equals(fact) && decoded.compareAndSet(way, d, null)) {
             decodedBytes.add(-d.weight);
         }
     }

@@ -101,6 +101,34 @@ class FactCacheTest {
     }
 
     @Test
+    void twoFactsOfOneSlotPairAreKeptDecodedTogetherAndForgottenApart() {
+        FactCache cache = new FactCache(1 << 20);
+        // the same high 32 bits: the same pair of slots
+        FactCache.Fact first = new FactCache.Fact(5L << 32, 1);
+        FactCache.Fact second = new FactCache.Fact((5L << 32) | 7, 2);
+        byte[] a = held(cache, first);
+        byte[] b = held(cache, second);
+        Evidence ofFirst = Evidence.of("s1", "p", List.of());
+        Evidence ofSecond = Evidence.of("s2", "p", List.of());
+        offerUntilKept(cache, first, a, ofFirst);
+        offerUntilKept(cache, second, b, ofSecond);
+        assertSame(ofFirst, cache.decoded(first, a), "the second fact took the pair's empty slot, not the first's");
+        assertSame(ofSecond, cache.decoded(second, b));
+
+        cache.invalidate(Set.of(first));
+        assertNull(cache.decoded(first, a));
+        assertSame(ofSecond, cache.decoded(second, b), "invalidating one fact leaves the other of its pair");
+        assertEquals(String.valueOf(FactCache.weighDecoded(b)), cache.properties().get("fact-cache-decoded-bytes"));
+    }
+
+    /** The array the map holds for {@code fact} once it was read twice (the doorkeeper admits it on its second miss). */
+    private byte[] held(FactCache cache, FactCache.Fact fact) {
+        byte[] stored = evidence("a");
+        cache.get(fact, loader(stored));
+        return cache.get(fact, loader(stored));
+    }
+
+    @Test
     void theDecodedTierStaysWithinAnEighthOfTheBudget() {
         long budget = 1 << 20;
         FactCache cache = new FactCache(budget);

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar compare [--quick] [--runs 3] [--n 200000] [--conflict-n 200000]
- *     [--ops 100000] [--warmup 200000] [--warmup-window 20000] [--warmup-tolerance 0.05] [--warmup-max-seconds 600]
+ *     [--ops 100000] [--timed-seconds 2] [--warmup 200000] [--warmup-window 20000] [--warmup-tolerance 0.05] [--warmup-max-seconds 600]
  *     [--cold-ops 10000] [--drop-page-cache true] [--threads 2] [--w5-n 10000000] [--w5-peer-n 1000000] [--w5-runs 1] [--systems a,b,...]
  *     [--dir /tmp/stemedb-compare] [--results benchmarks/results/compare] [--report docs/benchmarks.md]
  *     [--charts docs/benchmarks] [--parallel 1] [--timeout-minutes 180] [--heap 6g]
@@ -48,7 +48,7 @@ public final class Compare {
     static final List<String> ISOLATED = List.of("xtdb", "datomic");
 
     public static final String USAGE = "usage: compare [--quick] [--runs 3] [--n 200000] [--conflict-n 200000] [--ops 100000]\n"
-            + "               [--warmup 200000] [--warmup-window 20000] [--warmup-tolerance 0.05] [--warmup-max-seconds 600]\n"
+            + "               [--timed-seconds 2] [--warmup 200000] [--warmup-window 20000] [--warmup-tolerance 0.05] [--warmup-max-seconds 600]\n"
             + "               [--cold-ops 10000] [--drop-page-cache true] [--threads 2]\n"
             + "               [--w5-n 10000000] [--w5-peer-n 1000000] [--w5-runs 1] [--systems " + String.join(",", ALL_SYSTEMS) + "]\n"
             + "               [--dir DIR] [--results DIR] [--report docs/benchmarks.md] [--charts docs/benchmarks]\n"
@@ -57,7 +57,7 @@ public final class Compare {
             + "               (summary, report and charts again from the per-run JSON files of a run, running nothing)";
 
     /** The command line, parsed; {@code --quick} changes the defaults, explicit options still win. */
-    record Options(boolean quick, int runs, long n, long conflictN, int ops, long warmup, int warmupWindow, double warmupTolerance,
+    record Options(boolean quick, int runs, long n, long conflictN, int ops, double timedSeconds, long warmup, int warmupWindow, double warmupTolerance,
             double warmupMaxSeconds, int coldOps, boolean dropPageCache, int threads, long w5n, long w5PeerN, int w5Runs,
             List<String> systems, Path dir, Path results, Path report, Path charts, int parallel, long timeoutMinutes, String heap,
             Path peersDir, Path fromResults, String note) {
@@ -74,7 +74,7 @@ public final class Compare {
                     throw new IllegalArgumentException("unknown or incomplete option " + args[i] + "\n" + USAGE);
                 }
             }
-            List<String> known = List.of("--runs", "--n", "--conflict-n", "--ops", "--warmup", "--warmup-window", "--warmup-tolerance",
+            List<String> known = List.of("--runs", "--n", "--conflict-n", "--ops", "--timed-seconds", "--warmup", "--warmup-window", "--warmup-tolerance",
                     "--warmup-max-seconds", "--cold-ops", "--drop-page-cache", "--threads", "--w5-n", "--w5-peer-n", "--w5-runs",
                     "--systems", "--dir", "--results", "--report", "--charts", "--parallel", "--timeout-minutes", "--heap", "--peers-dir",
                     "--from-results", "--note");
@@ -94,6 +94,7 @@ public final class Compare {
                     count(given, "--n", quick ? 1_000 : 200_000),
                     count(given, "--conflict-n", quick ? 1_000 : 200_000),
                     (int) count(given, "--ops", quick ? 200 : 100_000),
+                    Double.parseDouble(given.getOrDefault("--timed-seconds", quick ? "0" : "2")),
                     count(given, "--warmup", quick ? 50 : 200_000),
                     (int) count(given, "--warmup-window", quick ? 50 : 20_000),
                     Double.parseDouble(given.getOrDefault("--warmup-tolerance", "0.05")),
@@ -115,8 +116,9 @@ public final class Compare {
                     given.containsKey("--peers-dir") ? Path.of(given.get("--peers-dir")) : defaultPeersDir(),
                     given.containsKey("--from-results") ? Path.of(given.get("--from-results")) : null,
                     given.get("--note"));
-            if (o.runs() < 1 || o.w5Runs() < 0 || o.w5Runs() > o.runs() || o.ops() < 1 || o.parallel() < 1) {
-                throw new IllegalArgumentException("--runs and --ops and --parallel must be at least 1, --w5-runs between 0 and --runs");
+            if (o.runs() < 1 || o.w5Runs() < 0 || o.w5Runs() > o.runs() || o.ops() < 1 || o.parallel() < 1 || !(o.timedSeconds() >= 0)) {
+                throw new IllegalArgumentException("--runs and --ops and --parallel must be at least 1, --w5-runs between 0 and --runs, "
+                        + "--timed-seconds 0 or more");
             }
             if (o.warmup() < 0 || o.warmupWindow() < 1 || !(o.warmupTolerance() >= 0) || !(o.warmupMaxSeconds() > 0) || o.coldOps() < 1
                     || o.threads() < 2) {
@@ -316,6 +318,7 @@ public final class Compare {
         s.put("n", options.n());
         s.put("conflictN", options.conflictN());
         s.put("ops", options.ops());
+        s.put("timedSeconds", options.timedSeconds());
         s.put("warmupOps", options.warmup());
         s.put("warmupWindow", options.warmupWindow());
         s.put("warmupTolerance", options.warmupTolerance());
@@ -337,7 +340,7 @@ public final class Compare {
                 + "(uniform current-value reads) on that database");
         s.put("command", "java -jar benchmarks/target/benchmarks.jar compare" + (options.quick() ? " --quick" : "")
                 + " --runs " + options.runs() + " --n " + options.n() + " --conflict-n " + options.conflictN() + " --ops " + options.ops()
-                + " --warmup " + options.warmup() + " --warmup-window " + options.warmupWindow() + " --warmup-tolerance "
+                + " --timed-seconds " + options.timedSeconds() + " --warmup " + options.warmup() + " --warmup-window " + options.warmupWindow() + " --warmup-tolerance "
                 + options.warmupTolerance() + " --warmup-max-seconds " + options.warmupMaxSeconds() + " --cold-ops " + options.coldOps()
                 + " --drop-page-cache " + options.dropPageCache() + " --threads " + options.threads()
                 + " --w5-n " + options.w5n() + " --w5-peer-n " + options.w5PeerN()
@@ -376,7 +379,7 @@ public final class Compare {
         cmd.addAll(Arrays.asList("--system", job.system(), "--phase", job.phases(),
                 "--dir", options.dir().resolve(job.name()).toString(), "--out", json.toString(),
                 "--n", Long.toString(options.n()), "--conflict-n", Long.toString(options.conflictN()),
-                "--ops", Integer.toString(options.ops()), "--warmup", Long.toString(options.warmup()),
+                "--ops", Integer.toString(options.ops()), "--timed-seconds", Double.toString(options.timedSeconds()), "--warmup", Long.toString(options.warmup()),
                 "--warmup-window", Integer.toString(options.warmupWindow()), "--warmup-tolerance", Double.toString(options.warmupTolerance()),
                 "--warmup-max-seconds", Double.toString(options.warmupMaxSeconds()), "--cold-ops", Integer.toString(options.coldOps()),
                 "--drop-page-cache", Boolean.toString(options.dropPageCache()), "--threads", Integer.toString(options.threads()),

@@ -25,7 +25,7 @@ import java.util.function.ToLongFunction;
  *
  * <pre>
  * --system NAME --phase core|scale|core,scale --dir DIR --out FILE.json [--n 200000] [--conflict-n 200000]
- * [--ops 100000] [--warmup 200000] [--warmup-window 20000] [--warmup-tolerance 0.05] [--warmup-max-seconds 600]
+ * [--ops 100000] [--timed-seconds 2] [--warmup 200000] [--warmup-window 20000] [--warmup-tolerance 0.05] [--warmup-max-seconds 600]
  * [--cold-ops 10000] [--drop-page-cache true] [--threads 2] [--batch 1000] [--seed 42] [--scale-n 1000000] [--samples 10]
  * </pre>
  *
@@ -37,7 +37,10 @@ import java.util.function.ToLongFunction;
  * settled: at least {@code --warmup} reads, and until two successive windows of
  * {@code --warmup-window} reads (or as many reads as the workload has pairs, if more) agree within {@code --warmup-tolerance}, whichever comes later
  * (cut at {@code --warmup-max-seconds}, which the JSON then says); the JSON records how many reads
- * that took. Then {@code --ops} reads are timed one by one. Besides: W2 cold, the first
+ * that took. Then reads are timed one by one: at least {@code --ops} of them, and for at least
+ * {@code --timed-seconds} (a system that reads a million times a second reads 100,000 times in a
+ * tenth of a second, which one garbage collection can double); the answers of the first
+ * {@code --ops} are hashed, so that every system's hash covers the same questions. Besides: W2 cold, the first
  * {@code --cold-ops} reads after a close and reopen of a durable system, with the OS page cache
  * dropped first when the process may (as root, unless {@code --drop-page-cache false}; the JSON
  * says whether it was); W2-mt, W2 on
@@ -296,44 +299,77 @@ public final class PeerRunner {
      */
     private Map<String, Object> reads(Pairs pairs, long seed, int stream, Read read) throws Exception {
         Map<String, Object> warm = warmUp(warmupRule(), pairs, new SplittableRandom(seed + 1 + 2L * stream), read);
-        Map<String, Object> r = timed(pairs, (int) number("--ops", 100_000), new SplittableRandom(seed + 2 + 2L * stream), read);
+        Map<String, Object> r = timed(pairs, (int) number("--ops", 100_000), timedSeconds(), new SplittableRandom(seed + 2 + 2L * stream),
+                read);
         r.putAll(warm);
         return r;
     }
 
-    /** {@code ops} reads, each timed, from the reads' own random sequence; their throughput, latencies and answers. */
-    private static Map<String, Object> timed(Pairs pairs, int ops, SplittableRandom random, Read read) throws Exception {
-        long[] nanos = new long[ops];
+    /** The least time the timed reads of a workload last. */
+    private long timedNanos() {
+        return (long) (timedSeconds() * 1e9);
+    }
+
+    private double timedSeconds() {
+        double seconds = Double.parseDouble(args.getOrDefault("--timed-seconds", "0"));
+        if (!(seconds >= 0)) {
+            throw new IllegalArgumentException("--timed-seconds must be 0 or more, got " + seconds);
+        }
+        return seconds;
+    }
+
+    /**
+     * At least {@code ops} reads, each timed, and for at least {@code seconds}, from the reads' own
+     * random sequence; their throughput, latencies and answers.
+     */
+    private static Map<String, Object> timed(Pairs pairs, int ops, double seconds, SplittableRandom random, Read read) throws Exception {
         String loadBefore = loadAverage();
         long start = System.nanoTime();
-        long[] hashAndMissing = timedLoop(pairs, random, read, nanos);
-        double seconds = (System.nanoTime() - start) / 1e9;
+        Timed t = timedLoop(pairs, random, read, ops, start + (long) (seconds * 1e9));
+        double took = (t.end() - start) / 1e9;
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("ops", ops);
-        r.put("opsPerSec", ops / seconds);
-        latencies(r, nanos);
-        r.put("answersHash", Long.toHexString(hashAndMissing[0]));
-        r.put("emptyAnswers", hashAndMissing[1]);
+        r.put("ops", t.count());
+        r.put("opsPerSec", t.count() / took);
+        latencies(r, Arrays.copyOf(t.nanos(), t.count()));
+        r.put("answersHash", Long.toHexString(t.hash()));
+        r.put("emptyAnswers", t.missing());
         r.put("loadAverageBefore", loadBefore);
         r.put("loadAverageAfter", loadAverage());
         return r;
     }
 
-    /** Fills {@code nanos} with the times of as many reads; returns the hash of their answers and how many were empty. */
-    private static long[] timedLoop(Pairs pairs, SplittableRandom random, Read read, long[] nanos) throws Exception {
+    /**
+     * Timed reads: {@code nanos} holds the first {@code count} reads' times; {@code hash} and
+     * {@code missing} cover the first {@code ops} reads only; {@code end} is when the last ended.
+     */
+    private record Timed(long[] nanos, int count, long hash, long missing, long end) {}
+
+    /** Reads, each timed, until at least {@code ops} were and {@code deadline} (a nanoTime) has passed. */
+    private static Timed timedLoop(Pairs pairs, SplittableRandom random, Read read, int ops, long deadline) throws Exception {
+        long[] nanos = new long[ops];
         long hash = 17;
         long missing = 0;
-        for (int i = 0; i < nanos.length; i++) {
+        int i = 0;
+        while (true) {
+            if (i == nanos.length) {
+                if (System.nanoTime() - deadline >= 0) {
+                    break;
+                }
+                nanos = Arrays.copyOf(nanos, nanos.length + ops);
+            }
             long pair = pairs.next(random);
             long t0 = System.nanoTime();
             long a = read.apply(pair);
             nanos[i] = System.nanoTime() - t0;
-            if (a == Long.MIN_VALUE) {
-                missing++;
+            if (i < ops) {
+                if (a == Long.MIN_VALUE) {
+                    missing++;
+                }
+                hash = hash * 31 + a;
             }
-            hash = hash * 31 + a;
+            i++;
         }
-        return new long[] {hash, missing};
+        return new Timed(nanos, i, hash, missing, System.nanoTime());
     }
 
     private static void latencies(Map<String, Object> r, long[] nanos) {
@@ -356,7 +392,7 @@ public final class PeerRunner {
         String dropped = Boolean.parseBoolean(args.getOrDefault("--drop-page-cache", "true")) ? dropPageCache()
                 : "--drop-page-cache false (a quick run does not empty the machine's cache)";
         peer.open(dir);
-        Map<String, Object> r = timed(pairs, (int) number("--cold-ops", 10_000), new SplittableRandom(seed + 11), pair ->
+        Map<String, Object> r = timed(pairs, (int) number("--cold-ops", 10_000), 0, new SplittableRandom(seed + 11), pair ->
                 answer(peer.current(subject(pair), predicate(pair))));
         r.put("pageCacheDropped", dropped == null);
         r.put("pageCache", dropped == null ? "dropped (sync; echo 3 > /proc/sys/vm/drop_caches)" : "not dropped: " + dropped);
@@ -382,8 +418,9 @@ public final class PeerRunner {
 
     /**
      * W2-mt: {@code --threads} threads read at once, each with its own reader and random sequence;
-     * each warms up by {@link #warmupRule}, then all start the timed {@code --ops} reads together.
-     * Throughput is every thread's reads over the time from that start until the last finished.
+     * each warms up by {@link #warmupRule}, then all start the timed reads together (each at least
+     * {@code --ops}, for at least {@code --timed-seconds} from its start). Throughput is every
+     * thread's reads over the time from that start until the last finished.
      */
     private Map<String, Object> concurrentReads(Peer peer, Pairs pairs, long seed) throws Exception {
         if (!(peer instanceof Peer.Concurrent concurrent)) {
@@ -399,7 +436,8 @@ public final class PeerRunner {
             }
             CyclicBarrier ready = new CyclicBarrier(threads);
             long[] starts = new long[threads];
-            long[][] nanos = new long[threads][ops];
+            long[][] nanos = new long[threads][];
+            long timedNanos = timedNanos();
             List<Future<Map<String, Object>>> done = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int thread = t;
@@ -409,10 +447,11 @@ public final class PeerRunner {
                     Map<String, Object> warm = warmUp(warmupRule(), pairs, new SplittableRandom(seed + 101 + 2L * thread), read);
                     ready.await();
                     starts[thread] = System.nanoTime();
-                    long[] hashAndMissing = timedLoop(pairs, new SplittableRandom(seed + 102 + 2L * thread), read, nanos[thread]);
-                    warm.put("endNanos", System.nanoTime());
-                    warm.put("answersHash", hashAndMissing[0]);
-                    warm.put("emptyAnswers", hashAndMissing[1]);
+                    Timed timed = timedLoop(pairs, new SplittableRandom(seed + 102 + 2L * thread), read, ops, starts[thread] + timedNanos);
+                    nanos[thread] = Arrays.copyOf(timed.nanos(), timed.count());
+                    warm.put("endNanos", timed.end());
+                    warm.put("answersHash", timed.hash());
+                    warm.put("emptyAnswers", timed.missing());
                     return warm;
                 }));
             }
@@ -429,10 +468,11 @@ public final class PeerRunner {
                 warmups.add(t);
             }
             long start = Arrays.stream(starts).min().orElseThrow();
+            long count = Arrays.stream(nanos).mapToLong(n -> n.length).sum();
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("threads", threads);
-            r.put("ops", (long) threads * ops);
-            r.put("opsPerSec", (double) threads * ops / ((end - start) / 1e9));
+            r.put("ops", count);
+            r.put("opsPerSec", count / ((end - start) / 1e9));
             latencies(r, Arrays.stream(nanos).flatMapToLong(Arrays::stream).toArray());
             r.put("answersHash", Long.toHexString(hash));
             r.put("emptyAnswers", missing);
