@@ -11,10 +11,12 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.SignatureException;
+import java.security.spec.InvalidKeySpecException;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
@@ -171,18 +173,31 @@ public final class SigningKey {
         }
     }
 
-    /** Whether {@code signature} is {@code publicKey}'s Ed25519 signature of {@code message}. */
+    /**
+     * Whether {@code signature} is {@code publicKey}'s Ed25519 signature of {@code message}: false
+     * for a key that is no Ed25519 public key and for a signature that is not one of its, as for a
+     * wrong one; a JDK without Ed25519 is an error, never a forgery.
+     *
+     * @throws InvalidKeyException if this JDK has no Ed25519
+     */
     public static boolean verify(byte[] publicKey, byte[] message, byte[] signature) {
         if (publicKey.length != KEY_BYTES || signature.length != SIGNATURE_BYTES) {
             return false;
         }
+        KeyFactory keys;
+        Signature verifier;
         try {
-            PublicKey key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(concat(X509_PREFIX, publicKey)));
-            Signature verifier = Signature.getInstance("Ed25519");
-            verifier.initVerify(key);
+            keys = KeyFactory.getInstance("Ed25519");
+            verifier = Signature.getInstance("Ed25519");
+        } catch (NoSuchAlgorithmException e) {
+            throw new InvalidKeyException("this JDK cannot check Ed25519 signatures (" + e.getMessage() + "); run StemeDB on Java 17 or later", e);
+        }
+        try {
+            verifier.initVerify(keys.generatePublic(new X509EncodedKeySpec(concat(X509_PREFIX, publicKey))));
             verifier.update(message);
             return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
+        } catch (InvalidKeySpecException | java.security.InvalidKeyException | SignatureException e) {
+            // not a point of the curve, or not a well-formed signature: it proves nothing
             return false;
         }
     }

@@ -34,6 +34,29 @@ class SignatureProperties {
         return ModelArbitraries.names();
     }
 
+    /**
+     * Any bytes as a public key and a signature (most 32-byte strings are no point of the curve,
+     * most 64-byte strings no well-formed signature) are a failed check, never an exception.
+     */
+    @Property(tries = 300)
+    void verifyingArbitraryBytesIsFalseNeverAnError(@ForAll("keyBytes") byte[] publicKey, @ForAll("signatureBytes") byte[] signature,
+            @ForAll("keys") SigningKey real) {
+        byte[] message = "stemedb".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertFalse(SigningKey.verify(publicKey, message, signature));
+        assertFalse(SigningKey.verify(real.publicKey(), message, signature));
+        assertTrue(SigningKey.verify(real.publicKey(), message, real.sign(message)));
+    }
+
+    @Provide
+    Arbitrary<byte[]> keyBytes() {
+        return Arbitraries.bytes().array(byte[].class).ofSize(SigningKey.KEY_BYTES);
+    }
+
+    @Provide
+    Arbitrary<byte[]> signatureBytes() {
+        return Arbitraries.bytes().array(byte[].class).ofSize(SigningKey.SIGNATURE_BYTES);
+    }
+
     @Property(tries = 60)
     void anAttestationRoundTripsAndVerifiesOnlyForItsClaim(@ForAll("claims") Claim claim, @ForAll("claims") Claim other,
             @ForAll("keys") SigningKey key, @ForAll("hlcs") Hlc hlc) {
