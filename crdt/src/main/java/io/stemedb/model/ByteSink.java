@@ -105,6 +105,27 @@ public final class ByteSink {
      * length makes byte order "shorter first, then by bytes".
      */
     public ByteSink shortString(String s) {
+        int n = s.length();
+        if (n <= 0xffff) {
+            // ASCII, as most names are, is its own UTF-8: written in place, without an encoded copy
+            ensure(2 + n);
+            int start = size;
+            buf[start] = (byte) (n >>> 8);
+            buf[start + 1] = (byte) n;
+            int at = start + 2;
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    at = -1;
+                    break;
+                }
+                buf[at++] = (byte) c;
+            }
+            if (at >= 0) {
+                size = at;
+                return this;
+            }
+        }
         byte[] utf8 = Utf8.encode(s);
         if (utf8.length > 0xffff) {
             throw new IllegalArgumentException("a key name is at most 65535 UTF-8 bytes, got " + utf8.length);

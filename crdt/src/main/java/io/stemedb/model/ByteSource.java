@@ -65,19 +65,27 @@ public final class ByteSource {
      * check that by re-encoding.
      */
     public int length(String what) {
+        return length(what, "");
+    }
+
+    /** {@link #length(String)} named {@code what + suffix} in errors, joined only for one: strings' lengths are read on every query. */
+    private int length(String what, String suffix) {
         int at = pos;
         long v = 0;
         for (int shift = 0; shift < 35; shift += 7) {
-            int b = u8(what);
+            if (pos >= buf.length) {
+                need(1, what + suffix);
+            }
+            int b = buf[pos++] & 0xff;
             v |= (long) (b & 0x7f) << shift;
             if ((b & 0x80) == 0) {
                 if (v > Integer.MAX_VALUE) {
-                    throw error.apply(what + " " + v + " is too large", at);
+                    throw error.apply(what + suffix + " " + v + " is too large", at);
                 }
                 return (int) v;
             }
         }
-        throw error.apply(what + " is a varint longer than 5 bytes", at);
+        throw error.apply(what + suffix + " is a varint longer than 5 bytes", at);
     }
 
     /** A non-negative long as unsigned LEB128 of at most 9 bytes (the form {@link ByteSink#varlong} writes). */
@@ -117,11 +125,11 @@ public final class ByteSource {
 
     /** A varint length, then that many bytes. */
     public byte[] bytes(String what) {
-        return raw(length(what + " length"), what);
+        return raw(length(what, " length"), what);
     }
 
     public String string(String what) {
-        int n = length(what + " length");
+        int n = length(what, " length");
         need(n, what);
         int at = pos;
         pos += n;
@@ -137,11 +145,34 @@ public final class ByteSource {
      * process's own storage wrote after checking them (RocksDB checksums every block it reads).
      */
     String trustedString(String what) {
-        int n = length(what + " length");
+        return trustedString(what, null);
+    }
+
+    /**
+     * {@link #trustedString(String)}, but {@code likely} itself when the bytes are its UTF-8
+     * (compared in place when it is ASCII), so that a decoder that knows what a field probably
+     * holds (the names of the fact it reads) makes no string for it.
+     */
+    String trustedString(String what, String likely) {
+        int n = length(what, " length");
         need(n, what);
         int at = pos;
         pos += n;
+        if (likely != null && likely.length() == n && asciiEquals(likely, at)) {
+            return likely;
+        }
         return new String(buf, at, n, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Whether the {@code s.length()} bytes at {@code at} are {@code s}, all of its characters ASCII. */
+    private boolean asciiEquals(String s, int at) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80 || buf[at + i] != (byte) c) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Fails unless every byte has been read. */

@@ -235,16 +235,26 @@ public final class CanonicalCodec {
      * records with {@link #decode}.
      */
     public static Assertion decodeStored(AssertionId id, byte[] buffer, int offset, int length) {
+        return decodeStored(id, buffer, offset, length, null, null, null);
+    }
+
+    /**
+     * {@link #decodeStored(AssertionId, byte[], int, int)}, given the subject, predicate and
+     * source the record likely has (any may be null): a field whose bytes are the given name's
+     * is that very string, so a fact's claims share their names with the query that read them.
+     */
+    public static Assertion decodeStored(AssertionId id, byte[] buffer, int offset, int length, String likelySubject,
+            String likelyPredicate, String likelySource) {
         byte[] bytes = Arrays.copyOfRange(buffer, offset, offset + length);
         ByteSource in = new ByteSource(bytes, MalformedRecordException::new);
         in.u8("format version");
         int kind = in.u8("kind");
         Assertion result;
         if (kind == KIND_CLAIM) {
-            String subject = in.trustedString("subject");
-            String predicate = in.trustedString("predicate");
+            String subject = in.trustedString("subject", likelySubject);
+            String predicate = in.trustedString("predicate", likelyPredicate);
             Value value = readStoredValue(in);
-            String source = in.trustedString("source");
+            String source = in.trustedString("source", likelySource);
             Hlc hlc = Hlc.of(in.u64("hlc physical"), in.u32("hlc logical"), in.u64("hlc node"));
             int flags = in.u8("flags");
             double confidence = (flags & FLAG_CONFIDENCE) != 0 ? Double.longBitsToDouble(in.u64("confidence")) : Double.NaN;
@@ -257,7 +267,7 @@ public final class CanonicalCodec {
         } else {
             AssertionId target = AssertionId.fromBytes(bytes, in.position());
             in.skip(AssertionId.LENGTH, "target id");
-            String source = in.trustedString("source");
+            String source = in.trustedString("source", likelySource);
             Hlc hlc = Hlc.of(in.u64("hlc physical"), in.u32("hlc logical"), in.u64("hlc node"));
             result = Retraction.stored(bytes, target, source, hlc, readStoredMetadata(in));
         }

@@ -71,6 +71,32 @@ class CanonicalCodecProperties {
         assertEquals(a, known);
     }
 
+    /**
+     * Given the names a record likely has, the read path's decoder reads what it reads without
+     * them, whether the guesses are right, of the right length but wrong, or not ASCII; a right
+     * ASCII guess is the very string it returns.
+     */
+    @Property
+    void decodeStoredWithLikelyNamesReadsWhatDecodeReads(@ForAll("assertions") Assertion a, @ForAll @IntRange(max = 3) int guess,
+            @ForAll String other) {
+        byte[] record = CanonicalCodec.encode(a);
+        String subject = a instanceof Claim c ? c.subject() : other;
+        String predicate = a instanceof Claim c ? c.predicate() : other;
+        String source = a.source();
+        java.util.function.UnaryOperator<String> twist = switch (guess) {
+            case 0 -> x -> x;
+            case 1 -> x -> x.isEmpty() ? "x" : x.substring(0, x.length() - 1) + (char) (x.charAt(x.length() - 1) ^ 1);
+            case 2 -> x -> other;
+            default -> x -> null;
+        };
+        Assertion decoded = CanonicalCodec.decodeStored(null, record, 0, record.length, twist.apply(subject), twist.apply(predicate),
+                twist.apply(source));
+        assertSameFields(a, decoded);
+        if (guess == 0 && decoded instanceof Claim c && subject.chars().allMatch(ch -> ch < 0x80)) {
+            org.junit.jupiter.api.Assertions.assertSame(subject, c.subject(), "a right ASCII guess is the string returned");
+        }
+    }
+
     private static void assertSameFields(Assertion a, Assertion decoded) {
         assertEquals(a, decoded);
         assertEquals(a.id(), decoded.id());

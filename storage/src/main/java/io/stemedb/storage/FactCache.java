@@ -90,7 +90,11 @@ final class FactCache {
     static final int DOOR_RESET = DOOR_BITS / 8;
 
     /** Slots of the decoded tier (a power of two). */
-    static final int DECODED_SLOTS = 4096;
+    /**
+     * Slots of the decoded tier: more than its budget holds facts of two claims (about 5,900 in
+     * the default 8 MiB), so that the budget bounds it and slots shared by chance rarely do.
+     */
+    static final int DECODED_SLOTS = 8192;
     /** A hit in the map enters the decoded tier one time in this many. */
     static final int DECODED_ADMISSION = 8;
 

@@ -125,19 +125,22 @@ final class FactEntries {
                 if (retractionsByTarget.isEmpty()) {
                     retractionsByTarget = new HashMap<>();
                 }
-                Retraction r = (Retraction) decode(e, null, where);
+                Retraction r = (Retraction) decode(e, null, where, null, null, null);
                 retractionsByTarget.computeIfAbsent(e.targetSequence(), t -> new ArrayList<>()).add(r);
             }
         }
         List<Claim> claims = new ArrayList<>(entries.size());
         List<Retraction> retractions = new ArrayList<>();
+        String source = null;
         for (Entry e : entries) {
             if (e.tag() != CLAIM) {
                 continue;
             }
             List<Retraction> of = retractionsByTarget.get(e.sequence());
             AssertionId known = of == null ? null : of.get(0).target();
-            Claim c = (Claim) decode(e, known, where);
+            // the claims of a fact share its names and often their source: decoded, they share the strings
+            Claim c = (Claim) decode(e, known, where, subject, predicate, source);
+            source = c.source();
             if (c.subject().equals(subject) && c.predicate().equals(predicate)) {
                 claims.add(c);
                 if (of != null) {
@@ -165,8 +168,13 @@ final class FactEntries {
 
     /** Decodes the record of {@code e}; {@code id} when known, else it is hashed if ever asked for. */
     static Assertion decode(Entry e, AssertionId id, Supplier<String> where) {
+        return decode(e, id, where, null, null, null);
+    }
+
+    /** {@link #decode(Entry, AssertionId, Supplier)}, sharing the strings of the names the record likely has. */
+    private static Assertion decode(Entry e, AssertionId id, Supplier<String> where, String subject, String predicate, String source) {
         try {
-            return CanonicalCodec.decodeStored(id, e.buffer(), e.offset(), e.length());
+            return CanonicalCodec.decodeStored(id, e.buffer(), e.offset(), e.length(), subject, predicate, source);
         } catch (RuntimeException ex) {
             throw new StorageException.Corruption("the record with sequence " + e.sequence() + " in " + where.get()
                     + " does not decode: " + ex.getMessage() + "; run verify and restore from a backup", ex);

@@ -47,12 +47,19 @@ final class Keys {
 
     /** facts: the fact key of (subject, predicate). */
     static byte[] factKey(String subject, String predicate) {
-        return factKeyOf(subjectKey(name(subject), name(predicate)));
+        // every read computes one: the two names in one buffer, hashed where they lie
+        byte[] names = new ByteSink(4 + subject.length() + predicate.length()).shortString(subject).shortString(predicate).toByteArray();
+        return factKeyOf(names, 0);
     }
 
     /** facts: the fact key of the fact whose subjects-keyspace key ({@link #subjectKey}) is {@code subjectKey}. */
     static byte[] factKeyOf(byte[] subjectKey) {
-        long[] h = MurmurHash3.hash128x64(subjectKey, 1, subjectKey.length - 1, 0);
+        return factKeyOf(subjectKey, 1);
+    }
+
+    /** The fact key of the names name(subject) name(predicate) that {@code names} holds from {@code from} to its end. */
+    private static byte[] factKeyOf(byte[] names, int from) {
+        long[] h = MurmurHash3.hash128x64(names, from, names.length - from, 0);
         byte[] key = new byte[FACT_KEY_BYTES];
         putLong(key, 0, h[0]);
         putLong(key, 8, h[1]);
