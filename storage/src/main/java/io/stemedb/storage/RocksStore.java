@@ -168,8 +168,7 @@ final class RocksStore implements AutoCloseable {
                     .setWriteBufferManager(wbm)
                     .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
                     .setBytesPerSync(1 << 20)
-                    .setKeepLogFileNum(5)
-                    .setAllowMmapReads(Boolean.getBoolean("stemedb.experiment.mmapReads")));
+                    .setKeepLogFileNum(5));
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             for (Family family : Family.values()) {
                 familyOptions[family.ordinal()] = familyOptions(cache, family);
