@@ -167,7 +167,8 @@ final class CompareReport {
                 .append("durable systems close and reopen their W1 store, with no warm-up.\n");
         s.append("- **W2-mt**: W2 on ").append(settings.get("threads")).append(" threads at once, each system in its best configuration for ")
                 .append("concurrent reads (StemeDB: the one database shared; SQLite and H2: a connection per thread, SQLite in WAL mode; ")
-                .append("XTDB and Datomic: the one node or connection, whose database values are immutable).\n\n");
+                .append("XTDB and Datomic: the one node or connection, whose database values are immutable), on the store W2 read, ")
+                .append("before the cold reads reopen it.\n\n");
         s.append(method(settings, systems));
 
         s.append("## Throughput (median of the runs, min–max)\n\n| system |");
