@@ -42,8 +42,6 @@ final class JettyFront extends Handler.Abstract {
     private final SyncHttpHandler sync;
     private final int maxRequestBytes;
     private final long bodyTimeoutMillis;
-    /** How much of a body refused on its declared length is read and dropped before the 413. */
-    static final long DISCARD_BYTES = 16L << 20;
     private final MeterRegistry registry;
     private final BooleanSupplier closing;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -181,50 +179,9 @@ final class JettyFront extends Handler.Abstract {
     /** Reads the whole body without holding a thread: at most {@code max} bytes, within the body timeout. */
     private CompletableFuture<byte[]> readBody(Request request, int max) {
         if (request.getLength() > max) {
-            // Refused on its declared length, the body is still on its way: replying and closing at
-            // once reset the connection under a client still sending, which then saw no 413. So it
-            // is read and dropped first, as far as DISCARD_BYTES and the body timeout allow.
-            return discard(request, DISCARD_BYTES).orTimeout(bodyTimeoutMillis, TimeUnit.MILLISECONDS)
-                    .handle((done, failure) -> {
-                        throw new java.util.concurrent.CompletionException(new BodyTooLarge());
-                    });
+            return CompletableFuture.failedFuture(new BodyTooLarge());
         }
         return Content.Source.asByteArrayAsync(request, max).orTimeout(bodyTimeoutMillis, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Reads {@code source} to its end, or past {@code limit} bytes, or to a failure, keeping
-     * nothing; completes then. Bounded in bytes and (by the caller) in time, so that a client
-     * cannot hold a connection open by sending a refused body forever.
-     */
-    private static CompletableFuture<Void> discard(Content.Source source, long limit) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        new Runnable() {
-            private long read;
-
-            @Override
-            public void run() {
-                while (true) {
-                    Content.Chunk chunk = source.read();
-                    if (chunk == null) {
-                        source.demand(this);
-                        return;
-                    }
-                    if (Content.Chunk.isFailure(chunk)) {
-                        done.complete(null);
-                        return;
-                    }
-                    read += chunk.remaining();
-                    boolean last = chunk.isLast();
-                    chunk.release();
-                    if (last || read > limit) {
-                        done.complete(null);
-                        return;
-                    }
-                }
-            }
-        }.run();
-        return done;
     }
 
     /** A body declared larger than the limit. */
