@@ -11,10 +11,10 @@ import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.KeyEntry;
 import io.stemedb.model.SigningKey;
+import io.stemedb.model.TestKeys;
 import io.stemedb.model.Value;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -31,18 +31,12 @@ import net.jqwik.api.Provide;
  * replicas that hold the same set give the same signed-only answers, with the same signers.
  */
 class SignatureConvergenceProperties {
-    static final SigningKey ROOT = key(1);
+    static final SigningKey ROOT = TestKeys.key(1);
     static final List<String> SOURCES = List.of("hr", "crm");
-    static final List<SigningKey> KEYS = List.of(key(2), key(3), key(4));
+    static final List<SigningKey> KEYS = List.of(TestKeys.key(2), TestKeys.key(3), TestKeys.key(4));
     static final long T = 1_700_000_000_000L;
     static final Lens SIGNED = Lenses.signedOnly();
     static final Lens TRUST_SIGNED = Lenses.trust("hr", "crm").requireSignature();
-
-    static SigningKey key(int b) {
-        byte[] seed = new byte[32];
-        Arrays.fill(seed, (byte) b);
-        return SigningKey.fromSeed(seed);
-    }
 
     /** One step of a history: a claim (maybe signed by some key), or a registry entry. */
     record Step(int kind, int source, int key, int subject, int time, boolean signed) {}

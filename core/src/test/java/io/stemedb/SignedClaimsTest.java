@@ -14,6 +14,7 @@ import io.stemedb.model.Attestation;
 import io.stemedb.model.Claim;
 import io.stemedb.model.KeyEntry;
 import io.stemedb.model.SigningKey;
+import io.stemedb.model.TestKeys;
 import io.stemedb.model.Value;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -23,19 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Signed claims through the API: signing, the key registry, rotation, revocation, explanations and verify. */
 class SignedClaimsTest {
-    static final SigningKey ROOT = SigningKey.fromSeed(seed(1));
-    static final SigningKey REGISTRY = SigningKey.fromSeed(seed(2));
-    static final SigningKey CRM = SigningKey.fromSeed(seed(3));
+    static final SigningKey ROOT = TestKeys.key(1);
+    static final SigningKey REGISTRY = TestKeys.key(2);
+    static final SigningKey CRM = TestKeys.key(3);
     static final long T0 = 1_800_000_000_000L;
 
     @TempDir
     Path dir;
-
-    static byte[] seed(int b) {
-        byte[] seed = new byte[32];
-        java.util.Arrays.fill(seed, (byte) b);
-        return seed;
-    }
 
     static StemeDB memory(ManualClock clock) {
         return StemeDB.builder().nodeId(1).clock(clock).rootKey(ROOT.publicKey()).inMemory();
@@ -117,7 +112,7 @@ class SignedClaimsTest {
     @Test
     void rotationKeepsOldSignaturesAndRevocationWithdrawsThoseFromItsInstantOn() {
         ManualClock clock = new ManualClock(T0);
-        SigningKey next = SigningKey.fromSeed(seed(4));
+        SigningKey next = TestKeys.key(4);
         try (StemeDB db = memory(clock)) {
             db.registerKey("registry", REGISTRY.publicKey(), Instant.EPOCH, ROOT);
             db.assertion("acme", "ceo", Value.text("Alice")).source("registry").signedWith(REGISTRY).commit();
@@ -154,7 +149,7 @@ class SignedClaimsTest {
 
     @Test
     void registryEntriesNeedTheRootKey() {
-        SigningKey impostor = SigningKey.fromSeed(seed(9));
+        SigningKey impostor = TestKeys.key(9);
         try (StemeDB db = memory(new ManualClock(T0)); StemeDB rootless = StemeDB.builder().nodeId(2).inMemory()) {
             Assertion.InvalidAssertionException e = assertThrows(Assertion.InvalidAssertionException.class,
                     () -> db.registerKey("registry", impostor.publicKey(), Instant.EPOCH, impostor));

@@ -22,6 +22,7 @@ import io.stemedb.model.EncodedAssertion;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.KeyEntry;
 import io.stemedb.model.SigningKey;
+import io.stemedb.model.TestKeys;
 import io.stemedb.model.Value;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -43,21 +44,15 @@ import org.junit.jupiter.api.io.TempDir;
  * pass a signed-only lens.
  */
 class SignatureForgeryTest {
-    static final SigningKey ROOT = key(1);
-    static final SigningKey REGISTRY = key(2);
-    static final SigningKey CRM = key(3);
-    static final SigningKey THIEF = key(4);
-    static final SigningKey THIEF_ROOT = key(5);
+    static final SigningKey ROOT = TestKeys.key(1);
+    static final SigningKey REGISTRY = TestKeys.key(2);
+    static final SigningKey CRM = TestKeys.key(3);
+    static final SigningKey THIEF = TestKeys.key(4);
+    static final SigningKey THIEF_ROOT = TestKeys.key(5);
     static final long T = 1_700_000_000_000L;
 
     @TempDir
     Path dir;
-
-    static SigningKey key(int b) {
-        byte[] seed = new byte[32];
-        Arrays.fill(seed, (byte) b);
-        return SigningKey.fromSeed(seed);
-    }
 
     static Hlc at(long offset) {
         return Hlc.of(T + offset, 0, 9);

@@ -21,17 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
  * byte (Ed25519 signatures are deterministic), and they verify; altered ones do not.
  */
 class SignatureVectorsTest {
-    static final SigningKey ROOT = SigningKey.fromSeed(filled(1));
-    static final SigningKey HR = SigningKey.fromSeed(filled(2));
+    static final SigningKey ROOT = TestKeys.key(1);
+    static final SigningKey HR = TestKeys.key(2);
 
     @TempDir
     Path dir;
-
-    static byte[] filled(int b) {
-        byte[] seed = new byte[32];
-        Arrays.fill(seed, (byte) b);
-        return seed;
-    }
 
     static Assertion vector(String namePrefix) {
         List<CanonicalVectors.Vector> found = CanonicalVectors.load().stream().filter(v -> v.name().startsWith(namePrefix)).toList();

@@ -15,13 +15,13 @@ import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.KeyEntry;
 import io.stemedb.model.SigningKey;
+import io.stemedb.model.TestKeys;
 import io.stemedb.model.Value;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -34,19 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
  * resolution's document names the key of each signed winner.
  */
 class SignedJsonLinesTest {
-    static final SigningKey ROOT = key(1);
-    static final SigningKey HR = key(2);
-    static final SigningKey CRM = key(3);
+    static final SigningKey ROOT = TestKeys.key(1);
+    static final SigningKey HR = TestKeys.key(2);
+    static final SigningKey CRM = TestKeys.key(3);
     static final long T = 1_700_000_000_000L;
 
     @TempDir
     Path dir;
-
-    static SigningKey key(int b) {
-        byte[] seed = new byte[32];
-        Arrays.fill(seed, (byte) b);
-        return SigningKey.fromSeed(seed);
-    }
 
     static StemeDB rooted(int node) {
         return StemeDB.builder().nodeId(node).rootKey(ROOT.publicKey()).inMemory();

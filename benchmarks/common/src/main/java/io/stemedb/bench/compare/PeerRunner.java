@@ -302,33 +302,29 @@ public final class PeerRunner {
      */
     private Map<String, Object> reads(Pairs pairs, long seed, int stream, Read read) throws Exception {
         Map<String, Object> warm = warmUp(warmupRule(), pairs, new SplittableRandom(seed + 1 + 2L * stream), read);
-        Map<String, Object> r = timed(pairs, (int) number("--ops", 100_000), timedSeconds(), new SplittableRandom(seed + 2 + 2L * stream),
+        Map<String, Object> r = timed(pairs, (int) number("--ops", 100_000), timedNanos(), new SplittableRandom(seed + 2 + 2L * stream),
                 read);
         r.putAll(warm);
         return r;
     }
 
-    /** The least time the timed reads of a workload last. */
+    /** The least time the timed reads of a workload last ({@code --timed-seconds}), in nanoseconds. */
     private long timedNanos() {
-        return (long) (timedSeconds() * 1e9);
-    }
-
-    private double timedSeconds() {
         double seconds = Double.parseDouble(args.getOrDefault("--timed-seconds", "0"));
         if (!(seconds >= 0)) {
             throw new IllegalArgumentException("--timed-seconds must be 0 or more, got " + seconds);
         }
-        return seconds;
+        return (long) (seconds * 1e9);
     }
 
     /**
-     * At least {@code ops} reads, each timed, and for at least {@code seconds}, from the reads' own
+     * At least {@code ops} reads, each timed, and for at least {@code nanos}, from the reads' own
      * random sequence; their throughput, latencies and answers.
      */
-    private static Map<String, Object> timed(Pairs pairs, int ops, double seconds, SplittableRandom random, Read read) throws Exception {
+    private static Map<String, Object> timed(Pairs pairs, int ops, long nanos, SplittableRandom random, Read read) throws Exception {
         String loadBefore = loadAverage();
         long start = System.nanoTime();
-        Timed t = timedLoop(pairs, random, read, ops, start + (long) (seconds * 1e9));
+        Timed t = timedLoop(pairs, random, read, ops, start + nanos);
         double took = (t.end() - start) / 1e9;
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("ops", t.count());
