@@ -137,7 +137,9 @@ public final class StemeDBBuilder {
 
     /**
      * How much of the block cache budget the memtables (recent writes not yet in table files) may
-     * use. Default 32 MiB; at least 4 MiB and at most the block cache size.
+     * use. Default 32 MiB; at least 4 MiB and at most the block cache size. Memtables holding a
+     * quarter of it or more are written to table files once writes stop for about a second, so
+     * that their share of the cache serves reads.
      */
     public StemeDBBuilder memtableBytes(long bytes) {
         if (bytes < (4L << 20)) {

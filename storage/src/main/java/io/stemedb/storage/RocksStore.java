@@ -715,7 +715,7 @@ final class RocksStore implements AutoCloseable {
         try {
             props.put("total-sst-files-size", String.valueOf(db.getAggregatedLongProperty("rocksdb.total-sst-files-size")));
             props.put("live-sst-files-size", String.valueOf(db.getAggregatedLongProperty("rocksdb.live-sst-files-size")));
-            props.put("cur-size-all-mem-tables", String.valueOf(db.getAggregatedLongProperty("rocksdb.cur-size-all-mem-tables")));
+            props.put("cur-size-all-mem-tables", String.valueOf(memtableBytesInUse()));
             props.put("block-cache-usage", String.valueOf(db.getLongProperty("rocksdb.block-cache-usage")));
             props.put("estimate-num-keys", String.valueOf(db.getAggregatedLongProperty("rocksdb.estimate-num-keys")));
             props.put("stats", db.getProperty("rocksdb.stats"));
@@ -730,6 +730,24 @@ final class RocksStore implements AutoCloseable {
             throw StorageException.of("reading RocksDB properties", e);
         }
         return props;
+    }
+
+    /** Entries added to the active memtables of every family so far (0 after a flush). */
+    long memtableEntries() {
+        return aggregated("rocksdb.num-entries-active-mem-table");
+    }
+
+    /** Bytes held by every family's memtables, those being flushed included. */
+    long memtableBytesInUse() {
+        return aggregated("rocksdb.cur-size-all-mem-tables");
+    }
+
+    private long aggregated(String property) {
+        try {
+            return db.getAggregatedLongProperty(property);
+        } catch (RocksDBException e) {
+            throw StorageException.of("reading " + property, e);
+        }
     }
 
     /**

@@ -78,6 +78,40 @@ class RocksEngineTest extends EngineContractTest {
         assertEquals(List.of(a, b), engine.evidence("s", "p").claims(), "a commit's change is read at once");
     }
 
+    /**
+     * Once writes stop, memtables holding a quarter of their budget are flushed to table files by
+     * the upkeep thread (their share of the block cache then serves reads), and reads answer as
+     * before.
+     */
+    @Test
+    void idleMemtablesAreFlushedOnceWritesStop() throws InterruptedException {
+        engine.close();
+        RocksSettings small = new RocksSettings(false, true, java.time.Duration.ofSeconds(1), 64L << 20, 4L << 20, 0);
+        RocksEngine rocks = RocksEngine.open(dir.resolve("idle"), small, 0x5eedL);
+        engine = rocks;
+        long quarter = (4L << 20) / RocksEngine.IDLE_FLUSH_FRACTION;
+        List<Claim> written = new java.util.ArrayList<>();
+        String padding = "x".repeat(200);
+        for (int batch = 0; rocks.store().memtableBytesInUse() < quarter; batch++) {
+            List<Claim> claims = new java.util.ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                claims.add(claim("s" + batch, "p" + i, padding + i));
+            }
+            rocks.commit(claims);
+            written.add(claims.get(0));
+        }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (rocks.store().memtableBytesInUse() >= quarter && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(true, rocks.store().memtableBytesInUse() < quarter,
+                "memtables still hold " + rocks.store().memtableBytesInUse() + " bytes a minute after the last write");
+        assertEquals(0L, rocks.store().memtableEntries());
+        for (Claim c : written) {
+            assertEquals(List.of(c), rocks.evidence(c.subject(), c.predicate()).claims());
+        }
+    }
+
     private static final RocksSettings UNSYNCED = new RocksSettings(false, false, java.time.Duration.ofSeconds(1),
             64L << 20, 32L << 20, 64L << 20);
 
