@@ -93,9 +93,8 @@ final class FactCache {
     /** Set bits at which the doorkeeper forgets: an eighth of them. */
     static final int DOOR_RESET = DOOR_BITS / 8;
 
-    /** Slots of the decoded tier (a power of two). */
     /**
-     * Slots of the decoded tier: more than its budget holds facts of two claims (about 5,900 in
+     * Slots of the decoded tier (a power of two): more than its budget holds facts of two claims (about 5,900 in
      * the default 8 MiB), so that the budget bounds it and slots shared by chance rarely do.
      */
     static final int DECODED_SLOTS = 8192;

@@ -240,6 +240,13 @@ final class RocksStore implements AutoCloseable {
         if (family.reads == Family.Reads.POINT_MERGED) {
             // An empty delimiter: the operands are self-delimiting entries (FactEntries).
             options.setMergeOperator(track(new StringAppendOperator("")));
+            // No filter at the bottom level, where most facts live: facts are read to answer
+            // queries about facts that mostly exist (commits append without reading), and a read
+            // of an existing fact found the key there after paying for the filter too. Reading a
+            // fact that does not exist costs an index and a data block search instead of a filter
+            // probe. Measured at 1,000,000 claims, compacted, uniform reads: p50 4.3-4.8 us against
+            // 5.2-5.5 with the filter (docs/benchmarks.md, session 10).
+            options.setOptimizeFiltersForHits(true);
         }
         return options;
     }
