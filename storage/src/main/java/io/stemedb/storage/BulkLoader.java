@@ -114,6 +114,8 @@ final class BulkLoader implements AutoCloseable {
     private final long loadId;
     private final Hlc storedMax;
     private final ExecutorService writer;
+    /** Writes a run's families' files side by side, for the writer thread: a run's five files share no data. */
+    private final ExecutorService familyWriters;
     private Future<?> writing;
     /**
      * Files written so far, in order, with their family. Guarded by its own monitor while the
@@ -174,6 +176,13 @@ final class BulkLoader implements AutoCloseable {
         }
         this.writer = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "stemedb-bulk-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        int threads = Math.min(RUN_FAMILIES.length, Runtime.getRuntime().availableProcessors());
+        java.util.concurrent.atomic.AtomicInteger numbered = new java.util.concurrent.atomic.AtomicInteger();
+        this.familyWriters = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "stemedb-bulk-writer-" + numbered.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -544,8 +553,10 @@ final class BulkLoader implements AutoCloseable {
     @Override
     public void close() {
         writer.shutdownNow();
+        familyWriters.shutdownNow();
         try {
-            if (!writer.awaitTermination(10, java.util.concurrent.TimeUnit.MINUTES)) {
+            if (!writer.awaitTermination(10, java.util.concurrent.TimeUnit.MINUTES)
+                    || !familyWriters.awaitTermination(10, java.util.concurrent.TimeUnit.MINUTES)) {
                 throw new StorageException("the bulk load's writer thread did not stop; restart the process");
             }
         } catch (InterruptedException e) {
@@ -605,34 +616,69 @@ final class BulkLoader implements AutoCloseable {
             n++;
         }
 
-        /** Sorts each family and writes its table file, numbered {@code number}. */
+        /**
+         * Sorts each family and writes its table file, numbered {@code number}, the families side
+         * by side ({@link #familyWriters}); the files are recorded in family order once all are
+         * written. Measured, 2,000,000 claims into an empty database on two cores: one family
+         * after another, the loading thread waited for the writer 9 s of 16.
+         */
         void write(int number) throws RocksDBException {
+            List<java.util.concurrent.Callable<Path>> tasks = new ArrayList<>();
             for (Family family : RUN_FAMILIES) {
-                String name = family.familyName() + "-" + number + ".sst";
-                Path file = staging.resolve(name);
-                try (Options options = store.sstOptions(family); EnvOptions env = new EnvOptions();
-                        SstFileWriter w = new SstFileWriter(env, options)) {
-                    w.open(file.toString());
-                    switch (family) {
-                        case FACTS -> writeFacts(w);
-                        case IDS -> writeIds(w);
-                        case LOG -> writeLog(w);
-                        case SOURCES -> {
-                            writeSorted(w, sourceKeys);
-                            writeSorted(w, subjectKeys);
-                        }
-                        case VALUES -> writeSorted(w, valueKeys);
-                        default -> throw new IllegalStateException(family.name());
+                tasks.add(() -> writeFamily(family, staging.resolve(family.familyName() + "-" + number + ".sst")));
+            }
+            List<Future<Path>> written;
+            try {
+                written = familyWriters.invokeAll(tasks);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StorageException("the bulk load was interrupted; nothing was loaded", e);
+            }
+            List<Path> paths = new ArrayList<>();
+            for (Future<Path> f : written) {
+                try {
+                    paths.add(f.get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StorageException("the bulk load was interrupted; nothing was loaded", e);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RocksDBException r) {
+                        throw r;
                     }
-                    w.finish();
-                }
-                if (family == Family.IDS) {
-                    idFiles.add(file);
-                }
-                synchronized (files) {
-                    files.add(new Journal.Staged(family, name));
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new StorageException("writing a run of the bulk load failed: " + e.getCause() + "; nothing was loaded", e.getCause());
                 }
             }
+            for (int i = 0; i < RUN_FAMILIES.length; i++) {
+                if (RUN_FAMILIES[i] == Family.IDS) {
+                    idFiles.add(paths.get(i));
+                }
+                synchronized (files) {
+                    files.add(new Journal.Staged(RUN_FAMILIES[i], paths.get(i).getFileName().toString()));
+                }
+            }
+        }
+
+        private Path writeFamily(Family family, Path file) throws RocksDBException {
+            try (Options options = store.sstOptions(family); EnvOptions env = new EnvOptions();
+                    SstFileWriter w = new SstFileWriter(env, options)) {
+                w.open(file.toString());
+                switch (family) {
+                    case FACTS -> writeFacts(w);
+                    case IDS -> writeIds(w);
+                    case LOG -> writeLog(w);
+                    case SOURCES -> {
+                        writeSorted(w, sourceKeys);
+                        writeSorted(w, subjectKeys);
+                    }
+                    case VALUES -> writeSorted(w, valueKeys);
+                    default -> throw new IllegalStateException(family.name());
+                }
+                w.finish();
+            }
+            return file;
         }
 
         private void writeFacts(SstFileWriter w) throws RocksDBException {
