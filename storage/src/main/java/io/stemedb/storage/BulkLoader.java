@@ -47,8 +47,9 @@ import org.rocksdb.SstFileWriter;
  * read (the next sequence after the database's last), exactly as commits would number them, and
  * encoded on the calling thread into a run held in memory: at most {@link #RUN_CLAIMS} claims or
  * {@link #RUN_BYTES} of record bytes, about 250 bytes of heap per claim beyond its record. A full
- * run is sorted and written by one background thread while the caller fills the next, so at most
- * two runs are in memory. Each run becomes one table file per family: fact entries as
+ * run is sorted and written by a background thread while the caller fills the next, so at most
+ * two runs are in memory; its families are written side by side when that thread is what the
+ * load waits for ({@code flushRun}). Each run becomes one table file per family: fact entries as
  * <em>merge operands</em> (one per fact per run, its entries in sequence order), so that a fact
  * the database holds already, or that several runs touch, gets appended to exactly as commits
  * append; ids; log entries (in sequence order by construction); and the indexer's families (by
@@ -635,29 +636,16 @@ final class BulkLoader implements AutoCloseable {
          * cores, one family after another: the loading thread waited for the writer 9 s of 16.
          */
         void write(int number, boolean sideBySide) throws RocksDBException {
-            List<java.util.concurrent.Callable<Path>> tasks = new ArrayList<>();
-            for (Family family : RUN_FAMILIES) {
-                tasks.add(() -> writeFamily(family, staging.resolve(family.familyName() + "-" + number + ".sst")));
-            }
-            List<Future<Path>> written = new ArrayList<>();
-            if (sideBySide) {
-                try {
-                    written = familyWriters.invokeAll(tasks);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new StorageException("the bulk load was interrupted; nothing was loaded", e);
-                }
-            } else {
-                for (java.util.concurrent.Callable<Path> task : tasks) {
-                    java.util.concurrent.FutureTask<Path> f = new java.util.concurrent.FutureTask<>(task);
-                    f.run();
-                    written.add(f);
-                }
-            }
             List<Path> paths = new ArrayList<>();
-            for (Future<Path> f : written) {
+            if (sideBySide) {
+                List<java.util.concurrent.Callable<Path>> tasks = new ArrayList<>();
+                for (Family family : RUN_FAMILIES) {
+                    tasks.add(() -> writeFamily(family, number));
+                }
                 try {
-                    paths.add(f.get());
+                    for (Future<Path> f : familyWriters.invokeAll(tasks)) {
+                        paths.add(f.get());
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new StorageException("the bulk load was interrupted; nothing was loaded", e);
@@ -670,6 +658,10 @@ final class BulkLoader implements AutoCloseable {
                     }
                     throw new StorageException("writing a run of the bulk load failed: " + e.getCause() + "; nothing was loaded", e.getCause());
                 }
+            } else {
+                for (Family family : RUN_FAMILIES) {
+                    paths.add(writeFamily(family, number));
+                }
             }
             for (int i = 0; i < RUN_FAMILIES.length; i++) {
                 if (RUN_FAMILIES[i] == Family.IDS) {
@@ -681,7 +673,9 @@ final class BulkLoader implements AutoCloseable {
             }
         }
 
-        private Path writeFamily(Family family, Path file) throws RocksDBException {
+        /** Sorts {@code family}'s keys of this run and writes them to its table file numbered {@code number}. */
+        private Path writeFamily(Family family, int number) throws RocksDBException {
+            Path file = staging.resolve(family.familyName() + "-" + number + ".sst");
             try (Options options = store.sstOptions(family); EnvOptions env = new EnvOptions();
                     SstFileWriter w = new SstFileWriter(env, options)) {
                 w.open(file.toString());
