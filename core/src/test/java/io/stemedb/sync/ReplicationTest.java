@@ -208,7 +208,9 @@ class ReplicationTest {
                 for (int i = 0; i < 50; i++) {
                     SyncFixtures.write(a, "w", i);
                 }
-                await(DEADLINE, () -> attempts.size() >= 7, () -> r.stats().toString());
+                // the transport sees the 7th attempt a moment before its failure is recorded
+                await(DEADLINE, () -> attempts.size() >= 7 && r.stats().peers().get(0).consecutiveFailures() >= 7,
+                        () -> r.stats().toString());
                 long[] minimumGapMs = {10, 20, 40, 80, 160, 320};
                 for (int k = 0; k < 6; k++) {
                     long gapMs = (attempts.get(k + 1) - attempts.get(k)) / 1_000_000;
