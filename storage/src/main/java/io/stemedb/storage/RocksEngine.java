@@ -69,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * and is charged for the memtables through a write buffer manager
  * ({@link RocksSettings#memtableBytes()}, default 32 MiB, part of the cache budget); memtables holding
  * a quarter of that are flushed once writes stop for a second, giving the cache back to reads
- * ({@link #flushIfIdle}). Beyond it RocksDB
+ * ({@link #flushIfIdle}), and after a longer pause the facts above the bottom level are compacted
+ * into it ({@link #settleFacts}). Beyond it RocksDB
  * needs a few MiB per open table file and for compaction buffers. On the Java heap, the stored
  * entries of recently read facts are cached ({@link FactCache}, {@link RocksSettings#factCacheBytes()},
  * default 64 MiB), invalidated by the commits that change them; the indexer's queue holds at most
@@ -94,6 +95,12 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     static final long IDLE_CHECK_MS = 1000;
     /** Idle memtables are flushed when they hold at least 1/this of their budget. */
     static final int IDLE_FLUSH_FRACTION = 4;
+    /** Idle checks in a row (seconds without a write) after which the facts are settled ({@link #settleFacts}). */
+    static final int SETTLE_AFTER_IDLE_CHECKS = 5;
+    /** Facts are settled when at least 1/this of their table bytes lie above the bottom level. */
+    static final int SETTLE_SHARE = 10;
+    /** ... and at least this many bytes: below it, the facts are a few files that the block cache holds. */
+    static final long SETTLE_MIN_BYTES = 1L << 20;
 
     private final RocksStore store;
     private final RocksSettings settings;
@@ -106,6 +113,14 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     private final ScheduledExecutorService upkeep;
     /** The memtables' entry count at the last idle check (upkeep thread only): unchanged a whole interval later means no writes came. */
     private long entriesAtLastCheck = -1;
+    /** Idle checks in a row so far (upkeep thread only). */
+    private int idleChecks;
+    /** Guards {@link #settling} and {@link #settleHolds}. */
+    private final Object settleLock = new Object();
+    /** The options of the settling compaction under way, so that close or a bulk load can cancel it; else null. */
+    private org.rocksdb.CompactRangeOptions settling;
+    /** Passes that want the gate exclusively and so no settling meanwhile ({@link #holdSettling}). */
+    private int settleHolds;
     private final FactCache factCache;
     private final ColumnFamilyHandle facts;
     private final Indexer indexer;
@@ -170,7 +185,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 long ms = settings.walSyncInterval().toMillis();
                 upkeep.scheduleWithFixedDelay(this::syncWal, ms, ms, TimeUnit.MILLISECONDS);
             }
-            upkeep.scheduleWithFixedDelay(this::flushIfIdle, IDLE_CHECK_MS, IDLE_CHECK_MS, TimeUnit.MILLISECONDS);
+            upkeep.scheduleWithFixedDelay(this::whenIdle, IDLE_CHECK_MS, IDLE_CHECK_MS, TimeUnit.MILLISECONDS);
         }
         byte[] journal = store.get(store.meta(), BulkLoader.Journal.KEY);
         if (journal != null && settings.readOnly()) {
@@ -233,16 +248,12 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     }
 
     /**
-     * Flushes the memtables once writes have stopped: when they hold at least
-     * {@link #IDLE_FLUSH_FRACTION} of their budget and no entry was added to them over a whole
-     * {@link #IDLE_CHECK_MS} interval (commits and the indexer's batches alike). The memtables are
-     * write buffers, charged to the block cache; once the writes stop, that memory serves reads
-     * better as cached table blocks, and a fact with entries both in a memtable and in a table file
-     * costs its reads a merge of the two. Measured at 1,000,000 claims, uniform reads right after the
-     * ingest with about 21 MB in memtables: 100,000-139,000 reads/s (p50 7-8 us) before a flush,
-     * 143,000-195,000 (p50 5.5 us) after it (docs/benchmarks.md, session 10).
+     * The upkeep of a database whose writes have stopped, checked every {@link #IDLE_CHECK_MS}: no
+     * entry was added to the memtables over a whole interval (commits and the indexer's batches
+     * alike) is a pause. In a pause, full memtables are flushed ({@link #flushIfIdle}), and after
+     * {@link #SETTLE_AFTER_IDLE_CHECKS} intervals the facts are settled ({@link #settleFacts}).
      */
-    private void flushIfIdle() {
+    private void whenIdle() {
         gate.enterShared();
         try {
             if (closed) {
@@ -251,16 +262,94 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             long entries = store.memtableEntries();
             boolean idle = entries == entriesAtLastCheck;
             entriesAtLastCheck = entries;
-            if (idle && store.memtableBytesInUse() >= settings.memtableBytes() / IDLE_FLUSH_FRACTION) {
-                store.flushAll();
-                entriesAtLastCheck = store.memtableEntries();
+            idleChecks = idle ? idleChecks + 1 : 0;
+            if (idle) {
+                flushIfIdle();
+                if (idleChecks == SETTLE_AFTER_IDLE_CHECKS) {
+                    settleFacts();
+                }
             }
         } catch (RuntimeException e) {
-            // RocksDB records a failed flush as its background error, which fails the next write
-            // with the cause; this thread has no caller to tell.
-            LOG.error("flushing the idle memtables of {} failed", store.directory(), e);
+            // RocksDB records a failed flush or compaction as its background error, which fails the
+            // next write with the cause; this thread has no caller to tell.
+            LOG.error("the idle upkeep of {} failed", store.directory(), e);
         } finally {
             gate.exitShared();
+        }
+    }
+
+    /**
+     * Flushes the memtables when they hold at least {@link #IDLE_FLUSH_FRACTION} of their budget.
+     * The memtables are write buffers, charged to the block cache; once the writes stop, that
+     * memory serves reads better as cached table blocks, and a fact with entries both in a
+     * memtable and in a table file costs its reads a merge of the two. Measured at 1,000,000
+     * claims, uniform reads right after the ingest with about 21 MB in memtables: 100,000-139,000
+     * reads/s (p50 7-8 us) before a flush, 143,000-195,000 (p50 5.5 us) after it
+     * (docs/benchmarks.md, session 10).
+     */
+    private void flushIfIdle() {
+        if (store.memtableBytesInUse() >= settings.memtableBytes() / IDLE_FLUSH_FRACTION) {
+            store.flushAll();
+            entriesAtLastCheck = store.memtableEntries();
+        }
+    }
+
+    /**
+     * Compacts the facts into their bottom level when at least 1/{@link #SETTLE_SHARE} of their
+     * table bytes (and {@link #SETTLE_MIN_BYTES}) lie above it. Leveled compaction leaves the
+     * most recent writes in the levels above the bottom, about a tenth of the data at rest, and
+     * a fact whose entries are there is read from two levels or more: two index and data block
+     * searches, and an entry merged across them. A pause after a burst of writes is when reads
+     * follow and the disk is free. Measured on the 10,000,000 claims of the comparison's W5 just
+     * after the ingest, uniform reads: 46,000 reads/s (p50 23.5 us) as the ingest left the
+     * facts, 79,000-88,000 (p50 11.3-12.2 us) settled (docs/benchmarks.md, session 11). Each settling rewrites
+     * at most {@link #SETTLE_SHARE} times the bytes above the bottom, most of them written since
+     * the last settling. Runs beside commits and RocksDB's own compactions; close and a bulk load
+     * cancel it ({@link #holdSettling}).
+     */
+    private void settleFacts() {
+        long above = store.bytesAboveBottom(facts);
+        if (above < SETTLE_MIN_BYTES || above < store.tableBytes(facts) / SETTLE_SHARE) {
+            return;
+        }
+        org.rocksdb.CompactRangeOptions options = new org.rocksdb.CompactRangeOptions().setExclusiveManualCompaction(false);
+        synchronized (settleLock) {
+            if (settleHolds > 0) {
+                options.close();
+                return;
+            }
+            settling = options;
+        }
+        try {
+            long start = System.nanoTime();
+            boolean done = store.compactIntoBottom(facts, options);
+            LOG.info("{} the facts of {} ({} bytes above the bottom level) after {} ms", done ? "settled" : "stopped settling",
+                    store.directory(), above, (System.nanoTime() - start) / 1_000_000);
+        } finally {
+            synchronized (settleLock) {
+                settling = null;
+            }
+            options.close();
+        }
+    }
+
+    /**
+     * Cancels the settling compaction under way, if any, and keeps another from starting until
+     * {@link #releaseSettling}: a settling holds the gate shared for as long as it runs (a
+     * minute at 10,000,000 claims), which a pass entering exclusively would wait for.
+     */
+    private void holdSettling() {
+        synchronized (settleLock) {
+            settleHolds++;
+            if (settling != null) {
+                settling.setCanceled(true);
+            }
+        }
+    }
+
+    private void releaseSettling() {
+        synchronized (settleLock) {
+            settleHolds--;
         }
     }
 
@@ -421,6 +510,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     private long finishBulk(BulkLoader.Journal journal, Map<FactCache.Fact, Integer> operandsOfRecent, Progress progress) {
         java.nio.file.Path staging = store.directory().resolve(BulkLoader.STAGING);
         if (journal.phase() == BulkLoader.Journal.STAGED) {
+            holdSettling();
             gate.enterExclusive();
             try {
                 checkOpen();
@@ -428,6 +518,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 completeIngestion(journal, staging, operandsOfRecent);
             } finally {
                 gate.exitExclusive();
+                releaseSettling();
             }
         }
         List<Change> changes;
@@ -1405,6 +1496,8 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
     @Override
     public void close() {
+        // held for good: a closed database settles nothing
+        holdSettling();
         gate.enterExclusive();
         try {
             if (closed) {

@@ -781,6 +781,49 @@ final class RocksStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Bytes of {@code family}'s table files above its bottom level: in level 0 (whose files
+     * overlap one another, so a read looks into each) and in every level above the last that holds
+     * files. A read of a key whose entries lie there looks in two levels or more.
+     */
+    long bytesAboveBottom(ColumnFamilyHandle family) {
+        List<org.rocksdb.LevelMetaData> levels = db.getColumnFamilyMetaData(family).levels();
+        int bottom = -1;
+        for (org.rocksdb.LevelMetaData level : levels) {
+            if (level.level() > 0 && level.size() > 0) {
+                bottom = level.level();
+            }
+        }
+        long above = 0;
+        for (org.rocksdb.LevelMetaData level : levels) {
+            if (level.level() != bottom) {
+                above += level.size();
+            }
+        }
+        return above;
+    }
+
+    /** Bytes of {@code family}'s table files in all. */
+    long tableBytes(ColumnFamilyHandle family) {
+        return db.getColumnFamilyMetaData(family).size();
+    }
+
+    /**
+     * Compacts {@code family} into its bottom level with {@code options} (which the caller may
+     * cancel from another thread); true if it completed, false if it was canceled.
+     */
+    boolean compactIntoBottom(ColumnFamilyHandle family, org.rocksdb.CompactRangeOptions options) {
+        try {
+            db.compactRange(family, null, null, options);
+            return true;
+        } catch (RocksDBException e) {
+            if (options.canceled()) {
+                return false;
+            }
+            throw StorageException.of("compacting " + familyName(family), e);
+        }
+    }
+
     /** Every column family handle, in {@link Family} order (the default, meta, one first). */
     List<ColumnFamilyHandle> families() {
         return List.of(handles);

@@ -2,6 +2,7 @@ package io.stemedb.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stemedb.crdt.Evidence;
 import io.stemedb.model.Claim;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ColumnFamilyHandle;
 
 /** The {@link Engine} contract, run against the {@link RocksEngine} in a fresh directory per test. */
 class RocksEngineTest extends EngineContractTest {
@@ -107,6 +109,50 @@ class RocksEngineTest extends EngineContractTest {
         assertEquals(true, rocks.store().memtableBytesInUse() < quarter,
                 "memtables still hold " + rocks.store().memtableBytesInUse() + " bytes a minute after the last write");
         assertEquals(0L, rocks.store().memtableEntries());
+        for (Claim c : written) {
+            assertEquals(List.of(c), rocks.evidence(c.subject(), c.predicate()).claims());
+        }
+    }
+
+    /**
+     * Facts written after the rest sit above the bottom level, where a read looks in two levels;
+     * once writes pause, the upkeep compacts them into the bottom level, and every fact reads as
+     * before.
+     */
+    @Test
+    void factsAboveTheBottomLevelAreSettledOnceWritesPause() throws InterruptedException {
+        engine.close();
+        RocksEngine rocks = RocksEngine.open(dir.resolve("settle"), UNSYNCED, 0x5eedL);
+        engine = rocks;
+        ColumnFamilyHandle facts = rocks.store().handle(Family.FACTS);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        List<Claim> written = new java.util.ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            // random values: table files as large as what they hold, whatever the compression
+            for (int batch = 0; batch < 8; batch++) {
+                List<Claim> claims = new java.util.ArrayList<>();
+                for (int i = 0; i < 1000; i++) {
+                    byte[] noise = new byte[96];
+                    random.nextBytes(noise);
+                    claims.add(claim("s" + batch + "-" + i, "p" + round, java.util.HexFormat.of().formatHex(noise)));
+                }
+                rocks.commit(claims);
+                written.add(claims.get(0));
+                written.add(claims.get(999));
+            }
+            rocks.store().flushAll();
+            if (round == 0) {
+                rocks.store().compactAll();
+            }
+        }
+        long above = rocks.store().bytesAboveBottom(facts);
+        assertTrue(above >= RocksEngine.SETTLE_MIN_BYTES && above >= rocks.store().tableBytes(facts) / RocksEngine.SETTLE_SHARE,
+                "the second round lies above the bottom level: " + above + " of " + rocks.store().tableBytes(facts) + " bytes");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (rocks.store().bytesAboveBottom(facts) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(0L, rocks.store().bytesAboveBottom(facts), "a minute after the last write");
         for (Claim c : written) {
             assertEquals(List.of(c), rocks.evidence(c.subject(), c.predicate()).claims());
         }
