@@ -64,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * ({@link Family#ORPHANS}), and the commit that stores its target moves it into the target's fact.
  * The counters keep how many wait, so that the usual case (none) costs a new claim no lookup.
  *
- * <p><b>Native memory</b> is bounded by one LRU block cache shared by every column family
+ * <p><b>Native memory</b> is bounded by one block cache (a clock cache) shared by every column family
  * ({@link RocksSettings#blockCacheBytes()}, default 64 MiB), which also holds index and filter blocks
  * and is charged for the memtables through a write buffer manager
  * ({@link RocksSettings#memtableBytes()}, default 32 MiB, part of the cache budget); memtables holding
