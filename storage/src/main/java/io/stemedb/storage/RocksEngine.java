@@ -91,7 +91,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     static final int SEAL_BYTES = 64 << 10;
     /** Facts whose appends since their last seal are counted; beyond, the least recently written are forgotten. */
     private static final int SEAL_COUNTS = 1 << 16;
-    /** How often the upkeep thread looks for idle memtables to flush, in milliseconds. */
+    /** How often the upkeep looks for a pause in the writes, in milliseconds. */
     static final long IDLE_CHECK_MS = 1000;
     /** Idle memtables are flushed when they hold at least 1/this of their budget. */
     static final int IDLE_FLUSH_FRACTION = 4;
@@ -109,11 +109,11 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     private final ReadGate gate = new ReadGate();
     /** Held by one commit or bulk load at a time: guards {@link #appendsSinceSeal} and orders writes of the counters. */
     private final Object commitMonitor = new Object();
-    /** Background upkeep of a read-write database: the periodic WAL sync, the idle flush; null when read-only. */
+    /** Background upkeep of a read-write database: the periodic WAL sync, the idle flush and settling; null when read-only. */
     private final ScheduledExecutorService upkeep;
-    /** The memtables' entry count at the last idle check (upkeep thread only): unchanged a whole interval later means no writes came. */
+    /** The memtables' entry count at the last idle check (the idle task only, whose runs never overlap): unchanged a whole interval later means no writes came. */
     private long entriesAtLastCheck = -1;
-    /** Idle checks in a row so far (upkeep thread only). */
+    /** Idle checks in a row so far (the idle task only). */
     private int idleChecks;
     /** Guards {@link #settling} and {@link #settleHolds}. */
     private final Object settleLock = new Object();
@@ -176,7 +176,8 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         if (settings.readOnly()) {
             upkeep = null;
         } else {
-            upkeep = Executors.newSingleThreadScheduledExecutor(r -> {
+            // two threads: a settling holds one for up to a minute, while the WAL sync must keep its interval
+            upkeep = Executors.newScheduledThreadPool(2, r -> {
                 Thread t = new Thread(r, "stemedb-upkeep " + store.directory().getFileName());
                 t.setDaemon(true);
                 return t;
