@@ -176,7 +176,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         if (settings.readOnly()) {
             upkeep = null;
         } else {
-            // two threads: a settling holds one for up to a minute, while the WAL sync must keep its interval
+            // two threads: a settling holds one for seconds or more, while the WAL sync must keep its interval
             upkeep = Executors.newScheduledThreadPool(2, r -> {
                 Thread t = new Thread(r, "stemedb-upkeep " + store.directory().getFileName());
                 t.setDaemon(true);
@@ -336,8 +336,8 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
     /**
      * Cancels the settling compaction under way, if any, and keeps another from starting until
-     * {@link #releaseSettling}: a settling holds the gate shared for as long as it runs (a
-     * minute at 10,000,000 claims), which a pass entering exclusively would wait for.
+     * {@link #releaseSettling}: a settling holds the gate shared for as long as it runs (about
+     * 7 s at 10,000,000 claims, longer beyond), which a pass entering exclusively would wait for.
      */
     private void holdSettling() {
         synchronized (settleLock) {
