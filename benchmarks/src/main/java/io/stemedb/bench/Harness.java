@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -217,7 +216,7 @@ public final class Harness {
             run.put("systems", systems);
             for (String system : options.systems()) {
                 Path d = options.dir().resolve(system + "-" + n);
-                deleteTree(d);
+                Directories.deleteTree(d);
                 Target t = switch (system) {
                     case "stemedb" -> new Target.Steme(d, w, options.syncEach());
                     case "raw-same-keys" -> new Target.Raw(d, RawRocks.Mode.SAME_KEYS, options.syncEach(), shape, w);
@@ -351,7 +350,7 @@ public final class Harness {
         if (!options.compact()) {
             r.put("disk", disk);
             if (!options.keep()) {
-                deleteTree(d);
+                Directories.deleteTree(d);
             }
             return r;
         }
@@ -376,7 +375,7 @@ public final class Harness {
                 (double) cprops.get("total-sst-files-size") / n, (double) reopenCompacted.get("toFirstReadMs"),
                 ((Map<?, ?>) r.get("resolveCompacted")).get("opsPerSec"));
         if (!options.keep()) {
-            deleteTree(d);
+            Directories.deleteTree(d);
         }
         return r;
     }
@@ -787,14 +786,4 @@ public final class Harness {
         return total[0];
     }
 
-    public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -100,7 +100,7 @@ public final class StoreShape {
         int[] records = new int[predicates];
         for (int p = 0; p < predicates; p++) {
             Path dir = scratch.resolve("calibrate-" + Workload.PREDICATES[p]);
-            Harness.deleteTree(dir);
+            Directories.deleteTree(dir);
             final int predicate = p;
             try (StemeDB db = StemeDB.builder().durability(Durability.syncEvery(Duration.ofSeconds(1))).open(dir)) {
                 db.write(batch -> {
@@ -174,7 +174,7 @@ public final class StoreShape {
                     }
                 }
             }
-            Harness.deleteTree(dir);
+            Directories.deleteTree(dir);
         }
         List<Family> families = new ArrayList<>();
         sizes.forEach((name, s) -> families.add(new Family(name, s[0], s[1], s[2], INDEXED_FAMILIES.contains(name))));

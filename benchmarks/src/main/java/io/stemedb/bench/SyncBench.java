@@ -184,11 +184,11 @@ public final class SyncBench {
             try {
                 rows.addAll(bench.runOne(n, ds, runDir, http && n == maxN));
             } finally {
-                Harness.deleteTree(runDir);
+                Directories.deleteTree(runDir);
             }
         }
         if (dir == null) {
-            Harness.deleteTree(root);
+            Directories.deleteTree(root);
         }
         result.put("loadAverageAtEnd", Harness.loadAverage());
         result.put("rows", rows);

@@ -22,6 +22,7 @@ final class CompareCharts {
     /** Chart file name, figure key, title, axis title; in report order. */
     static final List<String[]> THROUGHPUT = List.of(
             new String[] {"compare-w1-ingest", "W1.claimsPerSec", "W1 batched ingest (1,000 claims per batch)", "claims/s"},
+            new String[] {"compare-w1-cold", "W1cold.claimsPerSec", "W1 cold: a fresh process's first ingest", "claims/s"},
             new String[] {"compare-w2-current", "W2.opsPerSec", "W2 current-value point reads", "reads/s"},
             new String[] {"compare-w2z-current-zipfian", "W2z.opsPerSec", "W2z current-value reads, Zipfian popularity", "reads/s"},
             new String[] {"compare-w3-history", "W3.opsPerSec", "W3 history of a (subject, predicate)", "reads/s"},

@@ -23,7 +23,8 @@ final class CompareReport {
 
     /** The throughput figures, in column order: key, column title. */
     static final List<String[]> THROUGHPUT = List.of(
-            new String[] {"W1.claimsPerSec", "W1 ingest, claims/s"},
+            new String[] {"W1.claimsPerSec", "W1 ingest (warmed up), claims/s"},
+            new String[] {"W1cold.claimsPerSec", "W1 cold (a fresh process's first ingest), claims/s"},
             new String[] {"W2.opsPerSec", "W2 current value, reads/s"},
             new String[] {"W2z.opsPerSec", "W2z current value, Zipfian, reads/s"},
             new String[] {"W3.opsPerSec", "W3 history, reads/s"},
@@ -323,6 +324,14 @@ final class CompareReport {
     @SuppressWarnings("unchecked")
     static String method(Map<String, Object> settings, Map<String, Object> systems) {
         StringBuilder s = new StringBuilder("## Method\n\n");
+        if (settings.get("ingestWarmups") != null) {
+            s.append("W1 is timed warmed up too: first the same claims are ingested into scratch databases (each opened, filled, ")
+                    .append("closed and deleted) until two ingests in a row agree within ")
+                    .append(Math.round(100 * ((Number) settings.get("warmupTolerance")).doubleValue()))
+                    .append("% (at most ").append(settings.get("ingestWarmups")).append("), then W1 is timed on the database the ")
+                    .append("reads use. The first of those ingests, a fresh process's first, is the **W1 cold** column: a JVM ")
+                    .append("compiles the ingest path while it runs. ");
+        }
         s.append("Every timed read workload warms up first, until the system's throughput has settled: at least ")
                 .append(String.format("%,d", ((Number) settings.get("warmupOps")).longValue())).append(" reads, and until two successive ")
                 .append("windows of ").append(String.format("%,d", ((Number) settings.get("warmupWindow")).longValue()))
@@ -350,7 +359,7 @@ final class CompareReport {
             cache.forEach((how, names) -> parts.add(how + " (" + String.join(", ", names) + ")"));
             s.append(String.join("; ", parts)).append('.');
         }
-        s.append("\n\nWarm-up reads each run took, per read workload:\n\n| system | warm-up reads per run |\n|---|---|\n");
+        s.append("\n\nWarm-up each run took (W1: scratch ingests; reads: per read workload):\n\n| system | warm-up per run |\n|---|---|\n");
         systems.forEach((name, sys) -> {
             List<Map<String, Object>> runs = (List<Map<String, Object>>) ((Map<String, Object>) sys).get("warmups");
             List<String> cells = new ArrayList<>();

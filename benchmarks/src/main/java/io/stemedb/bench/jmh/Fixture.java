@@ -3,7 +3,7 @@ package io.stemedb.bench.jmh;
 import io.stemedb.Durability;
 import io.stemedb.StemeDB;
 import io.stemedb.StemeDBBuilder;
-import io.stemedb.bench.Harness;
+import io.stemedb.bench.Directories;
 import io.stemedb.bench.Workload;
 import io.stemedb.lens.Lens;
 import io.stemedb.lens.Lenses;
@@ -281,7 +281,7 @@ final class Fixture implements AutoCloseable {
 
     static void deleteTree(Path dir) {
         try {
-            Harness.deleteTree(dir);
+            Directories.deleteTree(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete the benchmark directory " + dir + "; delete it by hand", e);
         }

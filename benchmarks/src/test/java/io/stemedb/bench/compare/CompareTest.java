@@ -27,14 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CompareTest {
     private static final Path OUT = Path.of("target", "compare-quick");
-    private static final List<String> WORKLOAD_FIGURES = List.of("W1.claimsPerSec", "W2.opsPerSec", "W2.p50Us", "W2.p99Us",
+    private static final List<String> WORKLOAD_FIGURES = List.of("W1.claimsPerSec", "W1cold.claimsPerSec", "W2.opsPerSec", "W2.p50Us", "W2.p99Us",
             "W2z.opsPerSec", "W2z.p99Us", "W3.opsPerSec", "W3.p99Us", "W4.trust.opsPerSec", "W4.majority.opsPerSec", "W4.majority.p99Us",
             "W2cold.opsPerSec", "W2cold.p99Us", "W2mt.opsPerSec", "W2mt.p99Us", "W5.claimsPerSec", "W5.W2.opsPerSec", "W5.W2.p50Us");
     private static final byte[] PNG = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     @Test
     void quickRunReportsEverySystemAndKeepsTheHandWrittenSections(@TempDir Path tmp) throws Exception {
-        io.stemedb.bench.Harness.deleteTree(OUT);
+        io.stemedb.bench.Directories.deleteTree(OUT);
         Path report = OUT.resolve("benchmarks.md");
         Files.createDirectories(OUT);
         String handWritten = CompareReport.MARKER + "\n\n## JMH (hand-written)\n\nkept | verbatim\n";
@@ -102,6 +102,7 @@ class CompareTest {
         assertTrue(stemedb.path("figures").has("W2cold.opsPerSec"), "StemeDB on RocksDB reads cold after a reopen");
         assertTrue(summary.path("systems").path("stemedb-memory").path("unsupported").has("W2cold"), "in memory there is no cold read");
         assertTrue(stemedb.path("warmups").get(0).path("W2").asText().matches("\\d+.*"), "the warm-up reads are recorded: " + stemedb.path("warmups"));
+        assertTrue(stemedb.path("warmups").get(0).path("W1").asText().matches("\\d+ ingests.*"), "the warm-up ingests are recorded: " + stemedb.path("warmups"));
 
         for (String heading : List.of("## Machine", "## Systems", "## Workloads and data shapes", "## Method", "## Throughput",
                 "## Reads on several threads",
@@ -109,7 +110,7 @@ class CompareTest {
                 "## W5: ingest throughput over time and reopen", "## Answer checks", "## Headline")) {
             assertTrue(text.contains(heading), "the report has " + heading);
         }
-        assertTrue(text.contains("| stemedb |") && text.contains("| W1 ingest, claims/s |"), "the tables have rows");
+        assertTrue(text.contains("| stemedb |") && text.contains("| W1 ingest (warmed up), claims/s |") && text.contains("| W1 cold (a fresh process's first ingest), claims/s |"), "the tables have rows");
         assertFalse(text.contains("an old generated part"), "the generated part is replaced");
         assertTrue(text.endsWith(handWritten), "everything from the marker on is kept verbatim");
         assertEquals(1, text.split(java.util.regex.Pattern.quote(CompareReport.MARKER), -1).length - 1, "one marker");

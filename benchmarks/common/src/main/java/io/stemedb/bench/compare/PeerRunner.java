@@ -1,5 +1,6 @@
 package io.stemedb.bench.compare;
 
+import io.stemedb.bench.Directories;
 import io.stemedb.bench.Workload;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,14 +27,17 @@ import java.util.function.ToLongFunction;
  * <pre>
  * --system NAME --phase core|scale|core,scale --dir DIR --out FILE.json [--n 200000] [--conflict-n 200000]
  * [--ops 100000] [--timed-seconds 2] [--warmup 200000] [--warmup-window 20000] [--warmup-tolerance 0.05] [--warmup-max-seconds 600]
- * [--cold-ops 10000] [--drop-page-cache true] [--threads 2] [--batch 1000] [--seed 42] [--scale-n 1000000] [--samples 10]
+ * [--cold-ops 10000] [--drop-page-cache true] [--threads 2] [--ingest-warmups 8] [--batch 1000] [--seed 42] [--scale-n 1000000] [--samples 10]
  * </pre>
  *
  * The reads of W2-W4 pick (subject, predicate) pairs from a random sequence seeded by
  * {@code --seed} alone (uniformly, or for W2z with {@link ZipfPairs}), so every system answers the same questions, and the runner records a hash
  * of the answers that the command compares across systems.
  *
- * <p><b>Method.</b> Every timed read workload first warms up until the system's throughput has
+ * <p><b>Method.</b> W1 is timed after a warm-up too: ingests of the same claims into scratch
+ * databases until two in a row agree within {@code --warmup-tolerance} (at most
+ * {@code --ingest-warmups}); the first of them, a fresh process's first ingest, is reported
+ * apart as W1 cold. Every timed read workload first warms up until the system's throughput has
  * settled: at least {@code --warmup} reads, and until two successive windows of
  * {@code --warmup-window} reads (or as many reads as the workload has pairs, if more) agree within {@code --warmup-tolerance}, whichever comes later
  * (cut at {@code --warmup-max-seconds}, which the JSON then says); the JSON records how many reads
@@ -106,6 +110,10 @@ public final class PeerRunner {
             if (phase.equals("core")) {
                 Workload w = new Workload(number("--n", 200_000), seed);
                 Path w1 = dir.resolve("w1");
+                Map<String, Object> cold = warmUpIngest(dir, w.n(), batch, (b, from, to) -> b.fill(w, from, to), workloads);
+                if (cold != null) {
+                    workloads.put("W1cold", cold);
+                }
                 try (Peer peer = peers.apply(system)) {
                     peer.open(w1);
                     result.put("describe", peer.describe());
@@ -240,6 +248,48 @@ public final class PeerRunner {
         r.put("loadAverageAfter", loadAverage());
         r.put("samples", windows);
         return r;
+    }
+
+    /**
+     * W1's warm-up: ingests of the same {@code n} claims into scratch databases, each opened fresh,
+     * closed and deleted, until two in a row agree within {@code --warmup-tolerance} (at most
+     * {@code --ingest-warmups} of them, and within {@code --warmup-max-seconds}), so that W1 is timed
+     * with the JIT warmed, as a process that has ingested for a while runs. Records what it took in
+     * {@code workloads} ("W1warmup"); returns the first ingest, the cold one (a fresh process's
+     * first), or null when {@code --ingest-warmups} is 0 (W1 is then that first ingest).
+     */
+    private Map<String, Object> warmUpIngest(Path dir, long n, int batch, Filler filler, Map<String, Object> workloads) throws Exception {
+        int most = (int) number("--ingest-warmups", 8);
+        WarmupRule rule = warmupRule();
+        long start = System.nanoTime();
+        Map<String, Object> first = null;
+        List<Double> rates = new ArrayList<>();
+        boolean settled = false;
+        while (rates.size() < most && !settled && (System.nanoTime() - start) / 1e9 < rule.maxSeconds()) {
+            Path scratch = dir.resolve("w1-warmup-" + rates.size());
+            Map<String, Object> r;
+            try (Peer peer = peers.apply(system)) {
+                peer.open(scratch);
+                r = ingest(peer, n, batch, 10, filler);
+            }
+            Directories.deleteTree(scratch);
+            if (first == null) {
+                first = r;
+            }
+            double rate = (double) r.get("claimsPerSec");
+            double previous = rates.isEmpty() ? -1 : rates.get(rates.size() - 1);
+            rates.add(rate);
+            settled = previous > 0 && Math.abs(rate - previous) <= rule.tolerance() * Math.max(rate, previous);
+        }
+        if (first != null) {
+            Map<String, Object> warm = new LinkedHashMap<>();
+            warm.put("ingests", rates.size());
+            warm.put("claimsPerSec", rates);
+            warm.put("settled", settled);
+            warm.put("seconds", (System.nanoTime() - start) / 1e9);
+            workloads.put("W1warmup", warm);
+        }
+        return first;
     }
 
     private static ClaimBatch fill(Filler filler, ClaimBatch batch, long from, long to) {
