@@ -324,6 +324,7 @@ public final class Compare {
         s.put("w5Runs", options.w5Runs());
         s.put("systems", options.systems());
         s.put("batch", 1000);
+        s.put("results", options.results().toString());
         s.put("n", options.n());
         s.put("conflictN", options.conflictN());
         s.put("ops", options.ops());
