@@ -328,7 +328,8 @@ final class CompareReport {
             s.append("W1 is timed warmed up too: first the same claims are ingested into scratch databases (each opened, filled, ")
                     .append("closed and deleted) until two ingests in a row agree within ")
                     .append(Math.round(100 * ((Number) settings.get("warmupTolerance")).doubleValue()))
-                    .append("% (at most ").append(settings.get("ingestWarmups")).append("), then W1 is timed on the database the ")
+                    .append("% (at most ").append(settings.get("ingestWarmups")).append(", none started after ")
+                    .append(Math.round(PeerRunner.INGEST_WARMUP_SECONDS)).append(" s), then W1 is timed on the database the ")
                     .append("reads use. The first of those ingests, a fresh process's first, is the **W1 cold** column: a JVM ")
                     .append("compiles the ingest path while it runs. ");
         }

@@ -53,6 +53,13 @@ import java.util.function.ToLongFunction;
  * W5 database. Not thread-safe; one per JVM.
  */
 public final class PeerRunner {
+    /**
+     * No scratch ingest of W1's warm-up starts after this many seconds: a system that ingests a
+     * few thousand claims a second (XTDB, Datomic) has run its ingest path long enough by then,
+     * and eight of its ingests would add an hour to a comparison.
+     */
+    public static final double INGEST_WARMUP_SECONDS = 120;
+
     private final Map<String, String> args;
     private final Function<String, Peer> peers;
     private final String system;
@@ -253,7 +260,8 @@ public final class PeerRunner {
     /**
      * W1's warm-up: ingests of the same {@code n} claims into scratch databases, each opened fresh,
      * closed and deleted, until two in a row agree within {@code --warmup-tolerance} (at most
-     * {@code --ingest-warmups} of them, and within {@code --warmup-max-seconds}), so that W1 is timed
+     * {@code --ingest-warmups} of them, none started after {@link #INGEST_WARMUP_SECONDS} or
+     * {@code --warmup-max-seconds}), so that W1 is timed
      * with the JIT warmed, as a process that has ingested for a while runs. Records what it took in
      * {@code workloads} ("W1warmup"); returns the first ingest, the cold one (a fresh process's
      * first), or null when {@code --ingest-warmups} is 0 (W1 is then that first ingest).
@@ -265,7 +273,8 @@ public final class PeerRunner {
         Map<String, Object> first = null;
         List<Double> rates = new ArrayList<>();
         boolean settled = false;
-        while (rates.size() < most && !settled && (System.nanoTime() - start) / 1e9 < rule.maxSeconds()) {
+        double limit = Math.min(rule.maxSeconds(), INGEST_WARMUP_SECONDS);
+        while (rates.size() < most && !settled && (System.nanoTime() - start) / 1e9 < limit) {
             Path scratch = dir.resolve("w1-warmup-" + rates.size());
             Map<String, Object> r;
             try (Peer peer = peers.apply(system)) {
