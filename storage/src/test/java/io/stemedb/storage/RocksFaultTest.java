@@ -154,8 +154,12 @@ class RocksFaultTest {
             if (classpath == null || classpath.isBlank()) {
                 classpath = System.getProperty("java.class.path");
             }
+            // the test's directory as the child's temporary one: RocksJava copies its native library
+            // there and deletes it only on a normal exit, so a child killed with SIGKILL would leave
+            // 15 MB in /tmp
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", classpath, mainClass));
+                    "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + stderr.toAbsolutePath().getParent(),
+                    "-cp", classpath, mainClass));
             command.addAll(List.of(args));
             process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
             Thread reader = new Thread(() -> {
