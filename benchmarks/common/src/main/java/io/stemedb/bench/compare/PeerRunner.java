@@ -288,7 +288,7 @@ public final class PeerRunner {
             double rate = (double) r.get("claimsPerSec");
             double previous = rates.isEmpty() ? -1 : rates.get(rates.size() - 1);
             rates.add(rate);
-            settled = previous > 0 && Math.abs(rate - previous) <= rule.tolerance() * Math.max(rate, previous);
+            settled = rule.agree(previous, rate);
         }
         if (first != null) {
             Map<String, Object> warm = new LinkedHashMap<>();
@@ -307,7 +307,12 @@ public final class PeerRunner {
     }
 
     /** When a warm-up ends: see the class comment. */
-    private record WarmupRule(long minReads, int windowReads, double tolerance, double maxSeconds) {}
+    private record WarmupRule(long minReads, int windowReads, double tolerance, double maxSeconds) {
+        /** Whether two successive throughputs agree within the tolerance; a negative {@code previous} is none yet. */
+        boolean agree(double previous, double last) {
+            return previous > 0 && Math.abs(last - previous) <= tolerance * Math.max(last, previous);
+        }
+    }
 
     private WarmupRule warmupRule() {
         return new WarmupRule(number("--warmup", 200_000), (int) number("--warmup-window", 20_000),
@@ -341,7 +346,7 @@ public final class PeerRunner {
             reads += window;
             previous = last;
             last = window / Math.max(1e-9, (System.nanoTime() - w0) / 1e9);
-            settled = previous > 0 && Math.abs(last - previous) <= rule.tolerance() * Math.max(last, previous);
+            settled = rule.agree(previous, last);
         }
         Map<String, Object> w = new LinkedHashMap<>();
         w.put("warmupOps", reads);
