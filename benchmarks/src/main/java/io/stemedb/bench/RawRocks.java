@@ -39,8 +39,9 @@ import org.rocksdb.WriteOptions;
  *       merge operands for RocksDB's append operator, as StemeDB's; random ids in
  *       {@code assertions}; a counter in {@code log}; in {@code sources} a per-source prefix and
  *       a counter; in {@code values} a predicate byte, one of 1,000 record slices per predicate,
- *       the subject number; random bucket keys in {@code digests}. Reads are a point get of the
- *       pair's fact key, StemeDB's read of a fact.</li>
+ *       the subject number; random bucket keys in {@code digests}, 65,536 at each of StemeDB's
+ *       digest checkpoints. Reads are a point get of the pair's fact key, StemeDB's read of a
+ *       fact.</li>
  *   <li>{@link Mode#ONE_KEY}: one entry per claim, a 32-byte random key and a value of the
  *       claim's record size, in the default family. Reads are point gets.</li>
  * </ul>
@@ -250,11 +251,27 @@ public final class RawRocks implements AutoCloseable {
         }
     }
 
-    /** The indexer thread's batch: the indexed families' entries of claims {@code from} to {@code to}, unsynced. */
+    /**
+     * The indexer thread's batch: the indexed families' entries of claims {@code from} to
+     * {@code to}, unsynced, but for {@code digests}, whose entries StemeDB's indexer writes at a
+     * checkpoint every {@link #DIGEST_CHECKPOINT} claims: one per bucket changed since the last.
+     */
     private void index(long from, long to) {
         try (WriteBatch wb = new WriteBatch(); WriteOptions unsynced = new WriteOptions()) {
             for (long i = from; i < to; i++) {
                 write(wb, i, true);
+            }
+            if (from / DIGEST_CHECKPOINT != to / DIGEST_CHECKPOINT) {
+                for (StoreShape.Family fam : shape.families()) {
+                    if (fam.name().equals("digests")) {
+                        ColumnFamilyHandle h = handles.get(shape.families().indexOf(fam) + 1);
+                        for (long b = 0; b < Math.min(BUCKETS, DIGEST_CHECKPOINT); b++) {
+                            byte[] key = new byte[fam.keyBytes()[0]];
+                            fillRandom(key, 0, key.length, Workload.mix64(to + b));
+                            wb.put(h, key, value(fam.valueBytes()[0], b));
+                        }
+                    }
+                }
             }
             wb.put(handles.get(0), INDEXED_KEY, stateValue);
             db.write(unsynced, wb);
@@ -266,6 +283,10 @@ public final class RawRocks implements AutoCloseable {
     }
 
     private static final byte[] INDEXED_KEY = "indexed".getBytes(StandardCharsets.US_ASCII);
+    /** StemeDB's indexer checkpoints its bucket digests every this many assertions (storage's {@code Indexer.CHECKPOINT}). */
+    static final long DIGEST_CHECKPOINT = 1 << 20;
+    /** The id buckets of Merkle sync (storage's {@code Engine.BUCKETS}). */
+    private static final long BUCKETS = 65_536;
 
     /** Puts claim {@code i}'s entries of the families the commit writes ({@code indexed} false) or the indexer writes. */
     private void write(WriteBatch wb, long i, boolean indexed) throws RocksDBException {
@@ -275,7 +296,7 @@ public final class RawRocks implements AutoCloseable {
         for (int f = 0; f < fams.size(); f++) {
             StoreShape.Family fam = fams.get(f);
             int count = fam.entries()[p];
-            if (count == 0 || fam.indexed() != indexed) {
+            if (count == 0 || fam.indexed() != indexed || fam.name().equals("digests")) {
                 continue;
             }
             ColumnFamilyHandle h = handles.get(f + 1);

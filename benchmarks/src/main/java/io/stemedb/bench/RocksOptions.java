@@ -29,7 +29,7 @@ import org.rocksdb.WriteBufferManager;
  * bottom level, dynamic level sizes; on the point-read families ({@code facts} and
  * {@code assertions}) a 10-bit bloom filter, 4 KiB blocks, partitioned index and filters with the
  * top level pinned (and LZ4 at the bottom of {@code facts}); the append merge operator (empty delimiter) and no
- * filter at the bottom level on {@code facts}, max(2, cores) background jobs, 1 MiB bytes-per-sync, WAL on. Owns every native
+ * filter at the bottom level on {@code facts}, max(2, cores) background jobs, 1 MiB bytes-per-sync, WAL on, pipelined writes. Owns every native
  * object it makes.
  */
 final class RocksOptions implements AutoCloseable {
@@ -50,7 +50,8 @@ final class RocksOptions implements AutoCloseable {
                 .setWriteBufferManager(wbm)
                 .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
                 .setBytesPerSync(1 << 20)
-                .setKeepLogFileNum(5));
+                .setKeepLogFileNum(5)
+                .setEnablePipelinedWrite(true));
     }
 
     private <T extends AutoCloseable> T track(T nativeObject) {

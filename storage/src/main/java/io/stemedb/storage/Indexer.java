@@ -9,6 +9,7 @@ import io.stemedb.model.Claim;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,22 +27,33 @@ import org.slf4j.LoggerFactory;
  * Maintains, behind the commits, what no point read needs: the by-source and by-value indexes,
  * the subjects index, and the id bucket digests of Merkle sync ({@link Family.Writer#INDEXER}
  * families). A commit writes only its records, its ids and its log entries, then hands its
- * changes here; one thread indexes them in its own write batches, each of which also records the
- * <em>watermark</em>, the sequence up to which everything is indexed, with the digest of every
- * indexed id. A query that reads an index first waits until the watermark reaches the newest
- * sequence committed when it started ({@link #await}), so it never misses a commit that finished
- * before it; the wait is bounded because a commit waits while the indexer trails by more than
- * {@link #MAX_LAG} assertions.
+ * changes here; one thread indexes them in its own write batches. A query that reads an index
+ * first waits until everything committed when it started is indexed ({@link #await}), so it never
+ * misses a commit that finished before it; the wait is bounded because a commit waits while the
+ * indexer trails by more than {@link #MAX_LAG} assertions.
+ *
+ * <p><b>Two watermarks.</b> Every batch writes its index entries and the <em>entries
+ * watermark</em> ({@link RocksStore#INDEXED_ENTRIES_KEY}), the sequence up to which they are all
+ * written. The bucket digests change with nearly every id (65,536 buckets: a batch of 4,096 ids
+ * touches about 3,970), so writing them with each batch cost one more entry per assertion, about a
+ * quarter of the indexer's writes; they are kept in memory and written at a <em>checkpoint</em>
+ * instead, only the buckets changed since the last one, with the <em>digest watermark</em>
+ * ({@link RocksStore#INDEXED_KEY}: the sequence up to which the stored digests are exact, and the
+ * digest of every id up to it). A checkpoint comes every {@link #CHECKPOINT} assertions, when the
+ * database closes, in an erasure's commit ({@link #removing}) and before a bulk load
+ * ({@link #checkpoint}). The digest watermark is never past the entries watermark, and says
+ * what it said before the two were apart ("everything up to here is indexed and digested"), so a
+ * StemeDB that knows only it reads a database this one wrote correctly.
  *
  * <p><b>Recovery.</b> The indexer's batches are not synced, so a crash can lose the last of them;
- * the watermark and the entries it covers are one batch, so what survives is consistent. On open
- * the indexer replays the log from the watermark ({@code replay}) before anything newer: reopening
- * costs no scan when the database was closed cleanly ({@link #close} drains the queue), and the
- * replay of at most {@link #MAX_LAG} assertions after a crash runs in the background. Index
- * entries are keys, so writing one twice is harmless; digests are sums, so they are persisted
- * with the watermark and a replay starts exactly after it. Without a watermark record (a new
- * database, or one whose indexed families were just created) everything is indexed from the first
- * sequence, starting from empty digests.
+ * a watermark and what it covers are one batch, so what survives is consistent. On open the
+ * indexer replays the log from the digest watermark ({@code replay}) before anything newer:
+ * index entries are keys, so writing one twice is harmless, and the digests are sums, so a replay
+ * starts exactly after the watermark stored with them. Reopening costs no scan when the database
+ * was closed cleanly ({@link #close} drains the queue and checkpoints); after a crash the replay
+ * of at most {@link #CHECKPOINT} + {@link #MAX_LAG} assertions runs in the background. Without a
+ * digest watermark (a new database, or one whose indexed families were just created) everything
+ * is indexed from the first sequence, starting from empty digests.
  *
  * <p>Thread-safe. A failure of the indexer's writes stops it: every later commit and index read
  * fails with that cause until the database is reopened (which replays from the watermark).
@@ -51,6 +63,8 @@ final class Indexer implements AutoCloseable {
     private static final byte[] EMPTY = new byte[0];
     /** Assertions a commit may run ahead of the indexer before it waits: bounds the queue's heap and a query's wait. */
     static final int MAX_LAG = 100_000;
+    /** Assertions indexed between two checkpoints of the bucket digests, at most (but for a checkpoint's own batch). */
+    static final int CHECKPOINT = 1 << 20;
     /** Assertions indexed per write batch at most. */
     private static final int BATCH = 4096;
     /** Assertions read per page when replaying the log. */
@@ -71,8 +85,19 @@ final class Indexer implements AutoCloseable {
     /** Commits handed over and not yet indexed. Guarded by {@link #lock}. */
     private final ArrayDeque<Change> queue = new ArrayDeque<>();
     private final Thread thread;
-    /** Everything up to here is indexed and durable in the watermark record. Guarded by {@link #lock}. */
+    /** Everything up to here is indexed, and written in the entries watermark record. Guarded by {@link #lock}. */
     private long indexed;
+    /** The digest watermark read on open: how far a read-only database's stored digests go. */
+    private final long digestedTo;
+    /** Assertions indexed between two checkpoints at most; {@link #CHECKPOINT} but in tests. */
+    private final int checkpointEvery;
+    /**
+     * The buckets whose digest changed since the last checkpoint, and how many assertions were
+     * indexed since: owned by the indexer's thread, or by a caller while the indexer is idle
+     * ({@link #removing}, {@link #checkpoint}, {@link #close}).
+     */
+    private final BitSet dirty = new BitSet(Engine.BUCKETS);
+    private long sinceCheckpoint;
     /** The newest sequence committed before this indexer started: the end of its replay of the log. */
     private final long replayTo;
     /** The newest sequence handed over (or to replay). Guarded by {@link #lock}. */
@@ -89,24 +114,34 @@ final class Indexer implements AutoCloseable {
 
     /**
      * Starts indexing behind the commits of {@code store}, whose newest committed sequence is
-     * {@code lastSequence}; read-only databases get no thread, and their index reads fail if the
-     * indexes trail.
+     * {@code lastSequence}, checkpointing the bucket digests every {@code checkpointEvery}
+     * assertions ({@link #CHECKPOINT} but in tests); read-only databases get no thread, and their
+     * index reads fail if the indexes trail.
      */
-    Indexer(RocksStore store, long lastSequence, boolean readOnly, Replay replay) {
+    Indexer(RocksStore store, long lastSequence, boolean readOnly, Replay replay, int checkpointEvery) {
+        if (checkpointEvery < 1) {
+            throw new IllegalArgumentException("checkpointEvery must be positive, got " + checkpointEvery);
+        }
         this.store = store;
         this.replay = replay;
+        this.checkpointEvery = checkpointEvery;
         byte[] mark = store.get(store.meta(), RocksStore.INDEXED_KEY);
         this.fromScratch = mark == null;
         if (mark == null) {
-            indexed = 0;
+            digestedTo = 0;
             total = IdDigest.empty();
         } else {
             ByteBuffer b = ByteBuffer.wrap(mark);
-            indexed = b.getLong();
+            digestedTo = b.getLong();
             byte[] digest = new byte[IdDigest.ENCODED_LENGTH];
             b.get(digest);
             total = IdDigest.fromBytes(digest);
         }
+        // a read-write indexer replays from the digest watermark; a read-only one can read the
+        // index entries up to the entries watermark (an older StemeDB may have left that record
+        // behind the digest watermark: it wrote only the latter)
+        byte[] entries = store.get(store.meta(), RocksStore.INDEXED_ENTRIES_KEY);
+        indexed = readOnly && entries != null ? Math.max(digestedTo, ByteBuffer.wrap(entries).getLong()) : digestedTo;
         handed = Math.max(indexed, lastSequence);
         replayTo = handed;
         if (readOnly) {
@@ -169,6 +204,7 @@ final class Indexer implements AutoCloseable {
 
     /** The digest of every indexed id; call after {@link #await}. */
     IdDigest digest() {
+        checkDigested();
         lock.lock();
         try {
             return total;
@@ -179,11 +215,13 @@ final class Indexer implements AutoCloseable {
 
     /** The digest of the indexed ids in {@code bucket}; call after {@link #await}. */
     IdDigest bucketDigest(int bucket) {
+        checkDigested();
         return buckets().get(bucket);
     }
 
     /** A copy of every bucket's digest; call after {@link #await}, with no commit running. */
     IdDigest[] bucketDigests() {
+        checkDigested();
         AtomicReferenceArray<IdDigest> b = buckets();
         IdDigest[] copy = new IdDigest[Engine.BUCKETS];
         for (int i = 0; i < copy.length; i++) {
@@ -201,8 +239,8 @@ final class Indexer implements AutoCloseable {
     void advancedTo(long sequence, IdDigest digest) {
         lock.lock();
         try {
-            if (!queue.isEmpty() || indexed < handed) {
-                throw new IllegalStateException("the indexer must be idle when a bulk load moves its watermark");
+            if (!queue.isEmpty() || indexed < handed || sinceCheckpoint > 0) {
+                throw new IllegalStateException("the indexer must be idle and checkpointed when a bulk load moves its watermark");
             }
             indexed = sequence;
             handed = sequence;
@@ -216,10 +254,10 @@ final class Indexer implements AutoCloseable {
     }
 
     /**
-     * Writes, in {@code wb}, the bucket digests and the watermark record less {@code ids}: the ids
-     * of claims an erasure deletes, all indexed already. Call with the indexer caught up and no
-     * other commit running (a commit holding the commit monitor, after {@link #await}); run what it
-     * returns once {@code wb} is written, to bring the digests in memory along.
+     * Writes, in {@code wb}, a checkpoint of the digests less {@code ids}: the ids of claims an
+     * erasure deletes, all indexed already. Call with the indexer caught up and no other commit
+     * running (a commit holding the commit monitor, after {@link #await}); run what it returns once
+     * {@code wb} is written, to bring the digests in memory along.
      */
     Runnable removing(List<AssertionId> ids, WriteBatch wb) throws RocksDBException {
         AtomicReferenceArray<IdDigest> bucketDigests = buckets();
@@ -231,10 +269,11 @@ final class Indexer implements AutoCloseable {
             touched.put(bucket, touched.getOrDefault(bucket, bucketDigests.get(bucket)).minus(id));
             sum = sum.minus(id);
         }
-        putDigests(wb, touched, watermark, sum);
+        putCheckpoint(wb, touched, watermark, sum);
         IdDigest after = sum;
         return () -> {
             touched.forEach(bucketDigests::set);
+            checkpointed();
             lock.lock();
             try {
                 total = after;
@@ -243,6 +282,34 @@ final class Indexer implements AutoCloseable {
                 lock.unlock();
             }
         };
+    }
+
+    /**
+     * Writes a checkpoint of the digests, synced, if anything was indexed since the last one. Call
+     * with the indexer caught up and no commit running (a bulk load, after {@link #await}, before
+     * it reads the digests it adds to).
+     */
+    void checkpoint() {
+        if (thread == null || sinceCheckpoint == 0) {
+            return;
+        }
+        checkHealthy();
+        try (WriteBatch wb = new WriteBatch(); WriteOptions synced = new WriteOptions().setSync(true)) {
+            putCheckpoint(wb, Map.of(), indexed(), digest());
+            store.db().write(synced, wb);
+        } catch (RocksDBException e) {
+            throw StorageException.of("writing a checkpoint of the sync digests", e);
+        }
+        checkpointed();
+    }
+
+    /** A read-only database's digests are those of its last checkpoint: refuses them when its index entries are further on. */
+    private void checkDigested() {
+        long trailing = indexed() - digestedTo;
+        if (thread == null && trailing > 0) {
+            throw new StorageException("the sync digests of this database trail its indexes by " + trailing
+                    + " assertions (it was not closed cleanly); open it read-write once to bring them up to date");
+        }
     }
 
     private void checkHealthy() {
@@ -323,13 +390,19 @@ final class Indexer implements AutoCloseable {
         }
     }
 
-    /** Indexes {@code changes} (in sequence order) in one write batch with the new watermark. */
+    /**
+     * Indexes {@code changes} (in sequence order) in one write batch with the new entries
+     * watermark, and a checkpoint of the digests when {@link #checkpointEvery} assertions were
+     * indexed since the last one.
+     */
     private void index(List<Change> changes) {
         long last = indexed();
         AtomicReferenceArray<IdDigest> bucketDigests = buckets();
         Map<Integer, IdDigest> touched = new HashMap<>();
         IdDigest sum = digest();
         long newest = last;
+        int indexedNow = 0;
+        boolean checkpoint;
         try (WriteBatch wb = new WriteBatch(); WriteOptions unsynced = new WriteOptions()) {
             for (Change c : changes) {
                 if (c.sequence() <= last) {
@@ -346,16 +419,28 @@ final class Indexer implements AutoCloseable {
                 touched.put(bucket, touched.getOrDefault(bucket, bucketDigests.get(bucket)).plus(id));
                 sum = sum.plus(id);
                 newest = c.sequence();
+                indexedNow++;
             }
             if (newest == last) {
                 return;
             }
-            putDigests(wb, touched, newest, sum);
+            checkpoint = sinceCheckpoint + indexedNow >= checkpointEvery;
+            if (checkpoint) {
+                putCheckpoint(wb, touched, newest, sum);
+            } else {
+                wb.put(store.meta(), RocksStore.INDEXED_ENTRIES_KEY, new ByteSink(8).u64(newest).toByteArray());
+            }
             store.db().write(unsynced, wb);
         } catch (RocksDBException e) {
             throw StorageException.of("indexing " + changes.size() + " assertions", e);
         }
         touched.forEach(bucketDigests::set);
+        if (checkpoint) {
+            checkpointed();
+        } else {
+            touched.keySet().forEach(dirty::set);
+            sinceCheckpoint += indexedNow;
+        }
         lock.lock();
         try {
             total = sum;
@@ -366,15 +451,33 @@ final class Indexer implements AutoCloseable {
         }
     }
 
-    /** Puts, in {@code wb}, the {@code touched} bucket digests and the watermark record: {@code watermark} with the digest {@code sum}. */
-    private void putDigests(WriteBatch wb, Map<Integer, IdDigest> touched, long watermark, IdDigest sum) throws RocksDBException {
+    /**
+     * Puts, in {@code wb}, a checkpoint: the digest of every bucket changed since the last one
+     * ({@code touched}'s new digests, where it has one), and both watermarks at {@code watermark},
+     * the digest watermark with {@code sum}.
+     */
+    private void putCheckpoint(WriteBatch wb, Map<Integer, IdDigest> touched, long watermark, IdDigest sum) throws RocksDBException {
+        AtomicReferenceArray<IdDigest> bucketDigests = buckets();
         for (Map.Entry<Integer, IdDigest> t : touched.entrySet()) {
             wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(t.getKey()), t.getValue().toBytes());
         }
+        for (int b = dirty.nextSetBit(0); b >= 0; b = dirty.nextSetBit(b + 1)) {
+            if (!touched.containsKey(b)) {
+                wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(b), bucketDigests.get(b).toBytes());
+            }
+        }
+        byte[] mark = new ByteSink(8).u64(watermark).toByteArray();
+        wb.put(store.meta(), RocksStore.INDEXED_ENTRIES_KEY, mark);
         wb.put(store.meta(), RocksStore.INDEXED_KEY, new ByteSink(48).u64(watermark).raw(sum.toBytes()).toByteArray());
     }
 
-    /** Indexes what was handed over, then stops the thread. Idempotent. */
+    /** Marks the digests in memory as all written, once a checkpoint's batch is. */
+    private void checkpointed() {
+        dirty.clear();
+        sinceCheckpoint = 0;
+    }
+
+    /** Indexes what was handed over, checkpoints the digests, then stops the thread. Idempotent. */
     @Override
     public void close() {
         lock.lock();
@@ -384,12 +487,28 @@ final class Indexer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (thread != null) {
-            try {
-                thread.join(TimeUnit.MINUTES.toMillis(10));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (thread == null) {
+            return;
         }
+        try {
+            thread.join(TimeUnit.MINUTES.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        if (thread.isAlive()) {
+            LOG.warn("the indexer of {} did not finish in 10 minutes; its digests are not checkpointed, and reopening "
+                    + "replays the log from the last checkpoint", store.directory());
+            return;
+        }
+        lock.lock();
+        try {
+            if (failure != null) {
+                return;
+            }
+        } finally {
+            lock.unlock();
+        }
+        checkpoint();
     }
 }

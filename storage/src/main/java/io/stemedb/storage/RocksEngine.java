@@ -164,7 +164,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         }
     }
 
-    private RocksEngine(RocksStore store, RocksSettings settings) {
+    private RocksEngine(RocksStore store, RocksSettings settings, int indexerCheckpoint) {
         this.store = store;
         this.settings = settings;
         this.state = store.readState().map(State::decode).orElse(State.EMPTY);
@@ -172,7 +172,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         this.factCache = new FactCache(settings.factCacheBytes());
         this.facts = store.handle(Family.FACTS);
         this.erasures = new RocksErasures(store);
-        this.indexer = new Indexer(store, state.lastSequence(), settings.readOnly(), this::changesAfter);
+        this.indexer = new Indexer(store, state.lastSequence(), settings.readOnly(), this::changesAfter, indexerCheckpoint);
         if (settings.readOnly()) {
             upkeep = null;
         } else {
@@ -196,6 +196,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         if (journal != null) {
             LOG.info("finishing the bulk load into {} that was interrupted after its commit point", store.directory());
             indexer.await(state.lastSequence());
+            indexer.checkpoint();
             finishBulk(BulkLoader.Journal.decode(journal), Map.of(), (phase, done, total) -> { });
         } else if (!settings.readOnly()) {
             BulkLoader.deleteStaging(store.directory());
@@ -214,8 +215,13 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
      * @throws StorageException.Locked if another process has it open
      */
     public static RocksEngine open(Path directory, RocksSettings settings, long proposedNodeId) {
+        return open(directory, settings, proposedNodeId, Indexer.CHECKPOINT);
+    }
+
+    /** {@link #open(Path, RocksSettings, long)} with the indexer checkpointing its digests every {@code indexerCheckpoint} assertions: for tests. */
+    static RocksEngine open(Path directory, RocksSettings settings, long proposedNodeId, int indexerCheckpoint) {
         RocksUpgrade.finishInterruptedSwap(directory);
-        return new RocksEngine(RocksStore.open(directory, settings, proposedNodeId), settings);
+        return new RocksEngine(RocksStore.open(directory, settings, proposedNodeId), settings, indexerCheckpoint);
     }
 
     /** The node id stored in the database. */
@@ -448,6 +454,9 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 checkOpen();
                 checkWritable();
                 indexer.await(state.lastSequence());
+                // the load writes the buckets it adds to and the digest watermark: every other
+                // bucket must be stored as it is in memory
+                indexer.checkpoint();
                 State before = state;
                 loader = new BulkLoader(store, before, indexer.digest(), indexer.bucketDigests(),
                         new java.util.HashSet<>(appendsSinceSeal.keySet()), id -> {
@@ -608,6 +617,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                     journal.after().maxHlc());
             wb.put(store.meta(), RocksStore.STATE_KEY, next.encode());
             wb.put(store.meta(), RocksStore.INDEXED_KEY, journal.indexed());
+            wb.put(store.meta(), RocksStore.INDEXED_ENTRIES_KEY, Arrays.copyOfRange(journal.indexed(), 0, 8));
             wb.put(store.meta(), BulkLoader.Journal.KEY, journal.withPhase(BulkLoader.Journal.INGESTED).encode());
             wb.delete(facts, BulkLoader.FACTS_MARKER);
             writeSynced(wb);

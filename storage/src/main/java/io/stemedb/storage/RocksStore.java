@@ -73,8 +73,10 @@ final class RocksStore implements AutoCloseable {
     private static final byte[] NODE_KEY = "node".getBytes(StandardCharsets.US_ASCII);
     /** The meta key of the engine's counters. */
     static final byte[] STATE_KEY = "state".getBytes(StandardCharsets.US_ASCII);
-    /** The meta key of the indexer's watermark: every assertion up to this sequence is indexed. */
+    /** The meta key of the indexer's digest watermark: every assertion up to this sequence is indexed, its id in the stored bucket digests. */
     static final byte[] INDEXED_KEY = "indexed".getBytes(StandardCharsets.US_ASCII);
+    /** The meta key of the indexer's entries watermark: the index entries of every assertion up to this sequence are written ({@link Indexer}). */
+    static final byte[] INDEXED_ENTRIES_KEY = "indexed-entries".getBytes(StandardCharsets.US_ASCII);
 
     /** Visits one key and value of a scan; returns false to stop. */
     @FunctionalInterface
@@ -173,7 +175,10 @@ final class RocksStore implements AutoCloseable {
                     .setWriteBufferManager(wbm)
                     .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
                     .setBytesPerSync(1 << 20)
-                    .setKeepLogFileNum(5));
+                    .setKeepLogFileNum(5)
+                    // the commits and the indexer write at once: pipelined, one's WAL append
+                    // overlaps the other's memtable inserts instead of queueing behind them
+                    .setEnablePipelinedWrite(true));
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             for (Family family : Family.values()) {
                 familyOptions[family.ordinal()] = familyOptions(cache, family);

@@ -26,12 +26,14 @@ import org.rocksdb.RocksDBException;
  * checksums; that every stored record decodes, is canonical, and sits where it belongs (a claim
  * under the key of its own fact, a retraction beside the claim it names, an unplaced retraction
  * under its target); that the ids, the log and each index hold exactly the entries the records
- * imply; and that the counters, the indexer's watermark and the bucket digests agree with them.
+ * imply; and that the counters, the indexer's watermarks and the bucket digests agree with them.
  *
  * <p><b>Consistency.</b> Everything is read from one RocksDB snapshot ({@link RocksStore.View}).
  * A commit writes its records, ids, log entries and counters in one batch, and the indexer writes
- * its entries with its watermark in one batch, so the snapshot is a state the database really
- * was in: the indexes are checked against the records up to the watermark it holds.
+ * its entries with its entries watermark in one batch, and its checkpoints of the bucket digests
+ * with the digest watermark in one batch ({@link Indexer}), so the snapshot is a state the
+ * database really was in: the indexes are checked against the records up to the entries
+ * watermark it holds, the digests against the ids up to the digest watermark.
  *
  * <p><b>Cost.</b> The clean path reads each column family once, sequentially, holding one fact's
  * entries at a time and a few fixed-size tallies: scanning the records it adds the entries each
@@ -56,8 +58,10 @@ final class RocksVerifier {
     private RocksStore store;
     private RocksStore.View view;
     private RocksEngine.State counters;
-    /** Everything up to this sequence is indexed, by the watermark record of the snapshot. */
+    /** The index entries of everything up to this sequence are written, by the entries watermark of the snapshot. */
     private long watermark;
+    /** The stored bucket digests are those of the ids up to this sequence, by the digest watermark of the snapshot. */
+    private long digestWatermark;
     private IdDigest watermarkDigest = IdDigest.empty();
     private final List<String> problems = new ArrayList<>();
     private long problemCount;
@@ -233,9 +237,16 @@ final class RocksVerifier {
                 throw new StorageException.Corruption("the indexer's watermark record (" + mark.length
                         + " bytes) is damaged; restore from a backup", null);
             }
-            watermark = ByteBuffer.wrap(mark).getLong();
+            digestWatermark = ByteBuffer.wrap(mark).getLong();
             watermarkDigest = IdDigest.fromBytes(Arrays.copyOfRange(mark, 8, mark.length));
         }
+        byte[] entries = view.get(store.meta(), RocksStore.INDEXED_ENTRIES_KEY);
+        if (entries != null && entries.length != 8) {
+            throw new StorageException.Corruption("the indexer's entries watermark record (" + entries.length
+                    + " bytes) is damaged; restore from a backup", null);
+        }
+        // a StemeDB that writes only the digest watermark leaves an older entries watermark behind
+        watermark = entries == null ? digestWatermark : Math.max(digestWatermark, ByteBuffer.wrap(entries).getLong());
     }
 
     // ---------------------------------------------------------------- records
@@ -494,7 +505,7 @@ final class RocksVerifier {
         if (damagedSequences.contains(sequence)) {
             damagedIds.put(sequence, AssertionId.fromBytes(key));
             expectedIds.add(key, value);
-            if (sequence <= watermark) {
+            if (sequence <= digestWatermark) {
                 AssertionId id = AssertionId.fromBytes(key);
                 indexedIds = indexedIds.plus(id);
                 buckets[id.prefix16()] = buckets[id.prefix16()].plus(id);
@@ -523,11 +534,13 @@ final class RocksVerifier {
             } else {
                 erasuresSeen++;
             }
+            if (s.sequence() <= digestWatermark) {
+                indexedIds = indexedIds.plus(s.id());
+                buckets[s.id().prefix16()] = buckets[s.id().prefix16()].plus(s.id());
+            }
             if (s.sequence() > watermark) {
                 continue;
             }
-            indexedIds = indexedIds.plus(s.id());
-            buckets[s.id().prefix16()] = buckets[s.id().prefix16()].plus(s.id());
             expectedSources.add(Keys.sourceKey(a.source(), a.hlc(), s.sequence()), EMPTY);
             if (a instanceof Claim c) {
                 factSubjects.add(ByteBuffer.wrap(Keys.subjectKey(c.subject(), c.predicate())));
@@ -865,7 +878,7 @@ final class RocksVerifier {
 
     // ---------------------------------------------------------------- digests
 
-    /** The stored bucket digests and the watermark's total must match the digests of the indexed ids. */
+    /** The stored bucket digests and the digest watermark's total must match the digests of the ids up to it. */
     private void checkDigests() {
         IdDigest[] stored = new IdDigest[Engine.BUCKETS];
         Arrays.fill(stored, IdDigest.empty());

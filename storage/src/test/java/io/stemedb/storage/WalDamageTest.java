@@ -63,7 +63,8 @@ class WalDamageTest {
         return image;
     }
 
-    private static void copy(Path from, Path to) throws IOException {
+    /** Copies a database directory but for its lock file: a crash image when the database is open. */
+    static void copy(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> files = Files.list(from)) {
             for (Path f : files.toList()) {
