@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.stemedb.StemeDB;
+import io.stemedb.acceptance.ChildJava;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,8 +69,8 @@ class CliEndToEndTest {
 
     /** Runs {@code java -jar stemedb.jar args...} in the test's directory. */
     private Result stemedb(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-jar", jar.toString()));
+        List<String> command = ChildJava.command(dir, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-jar",
+                jar.toString());
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
@@ -257,9 +258,11 @@ class CliEndToEndTest {
     private record RawResult(int exit, byte[] out, String err) {}
 
     private RawResult stemedbInCLocale(String shellArgs) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder b = new ProcessBuilder("/bin/sh", "-c", "exec '" + java + "' -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar '"
-                + jar + "' " + shellArgs).directory(dir.toFile());
+        StringBuilder line = new StringBuilder("exec");
+        for (String word : ChildJava.command(dir, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString())) {
+            line.append(" '").append(word).append('\'');
+        }
+        ProcessBuilder b = new ProcessBuilder("/bin/sh", "-c", line + " " + shellArgs).directory(dir.toFile());
         b.environment().keySet().removeIf(k -> k.startsWith("LC_") || k.equals("LANG") || k.equals("LANGUAGE"));
         b.environment().put("LC_ALL", "C");
         Path out = Files.createTempFile(dir, "out", ".bin");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.stemedb.acceptance.ChildJava;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,16 +44,13 @@ final class ChildJvm implements AutoCloseable {
 
     /**
      * Starts {@code mainClass} with {@code args} in a new JVM: this JVM's java and the test
-     * classpath. Its temporary directory is the one {@code stderr} is written in (the test's):
-     * RocksJava copies its 15 MB native library into the temporary directory and deletes it when
-     * the JVM exits normally, so each child killed with SIGKILL left one in /tmp (about 40 per run of
-     * the crash tests, 600 MB).
+     * classpath. Its temporary directory is the one {@code stderr} is written in (the test's:
+     * {@link ChildJava}; the crash tests' children left about 40 copies of RocksJava's native
+     * library in /tmp per run, 600 MB).
      */
     static ChildJvm start(Class<?> mainClass, Path stderr, String... args) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path tmp = stderr.toAbsolutePath().getParent();
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + tmp, "-cp", testClassPath(), mainClass.getName()));
+        List<String> command = ChildJava.command(stderr.toAbsolutePath().getParent(), "-Xmx256m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-cp", testClassPath(), mainClass.getName());
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))

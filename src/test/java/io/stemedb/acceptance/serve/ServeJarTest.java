@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stemedb.StemeDB;
+import io.stemedb.acceptance.ChildJava;
 import io.stemedb.lens.Lenses;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.Value;
@@ -73,9 +74,9 @@ class ServeJarTest {
     void theJarServesWritesAndReadsThenStopsGracefullyOnSigterm() throws Exception {
         Path data = dir.resolve("data");
         Path stderr = dir.resolve("stderr.txt");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-jar", jar().toString(), "serve",
-                "--data-dir", data.toString(), "--port", "0");
+        List<String> command = ChildJava.command(dir, "-Xmx256m", "-jar", jar().toString());
+        command.addAll(List.of("serve", "--data-dir", data.toString(), "--port", "0"));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.redirectError(stderr.toFile());
         process = pb.start();
 
@@ -147,9 +148,9 @@ class ServeJarTest {
         Path data = dir.resolve("data");
         try (StemeDB held = StemeDB.open(data)) {
             assertNotNull(held);
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "-Xmx128m", "-jar", jar().toString(), "serve", "--data-dir", data.toString(),
-                    "--port", "0").redirectErrorStream(true).start();
+            List<String> command = ChildJava.command(dir, "-Xmx128m", "-jar", jar().toString());
+            command.addAll(List.of("serve", "--data-dir", data.toString(), "--port", "0"));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             process = p;
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.stemedb.acceptance.ChildJava;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -69,9 +70,9 @@ class ServeLoggingTest {
 
     @Test
     void anUnknownLevelIsAUsageError() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx128m", "-jar", ServeJarTest.jar().toString(), "--log-level", "loud",
-                "stats", "--data-dir", dir.resolve("data").toString()).redirectErrorStream(true).start();
+        List<String> command = ChildJava.command(dir, "-Xmx128m", "-jar", ServeJarTest.jar().toString());
+        command.addAll(List.of("--log-level", "loud", "stats", "--data-dir", dir.resolve("data").toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(2, p.exitValue(), output);
@@ -99,8 +100,7 @@ class ServeLoggingTest {
             throws Exception {
         Path secret = dir.resolve("cluster.secret");
         Files.writeString(secret, "0123456789abcdef0123456789abcdef\n");
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", ServeJarTest.jar().toString()));
+        List<String> command = ChildJava.command(dir, "-Xmx256m", "-jar", ServeJarTest.jar().toString());
         command.addAll(global);
         command.addAll(List.of("serve", "--data-dir", dir.resolve("data").toString(), "--port", "0", "--peer", peer,
                 "--cluster-secret-file", secret.toString(), "--sync-interval", "100ms"));
