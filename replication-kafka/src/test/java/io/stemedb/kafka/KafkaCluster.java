@@ -99,9 +99,10 @@ public final class KafkaCluster implements AutoCloseable {
     }
 
     private void configure(int size) throws IOException {
+        int[] ports = freePorts(2 * size);
         for (int i = 1; i <= size; i++) {
             Path home = Files.createDirectories(dir.resolve("kafka-" + i));
-            nodes.add(new Node(i, freePort(), freePort(), home.resolve("server.properties"), home.resolve("broker.log")));
+            nodes.add(new Node(i, ports[2 * i - 2], ports[2 * i - 1], home.resolve("server.properties"), home.resolve("broker.log")));
         }
         StringJoiner voters = new StringJoiner(",");
         nodes.forEach(n -> voters.add(n.id + "@127.0.0.1:" + n.controllerPort));
@@ -134,9 +135,25 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /**
+     * {@code count} distinct free loopback ports. Every socket stays open until all are bound: a
+     * port picked and closed one at a time can be handed out again by the next pick, and a broker
+     * whose two listeners got the same port refused to start.
+     */
+    private static int[] freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                sockets.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        } finally {
+            for (ServerSocket s : sockets) {
+                s.close();
+            }
         }
     }
 
