@@ -98,15 +98,7 @@ class IndexerCheckpointTest {
             assertEquals(150L, watermarks(store)[1], "the entries watermark follows every batch");
             assertEquals(bucketsOf(first), storedBuckets(store), "only the checkpoint wrote bucket digests");
             assertTrue(engine.verify().ok(), () -> engine.verify().problems().toString());
-            engine.withDatabase(db -> {
-                try {
-                    db.flushWal(true);
-                } catch (org.rocksdb.RocksDBException e) {
-                    throw new IllegalStateException(e);
-                }
-                return null;
-            });
-            WalDamageTest.copy(live, image);
+            WalDamageTest.imageOf(engine, image);
         } finally {
             engine.close();
         }

@@ -45,17 +45,7 @@ class WalDamageTest {
             for (int c = 0; c < COMMITS; c++) {
                 engine.commit(List.of(claim(3 * c), claim(3 * c + 1), claim(3 * c + 2)));
             }
-            if (!syncEachCommit) {
-                engine.withDatabase(db -> {
-                    try {
-                        db.flushWal(true);
-                    } catch (org.rocksdb.RocksDBException e) {
-                        throw new IllegalStateException(e);
-                    }
-                    return null;
-                });
-            }
-            copy(live, image);
+            imageOf(engine, image);
         } finally {
             engine.close();
         }
@@ -63,7 +53,23 @@ class WalDamageTest {
         return image;
     }
 
-    /** Copies a database directory but for its lock file: a crash image when the database is open. */
+    /**
+     * Copies the directory of the open {@code engine} to {@code image}, its write-ahead log synced
+     * first: the files a crash at this moment would leave.
+     */
+    static void imageOf(RocksEngine engine, Path image) throws IOException {
+        engine.withDatabase(db -> {
+            try {
+                db.flushWal(true);
+            } catch (org.rocksdb.RocksDBException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        });
+        copy(engine.directory(), image);
+    }
+
+    /** Copies a database directory but for its lock file. */
     static void copy(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> files = Files.list(from)) {
