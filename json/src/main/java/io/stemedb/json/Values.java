@@ -83,7 +83,7 @@ final class Values {
                 return Value.bool(n.booleanValue());
             case BYTES: {
                 String hex = text(n, name);
-                if (hex.length() % 2 != 0 || !hex.matches("[0-9a-fA-F]*")) {
+                if (hex.length() % 2 != 0 || !Json.hexDigits(hex)) {
                     throw new Json.InvalidJsonException("a bytes value must be a string of hex digits, two per byte, got \""
                             + TextInput.excerpt(hex) + "\"");
                 }

@@ -12,6 +12,10 @@ import io.stemedb.model.Value;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.CharRange;
+import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -122,6 +126,10 @@ class JsonLinesTest {
         "`\"logical\":0`        | `\"logical\":-3`    | \"hlc\".\"logical\" must be a whole number of at least 0",
         "`\"node\":\"00000000000000ff\"` | `\"node\":255` | \"hlc\".\"node\" must be a node id",
         "`\"node\":\"00000000000000ff\"` | `\"node\":\"00000000000000ff0\"` | \"hlc\".\"node\" must be a node id",
+        "`\"node\":\"00000000000000ff\"` | `\"node\":\"\"` | \"hlc\".\"node\" must be a node id",
+        "`\"node\":\"00000000000000ff\"` | `\"node\":\"00000000000000fg\"` | \"hlc\".\"node\" must be a node id",
+        "`\"type\":\"text\",\"value\":\"Alice\"` | `\"type\":\"bytes\",\"value\":\"abc\"` | a bytes value must be a string of hex digits",
+        "`\"type\":\"text\",\"value\":\"Alice\"` | `\"type\":\"bytes\",\"value\":\"0g\"` | a bytes value must be a string of hex digits",
         "`,\"logical\":0`       | ``                  | \"hlc\".\"logical\" must be",
         "`\"logical\":0,`       | `\"logical\":0,\"wall\":1,` | unknown field \"wall\"",
         "`\"hlc\":{\"physical\":1700000000000,\"logical\":0,\"node\":\"00000000000000ff\"},` | `` | \"hlc\" is missing",
@@ -133,6 +141,12 @@ class JsonLinesTest {
         JsonLines.LineException e = assertThrows(JsonLines.LineException.class, () -> JsonLines.parse(line));
         assertTrue(e.getMessage().contains(expected), "'" + expected + "' not in: " + e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    }
+
+    /** The hex check of node ids and bytes values, against the regular expression it replaced, on any text. */
+    @Property
+    void hexDigitsAreExactlyTheHexCharacters(@ForAll @StringLength(max = 20) @CharRange(from = '+', to = 'h') @CharRange(from = '\u0100', to = '\u0700') String s) {
+        assertEquals(s.matches("[0-9a-fA-F]*"), Json.hexDigits(s), s);
     }
 
     @Test
