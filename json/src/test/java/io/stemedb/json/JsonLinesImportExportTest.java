@@ -168,4 +168,90 @@ class JsonLinesImportExportTest {
             }
         }
     }
+
+    /** {@code n} claims, every tenth line blank: many batches of the bulk import's parsing thread. */
+    private static List<String> manyLines(int n) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(JsonLines.toLine(Claim.builder("s" + (i % 997), "p" + (i % 7), Value.integer(i)).source("src" + (i % 3))
+                    .hlc(Hlc.of(1_672_531_200_000L + i, 0, 9)).build()));
+            if (i % 10 == 9) {
+                out.add("");
+            }
+        }
+        return out;
+    }
+
+    private static boolean parserAlive() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("stemedb-import-parser") && t.isAlive());
+    }
+
+    @Test
+    void aBulkImportOfManyLinesStoresWhatACheckedImportStores() throws Exception {
+        List<String> text = manyLines(20_000);
+        Path file = file("many.jsonl", text);
+        try (StemeDB bulk = StemeDB.inMemory(); StemeDB checked = StemeDB.inMemory()) {
+            JsonLines.ImportResult r = JsonLines.importFrom(bulk, file, options(true));
+            assertTrue(r.bulk());
+            assertEquals(text.size(), r.lines(), "the lines, blank ones included");
+            assertEquals(20_000, r.assertions());
+            assertEquals(20_000, r.merge().added());
+            JsonLines.importFrom(checked, file, options(false));
+            StringWriter a = new StringWriter();
+            StringWriter b = new StringWriter();
+            JsonLines.exportTo(bulk, a, JsonLines.ExportOptions.all());
+            JsonLines.exportTo(checked, b, JsonLines.ExportOptions.all());
+            assertEquals(b.toString(), a.toString());
+        }
+        assertFalse(parserAlive(), "the parsing thread ended with the import");
+    }
+
+    @Test
+    void aBadLineOrTextDeepInALargeFileImportsNothingAndNamesItsLine() throws Exception {
+        List<String> text = manyLines(20_000);
+        text.set(15_000, "{\"hlc\": 1}");
+        Path bad = file("bad.jsonl", text);
+        try (StemeDB db = StemeDB.inMemory()) {
+            JsonLines.BadFileException e = assertThrows(JsonLines.BadFileException.class, () -> JsonLines.importFrom(db, bad, options(true)));
+            assertTrue(e.getMessage().startsWith(bad + " line 15001: "), e.getMessage());
+            assertEquals(0, db.stats().assertions());
+        }
+        byte[] utf8 = Files.readAllBytes(file("good.jsonl", manyLines(20_000)));
+        int at = 0;
+        for (int newlines = 0; newlines < 18_000; at++) {
+            newlines += utf8[at] == '\n' ? 1 : 0;
+        }
+        utf8[at + 10] = (byte) 0xff;
+        Path notText = Files.write(dir.resolve("binary.jsonl"), utf8);
+        try (StemeDB db = StemeDB.inMemory()) {
+            JsonLines.BadFileException e = assertThrows(JsonLines.BadFileException.class, () -> JsonLines.importFrom(db, notText, options(true)));
+            assertTrue(e.getMessage().contains("line 18001: not valid UTF-8"), e.getMessage());
+            assertEquals(0, db.stats().assertions());
+        }
+        assertFalse(parserAlive(), "the parsing thread ended with the import");
+    }
+
+    @Test
+    void aLoadThatStopsEarlyStopsTheParsingThread() throws Exception {
+        Path file = file("many.jsonl", manyLines(100_000));
+        ProgressListener failing = (phase, done, total) -> {
+            if (done >= 65_536) {
+                try {
+                    // long enough for the parsing thread to fill its queue and wait on it
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("the listener stops the load");
+            }
+        };
+        // on RocksDB, a bulk load reports its reading every 65,536 assertions
+        try (StemeDB db = StemeDB.open(dir.resolve("db"))) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> JsonLines.importFrom(db, file, new JsonLines.ImportOptions(true, CLOCK, failing)));
+            assertEquals("the listener stops the load", e.getMessage());
+            assertEquals(0, db.stats().assertions());
+        }
+        assertFalse(parserAlive(), "the parsing thread ended with the import");
+    }
 }
