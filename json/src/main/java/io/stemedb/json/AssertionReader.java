@@ -191,9 +191,10 @@ final class AssertionReader {
             throw new JsonLines.LineException("\"hlc\".\"logical\" must be a whole number of at least 0, got " + Json.excerpt(logical));
         }
         JsonNode node = n.get("node");
-        if (node == null || !node.isTextual() || node.asText().isEmpty() || node.asText().length() > 16 || !Json.hexDigits(node.asText())) {
+        String hex = node == null || !node.isTextual() ? "" : node.asText();
+        if (hex.isEmpty() || hex.length() > 16 || !Json.hexDigits(hex)) {
             throw new JsonLines.LineException("\"hlc\".\"node\" must be a node id of 1 to 16 hex digits, got " + Json.excerpt(node));
         }
-        return Hlc.of(physical.longValue(), logical.intValue(), Long.parseUnsignedLong(node.asText(), 16));
+        return Hlc.of(physical.longValue(), logical.intValue(), Long.parseUnsignedLong(hex, 16));
     }
 }
