@@ -6,6 +6,8 @@ module io.stemedb.storage {
     requires org.slf4j;
     requires transitive org.jspecify;
     requires java.management;
+    // the memory of the machine or container, which sizes the default block cache
+    requires jdk.management;
     // rocksdbjni has no module descriptor: on the module path it is the automatic module named after
     // its jar (rocksdbjni-<version>.jar and rocksdbjni-<version>-linux64.jar both give "rocksdbjni").
     requires rocksdbjni;

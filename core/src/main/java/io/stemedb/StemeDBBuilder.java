@@ -125,7 +125,10 @@ public final class StemeDBBuilder {
 
     /**
      * The native memory budget of an on-disk database: RocksDB's block cache, which also holds
-     * index and filter blocks and is charged for the memtables. Default 64 MiB; at least 8 MiB.
+     * index and filter blocks and is charged for the memtables. Default: a sixteenth of the memory of
+     * the machine, or of the container the JVM runs in, at least 64 MiB and at most 1 GiB
+     * ({@link RocksSettings#defaultBlockCacheBytes}); it fills only with the blocks read, so a small
+     * database uses little of it. At least 8 MiB.
      */
     public StemeDBBuilder blockCacheBytes(long bytes) {
         if (bytes < (8L << 20)) {

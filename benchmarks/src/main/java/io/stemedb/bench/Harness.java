@@ -185,7 +185,8 @@ public final class Harness {
         settings.put("warmupOps", options.warmupOps());
         settings.put("seed", options.seed());
         settings.put("systems", options.systems());
-        settings.put("rocksdbOptions", "StemeDB's RocksStore options for every system: 64 MiB clock block cache, 32 MiB memtables "
+        settings.put("rocksdbOptions", "StemeDB's RocksStore options for every system: a clock block cache of StemeDB's default size ("
+                + RocksOptions.BLOCK_CACHE_BYTES / (1 << 20) + " MiB here), 32 MiB memtables "
                 + "via WriteBufferManager, 16 KiB blocks, LZ4 + ZSTD bottommost, bloom filter on 'assertions', WAL on");
         settings.put("compaction", "StemeDB's public API has no compaction call: after close, the harness opens each "
                 + "directory with rocksdbjni and the same options, flushes and runs compactRange on every column family "

@@ -1,5 +1,6 @@
 package io.stemedb.bench;
 
+import io.stemedb.storage.RocksSettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,8 @@ import org.rocksdb.WriteBufferManager;
 
 /**
  * The RocksDB options of StemeDB's RocksStore, copied setting by setting so that the raw
- * baselines run on the same engine configuration: one 64 MiB clock block cache (HyperClockCache) shared by every
+ * baselines run on the same engine configuration: one clock block cache (HyperClockCache) of StemeDB's default size
+ * ({@link RocksSettings#DEFAULT}: a sixteenth of the machine's memory, 64 MiB to 1 GiB) shared by every
  * column family, 32 MiB of memtables charged to it through a write buffer manager, 16 KiB blocks,
  * index and filter blocks in the cache (L0 ones pinned), format version 5, LZ4 with ZSTD at the
  * bottom level, dynamic level sizes; on the point-read families ({@code facts} and
@@ -33,8 +35,8 @@ import org.rocksdb.WriteBufferManager;
  * object it makes.
  */
 final class RocksOptions implements AutoCloseable {
-    static final long BLOCK_CACHE_BYTES = 64L << 20;
-    static final long MEMTABLE_BYTES = 32L << 20;
+    static final long BLOCK_CACHE_BYTES = RocksSettings.DEFAULT.blockCacheBytes();
+    static final long MEMTABLE_BYTES = RocksSettings.DEFAULT.memtableBytes();
 
     private final List<AutoCloseable> natives = new ArrayList<>();
     private final Cache cache;

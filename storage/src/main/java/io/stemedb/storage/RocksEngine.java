@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * The counters keep how many wait, so that the usual case (none) costs a new claim no lookup.
  *
  * <p><b>Native memory</b> is bounded by one block cache (a clock cache) shared by every column family
- * ({@link RocksSettings#blockCacheBytes()}, default 64 MiB), which also holds index and filter blocks
+ * ({@link RocksSettings#blockCacheBytes()}, default a sixteenth of the machine's memory, 64 MiB to
+ * 1 GiB), which also holds index and filter blocks
  * and is charged for the memtables through a write buffer manager
  * ({@link RocksSettings#memtableBytes()}, default 32 MiB, part of the cache budget); memtables holding
  * a quarter of that are flushed once writes stop for a second, giving the cache back to reads

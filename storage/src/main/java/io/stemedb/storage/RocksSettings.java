@@ -1,5 +1,6 @@
 package io.stemedb.storage;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 
 /**
@@ -14,11 +15,37 @@ import java.time.Duration;
  */
 public record RocksSettings(boolean readOnly, boolean syncEachCommit, Duration walSyncInterval,
         long blockCacheBytes, long memtableBytes, long factCacheBytes, boolean salvageDamagedLog) {
+    /** The least default block cache: 64 MiB. */
+    public static final long MIN_DEFAULT_BLOCK_CACHE_BYTES = 64L << 20;
+    /** The largest default block cache: 1 GiB. */
+    public static final long MAX_DEFAULT_BLOCK_CACHE_BYTES = 1L << 30;
+
     /**
-     * The defaults: read-write, fsync on every commit, 64 MiB of native cache including 32 MiB
-     * of memtables, 64 MiB of heap for the fact cache.
+     * The defaults: read-write, fsync on every commit, a native cache of a sixteenth of the memory
+     * this process's machine or container has (at least 64 MiB, at most 1 GiB; see
+     * {@link #defaultBlockCacheBytes}) including 32 MiB of memtables, 64 MiB of heap for the fact cache.
      */
-    public static final RocksSettings DEFAULT = new RocksSettings(false, true, Duration.ofSeconds(1), 64L << 20, 32L << 20, 64L << 20);
+    public static final RocksSettings DEFAULT = new RocksSettings(false, true, Duration.ofSeconds(1),
+            defaultBlockCacheBytes(totalMemoryBytes()), 32L << 20, 64L << 20);
+
+    /**
+     * The default block cache for a machine or container with this much memory: a sixteenth of it,
+     * at least {@link #MIN_DEFAULT_BLOCK_CACHE_BYTES} and at most {@link #MAX_DEFAULT_BLOCK_CACHE_BYTES}.
+     * Once a database outgrows its cache, nearly every read of a fact reads and decompresses a table
+     * block: at 10,000,000 claims (1.1 GB on disk) uniform reads ran at 75,000-87,000 a second with
+     * 64 MiB and 121,000-159,000 with 1 GiB (docs/benchmarks.md, session 15). The cache fills only
+     * with blocks read, so a small database uses little of it; a sixteenth of the memory leaves the
+     * JVM's default heap (a quarter) and the rest to the application. 0 or less (unknown): the least.
+     */
+    public static long defaultBlockCacheBytes(long totalMemoryBytes) {
+        return Math.min(MAX_DEFAULT_BLOCK_CACHE_BYTES, Math.max(MIN_DEFAULT_BLOCK_CACHE_BYTES, totalMemoryBytes / 16));
+    }
+
+    /** The memory of the machine, or of the container if the JVM runs in one with a limit (JDK 14+); 0 if unknown. */
+    private static long totalMemoryBytes() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getTotalMemorySize() : 0;
+    }
 
     /** Settings that refuse to open over a damaged write-ahead log (the default). */
     public RocksSettings(boolean readOnly, boolean syncEachCommit, Duration walSyncInterval, long blockCacheBytes,
