@@ -51,6 +51,7 @@ final class RocksOptions implements AutoCloseable {
                 .setCreateMissingColumnFamilies(create)
                 .setWriteBufferManager(wbm)
                 .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
+                .setMaxFileOpeningThreads(Math.min(16, Math.max(2, Runtime.getRuntime().availableProcessors())))
                 .setBytesPerSync(1 << 20)
                 .setKeepLogFileNum(5)
                 .setEnablePipelinedWrite(true));
