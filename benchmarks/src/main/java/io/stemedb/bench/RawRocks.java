@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +41,9 @@ import org.rocksdb.WriteOptions;
  *       {@code assertions}; a counter in {@code log}; in {@code sources} a per-source prefix and
  *       a counter; in {@code values} a predicate byte, one of 1,000 record slices per predicate,
  *       the subject number; random bucket keys in {@code digests}, 65,536 at each of StemeDB's
- *       digest checkpoints. Reads are a point get of the pair's fact key, StemeDB's read of a
- *       fact.</li>
+ *       digest checkpoints. Each batch adds its entries in key order within each family, as
+ *       the engine's batches do. Reads are a point get of the pair's fact key, StemeDB's read of
+ *       a fact.</li>
  *   <li>{@link Mode#ONE_KEY}: one entry per claim, a 32-byte random key and a value of the
  *       claim's record size, in the default family. Reads are point gets.</li>
  * </ul>
@@ -232,12 +234,16 @@ public final class RawRocks implements AutoCloseable {
             throw new IllegalStateException("the raw indexer failed", failed);
         }
         try (WriteBatch wb = new WriteBatch()) {
-            for (long i = from; i < to; i++) {
-                if (mode == Mode.ONE_KEY) {
+            if (mode == Mode.ONE_KEY) {
+                for (long i = from; i < to; i++) {
                     wb.put(oneKey(i), value(shape.recordBytes(Workload.predicateOfPair(workload.pairOf(i))), i));
-                } else {
-                    write(wb, i, false);
                 }
+            } else {
+                List<Entry> entries = new ArrayList<>();
+                for (long i = from; i < to; i++) {
+                    write(entries, i, false);
+                }
+                addInOrder(entries, wb);
             }
             if (mode == Mode.SAME_KEYS) {
                 wb.put(handles.get(0), stateKey, stateValue);
@@ -258,9 +264,11 @@ public final class RawRocks implements AutoCloseable {
      */
     private void index(long from, long to) {
         try (WriteBatch wb = new WriteBatch(); WriteOptions unsynced = new WriteOptions()) {
+            List<Entry> entries = new ArrayList<>();
             for (long i = from; i < to; i++) {
-                write(wb, i, true);
+                write(entries, i, true);
             }
+            addInOrder(entries, wb);
             if (from / DIGEST_CHECKPOINT != to / DIGEST_CHECKPOINT) {
                 for (StoreShape.Family fam : shape.families()) {
                     if (fam.name().equals("digests")) {
@@ -289,7 +297,28 @@ public final class RawRocks implements AutoCloseable {
     private static final long BUCKETS = 65_536;
 
     /** Puts claim {@code i}'s entries of the families the commit writes ({@code indexed} false) or the indexer writes. */
-    private void write(WriteBatch wb, long i, boolean indexed) throws RocksDBException {
+    /** One entry of a batch: a put, or a merge operand ({@code facts}), in family {@code family} (an index into the families). */
+    private record Entry(int family, byte[] key, byte[] value, boolean merge) { }
+
+    /**
+     * Adds {@code entries} to {@code wb} in key order within each family, as StemeDB's engine
+     * orders its batches (storage's {@code OrderedPuts}): the memtable's skip list then inserts
+     * each key next to the previous one instead of searching from its top. A stable sort, so the
+     * merge operands of one key keep their order.
+     */
+    private void addInOrder(List<Entry> entries, WriteBatch wb) throws RocksDBException {
+        entries.sort((x, y) -> x.family != y.family ? Integer.compare(x.family, y.family) : Arrays.compareUnsigned(x.key, y.key));
+        for (Entry e : entries) {
+            ColumnFamilyHandle h = handles.get(e.family + 1);
+            if (e.merge) {
+                wb.merge(h, e.key, e.value);
+            } else {
+                wb.put(h, e.key, e.value);
+            }
+        }
+    }
+
+    private void write(List<Entry> entries, long i, boolean indexed) {
         long pair = workload.pairOf(i);
         int p = Workload.predicateOfPair(pair);
         List<StoreShape.Family> fams = shape.families();
@@ -299,9 +328,7 @@ public final class RawRocks implements AutoCloseable {
             if (count == 0 || fam.indexed() != indexed || fam.name().equals("digests")) {
                 continue;
             }
-            ColumnFamilyHandle h = handles.get(f + 1);
             for (int j = 0; j < count; j++) {
-                // each thread its own key buffer: the committing thread and the indexer run together
                 byte[] key = new byte[fam.keyBytes()[p]];
                 long mixed = Workload.mix64(i * 31 + f * 7 + j);
                 int len = key.length;
@@ -312,7 +339,7 @@ public final class RawRocks implements AutoCloseable {
                         break;
                     case "facts": // the pair's fact key: a hash
                         factKey(key, pair);
-                        wb.merge(h, key, value(fam.valueBytes()[p], i + j));
+                        entries.add(new Entry(f, key, value(fam.valueBytes()[p], i + j), true));
                         continue;
                     case "sources": // source name, hlc, sequence
                         int src = workload.sourceOf(i);
@@ -332,7 +359,7 @@ public final class RawRocks implements AutoCloseable {
                         fillRandom(key, 8, len, mixed);
                         break;
                 }
-                wb.put(h, key, value(fam.valueBytes()[p], i + j));
+                entries.add(new Entry(f, key, value(fam.valueBytes()[p], i + j), false));
             }
         }
     }

@@ -403,6 +403,7 @@ final class Indexer implements AutoCloseable {
         long newest = last;
         int indexedNow = 0;
         boolean checkpoint;
+        OrderedPuts entries = new OrderedPuts(3 * changes.size());
         try (WriteBatch wb = new WriteBatch(); WriteOptions unsynced = new WriteOptions()) {
             for (Change c : changes) {
                 if (c.sequence() <= last) {
@@ -410,10 +411,10 @@ final class Indexer implements AutoCloseable {
                 }
                 Assertion a = c.assertion();
                 AssertionId id = a.id();
-                wb.put(store.handle(Family.SOURCES), Keys.sourceKey(a.source(), a.hlc(), c.sequence()), EMPTY);
+                entries.put(Family.SOURCES, Keys.sourceKey(a.source(), a.hlc(), c.sequence()), EMPTY);
                 if (a instanceof Claim claim) {
-                    wb.put(store.handle(Family.VALUES), Keys.valueKey(claim), EMPTY);
-                    wb.put(store.handle(Family.SOURCES), Keys.subjectKey(claim.subject(), claim.predicate()), EMPTY);
+                    entries.put(Family.VALUES, Keys.valueKey(claim), EMPTY);
+                    entries.put(Family.SOURCES, Keys.subjectKey(claim.subject(), claim.predicate()), EMPTY);
                 }
                 int bucket = id.prefix16();
                 touched.put(bucket, touched.getOrDefault(bucket, bucketDigests.get(bucket)).plus(id));
@@ -424,6 +425,7 @@ final class Indexer implements AutoCloseable {
             if (newest == last) {
                 return;
             }
+            entries.addTo(store, wb);
             checkpoint = sinceCheckpoint + indexedNow >= checkpointEvery;
             if (checkpoint) {
                 putCheckpoint(wb, touched, newest, sum);

@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -30,7 +31,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
@@ -780,8 +780,11 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         /** Marks written for claims that arrived covered, and the facts they are in. */
         private final List<byte[]> markedFacts = new ArrayList<>();
         private int refusedHere;
+        /** The ids of the assertions this commit stores, put in the batch in key order. */
+        private final OrderedPuts ids;
 
         CommitWriter(List<? extends Assertion> assertions) {
+            ids = new OrderedPuts(assertions.size());
             for (Assertion a : assertions) {
                 candidates.putIfAbsent(a.id(), a);
                 if (a instanceof Erasure e) {
@@ -820,6 +823,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                         store(wb, all.get(i));
                     }
                 }
+                ids.addTo(store, wb);
                 if (changes.isEmpty() && extra == null && markedFacts.isEmpty()) {
                     erasures.refused(refusedHere);
                     return changes;
@@ -827,7 +831,10 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 RocksEraser.Rewritten rewritten = toErase.isEmpty() ? RocksEraser.Rewritten.NONE
                         : new RocksEraser(store, erasures, RocksEngine.this::loadFact).erase(wb, toErase.values(), appends, factKeys);
                 claims -= rewritten.claims();
-                for (Map.Entry<FactCache.Fact, ByteSink> e : appends.entrySet()) {
+                // in key order, as the ids: see OrderedPuts
+                List<Map.Entry<FactCache.Fact, ByteSink>> ordered = new ArrayList<>(appends.entrySet());
+                ordered.sort((x, y) -> Arrays.compareUnsigned(factKeys.get(x.getKey()), factKeys.get(y.getKey())));
+                for (Map.Entry<FactCache.Fact, ByteSink> e : ordered) {
                     if (!rewritten.facts().contains(e.getKey())) {
                         appendToFact(wb, factKeys.get(e.getKey()), e.getKey(), e.getValue());
                     }
@@ -892,7 +899,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             }
             byte[] record = a.canonicalBytes();
             seq++;
-            wb.put(store.handle(Family.IDS), id.toBytes(), Keys.sequenceValue(seq));
+            ids.put(Family.IDS, id.toBytes(), Keys.sequenceValue(seq));
             if (a instanceof Claim c) {
                 byte[] factKey = Keys.factKey(c.subject(), c.predicate());
                 FactEntries.claim(entriesOf(factKey), seq, record);
