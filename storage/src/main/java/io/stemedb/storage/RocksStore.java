@@ -176,9 +176,9 @@ final class RocksStore implements AutoCloseable {
                     .setMaxBackgroundJobs(Math.max(2, Runtime.getRuntime().availableProcessors()))
                     // The open opens every table file (max_open_files -1), each family's on
                     // threads of its own, 16 by default. On two cores a database of 10,000,000
-                    // claims (77 files) opened in 53-71 ms that way and in 31-47 ms on two
-                    // threads; with the page cache dropped, 68-97 ms against 53-69. More threads
-                    // than cores only added their cost (docs/benchmarks.md, session 16).
+                    // claims (77 files) opened in 55 ms (median) that way and in 36 ms on two
+                    // threads; with the page cache dropped, 80 ms against 64. More threads than
+                    // cores only added their cost (docs/benchmarks.md, session 16).
                     .setMaxFileOpeningThreads(fileOpeningThreads(Runtime.getRuntime().availableProcessors()))
                     .setBytesPerSync(1 << 20)
                     .setKeepLogFileNum(5)
