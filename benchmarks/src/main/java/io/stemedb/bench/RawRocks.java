@@ -296,7 +296,6 @@ public final class RawRocks implements AutoCloseable {
     /** The id buckets of Merkle sync (storage's {@code Engine.BUCKETS}). */
     private static final long BUCKETS = 65_536;
 
-    /** Puts claim {@code i}'s entries of the families the commit writes ({@code indexed} false) or the indexer writes. */
     /** One entry of a batch: a put, or a merge operand ({@code facts}), in family {@code family} (an index into the families). */
     private record Entry(int family, byte[] key, byte[] value, boolean merge) { }
 
@@ -318,6 +317,7 @@ public final class RawRocks implements AutoCloseable {
         }
     }
 
+    /** Adds to {@code entries} claim {@code i}'s entries of the families the commit writes ({@code indexed} false) or the indexer writes. */
     private void write(List<Entry> entries, long i, boolean indexed) {
         long pair = workload.pairOf(i);
         int p = Workload.predicateOfPair(pair);
