@@ -299,10 +299,18 @@ final class GroupCommitWriter {
             checkpoints.putAll(g.checkpoints);
         }
         try {
-            Map<AssertionId, Change> added = new HashMap<>();
-            for (Change c : checkpoints.isEmpty() ? engine.commit(all) : engine.commit(all, checkpoints)) {
-                added.put(c.assertion().id(), c);
+            List<Change> changes = checkpoints.isEmpty() ? engine.commit(all) : engine.commit(all, checkpoints);
+            for (Change c : changes) {
                 signatures.stored(c.assertion());
+            }
+            if (group.size() == 1) {
+                // the engine answers the new assertions in the order given, each once: the one writer's answer as it is
+                group.get(0).added = new ArrayList<>(changes);
+                return;
+            }
+            Map<AssertionId, Change> added = new HashMap<>();
+            for (Change c : changes) {
+                added.put(c.assertion().id(), c);
             }
             for (Pending g : group) {
                 g.added = new ArrayList<>();

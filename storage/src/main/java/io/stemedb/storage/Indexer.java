@@ -10,9 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.Condition;
@@ -97,6 +95,8 @@ final class Indexer implements AutoCloseable {
      * ({@link #removing}, {@link #checkpoint}, {@link #close}).
      */
     private final BitSet dirty = new BitSet(Engine.BUCKETS);
+    /** The bucket digests of the batch being indexed: owned by the indexer's thread, empty between batches. */
+    private final TouchedBuckets touched = new TouchedBuckets();
     private long sinceCheckpoint;
     /** The newest sequence committed before this indexer started: the end of its replay of the log. */
     private final long replayTo;
@@ -261,18 +261,17 @@ final class Indexer implements AutoCloseable {
      */
     Runnable removing(List<AssertionId> ids, WriteBatch wb) throws RocksDBException {
         AtomicReferenceArray<IdDigest> bucketDigests = buckets();
-        Map<Integer, IdDigest> touched = new HashMap<>();
+        TouchedBuckets removed = new TouchedBuckets();
         IdDigest sum = digest();
         long watermark = indexed();
         for (AssertionId id : ids) {
-            int bucket = id.prefix16();
-            touched.put(bucket, touched.getOrDefault(bucket, bucketDigests.get(bucket)).minus(id));
+            removed.minus(id, bucketDigests);
             sum = sum.minus(id);
         }
-        putCheckpoint(wb, touched, watermark, sum);
+        putCheckpoint(wb, removed, watermark, sum);
         IdDigest after = sum;
         return () -> {
-            touched.forEach(bucketDigests::set);
+            removed.publishTo(bucketDigests, b -> { });
             checkpointed();
             lock.lock();
             try {
@@ -295,7 +294,7 @@ final class Indexer implements AutoCloseable {
         }
         checkHealthy();
         try (WriteBatch wb = new WriteBatch(); WriteOptions synced = new WriteOptions().setSync(true)) {
-            putCheckpoint(wb, Map.of(), indexed(), digest());
+            putCheckpoint(wb, new TouchedBuckets(), indexed(), digest());
             store.db().write(synced, wb);
         } catch (RocksDBException e) {
             throw StorageException.of("writing a checkpoint of the sync digests", e);
@@ -398,7 +397,6 @@ final class Indexer implements AutoCloseable {
     private void index(List<Change> changes) {
         long last = indexed();
         AtomicReferenceArray<IdDigest> bucketDigests = buckets();
-        Map<Integer, IdDigest> touched = new HashMap<>();
         IdDigest sum = digest();
         long newest = last;
         int indexedNow = 0;
@@ -413,16 +411,18 @@ final class Indexer implements AutoCloseable {
                 AssertionId id = a.id();
                 entries.put(Family.SOURCES, Keys.sourceKey(a.source(), a.hlc(), c.sequence()), EMPTY);
                 if (a instanceof Claim claim) {
-                    entries.put(Family.VALUES, Keys.valueKey(claim), EMPTY);
-                    entries.put(Family.SOURCES, Keys.subjectKey(claim.subject(), claim.predicate()), EMPTY);
+                    byte[] subject = Keys.name(claim.subject());
+                    byte[] predicate = Keys.name(claim.predicate());
+                    entries.put(Family.VALUES, Keys.valueKey(predicate, claim.value(), subject), EMPTY);
+                    entries.put(Family.SOURCES, Keys.subjectKey(subject, predicate), EMPTY);
                 }
-                int bucket = id.prefix16();
-                touched.put(bucket, touched.getOrDefault(bucket, bucketDigests.get(bucket)).plus(id));
+                touched.plus(id, bucketDigests);
                 sum = sum.plus(id);
                 newest = c.sequence();
                 indexedNow++;
             }
             if (newest == last) {
+                touched.clear();
                 return;
             }
             entries.addTo(store, wb);
@@ -434,13 +434,14 @@ final class Indexer implements AutoCloseable {
             }
             store.db().write(unsynced, wb);
         } catch (RocksDBException e) {
+            touched.clear();
             throw StorageException.of("indexing " + changes.size() + " assertions", e);
         }
-        touched.forEach(bucketDigests::set);
         if (checkpoint) {
+            touched.publishTo(bucketDigests, b -> { });
             checkpointed();
         } else {
-            touched.keySet().forEach(dirty::set);
+            touched.publishTo(bucketDigests, dirty::set);
             sinceCheckpoint += indexedNow;
         }
         lock.lock();
@@ -458,13 +459,14 @@ final class Indexer implements AutoCloseable {
      * ({@code touched}'s new digests, where it has one), and both watermarks at {@code watermark},
      * the digest watermark with {@code sum}.
      */
-    private void putCheckpoint(WriteBatch wb, Map<Integer, IdDigest> touched, long watermark, IdDigest sum) throws RocksDBException {
+    private void putCheckpoint(WriteBatch wb, TouchedBuckets touched, long watermark, IdDigest sum) throws RocksDBException {
         AtomicReferenceArray<IdDigest> bucketDigests = buckets();
-        for (Map.Entry<Integer, IdDigest> t : touched.entrySet()) {
-            wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(t.getKey()), t.getValue().toBytes());
+        for (int i = 0; i < touched.size(); i++) {
+            int b = touched.bucket(i);
+            wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(b), touched.staged(b).toBytes());
         }
         for (int b = dirty.nextSetBit(0); b >= 0; b = dirty.nextSetBit(b + 1)) {
-            if (!touched.containsKey(b)) {
+            if (touched.staged(b) == null) {
                 wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(b), bucketDigests.get(b).toBytes());
             }
         }

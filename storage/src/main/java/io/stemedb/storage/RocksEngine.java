@@ -650,8 +650,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             return true;
         });
         long placed = 0;
-        Map<FactCache.Fact, ByteSink> appends = new LinkedHashMap<>();
-        Map<FactCache.Fact, byte[]> factKeys = new HashMap<>();
+        FactAppends appends = new FactAppends(keys.size());
         for (int i = 0; i < keys.size(); i++) {
             AssertionId target = AssertionId.fromBytes(keys.get(i), 0);
             Location at = locate(target);
@@ -659,9 +658,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 continue;
             }
             long sequence = Keys.trailingSequence(keys.get(i));
-            FactCache.Fact fact = FactCache.Fact.of(at.factKey());
-            factKeys.putIfAbsent(fact, at.factKey());
-            FactEntries.retraction(appends.computeIfAbsent(fact, f -> new ByteSink(256)), sequence, at.sequence(), records.get(i));
+            FactEntries.retraction(appends.entriesOf(at.factKey()), sequence, at.sequence(), records.get(i));
             try {
                 wb.put(store.handle(Family.LOG), Keys.sequenceKey(sequence), Keys.location(Keys.AT_FACT_RETRACTION, at.factKey()));
                 wb.delete(store.handle(Family.ORPHANS), keys.get(i));
@@ -671,8 +668,8 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             placed++;
         }
         try {
-            for (Map.Entry<FactCache.Fact, ByteSink> e : appends.entrySet()) {
-                wb.merge(facts, factKeys.get(e.getKey()), e.getValue().toByteArray());
+            for (FactAppends.Append a : appends.inKeyOrder()) {
+                wb.merge(facts, a.factKey(), a.entries().toByteArray());
             }
         } catch (RocksDBException e) {
             throw StorageException.of("placing the retractions that waited for the bulk load's claims", e);
@@ -763,11 +760,15 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         private long retractions = before.retractions();
         private long orphans = before.orphans();
         private Hlc maxHlc = before.maxHlc();
-        /** The entries each fact gets in this commit, in order; and the facts in the order first touched. */
-        private final Map<FactCache.Fact, ByteSink> appends = new LinkedHashMap<>();
-        private final Map<FactCache.Fact, byte[]> factKeys = new HashMap<>();
-        /** Claims of this commit by id: a retraction later in the same commit finds its target here. */
+        /** The entries each fact gets in this commit. */
+        private final FactAppends appends;
+        /**
+         * Claims of this commit by id: a retraction later in the same commit finds its target
+         * here, and a retraction that waited for one is placed with it. Kept only when the commit
+         * holds a retraction or some wait ({@link #tracksPlaces}): a commit of claims alone needs none.
+         */
         private final Map<AssertionId, Location> placedHere = new HashMap<>();
+        private final boolean tracksPlaces;
         /** Retractions of this commit, by id: a retraction of one of them later in the commit finds it stored. */
         private final java.util.Set<AssertionId> retractedHere = new java.util.HashSet<>();
         /** Retractions of this commit whose target is unknown so far, by target. */
@@ -785,12 +786,16 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
         CommitWriter(List<? extends Assertion> assertions) {
             ids = new OrderedPuts(assertions.size());
+            appends = new FactAppends(assertions.size());
+            boolean retracts = false;
             for (Assertion a : assertions) {
                 candidates.putIfAbsent(a.id(), a);
                 if (a instanceof Erasure e) {
                     erasuresHere.add(e);
                 }
+                retracts |= a instanceof Retraction;
             }
+            tracksPlaces = retracts || before.orphans() > 0;
         }
 
         /** Whether this commit erased stored claims or stored an erasure: its physical cleanup is due. */
@@ -829,14 +834,11 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                     return changes;
                 }
                 RocksEraser.Rewritten rewritten = toErase.isEmpty() ? RocksEraser.Rewritten.NONE
-                        : new RocksEraser(store, erasures, RocksEngine.this::loadFact).erase(wb, toErase.values(), appends, factKeys);
+                        : new RocksEraser(store, erasures, RocksEngine.this::loadFact).erase(wb, toErase.values(), appends);
                 claims -= rewritten.claims();
-                // in key order, as the ids: see OrderedPuts
-                List<Map.Entry<FactCache.Fact, ByteSink>> ordered = new ArrayList<>(appends.entrySet());
-                ordered.sort((x, y) -> Arrays.compareUnsigned(factKeys.get(x.getKey()), factKeys.get(y.getKey())));
-                for (Map.Entry<FactCache.Fact, ByteSink> e : ordered) {
-                    if (!rewritten.facts().contains(e.getKey())) {
-                        appendToFact(wb, factKeys.get(e.getKey()), e.getKey(), e.getValue());
+                for (FactAppends.Append a : appends.inKeyOrder()) {
+                    if (!rewritten.facts().contains(a.fact())) {
+                        appendToFact(wb, a.factKey(), a.fact(), a.entries());
                     }
                 }
                 Runnable digests = rewritten.ids().isEmpty() ? () -> { } : indexer.removing(rewritten.ids(), wb);
@@ -872,7 +874,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 for (FactCache.Fact f : rewritten.facts()) {
                     appendsSinceSeal.remove(f);
                 }
-                factCache.invalidate(appends.keySet());
+                factCache.invalidate(appends.facts());
                 factCache.invalidate(rewritten.facts());
                 return changes;
             } catch (RocksDBException e) {
@@ -902,9 +904,11 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             ids.put(Family.IDS, id.toBytes(), Keys.sequenceValue(seq));
             if (a instanceof Claim c) {
                 byte[] factKey = Keys.factKey(c.subject(), c.predicate());
-                FactEntries.claim(entriesOf(factKey), seq, record);
+                FactEntries.claim(appends.entriesOf(factKey), seq, record);
                 wb.put(store.handle(Family.LOG), Keys.sequenceKey(seq), Keys.location(Keys.AT_FACT_CLAIM, factKey));
-                placedHere.put(id, new Location(seq, Keys.AT_FACT_CLAIM, factKey, null));
+                if (tracksPlaces) {
+                    placedHere.put(id, new Location(seq, Keys.AT_FACT_CLAIM, factKey, null));
+                }
                 claims++;
             } else if (a instanceof Erasure e) {
                 wb.put(store.meta(), RocksErasures.recordKey(seq), record);
@@ -983,7 +987,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         /** Appends retraction {@code record} (sequence {@code sequence}) to the fact of its target claim. */
         private void place(WriteBatch wb, long sequence, AssertionId targetId, byte[] record, Location target)
                 throws RocksDBException {
-            FactEntries.retraction(entriesOf(target.factKey()), sequence, target.sequence(), record);
+            FactEntries.retraction(appends.entriesOf(target.factKey()), sequence, target.sequence(), record);
             wb.put(store.handle(Family.LOG), Keys.sequenceKey(sequence), Keys.location(Keys.AT_FACT_RETRACTION, target.factKey()));
         }
 
@@ -1007,12 +1011,6 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 }
             }
             orphans -= waiting.size();
-        }
-
-        private ByteSink entriesOf(byte[] factKey) {
-            FactCache.Fact fact = FactCache.Fact.of(factKey);
-            factKeys.putIfAbsent(fact, factKey);
-            return appends.computeIfAbsent(fact, f -> new ByteSink(256));
         }
 
         /**

@@ -52,8 +52,7 @@ final class RocksEraser {
      * new entries per fact; those of a rewritten fact go into its new head here, and the caller
      * must not append them again.
      */
-    Rewritten erase(WriteBatch wb, Collection<RocksEngine.Erased> claims, Map<FactCache.Fact, ByteSink> appends,
-            Map<FactCache.Fact, byte[]> factKeys) throws RocksDBException {
+    Rewritten erase(WriteBatch wb, Collection<RocksEngine.Erased> claims, FactAppends appends) throws RocksDBException {
         Map<FactCache.Fact, List<RocksEngine.Erased>> byFact = new LinkedHashMap<>();
         Map<FactCache.Fact, byte[]> keyOf = new LinkedHashMap<>();
         for (RocksEngine.Erased e : claims) {
