@@ -10,7 +10,9 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.Condition;
@@ -95,8 +97,6 @@ final class Indexer implements AutoCloseable {
      * ({@link #removing}, {@link #checkpoint}, {@link #close}).
      */
     private final BitSet dirty = new BitSet(Engine.BUCKETS);
-    /** The bucket digests of the batch being indexed: owned by the indexer's thread, empty between batches. */
-    private final TouchedBuckets touched = new TouchedBuckets();
     private long sinceCheckpoint;
     /** The newest sequence committed before this indexer started: the end of its replay of the log. */
     private final long replayTo;
@@ -261,17 +261,18 @@ final class Indexer implements AutoCloseable {
      */
     Runnable removing(List<AssertionId> ids, WriteBatch wb) throws RocksDBException {
         AtomicReferenceArray<IdDigest> bucketDigests = buckets();
-        TouchedBuckets removed = new TouchedBuckets();
+        Map<Integer, IdDigest> touched = new HashMap<>();
         IdDigest sum = digest();
         long watermark = indexed();
         for (AssertionId id : ids) {
-            removed.minus(id, bucketDigests);
+            int bucket = id.prefix16();
+            touched.put(bucket, touched.getOrDefault(bucket, bucketDigests.get(bucket)).minus(id));
             sum = sum.minus(id);
         }
-        putCheckpoint(wb, removed, watermark, sum);
+        putCheckpoint(wb, touched, watermark, sum);
         IdDigest after = sum;
         return () -> {
-            removed.publishTo(bucketDigests, b -> { });
+            touched.forEach(bucketDigests::set);
             checkpointed();
             lock.lock();
             try {
@@ -294,7 +295,7 @@ final class Indexer implements AutoCloseable {
         }
         checkHealthy();
         try (WriteBatch wb = new WriteBatch(); WriteOptions synced = new WriteOptions().setSync(true)) {
-            putCheckpoint(wb, new TouchedBuckets(), indexed(), digest());
+            putCheckpoint(wb, Map.of(), indexed(), digest());
             store.db().write(synced, wb);
         } catch (RocksDBException e) {
             throw StorageException.of("writing a checkpoint of the sync digests", e);
@@ -397,6 +398,7 @@ final class Indexer implements AutoCloseable {
     private void index(List<Change> changes) {
         long last = indexed();
         AtomicReferenceArray<IdDigest> bucketDigests = buckets();
+        Map<Integer, IdDigest> touched = new HashMap<>();
         IdDigest sum = digest();
         long newest = last;
         int indexedNow = 0;
@@ -416,13 +418,13 @@ final class Indexer implements AutoCloseable {
                     entries.put(Family.VALUES, Keys.valueKey(predicate, claim.value(), subject), EMPTY);
                     entries.put(Family.SOURCES, Keys.subjectKey(subject, predicate), EMPTY);
                 }
-                touched.plus(id, bucketDigests);
+                int bucket = id.prefix16();
+                touched.put(bucket, touched.getOrDefault(bucket, bucketDigests.get(bucket)).plus(id));
                 sum = sum.plus(id);
                 newest = c.sequence();
                 indexedNow++;
             }
             if (newest == last) {
-                touched.clear();
                 return;
             }
             entries.addTo(store, wb);
@@ -434,14 +436,13 @@ final class Indexer implements AutoCloseable {
             }
             store.db().write(unsynced, wb);
         } catch (RocksDBException e) {
-            touched.clear();
             throw StorageException.of("indexing " + changes.size() + " assertions", e);
         }
+        touched.forEach(bucketDigests::set);
         if (checkpoint) {
-            touched.publishTo(bucketDigests, b -> { });
             checkpointed();
         } else {
-            touched.publishTo(bucketDigests, dirty::set);
+            touched.keySet().forEach(dirty::set);
             sinceCheckpoint += indexedNow;
         }
         lock.lock();
@@ -459,14 +460,13 @@ final class Indexer implements AutoCloseable {
      * ({@code touched}'s new digests, where it has one), and both watermarks at {@code watermark},
      * the digest watermark with {@code sum}.
      */
-    private void putCheckpoint(WriteBatch wb, TouchedBuckets touched, long watermark, IdDigest sum) throws RocksDBException {
+    private void putCheckpoint(WriteBatch wb, Map<Integer, IdDigest> touched, long watermark, IdDigest sum) throws RocksDBException {
         AtomicReferenceArray<IdDigest> bucketDigests = buckets();
-        for (int i = 0; i < touched.size(); i++) {
-            int b = touched.bucket(i);
-            wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(b), touched.staged(b).toBytes());
+        for (Map.Entry<Integer, IdDigest> t : touched.entrySet()) {
+            wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(t.getKey()), t.getValue().toBytes());
         }
         for (int b = dirty.nextSetBit(0); b >= 0; b = dirty.nextSetBit(b + 1)) {
-            if (touched.staged(b) == null) {
+            if (!touched.containsKey(b)) {
                 wb.put(store.handle(Family.DIGESTS), Keys.bucketKey(b), bucketDigests.get(b).toBytes());
             }
         }
