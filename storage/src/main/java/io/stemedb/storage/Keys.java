@@ -191,6 +191,9 @@ final class Keys {
         return new byte[] {(byte) (bucket >>> 8), (byte) bucket};
     }
 
+    /** digests: a key after every bucket's, the exclusive end of a range over them all. */
+    static final byte[] ALL_BUCKETS_END = {(byte) 0xff, (byte) 0xff, 0};
+
     static int bucketOf(byte[] bucketKey) {
         return (bucketKey[0] & 0xff) << 8 | (bucketKey[1] & 0xff);
     }

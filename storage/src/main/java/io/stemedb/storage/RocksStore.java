@@ -69,6 +69,8 @@ final class RocksStore implements AutoCloseable {
      * record is read first from a read-only open, so an older database is refused untouched.
      */
     static final String FORMAT_MARKER = "STEMEDB_FORMAT";
+    /** A file that says an open is creating indexed families the database lacked and the indexes start over ({@link #markReindex}). */
+    static final String REINDEX_MARKER = "STEMEDB_REINDEX";
     private static final byte[] FORMAT_KEY = "format".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NODE_KEY = "node".getBytes(StandardCharsets.US_ASCII);
     /** The meta key of the engine's counters. */
@@ -144,12 +146,15 @@ final class RocksStore implements AutoCloseable {
             WriteBufferManager wbm = track(new WriteBufferManager(settings.memtableBytes(), cache));
             if (!created) {
                 checkDatabaseFiles(directory);
-                checkFamilies(directory, settings.readOnly());
+                List<Family> lacking = checkFamilies(directory, settings.readOnly());
                 if (!Files.exists(directory.resolve(FORMAT_MARKER))) {
                     int version = probeFormat(directory);
                     if (version > 0 && version < FORMAT_VERSION) {
                         throw new StorageException.OlderFormat(directory, version, FORMAT_VERSION);
                     }
+                }
+                if (lacking.stream().anyMatch(f -> f.writer == Family.Writer.INDEXER)) {
+                    markReindex(directory, lacking);
                 }
             }
             WALRecoveryMode recovery = WALRecoveryMode.TolerateCorruptedTailRecords;
@@ -196,6 +201,13 @@ final class RocksStore implements AutoCloseable {
             this.db = opened;
             this.handles = handles.toArray(new ColumnFamilyHandle[0]);
             this.nodeId = checkFormat(created, proposedNodeId);
+            if (Files.exists(directory.resolve(REINDEX_MARKER))) {
+                if (settings.readOnly()) {
+                    throw new StorageException.Incompatible(directory + " has indexes that a read-write open began to "
+                            + "rebuild; open it read-write once to rebuild them");
+                }
+                reindexFromScratch();
+            }
             if (!settings.readOnly()) {
                 writeMarker(directory);
             }
@@ -312,36 +324,84 @@ final class RocksStore implements AutoCloseable {
     }
 
     /**
-     * Refuses a RocksDB database that is not StemeDB's: one with a column family StemeDB does not
-     * declare, or without its first families. Families StemeDB declares and the database lacks
-     * are created by the open (a later version's addition, filled by the indexer).
+     * Refuses a RocksDB database that is not StemeDB's, or not one this version reads: one with a
+     * column family StemeDB does not declare, or without a family that commits write (which
+     * nothing could rebuild). Returns the declared families the database lacks, which a
+     * read-write open creates: families that a later version added.
      */
-    private void checkFamilies(Path directory, boolean readOnly) throws RocksDBException {
+    private List<Family> checkFamilies(Path directory, boolean readOnly) throws RocksDBException {
         List<String> found = new ArrayList<>();
         try (Options options = new Options()) {
             for (byte[] name : RocksDB.listColumnFamilies(options, directory.toString())) {
                 found.add(new String(name, StandardCharsets.US_ASCII));
             }
         }
-        List<String> declared = new ArrayList<>();
+        List<String> unknown = new ArrayList<>(found);
+        List<Family> missing = new ArrayList<>();
         for (Family f : Family.values()) {
-            declared.add(f.familyName());
+            unknown.remove(f.familyName());
+            if (!found.contains(f.familyName())) {
+                missing.add(f);
+            }
         }
-        if (!declared.containsAll(found) || !found.containsAll(List.of("default", Family.IDS.familyName(), Family.LOG.familyName(),
-                Family.FACTS.familyName()))) {
-            if (writtenByStemeDB(directory)) {
+        boolean lacksCommitted = missing.stream().anyMatch(f -> f.writer == Family.Writer.COMMIT);
+        if (writtenByStemeDB(directory)) {
+            if (lacksCommitted) {
                 throw new StorageException.DamagedDatabase(directory + " is a StemeDB database whose MANIFEST (the list of its "
                         + "files) is damaged: it lists the column families " + found + "; restore the database from a backup", null);
             }
+            if (!unknown.isEmpty()) {
+                throw new StorageException.Incompatible(directory + " has the column families " + unknown + ", which this "
+                        + "version of StemeDB does not know: a newer StemeDB wrote it, so open it with that version (if none "
+                        + "ever opened it, its MANIFEST is damaged: restore the database from a backup)");
+            }
+        } else if (lacksCommitted || !unknown.isEmpty()) {
             throw new StorageException.Incompatible(directory + " is a RocksDB database but not a StemeDB one (its column "
                     + "families are " + found + "); give the directory of a StemeDB database or an empty one");
         }
-        if (readOnly && !found.containsAll(declared)) {
-            List<String> missing = new ArrayList<>(declared);
-            missing.removeAll(found);
-            throw new StorageException.Incompatible(directory + " lacks the column families " + missing
+        if (readOnly && !missing.isEmpty()) {
+            throw new StorageException.Incompatible(directory + " lacks the column families "
+                    + missing.stream().map(Family::familyName).toList()
                     + " that this version of StemeDB adds; open it read-write once to add them");
         }
+        return missing;
+    }
+
+    /**
+     * Records, durably and before the open creates them, that indexed families are missing: the
+     * open that creates them must also make the indexer start over, and a crash between the two
+     * would otherwise leave the new families empty behind a watermark that says all is indexed.
+     */
+    private static void markReindex(Path directory, List<Family> lacking) {
+        Path marker = directory.resolve(REINDEX_MARKER);
+        try (FileChannel ch = FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.wrap(("StemeDB rebuilds the indexes; it created the column families "
+                    + lacking.stream().map(Family::familyName).toList() + "\n").getBytes(StandardCharsets.US_ASCII)));
+            ch.force(true);
+        } catch (IOException e) {
+            throw new StorageException("cannot write " + marker + ": " + e.getMessage() + "; check the directory's permissions", e);
+        }
+        BulkLoader.syncDirectory(directory);
+    }
+
+    /**
+     * Makes the indexer start again from the first assertion, from empty digests, after an open
+     * created indexed families the database lacked (a later version's new index): drops the
+     * indexer's watermarks and the stored bucket digests in one synced batch, then the
+     * {@link #REINDEX_MARKER}. The indexer, finding no watermark, fills every indexed family from
+     * the log in the background; index reads wait for it.
+     */
+    private void reindexFromScratch() throws RocksDBException, IOException {
+        LOG.info("{} lacked indexed column families, now created; the indexer rebuilds the indexes from the log", directory);
+        try (org.rocksdb.WriteOptions sync = new org.rocksdb.WriteOptions().setSync(true);
+                org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
+            wb.delete(meta(), INDEXED_KEY);
+            wb.delete(meta(), INDEXED_ENTRIES_KEY);
+            wb.deleteRange(handle(Family.DIGESTS), new byte[0], Keys.ALL_BUCKETS_END);
+            db.write(sync, wb);
+        }
+        Files.delete(directory.resolve(REINDEX_MARKER));
     }
 
     /**

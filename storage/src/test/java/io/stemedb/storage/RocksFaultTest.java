@@ -38,6 +38,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -250,6 +252,103 @@ class RocksFaultTest {
         }
         try (Options options = new Options(); RocksDB db = RocksDB.open(options, dir.toString())) {
             assertArrayEquals("value".getBytes(StandardCharsets.UTF_8), db.get("key".getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    /** Makes a database in {@code dir} holding claims 0 to n - 1; returns what its indexes answer. */
+    private static List<Object> committed(Path dir, int n) {
+        try (RocksEngine engine = open(dir)) {
+            engine.commit(claims(0, n));
+            return indexAnswers(engine);
+        }
+    }
+
+    /** What a database's indexes answer: by value, by source, its subjects and predicates, its sync digest. */
+    private static List<Object> indexAnswers(RocksEngine engine) {
+        return List.of(engine.subjectsWith("p0", Value.text("value 3")), engine.subjectsWith("p2", Value.text("value 41")),
+                engine.bySource("src1").stream().map(Assertion::id).toList(), engine.subjects(null, 100),
+                engine.predicates("s2"), engine.digest());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Family.class, names = {"VALUES", "SOURCES", "DIGESTS"})
+    void aFamilyTheIndexerWritesThatTheDatabaseLacksIsCreatedAndFilledFromTheLog(Family family) throws Exception {
+        Path dir = tmp.resolve("db");
+        List<Object> before = committed(dir, 60);
+        try (RawDb raw = new RawDb(dir)) {
+            raw.db.dropColumnFamily(raw.family(family.familyName()));
+        }
+
+        try (RocksEngine engine = open(dir)) {
+            assertEquals(before, indexAnswers(engine), "the indexes answer as before the family was dropped");
+            VerifyReport report = engine.verify();
+            assertTrue(report.ok(), report.toString());
+            engine.commit(claims(60, 70));
+        }
+        try (RocksEngine engine = open(dir)) {
+            assertEquals(70, engine.stats().assertions());
+            assertTrue(engine.verify().ok(), "the next opens keep the family and its entries");
+        }
+    }
+
+    @Test
+    void anOpenStoppedAfterCreatingAnIndexedFamilyAndBeforeTheRebuildIsFinishedByTheNextReadWriteOpen() throws Exception {
+        Path dir = tmp.resolve("db");
+        List<Object> before = committed(dir, 60);
+        // the state such a stop leaves: the marker written, the family created empty, the watermarks as they were
+        Files.writeString(dir.resolve(RocksStore.REINDEX_MARKER), "StemeDB rebuilds the indexes\n");
+        try (RawDb raw = new RawDb(dir)) {
+            raw.db.dropColumnFamily(raw.family(Family.VALUES.familyName()));
+            raw.db.createColumnFamily(new ColumnFamilyDescriptor(Family.VALUES.nameBytes())).close();
+        }
+
+        StorageException.Incompatible e = assertThrows(StorageException.Incompatible.class, () -> openReadOnly(dir));
+        assertTrue(e.getMessage().contains("read-write once"), e.getMessage());
+        try (RocksEngine engine = open(dir)) {
+            assertEquals(before, indexAnswers(engine));
+            assertTrue(engine.verify().ok());
+        }
+        assertFalse(Files.exists(dir.resolve(RocksStore.REINDEX_MARKER)), "the marker goes once the rebuild is under way");
+        try (RocksEngine engine = openReadOnly(dir)) {
+            assertEquals(before, indexAnswers(engine));
+        }
+    }
+
+    @Test
+    void aDatabaseLackingAFamilyThatCommitsWriteIsReportedDamagedAndLeftAsItWas() throws Exception {
+        Path dir = tmp.resolve("db");
+        committed(dir, 10);
+        try (RawDb raw = new RawDb(dir)) {
+            raw.db.dropColumnFamily(raw.family(Family.ORPHANS.familyName()));
+        }
+
+        StorageException.DamagedDatabase e = assertThrows(StorageException.DamagedDatabase.class, () -> open(dir));
+        assertTrue(e.getMessage().contains("MANIFEST") && e.getMessage().contains(dir.toString()), e.getMessage());
+        assertThrows(StorageException.DamagedDatabase.class, () -> openReadOnly(dir));
+        try (RawDb raw = new RawDb(dir)) {
+            assertFalse(raw.families.containsKey(Family.ORPHANS.familyName()), "no family was created: " + raw.families.keySet());
+        }
+    }
+
+    @Test
+    void aDatabaseWithAFamilyThisVersionDoesNotKnowIsRefusedAsWrittenByANewerStemeDb() throws Exception {
+        Path dir = tmp.resolve("db");
+        committed(dir, 10);
+        try (RawDb raw = new RawDb(dir)) {
+            raw.db.createColumnFamily(new ColumnFamilyDescriptor("by-time".getBytes(StandardCharsets.US_ASCII))).close();
+        }
+
+        StorageException.Incompatible e = assertThrows(StorageException.Incompatible.class, () -> open(dir));
+        assertTrue(e.getMessage().contains("[by-time]") && e.getMessage().contains("newer"), e.getMessage());
+        StorageException.Incompatible ro = assertThrows(StorageException.Incompatible.class, () -> openReadOnly(dir));
+        assertTrue(ro.getMessage().contains("[by-time]"), ro.getMessage());
+
+        try (RawDb raw = new RawDb(dir)) {
+            raw.db.dropColumnFamily(raw.family("by-time"));
+        }
+        try (RocksEngine engine = open(dir)) {
+            assertEquals(10, engine.stats().assertions(), "the refusals changed nothing");
+            assertTrue(engine.verify().ok());
         }
     }
 
