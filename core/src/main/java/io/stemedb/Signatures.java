@@ -115,7 +115,7 @@ final class Signatures implements Proofs {
 
     /** Whether {@code a} is a claim of a {@code stemedb:} source: an attestation, a registry entry, or refused. */
     static boolean inNamespace(Assertion a) {
-        return a instanceof Claim c && c.source().startsWith("stemedb:");
+        return a instanceof Claim c && c.source().startsWith(Assertion.RESERVED_SOURCE_PREFIX);
     }
 
     /** Why {@code c}, a claim of a {@code stemedb:} source, may not be stored; null if it may. */

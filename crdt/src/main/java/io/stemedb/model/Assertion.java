@@ -43,6 +43,12 @@ public sealed interface Assertion permits Claim, Retraction, Erasure {
     /** The BLAKE3-256 hash of {@link #canonicalBytes()}. */
     AssertionId id();
 
+    /**
+     * The prefix of the sources StemeDB keeps for itself (its key registry, its attestations):
+     * what their claims say is checked on arrival, and a database reads them at every open.
+     */
+    String RESERVED_SOURCE_PREFIX = "stemedb:";
+
     /** Who makes this assertion: a system, a person, a feed. */
     String source();
 

@@ -125,6 +125,11 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     private final FactCache factCache;
     private final ColumnFamilyHandle facts;
     private final Indexer indexer;
+    /**
+     * Whether the commits write the by-source entries of reserved sources themselves
+     * ({@link RocksStore#RESERVED_BY_COMMITS_KEY}), so that reading those waits for no indexer.
+     */
+    private final boolean reservedByCommits;
     private final RocksErasures erasures;
     /** Appends per fact since this process last sealed it; guarded by {@link #commitMonitor}. */
     private final Map<FactCache.Fact, Integer> appendsSinceSeal = new LinkedHashMap<>(1024, 0.75f, true) {
@@ -206,6 +211,18 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             LOG.info("finishing the physical cleanup of an erasure in {} that was interrupted", store.directory());
             purgeErased();
         }
+        boolean byCommits = store.get(store.meta(), RocksStore.RESERVED_BY_COMMITS_KEY) != null;
+        if (!byCommits && !settings.readOnly()) {
+            // written before the commits indexed reserved sources: once the indexer holds every one so far, they take over
+            indexer.await(state.lastSequence());
+            try (WriteOptions sync = new WriteOptions().setSync(true)) {
+                store.db().put(store.meta(), sync, RocksStore.RESERVED_BY_COMMITS_KEY, Keys.sequenceKey(state.lastSequence() + 1));
+            } catch (RocksDBException e) {
+                throw StorageException.of("recording that the commits index reserved sources", e);
+            }
+            byCommits = true;
+        }
+        this.reservedByCommits = byCommits;
     }
 
     /**
@@ -902,6 +919,11 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             byte[] record = a.canonicalBytes();
             seq++;
             ids.put(Family.IDS, id.toBytes(), Keys.sequenceValue(seq));
+            if (a.source().startsWith(Assertion.RESERVED_SOURCE_PREFIX)) {
+                // read at every open (the signatures): indexed here, so that an open after a crash
+                // does not wait for the indexer's replay; the indexer writes the same key again
+                wb.put(store.handle(Family.SOURCES), Keys.sourceKey(a.source(), a.hlc(), seq), EMPTY);
+            }
             if (a instanceof Claim c) {
                 byte[] factKey = Keys.factKey(c.subject(), c.predicate());
                 FactEntries.claim(appends.entriesOf(factKey), seq, record);
@@ -1330,14 +1352,15 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
     @Override
     public List<Assertion> bySource(String source) {
-        return indexRead(() -> {
+        java.util.function.Supplier<List<Assertion>> scan = () -> {
             List<Long> sequences = new ArrayList<>();
             store.scan(store.handle(Family.SOURCES), Keys.sourcePrefix(source), (key, v) -> sequences.add(Keys.trailingSequence(key)));
             List<Assertion> found = new ArrayList<>(bySequence(sequences));
             // keys order by (hlc, sequence); assertions of one source with one timestamp order by id
             found.sort(Assertion.RECORD_ORDER);
             return found;
-        });
+        };
+        return reservedByCommits && source.startsWith(Assertion.RESERVED_SOURCE_PREFIX) ? read(scan) : indexRead(scan);
     }
 
     @Override

@@ -77,6 +77,13 @@ final class RocksStore implements AutoCloseable {
     static final byte[] STATE_KEY = "state".getBytes(StandardCharsets.US_ASCII);
     /** The meta key of the indexer's digest watermark: every assertion up to this sequence is indexed, its id in the stored bucket digests. */
     static final byte[] INDEXED_KEY = "indexed".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * The meta key that says from which sequence on the commits write the by-source entries of
+     * {@link io.stemedb.model.Assertion#RESERVED_SOURCE_PREFIX reserved sources} themselves, so
+     * that reading those never waits for the indexer (every one before it was indexed when the key
+     * was written); u64.
+     */
+    static final byte[] RESERVED_BY_COMMITS_KEY = "reserved-sources-by-commits".getBytes(StandardCharsets.US_ASCII);
     /** The meta key of the indexer's entries watermark: the index entries of every assertion up to this sequence are written ({@link Indexer}). */
     static final byte[] INDEXED_ENTRIES_KEY = "indexed-entries".getBytes(StandardCharsets.US_ASCII);
 
@@ -527,6 +534,7 @@ final class RocksStore implements AutoCloseable {
                     org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
                 wb.put(meta(), FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
                 wb.put(meta(), NODE_KEY, ByteBuffer.allocate(8).putLong(proposedNodeId).array());
+                wb.put(meta(), RESERVED_BY_COMMITS_KEY, Keys.sequenceKey(0));
                 db.write(sync, wb);
             }
             return proposedNodeId;

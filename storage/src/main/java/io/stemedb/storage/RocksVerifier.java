@@ -60,6 +60,8 @@ final class RocksVerifier {
     private RocksEngine.State counters;
     /** The index entries of everything up to this sequence are written, by the entries watermark of the snapshot. */
     private long watermark;
+    /** From this sequence on, commits write the by-source entries of reserved sources ({@link RocksStore#RESERVED_BY_COMMITS_KEY}). */
+    private long reservedFrom = Long.MAX_VALUE;
     /** The stored bucket digests are those of the ids up to this sequence, by the digest watermark of the snapshot. */
     private long digestWatermark;
     private IdDigest watermarkDigest = IdDigest.empty();
@@ -247,6 +249,20 @@ final class RocksVerifier {
         }
         // a StemeDB that writes only the digest watermark leaves an older entries watermark behind
         watermark = entries == null ? digestWatermark : Math.max(digestWatermark, ByteBuffer.wrap(entries).getLong());
+        byte[] reserved = view.get(store.meta(), RocksStore.RESERVED_BY_COMMITS_KEY);
+        if (reserved != null && reserved.length != 8) {
+            throw new StorageException.Corruption("the record of when commits began to index reserved sources (" + reserved.length
+                    + " bytes) is damaged; restore from a backup", null);
+        }
+        reservedFrom = reserved == null ? Long.MAX_VALUE : ByteBuffer.wrap(reserved).getLong();
+    }
+
+    /**
+     * Whether the by-source entry of the record at {@code sequence} must be there: the indexer has
+     * passed it, or the commit wrote it, as commits do for reserved sources since {@link #reservedFrom}.
+     */
+    private boolean sourceEntryDue(long sequence, Assertion a) {
+        return sequence <= watermark || (sequence >= reservedFrom && a.source().startsWith(Assertion.RESERVED_SOURCE_PREFIX));
     }
 
     // ---------------------------------------------------------------- records
@@ -538,10 +554,12 @@ final class RocksVerifier {
                 indexedIds = indexedIds.plus(s.id());
                 buckets[s.id().prefix16()] = buckets[s.id().prefix16()].plus(s.id());
             }
+            if (sourceEntryDue(s.sequence(), a)) {
+                expectedSources.add(Keys.sourceKey(a.source(), a.hlc(), s.sequence()), EMPTY);
+            }
             if (s.sequence() > watermark) {
                 continue;
             }
-            expectedSources.add(Keys.sourceKey(a.source(), a.hlc(), s.sequence()), EMPTY);
             if (a instanceof Claim c) {
                 factSubjects.add(ByteBuffer.wrap(Keys.subjectKey(c.subject(), c.predicate())));
                 factValues.add(ByteBuffer.wrap(Keys.valueKey(c)));
@@ -698,7 +716,8 @@ final class RocksVerifier {
     private void findIndexProblems(Family family, boolean subjectsSpace) {
         String name = subjectsSpace ? "subjects" : family.familyName();
         forEachRecord(s -> {
-            if (s.sequence() > watermark) {
+            boolean bySource = family == Family.SOURCES && !subjectsSpace;
+            if (bySource ? !sourceEntryDue(s.sequence(), s.assertion()) : s.sequence() > watermark) {
                 return;
             }
             for (byte[] key : implied(s, family, subjectsSpace)) {
@@ -743,7 +762,7 @@ final class RocksVerifier {
             return null;
         }
         Stored s = recordAt(sequence);
-        if (s == null || sequence > watermark
+        if (s == null || !sourceEntryDue(sequence, s.assertion())
                 || !Arrays.equals(key, Keys.sourceKey(s.assertion().source(), s.assertion().hlc(), sequence))) {
             return "matches no indexed record";
         }
