@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stemedb.backup.ProgressListener;
 import io.stemedb.lens.Lens;
 import io.stemedb.lens.Lenses;
 import io.stemedb.lens.Resolution;
@@ -189,6 +190,27 @@ class SignedClaimsTest {
         SigningKey.InvalidKeyException e = assertThrows(SigningKey.InvalidKeyException.class,
                 () -> StemeDB.builder().nodeId(1).rootKey(CRM.publicKey()).open(path));
         assertTrue(e.getMessage().contains("open it with its own root key"), e.getMessage());
+    }
+
+    @Test
+    void signaturesLoadedInBulkSurviveAReopenAndVerify() {
+        List<Assertion> all;
+        try (StemeDB source = memory(new ManualClock(T0))) {
+            register(source);
+            source.assertion("acme", "ceo", Value.text("Alice")).source("registry").signedWith(REGISTRY).commit();
+            all = source.changesSince(0, 100).stream().map(io.stemedb.model.Change::assertion).toList();
+        }
+        Path path = dir.resolve("bulk");
+        try (StemeDB db = StemeDB.builder().nodeId(1).clock(new ManualClock(T0)).rootKey(ROOT.publicKey()).open(path)) {
+            assertEquals(all.size(), db.bulkLoad(all.iterator(), ProgressListener.NONE).added());
+        }
+        try (StemeDB db = StemeDB.builder().nodeId(1).clock(new ManualClock(T0)).open(path)) {
+            Resolution r = db.resolve("acme", "ceo", Lenses.signedOnly());
+            assertEquals(Value.text("Alice"), r.value().orElseThrow(), r.explain());
+            assertEquals(REGISTRY.publicKeyHex(), r.evidence().proofs().signer(r.winners().get(0)));
+            assertTrue(db.verify().ok());
+            assertEquals(2, db.verifySignatures().keyEntries());
+        }
     }
 
     @Test
