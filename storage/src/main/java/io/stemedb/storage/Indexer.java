@@ -47,13 +47,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Recovery.</b> The indexer's batches are not synced, so a crash can lose the last of them;
  * a watermark and what it covers are one batch, so what survives is consistent. On open the
- * indexer replays the log from the digest watermark ({@code replay}) before anything newer:
- * index entries are keys, so writing one twice is harmless, and the digests are sums, so a replay
- * starts exactly after the watermark stored with them. Reopening costs no scan when the database
- * was closed cleanly ({@link #close} drains the queue and checkpoints); after a crash the replay
- * of at most {@link #CHECKPOINT} + {@link #MAX_LAG} assertions runs in the background. Without a
- * digest watermark (a new database, or one whose indexed families were just created) everything
- * is indexed from the first sequence, starting from empty digests.
+ * indexer first replays the log from the entries watermark ({@code replay}), at most
+ * {@link #MAX_LAG} assertions and a batch, so that index reads wait only for those
+ * ({@link #await}); then it adds the ids between the digest watermark and the entries watermark
+ * to the digests (the digest pass: up to {@link #CHECKPOINT} assertions, read from the log and
+ * summed, nothing written), one page between two batches of new commits, and reads of the digests
+ * wait for that ({@link #awaitDigests}). The digests are sums, so the order of the two does not
+ * matter; no checkpoint is written until the pass is done, so the stored digests stay exact at
+ * their watermark whenever the process stops. Reopening costs no scan when the database was
+ * closed cleanly ({@link #close} drains the queue and checkpoints); after a crash both run in the
+ * background. Without a digest watermark (a new database, or one whose indexed families were just
+ * created) everything is indexed from the first sequence, starting from empty digests.
  *
  * <p>Thread-safe. A failure of the indexer's writes stops it: every later commit and index read
  * fails with that cause until the database is reopened (which replays from the watermark).
@@ -78,7 +82,7 @@ final class Indexer implements AutoCloseable {
 
     private final RocksStore store;
     private final Replay replay;
-    /** Guards {@link #queue}, {@link #indexed}, {@link #handed}, {@link #total}, {@link #failure} and {@link #closing}. */
+    /** Guards {@link #queue}, {@link #indexed}, {@link #digested}, {@link #handed}, {@link #total}, {@link #failure} and {@link #closing}. */
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled under {@link #lock} when any of the fields it guards changes. */
     private final Condition changed = lock.newCondition();
@@ -87,8 +91,15 @@ final class Indexer implements AutoCloseable {
     private final Thread thread;
     /** Everything up to here is indexed, and written in the entries watermark record. Guarded by {@link #lock}. */
     private long indexed;
-    /** The digest watermark read on open: how far a read-only database's stored digests go. */
-    private final long digestedTo;
+    /** The ids of every assertion up to here are in {@link #total} and the bucket digests; never past {@link #indexed}. Guarded by {@link #lock}. */
+    private long digested;
+    /**
+     * The digest pass's next start and its end (the entries watermark read on open): the ids of
+     * the assertions in between are indexed but not yet digested. Owned by the indexer's thread;
+     * equal once the pass is done.
+     */
+    private long digestPassAt;
+    private final long digestPassTo;
     /** Assertions indexed between two checkpoints at most; {@link #CHECKPOINT} but in tests. */
     private final int checkpointEvery;
     /**
@@ -128,20 +139,27 @@ final class Indexer implements AutoCloseable {
         byte[] mark = store.get(store.meta(), RocksStore.INDEXED_KEY);
         this.fromScratch = mark == null;
         if (mark == null) {
-            digestedTo = 0;
+            digested = 0;
             total = IdDigest.empty();
         } else {
             ByteBuffer b = ByteBuffer.wrap(mark);
-            digestedTo = b.getLong();
+            digested = b.getLong();
             byte[] digest = new byte[IdDigest.ENCODED_LENGTH];
             b.get(digest);
             total = IdDigest.fromBytes(digest);
         }
-        // a read-write indexer replays from the digest watermark; a read-only one can read the
-        // index entries up to the entries watermark (an older StemeDB may have left that record
-        // behind the digest watermark: it wrote only the latter)
+        // an older StemeDB may have left the entries watermark behind the digest watermark: it
+        // wrote only the latter; a damaged record (verify names it) counts as none, so the
+        // replay starts at the digest watermark and the next batch writes it again
         byte[] entries = store.get(store.meta(), RocksStore.INDEXED_ENTRIES_KEY);
-        indexed = readOnly && entries != null ? Math.max(digestedTo, ByteBuffer.wrap(entries).getLong()) : digestedTo;
+        if (entries != null && entries.length != Long.BYTES) {
+            LOG.warn("the indexer's entries watermark record of {} is damaged ({} bytes); indexing again from the digest watermark",
+                    store.directory(), entries.length);
+            entries = null;
+        }
+        indexed = entries == null ? digested : Math.max(digested, ByteBuffer.wrap(entries).getLong());
+        digestPassAt = digested;
+        digestPassTo = readOnly ? digested : indexed;
         handed = Math.max(indexed, lastSequence);
         replayTo = handed;
         if (readOnly) {
@@ -175,7 +193,7 @@ final class Indexer implements AutoCloseable {
         }
     }
 
-    /** Waits until every assertion up to {@code sequence} is indexed. */
+    /** Waits until the index entries of every assertion up to {@code sequence} are written. */
     void await(long sequence) {
         lock.lock();
         try {
@@ -183,6 +201,28 @@ final class Indexer implements AutoCloseable {
                 checkHealthy();
                 if (thread == null) {
                     throw new StorageException("the indexes of this database trail its log by " + (sequence - indexed)
+                            + " assertions (it was not closed cleanly); open it read-write once to bring them up to date");
+                }
+                changed.awaitUninterruptibly();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until every assertion up to {@code sequence} is indexed and its id digested: what the
+     * digests, a checkpoint and {@link #removing} need. A read-only database's digests are those
+     * of its last checkpoint: refused when its index entries are further on.
+     */
+    void awaitDigests(long sequence) {
+        await(sequence);
+        lock.lock();
+        try {
+            while (digested < sequence) {
+                checkHealthy();
+                if (thread == null) {
+                    throw new StorageException("the sync digests of this database trail its indexes by " + (indexed - digested)
                             + " assertions (it was not closed cleanly); open it read-write once to bring them up to date");
                 }
                 changed.awaitUninterruptibly();
@@ -202,9 +242,8 @@ final class Indexer implements AutoCloseable {
         }
     }
 
-    /** The digest of every indexed id; call after {@link #await}. */
+    /** The digest of every indexed id; call after {@link #awaitDigests}. */
     IdDigest digest() {
-        checkDigested();
         lock.lock();
         try {
             return total;
@@ -213,15 +252,13 @@ final class Indexer implements AutoCloseable {
         }
     }
 
-    /** The digest of the indexed ids in {@code bucket}; call after {@link #await}. */
+    /** The digest of the indexed ids in {@code bucket}; call after {@link #awaitDigests}. */
     IdDigest bucketDigest(int bucket) {
-        checkDigested();
         return buckets().get(bucket);
     }
 
-    /** A copy of every bucket's digest; call after {@link #await}, with no commit running. */
+    /** A copy of every bucket's digest; call after {@link #awaitDigests}, with no commit running. */
     IdDigest[] bucketDigests() {
-        checkDigested();
         AtomicReferenceArray<IdDigest> b = buckets();
         IdDigest[] copy = new IdDigest[Engine.BUCKETS];
         for (int i = 0; i < copy.length; i++) {
@@ -239,10 +276,11 @@ final class Indexer implements AutoCloseable {
     void advancedTo(long sequence, IdDigest digest) {
         lock.lock();
         try {
-            if (!queue.isEmpty() || indexed < handed || sinceCheckpoint > 0) {
+            if (!queue.isEmpty() || indexed < handed || digested < indexed || sinceCheckpoint > 0) {
                 throw new IllegalStateException("the indexer must be idle and checkpointed when a bulk load moves its watermark");
             }
             indexed = sequence;
+            digested = sequence;
             handed = sequence;
             total = digest;
             buckets = null;
@@ -256,7 +294,7 @@ final class Indexer implements AutoCloseable {
     /**
      * Writes, in {@code wb}, a checkpoint of the digests less {@code ids}: the ids of claims an
      * erasure deletes, all indexed already. Call with the indexer caught up and no other commit
-     * running (a commit holding the commit monitor, after {@link #await}); run what it returns once
+     * running (a commit holding the commit monitor, after {@link #awaitDigests}); run what it returns once
      * {@code wb} is written, to bring the digests in memory along.
      */
     Runnable removing(List<AssertionId> ids, WriteBatch wb) throws RocksDBException {
@@ -286,14 +324,22 @@ final class Indexer implements AutoCloseable {
 
     /**
      * Writes a checkpoint of the digests, synced, if anything was indexed since the last one. Call
-     * with the indexer caught up and no commit running (a bulk load, after {@link #await}, before
-     * it reads the digests it adds to).
+     * with the indexer caught up and no commit running (a bulk load, after {@link #awaitDigests},
+     * before it reads the digests it adds to).
      */
     void checkpoint() {
         if (thread == null || sinceCheckpoint == 0) {
             return;
         }
         checkHealthy();
+        lock.lock();
+        try {
+            if (digested < indexed) {
+                throw new IllegalStateException("a checkpoint needs every indexed id digested: call awaitDigests first");
+            }
+        } finally {
+            lock.unlock();
+        }
         try (WriteBatch wb = new WriteBatch(); WriteOptions synced = new WriteOptions().setSync(true)) {
             putCheckpoint(wb, Map.of(), indexed(), digest());
             store.db().write(synced, wb);
@@ -301,15 +347,6 @@ final class Indexer implements AutoCloseable {
             throw StorageException.of("writing a checkpoint of the sync digests", e);
         }
         checkpointed();
-    }
-
-    /** A read-only database's digests are those of its last checkpoint: refuses them when its index entries are further on. */
-    private void checkDigested() {
-        long trailing = indexed() - digestedTo;
-        if (thread == null && trailing > 0) {
-            throw new StorageException("the sync digests of this database trail its indexes by " + trailing
-                    + " assertions (it was not closed cleanly); open it read-write once to bring them up to date");
-        }
     }
 
     private void checkHealthy() {
@@ -360,13 +397,17 @@ final class Indexer implements AutoCloseable {
                 from = page.get(page.size() - 1).sequence();
             }
             while (true) {
+                if (digestPassAt < digestPassTo) {
+                    digestPage();
+                }
                 List<Change> work = new ArrayList<>();
                 lock.lock();
                 try {
-                    while (queue.isEmpty() && !closing) {
+                    // while the digest pass runs, a page of it comes between two batches of new commits
+                    while (queue.isEmpty() && !closing && digestPassAt == digestPassTo) {
                         changed.awaitUninterruptibly();
                     }
-                    if (queue.isEmpty()) {
+                    if (queue.isEmpty() && closing) {
                         return;
                     }
                     while (!queue.isEmpty() && work.size() < BATCH) {
@@ -375,7 +416,9 @@ final class Indexer implements AutoCloseable {
                 } finally {
                     lock.unlock();
                 }
-                index(work);
+                if (!work.isEmpty()) {
+                    index(work);
+                }
             }
         } catch (RuntimeException | Error e) {
             LOG.error("the indexer of {} failed; index reads and commits fail until the database is reopened",
@@ -391,9 +434,57 @@ final class Indexer implements AutoCloseable {
     }
 
     /**
+     * Adds to the digests in memory the ids of the next page of the digest pass; when it ends
+     * there, the digests are those of every indexed id, and a checkpoint is written if one is due.
+     */
+    private void digestPage() {
+        List<Change> page = replay.read(digestPassAt, (int) Math.min(REPLAY_PAGE, digestPassTo - digestPassAt));
+        if (page.isEmpty()) {
+            throw new StorageException.Corruption("the log ends at sequence " + digestPassAt + " but the indexer's entries "
+                    + "watermark says " + digestPassTo + "; run verify and restore from a backup", null);
+        }
+        AtomicReferenceArray<IdDigest> bucketDigests = buckets();
+        IdDigest sum = digest();
+        long at = digestPassAt;
+        for (Change c : page) {
+            if (c.sequence() > digestPassTo) {
+                break;
+            }
+            AssertionId id = c.assertion().id();
+            int bucket = id.prefix16();
+            bucketDigests.set(bucket, bucketDigests.get(bucket).plus(id));
+            dirty.set(bucket);
+            sum = sum.plus(id);
+            sinceCheckpoint++;
+            at = c.sequence();
+        }
+        // the last entries before the pass's end may be erased ones, which a read skips
+        digestPassAt = at == digestPassAt ? digestPassTo : at;
+        lock.lock();
+        try {
+            total = sum;
+            if (digestPassAt == digestPassTo) {
+                digested = indexed;
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (digestPassAt == digestPassTo && sinceCheckpoint >= checkpointEvery) {
+            try (WriteBatch wb = new WriteBatch(); WriteOptions unsynced = new WriteOptions()) {
+                putCheckpoint(wb, Map.of(), indexed(), digest());
+                store.db().write(unsynced, wb);
+            } catch (RocksDBException e) {
+                throw StorageException.of("writing a checkpoint of the sync digests", e);
+            }
+            checkpointed();
+        }
+    }
+
+    /**
      * Indexes {@code changes} (in sequence order) in one write batch with the new entries
      * watermark, and a checkpoint of the digests when {@link #checkpointEvery} assertions were
-     * indexed since the last one.
+     * indexed since the last one and the digest pass is done.
      */
     private void index(List<Change> changes) {
         long last = indexed();
@@ -428,7 +519,7 @@ final class Indexer implements AutoCloseable {
                 return;
             }
             entries.addTo(store, wb);
-            checkpoint = sinceCheckpoint + indexedNow >= checkpointEvery;
+            checkpoint = digestPassAt == digestPassTo && sinceCheckpoint + indexedNow >= checkpointEvery;
             if (checkpoint) {
                 putCheckpoint(wb, touched, newest, sum);
             } else {
@@ -449,6 +540,9 @@ final class Indexer implements AutoCloseable {
         try {
             total = sum;
             indexed = newest;
+            if (digestPassAt == digestPassTo) {
+                digested = newest;
+            }
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -481,7 +575,10 @@ final class Indexer implements AutoCloseable {
         sinceCheckpoint = 0;
     }
 
-    /** Indexes what was handed over, checkpoints the digests, then stops the thread. Idempotent. */
+    /**
+     * Indexes what was handed over, checkpoints the digests, then stops the thread. Idempotent. A
+     * digest pass still running is left for the next open: no checkpoint then.
+     */
     @Override
     public void close() {
         lock.lock();
@@ -507,7 +604,7 @@ final class Indexer implements AutoCloseable {
         }
         lock.lock();
         try {
-            if (failure != null) {
+            if (failure != null || digested < indexed) {
                 return;
             }
         } finally {

@@ -201,7 +201,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         }
         if (journal != null) {
             LOG.info("finishing the bulk load into {} that was interrupted after its commit point", store.directory());
-            indexer.await(state.lastSequence());
+            indexer.awaitDigests(state.lastSequence());
             indexer.checkpoint();
             finishBulk(BulkLoader.Journal.decode(journal), Map.of(), (phase, done, total) -> { });
         } else if (!settings.readOnly()) {
@@ -471,7 +471,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             try {
                 checkOpen();
                 checkWritable();
-                indexer.await(state.lastSequence());
+                indexer.awaitDigests(state.lastSequence());
                 // the load writes the buckets it adds to and the digest watermark: every other
                 // bucket must be stored as it is in memory
                 indexer.checkpoint();
@@ -836,8 +836,9 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             List<Assertion> all = new ArrayList<>(candidates.values());
             boolean[] present = storedAmong(all, before.maxHlc());
             if (!erasuresHere.isEmpty()) {
-                // the index entries of the claims to erase must exist before this batch deletes them
-                indexer.await(before.lastSequence());
+                // the index entries of the claims to erase must exist before this batch deletes
+                // them, and their ids be in the digests it takes them from
+                indexer.awaitDigests(before.lastSequence());
             }
             try (WriteBatch wb = new WriteBatch()) {
                 for (int i = 0; i < all.size(); i++) {
@@ -1386,13 +1387,13 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
     @Override
     public IdDigest digest() {
-        return indexRead(indexer::digest);
+        return digestRead(indexer::digest);
     }
 
     @Override
     public IdDigest bucketDigest(int bucket) {
         Args.bucket(bucket);
-        return indexRead(() -> indexer.bucketDigest(bucket));
+        return digestRead(() -> indexer.bucketDigest(bucket));
     }
 
     @Override
@@ -1575,6 +1576,14 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     private <T> T indexRead(java.util.function.Supplier<T> body) {
         return read(() -> {
             indexer.await(state.lastSequence());
+            return body.get();
+        });
+    }
+
+    /** A read of the sync digests: first waits until the indexer has digested the id of every commit completed so far. */
+    private <T> T digestRead(java.util.function.Supplier<T> body) {
+        return read(() -> {
+            indexer.awaitDigests(state.lastSequence());
             return body.get();
         });
     }

@@ -131,6 +131,115 @@ class IndexerCheckpointTest {
     }
 
     /**
+     * After a crash the index entries are brought up to date from the entries watermark first;
+     * the ids between the digest watermark and it are digested afterwards. Here the digest pass
+     * is held (its reads of the log wait on a latch): index reads are answered meanwhile, digest
+     * reads wait, and no checkpoint is written though more than {@value #EVERY} assertions were
+     * indexed since the last one (the live database checkpointed every 200, the reopened one every 100), so the stored digests stay those of their watermark. Once the
+     * pass runs, the digests are those of every id and a checkpoint records them.
+     */
+    @Test
+    void indexReadsWaitOnlyForTheEntriesReplayAndDigestReadsForTheDigestPass() throws Exception {
+        Path live = tmp.resolve("live");
+        Path image = tmp.resolve("image");
+        List<Assertion> all = claims(0, 500);
+        List<io.stemedb.model.Change> changes;
+        try (RocksEngine engine = RocksEngine.open(live, RocksSettings.DEFAULT, NODE, 2 * EVERY)) {
+            engine.commit(all.subList(0, 200));
+            engine.commit(all.subList(200, 350));
+            engine.digest();
+            assertEquals(200L, watermarks(engine.store())[0]);
+            assertEquals(350L, watermarks(engine.store())[1]);
+            WalDamageTest.imageOf(engine, image);
+            engine.commit(all.subList(350, 500));
+            changes = engine.changesSince(0, 1000);
+        }
+        assertEquals(500, changes.size());
+        java.util.concurrent.CountDownLatch pass = new java.util.concurrent.CountDownLatch(1);
+        List<Long> reads = java.util.Collections.synchronizedList(new ArrayList<>());
+        Indexer.Replay replay = (after, limit) -> {
+            reads.add(after);
+            if (after < 350) {
+                try {
+                    pass.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return changes.stream().filter(c -> c.sequence() > after).limit(limit).toList();
+        };
+        java.util.concurrent.ExecutorService waiter = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (RocksStore store = RocksStore.open(image, RocksSettings.DEFAULT, NODE)) {
+            long[] before = watermarks(store);
+            assertEquals(200L, before[0]);
+            assertEquals(350L, before[1]);
+            // the image's log ends at 350; the replay hands over the 150 committed after it, as a log that went on would
+            Indexer indexer = new Indexer(store, 500, false, replay, EVERY);
+            try {
+                waiter.submit(() -> indexer.await(500)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(500L, indexer.indexed());
+                assertEquals(350L, reads.get(0), "the replay starts at the entries watermark, not the digest watermark");
+                java.util.concurrent.Future<?> digests = waiter.submit(() -> indexer.awaitDigests(500));
+                assertThrows(java.util.concurrent.TimeoutException.class, () -> digests.get(300, java.util.concurrent.TimeUnit.MILLISECONDS),
+                        "digest reads wait for the digest pass");
+                assertEquals(200L, watermarks(store)[0], "no checkpoint while ids between the watermarks are not digested");
+                assertEquals(500L, watermarks(store)[1], "the entries watermark follows the replay");
+                assertTrue(reads.contains(200L), "the digest pass reads the log from the digest watermark: " + reads);
+                pass.countDown();
+                digests.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(digestOf(all), indexer.digest());
+                for (Assertion a : all) {
+                    int bucket = a.id().prefix16();
+                    IdDigest expected = IdDigest.of(all.stream().map(Assertion::id).filter(id -> id.prefix16() == bucket).toList());
+                    assertEquals(expected, indexer.bucketDigest(bucket), "bucket " + bucket);
+                }
+                assertEquals(500L, watermarks(store)[0], "the end of the pass checkpoints: 300 assertions were indexed since the last");
+                byte[] stored = store.get(store.meta(), RocksStore.INDEXED_KEY);
+                assertEquals(digestOf(all), IdDigest.fromBytes(java.util.Arrays.copyOfRange(stored, 8, stored.length)));
+                assertEquals(bucketsOf(all), storedBuckets(store));
+            } finally {
+                pass.countDown();
+                indexer.close();
+            }
+        } finally {
+            waiter.shutdownNow();
+        }
+    }
+
+    /**
+     * An erasure takes the ids of the claims it erases out of the digests, so it waits for the
+     * digest pass after a crash: a database never checkpointed (digest watermark absent, entries
+     * watermark at 20,000) reopened and erased from at once ends with exactly the digests of
+     * what is left, which a reopen and verify confirm.
+     */
+    @Test
+    void anErasureRightAfterACrashWaitsForTheDigestPass() throws Exception {
+        Path live = tmp.resolve("live");
+        Path image = tmp.resolve("image");
+        List<Assertion> all = claims(0, 20_000);
+        try (RocksEngine engine = RocksEngine.open(live, RocksSettings.DEFAULT, NODE, Indexer.CHECKPOINT)) {
+            for (int i = 0; i < all.size(); i += 1000) {
+                engine.commit(all.subList(i, i + 1000));
+            }
+            engine.digest();
+            assertEquals(-1L, watermarks(engine.store())[0], "no checkpoint yet");
+            assertEquals(20_000L, watermarks(engine.store())[1]);
+            WalDamageTest.imageOf(engine, image);
+        }
+        Erasure erasure = Erasure.of(Erasure.Scope.subject("subject 3"), "dpo", Hlc.of(1_700_000_100_000L, 0, NODE), "request 18", null);
+        IdDigest expected = digestOf(all.stream().filter(a -> !((Claim) a).subject().equals("subject 3")).toList()).plus(erasure.id());
+        try (RocksEngine engine = RocksEngine.open(image, RocksSettings.DEFAULT, NODE, Indexer.CHECKPOINT)) {
+            engine.commit(List.of(erasure));
+            assertEquals(expected, engine.digest());
+        }
+        try (RocksEngine engine = RocksEngine.open(image, RocksSettings.DEFAULT, NODE, Indexer.CHECKPOINT)) {
+            assertEquals(expected, engine.digest());
+            VerifyReport report = engine.verify();
+            assertTrue(report.ok(), report.problems().toString());
+        }
+    }
+
+    /**
      * A StemeDB that writes only the digest watermark (one that checkpoints every batch) leaves
      * the entries watermark it does not know behind: the later of the two counts.
      */

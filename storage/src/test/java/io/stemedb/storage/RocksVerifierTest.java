@@ -284,13 +284,15 @@ class RocksVerifierTest {
     }
 
     /**
-     * A database whose indexer stopped short (its last batches lost in a crash) is sound: the
-     * indexes are checked up to the watermark, and the indexer catches up when it is opened.
+     * A database whose indexer stopped short (its batches lost in a crash: both watermarks with
+     * what they cover) is sound: the indexes are checked up to the watermarks, and the indexer
+     * catches up when it is opened.
      */
     @Test
     void aWatermarkBehindTheLogIsSoundAndCaughtUpOnOpen() throws Exception {
         try (RocksFaultTest.RawDb raw = new RocksFaultTest.RawDb(dir)) {
             raw.db.delete(raw.family("default"), RocksStore.INDEXED_KEY);
+            raw.db.delete(raw.family("default"), RocksStore.INDEXED_ENTRIES_KEY);
             for (String family : List.of("sources", "values", "digests")) {
                 raw.db.deleteRange(raw.family(family), new byte[0], new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff});
             }
