@@ -34,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Each cycle starts {@link CrashWriter} in a separate JVM on the same directory (so the data
  * accumulates across kills), lets it write batches of 1 to 50 assertions from 1 to 4 threads, kills
- * it 50 to 1500 ms after it started writing, and then, in this JVM, reopens the directory and
- * checks:
+ * it 50 to 1500 ms after it started writing (every other cycle: as soon as it announces a batch
+ * after its first acknowledgement, so that kills strike while batches are being written however
+ * fast the disk syncs), and then, in this JVM, reopens the directory and checks:
  * <ul>
  *   <li>every acknowledged id is stored, with the batch tag and index it was written with;</li>
  *   <li>every batch begun in any cycle (acknowledged or not) is stored entirely or not at all;</li>
@@ -107,7 +108,8 @@ class CrashRecoveryTest {
         int cyclesWithWrites = 0;
         for (int cycle = 0; cycle < CYCLES; cycle++) {
             String where = "cycle " + cycle + " of " + CYCLES + " in " + tmp + " (-Dstemedb.crash.seed=" + SEED + ")";
-            Map<String, List<AssertionId>> acks = runAndKill(dir, "c" + cycle, "default", false, random, ledger, where);
+            Kill kill = cycle % 2 == 0 ? Kill.AFTER_A_WHILE : Kill.AT_A_BEGIN;
+            Map<String, List<AssertionId>> acks = runAndKill(dir, "c" + cycle, "default", kill, random, ledger, where);
             if (!acks.isEmpty()) {
                 cyclesWithWrites++;
             }
@@ -137,16 +139,25 @@ class CrashRecoveryTest {
         Random random = new Random(SEED + 1);
         Ledger ledger = new Ledger();
         String where = "syncEvery(100 ms) (-Dstemedb.crash.seed=" + SEED + ")";
-        Map<String, List<AssertionId>> acks = runAndKill(dir, "e0", "100", true, random, ledger, where);
+        Map<String, List<AssertionId>> acks = runAndKill(dir, "e0", "100", Kill.AFTER_FIRST_ACK, random, ledger, where);
         checkRecovered(dir, ledger, "e0", acks, true, true, where);
         assertTrue(!acks.isEmpty(), "the writer acknowledged batches before the kill");
     }
 
+    /** When a writer is killed. */
+    private enum Kill {
+        /** 50 to 1500 ms after it starts writing: wherever it is. */
+        AFTER_A_WHILE,
+        /** 50 to 1500 ms after its first acknowledgement: there is something to lose. */
+        AFTER_FIRST_ACK,
+        /** As soon as it announces a batch after its first acknowledgement: most likely while that batch is being written. */
+        AT_A_BEGIN
+    }
+
     /**
-     * Runs one writer process on {@code dir} and kills it 50 to 1500 ms after it starts writing
-     * (or, when {@code afterFirstAck}, after its first acknowledgement); returns its acknowledgements.
+     * Runs one writer process on {@code dir} and kills it when {@code kill} says; returns its acknowledgements.
      */
-    private Map<String, List<AssertionId>> runAndKill(Path dir, String run, String durability, boolean afterFirstAck,
+    private Map<String, List<AssertionId>> runAndKill(Path dir, String run, String durability, Kill kill,
             Random random, Ledger ledger, String where) throws Exception {
         int threads = 1 + random.nextInt(4);
         long killAfterMillis = 50 + random.nextInt(1451);
@@ -159,11 +170,19 @@ class CrashRecoveryTest {
             ledger.startNanos += System.nanoTime() - t0;
             assertEquals("READY " + child.pid(), ready, where + ": the writer's first line");
             List<String> early = new ArrayList<>();
-            while (afterFirstAck && (early.isEmpty() || !early.get(early.size() - 1).startsWith("ACK "))) {
-                early.add(child.expectLine(120));
+            boolean acknowledged = false;
+            while (kill != Kill.AFTER_A_WHILE) {
+                String line = child.expectLine(120);
+                early.add(line);
+                acknowledged |= line.startsWith("ACK ");
+                if (acknowledged && (kill == Kill.AFTER_FIRST_ACK || line.startsWith("BEGIN "))) {
+                    break;
+                }
             }
-            assertTrue(child.stillRunningAfter(killAfterMillis),
-                    where + ": the writer ended by itself; its stderr:\n" + child.stderrText());
+            if (kill != Kill.AT_A_BEGIN) {
+                assertTrue(child.stillRunningAfter(killAfterMillis),
+                        where + ": the writer ended by itself; its stderr:\n" + child.stderrText());
+            }
             child.killHard();
             lines = new ArrayList<>(List.of(ready));
             lines.addAll(early);
