@@ -155,8 +155,9 @@ public final class StemeDBBuilder {
     /**
      * The Java heap, about, that an on-disk database may use to keep the evidence of recently read
      * facts (a subject and predicate: its claims and their retractions), so that reading them
-     * again needs no RocksDB seek. Commits invalidate what they change. Default 64 MiB; 0 turns the
-     * cache off. The figure is an estimate of the retained heap (about 400 bytes per assertion
+     * again needs no RocksDB seek. Commits invalidate what they change. Default a sixteenth of the
+     * JVM's maximum heap, at least 64 MiB and at most 1 GiB ({@link RocksSettings#defaultFactCacheBytes});
+     * it fills only with facts read. 0 turns the cache off. The figure is an estimate of the retained heap (about 400 bytes per assertion
      * plus its encoded size, plus about 600 per fact); an in-memory database has no such cache.
      */
     public StemeDBBuilder factCacheBytes(long bytes) {

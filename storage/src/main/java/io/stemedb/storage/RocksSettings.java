@@ -20,13 +20,32 @@ public record RocksSettings(boolean readOnly, boolean syncEachCommit, Duration w
     /** The largest default block cache: 1 GiB. */
     public static final long MAX_DEFAULT_BLOCK_CACHE_BYTES = 1L << 30;
 
+    /** The least default fact cache: 64 MiB. */
+    public static final long MIN_DEFAULT_FACT_CACHE_BYTES = 64L << 20;
+    /** The largest default fact cache: 1 GiB. */
+    public static final long MAX_DEFAULT_FACT_CACHE_BYTES = 1L << 30;
+
     /**
      * The defaults: read-write, fsync on every commit, a native cache of a sixteenth of the memory
      * this process's machine or container has (at least 64 MiB, at most 1 GiB; see
-     * {@link #defaultBlockCacheBytes}) including 32 MiB of memtables, 64 MiB of heap for the fact cache.
+     * {@link #defaultBlockCacheBytes}) including 32 MiB of memtables, a fact cache of a sixteenth
+     * of the JVM's maximum heap (at least 64 MiB, at most 1 GiB; see {@link #defaultFactCacheBytes}).
      */
     public static final RocksSettings DEFAULT = new RocksSettings(false, true, Duration.ofSeconds(1),
-            defaultBlockCacheBytes(totalMemoryBytes()), 32L << 20, 64L << 20);
+            defaultBlockCacheBytes(totalMemoryBytes()), 32L << 20, defaultFactCacheBytes(Runtime.getRuntime().maxMemory()));
+
+    /**
+     * The default fact cache for a JVM whose heap may grow to {@code maxHeapBytes}: a sixteenth of
+     * it, at least {@link #MIN_DEFAULT_FACT_CACHE_BYTES} and at most
+     * {@link #MAX_DEFAULT_FACT_CACHE_BYTES}. A fact of two claims weighs about 270 bytes there, so
+     * 64 MiB hold about 220,000 facts: 1,000,000 claims of two per fact did not fit, and uniform
+     * reads of them hit the cache 29-43% of the time and ran at about RocksDB's speed; with a
+     * sixteenth of a 12 GiB heap every fact fits (docs/benchmarks.md, session 19). The cache fills
+     * only with facts read, so a small database uses little of it.
+     */
+    public static long defaultFactCacheBytes(long maxHeapBytes) {
+        return Math.min(MAX_DEFAULT_FACT_CACHE_BYTES, Math.max(MIN_DEFAULT_FACT_CACHE_BYTES, maxHeapBytes / 16));
+    }
 
     /**
      * The default block cache for a machine or container with this much memory: a sixteenth of it,

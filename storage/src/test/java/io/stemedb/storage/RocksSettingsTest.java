@@ -25,10 +25,21 @@ class RocksSettingsTest {
     }
 
     @Test
-    void theDefaultsSizeTheCacheFromThisMachinesMemory() {
+    void defaultFactCacheIsASixteenthOfTheHeapBetween64MiBAnd1GiB() {
+        assertEquals(64 * MIB, RocksSettings.defaultFactCacheBytes(256 * MIB), "a small heap: what every heap had before");
+        assertEquals(64 * MIB, RocksSettings.defaultFactCacheBytes(GIB));
+        assertEquals(384 * MIB, RocksSettings.defaultFactCacheBytes(6 * GIB), "the default heap of a 24 GiB machine");
+        assertEquals(768 * MIB, RocksSettings.defaultFactCacheBytes(12 * GIB));
+        assertEquals(GIB, RocksSettings.defaultFactCacheBytes(32 * GIB), "capped");
+        assertEquals(GIB, RocksSettings.defaultFactCacheBytes(Long.MAX_VALUE), "no limit: capped");
+    }
+
+    @Test
+    void theDefaultsSizeTheCachesFromThisMachinesMemoryAndThisJvmsHeap() {
         long total = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
         assertEquals(RocksSettings.defaultBlockCacheBytes(total), RocksSettings.DEFAULT.blockCacheBytes());
         assertEquals(32 * MIB, RocksSettings.DEFAULT.memtableBytes());
+        assertEquals(RocksSettings.defaultFactCacheBytes(Runtime.getRuntime().maxMemory()), RocksSettings.DEFAULT.factCacheBytes());
     }
 
     @Test
