@@ -10,12 +10,9 @@ import io.stemedb.model.Claim;
 import io.stemedb.model.Hlc;
 import io.stemedb.model.StemeException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -363,7 +360,7 @@ final class BulkLoader implements AutoCloseable {
         writeFactsMarker();
         writeRecords(staging.resolve(DEFERRED_FILE), deferred);
         writeSeals();
-        syncDirectory(staging);
+        DurableFiles.syncDirectory(staging);
         State after = new State(seq, claims, maxHlc);
         byte[] indexed = new ByteSink(48).u64(seq).raw(total().toBytes()).toByteArray();
         return new Journal(Journal.STAGED, loadId, fromSequence, after, indexed, files);
@@ -520,13 +517,8 @@ final class BulkLoader implements AutoCloseable {
     }
 
     private static void writeFile(Path file, byte[] bytes) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
+        try {
+            DurableFiles.write(file, bytes);
         } catch (IOException e) {
             throw new StorageException("cannot write " + file + ": " + e.getMessage() + "; check the disk (nothing was loaded)", e);
         }
@@ -538,18 +530,6 @@ final class BulkLoader implements AutoCloseable {
         } catch (IOException e) {
             throw new StorageException("cannot read the bulk load's file " + file + ": " + e.getMessage()
                     + "; the database cannot finish the interrupted bulk load without it: restore it from a backup", e);
-        }
-    }
-
-    /** Makes the directory's entries durable (the files' names, not only their bytes). */
-    static void syncDirectory(Path directory) {
-        try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some platforms cannot open a directory; their file systems order metadata themselves.
-            if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("win")) {
-                throw new StorageException("cannot sync the directory " + directory + ": " + e.getMessage(), e);
-            }
         }
     }
 

@@ -381,15 +381,13 @@ final class RocksStore implements AutoCloseable {
      */
     private static void markReindex(Path directory, List<Family> lacking) {
         Path marker = directory.resolve(REINDEX_MARKER);
-        try (FileChannel ch = FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(ByteBuffer.wrap(("StemeDB rebuilds the indexes; it created the column families "
-                    + lacking.stream().map(Family::familyName).toList() + "\n").getBytes(StandardCharsets.US_ASCII)));
-            ch.force(true);
+        try {
+            DurableFiles.write(marker, ("StemeDB rebuilds the indexes; it created the column families "
+                    + lacking.stream().map(Family::familyName).toList() + "\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             throw new StorageException("cannot write " + marker + ": " + e.getMessage() + "; check the directory's permissions", e);
         }
-        BulkLoader.syncDirectory(directory);
+        DurableFiles.syncDirectory(directory);
     }
 
     /**

@@ -204,13 +204,9 @@ public final class RocksUpgrade {
         Path swap = swapFile(dir);
         try {
             Path temp = swap.resolveSibling(swap.getFileName() + ".tmp");
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
-                ch.write(ByteBuffer.wrap(old.getFileName().toString().getBytes(StandardCharsets.UTF_8)));
-                ch.force(true);
-            }
+            DurableFiles.write(temp, old.getFileName().toString().getBytes(StandardCharsets.UTF_8));
             Files.move(temp, swap, StandardCopyOption.ATOMIC_MOVE);
-            BulkLoader.syncDirectory(dir.getParent());
+            DurableFiles.syncDirectory(dir.getParent());
         } catch (IOException e) {
             throw new StorageException("cannot write " + swap + ": " + e.getMessage() + "; the format-1 database at " + dir
                     + " is unchanged, the upgraded one is at " + upgraded, e);
@@ -246,11 +242,11 @@ public final class RocksUpgrade {
                     Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
                 }
                 Files.move(upgraded, dir, StandardCopyOption.ATOMIC_MOVE);
-                BulkLoader.syncDirectory(dir.getParent());
+                DurableFiles.syncDirectory(dir.getParent());
                 LOG.info("finished the upgrade of {}: the format-1 database is at {}", dir, old);
             }
             Files.delete(swap);
-            BulkLoader.syncDirectory(dir.getParent());
+            DurableFiles.syncDirectory(dir.getParent());
         } catch (IOException e) {
             throw new StorageException("cannot finish the upgrade of " + dir + " (" + e.getMessage() + "); the swap file "
                     + swap + " names where the format-1 database goes: rename it there by hand, rename " + upgrading(dir)
