@@ -137,7 +137,8 @@ class ErasureConvergenceProperties {
                 Arbitraries.integers().between(0, 2), Arbitraries.longs().between(1, 3)).as(Hlc::of);
     }
 
-    private static void delete(Path dir) {
+    /** Deletes {@code dir} and everything in it: what a property made in a temporary directory. */
+    static void delete(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
