@@ -195,19 +195,7 @@ final class Indexer implements AutoCloseable {
 
     /** Waits until the index entries of every assertion up to {@code sequence} are written. */
     void await(long sequence) {
-        lock.lock();
-        try {
-            while (indexed < sequence) {
-                checkHealthy();
-                if (thread == null) {
-                    throw new StorageException("the indexes of this database trail its log by " + (sequence - indexed)
-                            + " assertions (it was not closed cleanly); open it read-write once to bring them up to date");
-                }
-                changed.awaitUninterruptibly();
-            }
-        } finally {
-            lock.unlock();
-        }
+        awaitWatermark(false, sequence);
     }
 
     /**
@@ -216,13 +204,21 @@ final class Indexer implements AutoCloseable {
      * of its last checkpoint: refused when its index entries are further on.
      */
     void awaitDigests(long sequence) {
-        await(sequence);
+        awaitWatermark(false, sequence);
+        awaitWatermark(true, sequence);
+    }
+
+    /** Waits until {@link #digested} (if {@code digests}) or {@link #indexed} reaches {@code sequence}; a read-only database cannot wait. */
+    private void awaitWatermark(boolean digests, long sequence) {
         lock.lock();
         try {
-            while (digested < sequence) {
+            while ((digests ? digested : indexed) < sequence) {
                 checkHealthy();
                 if (thread == null) {
-                    throw new StorageException("the sync digests of this database trail its indexes by " + (indexed - digested)
+                    String trailing = digests
+                            ? "the sync digests of this database trail its indexes by " + (indexed - digested)
+                            : "the indexes of this database trail its log by " + (sequence - indexed);
+                    throw new StorageException(trailing
                             + " assertions (it was not closed cleanly); open it read-write once to bring them up to date");
                 }
                 changed.awaitUninterruptibly();
@@ -340,9 +336,14 @@ final class Indexer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        try (WriteBatch wb = new WriteBatch(); WriteOptions synced = new WriteOptions().setSync(true)) {
+        writeCheckpoint(true);
+    }
+
+    /** Writes a checkpoint of every digest changed since the last one, at the current watermark. */
+    private void writeCheckpoint(boolean sync) {
+        try (WriteBatch wb = new WriteBatch(); WriteOptions options = new WriteOptions().setSync(sync)) {
             putCheckpoint(wb, Map.of(), indexed(), digest());
-            store.db().write(synced, wb);
+            store.db().write(options, wb);
         } catch (RocksDBException e) {
             throw StorageException.of("writing a checkpoint of the sync digests", e);
         }
@@ -471,13 +472,7 @@ final class Indexer implements AutoCloseable {
             lock.unlock();
         }
         if (digestPassAt == digestPassTo && sinceCheckpoint >= checkpointEvery) {
-            try (WriteBatch wb = new WriteBatch(); WriteOptions unsynced = new WriteOptions()) {
-                putCheckpoint(wb, Map.of(), indexed(), digest());
-                store.db().write(unsynced, wb);
-            } catch (RocksDBException e) {
-                throw StorageException.of("writing a checkpoint of the sync digests", e);
-            }
-            checkpointed();
+            writeCheckpoint(false);
         }
     }
 
