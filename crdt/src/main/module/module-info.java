@@ -7,4 +7,5 @@ module io.stemedb.crdt {
 
     exports io.stemedb.model;
     exports io.stemedb.crdt;
+    exports io.stemedb.internal to io.stemedb.storage, io.stemedb.backup;
 }

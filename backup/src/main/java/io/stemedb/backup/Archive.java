@@ -1,6 +1,7 @@
 package io.stemedb.backup;
 
 import io.stemedb.crdt.IdDigest;
+import io.stemedb.internal.DurableFiles;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.ByteSink;
 import io.stemedb.model.ByteSource;
@@ -165,7 +166,9 @@ public final class Archive {
                 channel.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            syncDirectory(parent);
+            if (parent != null) {
+                DurableFiles.syncDirectory(parent);
+            }
             progress.progress("export", count, count);
             return new ArchiveSummary(count, digest, now, filter, compress, Files.size(target));
         } catch (IOException e) {
@@ -494,18 +497,6 @@ public final class Archive {
         }
         throw new Inconsistency("the length of record " + number + " is malformed", "the length of record " + number
                 + " is malformed (a varint longer than 5 bytes); the archive is damaged");
-    }
-
-    /** Makes a rename durable where the platform allows it (Linux, macOS); elsewhere a no-op. */
-    private static void syncDirectory(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // Windows cannot open a directory as a channel; the rename is still atomic
-        }
     }
 
     private static void deleteQuietly(Path tmp, Exception cause) {

@@ -1,6 +1,7 @@
 package io.stemedb.storage;
 
 import io.stemedb.crdt.IdDigest;
+import io.stemedb.internal.DurableFiles;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.ByteSink;
@@ -360,7 +361,12 @@ final class BulkLoader implements AutoCloseable {
         writeFactsMarker();
         writeRecords(staging.resolve(DEFERRED_FILE), deferred);
         writeSeals();
-        DurableFiles.syncDirectory(staging);
+        try {
+            DurableFiles.syncDirectory(staging);
+        } catch (IOException e) {
+            throw new StorageException("cannot sync the staging directory " + staging + ": " + e.getMessage()
+                    + "; check the disk (nothing was loaded)", e);
+        }
         State after = new State(seq, claims, maxHlc);
         byte[] indexed = new ByteSink(48).u64(seq).raw(total().toBytes()).toByteArray();
         return new Journal(Journal.STAGED, loadId, fromSequence, after, indexed, files);

@@ -1,5 +1,6 @@
 package io.stemedb.storage;
 
+import io.stemedb.internal.DurableFiles;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -384,10 +385,10 @@ final class RocksStore implements AutoCloseable {
         try {
             DurableFiles.write(marker, ("StemeDB rebuilds the indexes; it created the column families "
                     + lacking.stream().map(Family::familyName).toList() + "\n").getBytes(StandardCharsets.US_ASCII));
+            DurableFiles.syncDirectory(directory);
         } catch (IOException e) {
             throw new StorageException("cannot write " + marker + ": " + e.getMessage() + "; check the directory's permissions", e);
         }
-        DurableFiles.syncDirectory(directory);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.stemedb.storage;
 
+import io.stemedb.internal.DurableFiles;
 import io.stemedb.model.Assertion;
 import io.stemedb.model.AssertionId;
 import io.stemedb.model.CanonicalCodec;

@@ -1,4 +1,4 @@
-package io.stemedb.storage;
+package io.stemedb.internal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -9,14 +9,16 @@ import java.util.Locale;
 
 /**
  * Files that must survive a crash once written (a bulk load's journal and staged files, the
- * reindex marker, an upgrade's swap file): their bytes synced to the device, and then the
- * directory that names them. Stateless.
+ * reindex marker, an upgrade's swap file, an exported archive): their bytes synced to the device,
+ * and then the directory that names them. Stateless.
  */
-final class DurableFiles {
+public final class DurableFiles {
+    private static final boolean DIRECTORIES_OPEN = !System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("win");
+
     private DurableFiles() {}
 
     /** Writes {@code bytes} to {@code file} (created, or truncated) and syncs them; the caller syncs the directory if the name is new. */
-    static void write(Path file, byte[] bytes) throws IOException {
+    public static void write(Path file, byte[] bytes) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             ByteBuffer b = ByteBuffer.wrap(bytes);
@@ -27,15 +29,18 @@ final class DurableFiles {
         }
     }
 
-    /** Makes the directory's entries durable (the files' names, not only their bytes). */
-    static void syncDirectory(Path directory) {
+    /**
+     * Makes the directory's entries durable (the names of the files in it, and renames into it).
+     * On Windows, which cannot open a directory and orders such metadata itself, this does
+     * nothing; elsewhere a failure is thrown, never ignored: a rename the device did not record
+     * may be gone after a crash.
+     */
+    public static void syncDirectory(Path directory) throws IOException {
+        if (!DIRECTORIES_OPEN) {
+            return;
+        }
         try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
             ch.force(true);
-        } catch (IOException e) {
-            // Some platforms cannot open a directory; their file systems order metadata themselves.
-            if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).contains("win")) {
-                throw new StorageException("cannot sync the directory " + directory + ": " + e.getMessage(), e);
-            }
         }
     }
 }
