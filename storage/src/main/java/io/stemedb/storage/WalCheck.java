@@ -2,7 +2,6 @@ package io.stemedb.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +28,8 @@ import java.util.zip.CRC32C;
  * records that were fully written. After damage, the scan resynchronises at the next block (a
  * physical record never crosses one) and counts the sound records that RocksDB would drop.
  *
- * <p>Stateless; the scan reads every log once, sequentially: after a clean close there is none,
- * after a crash at most a few memtables' worth.
+ * <p>Stateless; the scan reads every log once, sequentially, a block at a time: after a clean
+ * close there is none, after a crash at most a few memtables' worth.
  */
 final class WalCheck {
     static final int BLOCK = 32 * 1024;
@@ -104,31 +103,29 @@ final class WalCheck {
     }
 
     private static FileScan scanFile(Path file, boolean newest) {
-        byte[] data;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            data = new byte[Math.toIntExact(channel.size())];
-            ByteBuffer into = ByteBuffer.wrap(data);
-            while (into.hasRemaining() && channel.read(into) >= 0) {
-                // read it all
-            }
-        } catch (IOException | ArithmeticException e) {
+            return scan(new Blocks(channel), newest);
+        } catch (IOException e) {
             throw new StorageException("cannot read the write-ahead log " + file + ": " + e.getMessage()
                     + "; check the file's permissions, or restore the database from a backup", e);
         }
+    }
+
+    private static FileScan scan(Blocks log, boolean newest) throws IOException {
         FileScan s = new FileScan();
-        int offset = 0;
-        while (offset < data.length) {
-            int blockEnd = (offset / BLOCK + 1) * BLOCK;
+        long offset = 0;
+        while (offset < log.size) {
+            long blockEnd = (offset / BLOCK + 1) * BLOCK;
             if (blockEnd - offset < HEADER) {
                 offset = blockEnd; // a block's trailer, too short for a header, is padding
                 continue;
             }
-            if (isPreallocated(data, offset)) {
+            if (isPreallocated(log, offset)) {
                 break;
             }
-            int length = soundRecord(data, offset);
+            int length = soundRecord(log, offset);
             if (length > 0) {
-                if (endsLogicalRecord(data[offset + 6] & 0xff)) {
+                if (endsLogicalRecord(log.at(offset + 6))) {
                     s.soundRecords++;
                     if (s.damageOffset >= 0) {
                         s.soundAfterDamage++;
@@ -139,53 +136,108 @@ final class WalCheck {
             }
             if (s.damageOffset < 0) {
                 s.damageOffset = offset;
-                s.damageWhat = describe(data, offset);
+                s.damageWhat = describe(log, offset);
             }
             // A damaged header may claim any length: look for the next sound record byte by byte
             // (a false match must pass a 32-bit checksum), so that what damage hides is counted.
-            offset = nextSoundRecord(data, offset + 1);
+            offset = nextSoundRecord(log, offset + 1);
         }
-        if (s.damageOffset >= 0 && newest && s.soundAfterDamage == 0 && isTornTail(data, (int) s.damageOffset)) {
+        if (s.damageOffset >= 0 && newest && s.soundAfterDamage == 0 && isTornTail(log, s.damageOffset)) {
             s.damageOffset = -1;
         }
         return s;
     }
 
-    /** The length of the sound physical record at {@code offset} (header included), or 0 when there is none. */
-    private static int soundRecord(byte[] data, int offset) {
-        int blockEnd = (offset / BLOCK + 1) * BLOCK;
-        if (data.length - offset < HEADER || blockEnd - offset < HEADER) {
-            return 0;
+    /**
+     * A log file read one 32 KiB block at a time: a physical record never crosses a block, so the
+     * block of a record's first byte holds all of it. The scan reads the file sequentially with
+     * one buffer, whatever its size: a log read whole took its size in heap at every open after a
+     * crash, and one over 2 GiB (memtables that large are allowed) could not be read at all.
+     */
+    private static final class Blocks {
+        final FileChannel channel;
+        final long size;
+        final byte[] block = new byte[BLOCK];
+        /** The index of the block in {@link #block}, or -1 before the first read. */
+        long index = -1;
+        /** How many bytes of {@link #block} the file has (a short last block). */
+        int filled;
+
+        Blocks(FileChannel channel) throws IOException {
+            this.channel = channel;
+            this.size = channel.size();
         }
-        ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-        int stored = in.getInt(offset);
-        int length = in.getShort(offset + 4) & 0xffff;
-        int type = data[offset + 6] & 0xff;
-        int header = headerSize(type);
-        if (type == 0 || offset + header + length > Math.min(blockEnd, data.length)) {
-            return 0;
+
+        /** Loads the block of {@code offset} (within the file) and returns its offset in {@link #block}. */
+        int load(long offset) throws IOException {
+            long wanted = offset / BLOCK;
+            if (wanted != index) {
+                ByteBuffer into = ByteBuffer.wrap(block, 0, (int) Math.min(BLOCK, size - wanted * BLOCK));
+                long at = wanted * BLOCK;
+                while (into.hasRemaining()) {
+                    int n = channel.read(into, at + into.position());
+                    if (n < 0) {
+                        throw new IOException("the file ended at byte " + (at + into.position()) + " while it was read; "
+                                + "was it written to during the open?");
+                    }
+                }
+                index = wanted;
+                filled = into.position();
+            }
+            return (int) (offset - wanted * BLOCK);
         }
-        return mask(crc(data, offset + 6, header - 6 + length)) == stored ? header + length : 0;
+
+        int at(long offset) throws IOException {
+            if (offset >= size) {
+                throw new IndexOutOfBoundsException("byte " + offset + " of a log of " + size);
+            }
+            return block[load(offset)] & 0xff;
+        }
+
+        int u16(long offset) throws IOException {
+            return at(offset) | at(offset + 1) << 8;
+        }
+
+        int i32(long offset) throws IOException {
+            return u16(offset) | u16(offset + 2) << 16;
+        }
     }
 
-    /** The first offset from {@code from} where a sound record starts, or the end of the data. */
-    private static int nextSoundRecord(byte[] data, int from) {
-        for (int at = from; at + HEADER <= data.length; at++) {
-            if (soundRecord(data, at) > 0) {
+    /** The length of the sound physical record at {@code offset} (header included), or 0 when there is none. */
+    private static int soundRecord(Blocks log, long offset) throws IOException {
+        long blockEnd = (offset / BLOCK + 1) * BLOCK;
+        if (log.size - offset < HEADER || blockEnd - offset < HEADER) {
+            return 0;
+        }
+        int stored = log.i32(offset);
+        int length = log.u16(offset + 4);
+        int type = log.at(offset + 6);
+        int header = headerSize(type);
+        if (type == 0 || offset + header + length > Math.min(blockEnd, log.size)) {
+            return 0;
+        }
+        int inBlock = log.load(offset);
+        return mask(crc(log.block, inBlock + 6, header - 6 + length)) == stored ? header + length : 0;
+    }
+
+    /** The first offset from {@code from} where a sound record starts, or the end of the file. */
+    private static long nextSoundRecord(Blocks log, long from) throws IOException {
+        for (long at = from; at + HEADER <= log.size; at++) {
+            if (soundRecord(log, at) > 0) {
                 return at;
             }
         }
-        return data.length;
+        return log.size;
     }
 
-    private static String describe(byte[] data, int offset) {
-        if (data.length - offset < HEADER) {
+    private static String describe(Blocks log, long offset) throws IOException {
+        if (log.size - offset < HEADER) {
             return "a record header cut short by the end of the file";
         }
-        int length = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getShort(offset + 4) & 0xffff;
-        int header = headerSize(data[offset + 6] & 0xff);
-        int blockEnd = (offset / BLOCK + 1) * BLOCK;
-        if (offset + header + length > data.length && offset + header + length <= blockEnd) {
+        int length = log.u16(offset + 4);
+        int header = headerSize(log.at(offset + 6));
+        long blockEnd = (offset / BLOCK + 1) * BLOCK;
+        if (offset + header + length > log.size && offset + header + length <= blockEnd) {
             return "a record cut short by the end of the file";
         }
         if (offset + header + length > blockEnd) {
@@ -198,9 +250,12 @@ final class WalCheck {
         return type >= 5 && type <= 8 || type == 11 || type == 34 ? RECYCLABLE_HEADER : HEADER;
     }
 
-    /** Zero bytes from here to the end: space preallocated for the log and never written. */
-    private static boolean isPreallocated(byte[] data, int offset) {
-        return data[offset] == 0 && data[offset + 4] == 0 && data[offset + 5] == 0 && data[offset + 6] == 0 && allZero(data, offset);
+    /**
+     * Zero bytes from here to the end: space preallocated for the log and never written (or a
+     * header cut short after zero bytes, which the file's end tears alike).
+     */
+    private static boolean isPreallocated(Blocks log, long offset) throws IOException {
+        return allZero(log, offset);
     }
 
     /**
@@ -209,27 +264,32 @@ final class WalCheck {
      * damage. (A flip in the length of the newest record makes it look incomplete: from the file
      * alone the two cannot be told apart; docs/operations.md says so.)
      */
-    private static boolean isTornTail(byte[] data, int offset) {
-        return allZero(data, offset + HEADER) || runsPastEnd(data, offset);
+    private static boolean isTornTail(Blocks log, long offset) throws IOException {
+        return allZero(log, offset + HEADER) || runsPastEnd(log, offset);
     }
 
-    private static boolean runsPastEnd(byte[] data, int offset) {
-        if (data.length - offset < HEADER) {
+    private static boolean runsPastEnd(Blocks log, long offset) throws IOException {
+        if (log.size - offset < HEADER) {
             return true;
         }
-        int length = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getShort(offset + 4) & 0xffff;
-        return offset + HEADER + length > data.length;
+        return offset + HEADER + log.u16(offset + 4) > log.size;
     }
 
     private static boolean endsLogicalRecord(int type) {
         return type == 1 || type == 4 || type == 5 || type == 8;
     }
 
-    private static boolean allZero(byte[] data, int from) {
-        for (int i = Math.max(0, from); i < data.length; i++) {
-            if (data[i] != 0) {
-                return false;
+    /** Whether every byte from {@code from} to the end of the file is zero; stops at the first that is not. */
+    private static boolean allZero(Blocks log, long from) throws IOException {
+        for (long at = Math.max(0, from); at < log.size; ) {
+            int i = log.load(at);
+            int end = log.filled;
+            for (; i < end; i++) {
+                if (log.block[i] != 0) {
+                    return false;
+                }
             }
+            at = (at / BLOCK + 1) * BLOCK;
         }
         return true;
     }

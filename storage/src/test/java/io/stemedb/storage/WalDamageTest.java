@@ -157,15 +157,55 @@ class WalDamageTest {
                 last = r;
             }
         }
-        for (int cut : new int[] {last[0] + 3, last[0] + 7, last[0] + 7 + last[1] / 2, last[0] + 6 + last[1]}) {
-            Path torn = tmp.resolve("torn-" + cut);
-            copy(image, torn);
-            Files.write(torn.resolve(log.getFileName()), java.util.Arrays.copyOf(original, cut));
-            try (RocksEngine engine = open(torn)) {
-                assertEquals(3L * (COMMITS - 1), engine.stats().assertions(), "cut at " + cut + ": the torn commit only is gone");
-                assertTrue(engine.verify().ok());
+        List<Integer> cuts = new ArrayList<>(List.of(last[0] + 7 + last[1] / 2, last[0] + 6 + last[1]));
+        for (int k = 1; k <= 7; k++) {
+            cuts.add(last[0] + k); // the header itself cut short, after any of its bytes
+        }
+        for (int cut : cuts) {
+            // as written, and with the checksum's first byte zero: a header cut short after zero
+            // bytes once made the check read past the end of the file and refuse to open
+            for (boolean zeroFirst : new boolean[] {false, true}) {
+                Path torn = tmp.resolve("torn-" + cut + "-" + zeroFirst);
+                copy(image, torn);
+                byte[] bytes = java.util.Arrays.copyOf(original, cut);
+                if (zeroFirst) {
+                    bytes[last[0]] = 0;
+                }
+                Files.write(torn.resolve(log.getFileName()), bytes);
+                try (RocksEngine engine = open(torn)) {
+                    assertEquals(3L * (COMMITS - 1), engine.stats().assertions(),
+                            "cut at " + cut + (zeroFirst ? ", first byte zero" : "") + ": the torn commit only is gone");
+                    assertTrue(engine.verify().ok());
+                }
             }
         }
+    }
+
+    /**
+     * A log larger than 2 GiB (memtables that large are allowed) is scanned like any other, one
+     * block at a time: read whole into an array, it could not be read at all, and the database
+     * could not be opened after a crash. Here the space after the records is a sparse run of zeros,
+     * as preallocation leaves.
+     */
+    @Test
+    void aLogLargerThanTwoGigabytesIsScanned() throws Exception {
+        Path image = crashImage(true);
+        Path log = WalCheck.logs(image).get(0);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[] {0}), (1L << 31) + 12_345);
+        }
+        assertTrue(Files.size(log) > Integer.MAX_VALUE);
+        assertEquals(null, WalCheck.scan(image), "records, then zeros to the end: no damage");
+        byte[] bytes = new byte[64];
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.READ)) {
+            ch.read(ByteBuffer.wrap(bytes), 0);
+        }
+        bytes[20] ^= 0x10;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(bytes), 0);
+        }
+        WalCheck.Damage damage = WalCheck.scan(image);
+        assertTrue(damage != null && damage.offset() == 0 && damage.recordsAfter() > 0, "the first record is damaged: " + damage);
     }
 
     /** Salvage accepts the loss, says what it dropped, and leaves a sound database. */
