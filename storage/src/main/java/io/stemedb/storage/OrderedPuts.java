@@ -24,11 +24,34 @@ import org.rocksdb.WriteBatch;
  * <p>Not thread-safe: one belongs to one batch under construction.
  */
 final class OrderedPuts {
+    /**
+     * By family, then by key: first by the keys' first eight bytes, held in each put as a number
+     * compared unsigned, and only when those are equal by the arrays. A commit's keys (ids,
+     * sequences) differ in their first eight bytes, and comparing them as arrays (two reads
+     * through references and a mismatch search) was most of its sorting: JFR samples of the
+     * committing thread in sorts, W1's 200,000 claims ten times, 62-71 before, 42-54 after (with
+     * {@link FactAppends#inKeyOrder} comparing fact keys as two numbers too). The indexer's keys
+     * (by source, by value, subjects) mostly share their first bytes and gain nothing (93-115
+     * samples against 99-111).
+     */
     private static final Comparator<Put> ORDER = (x, y) -> x.family != y.family
             ? Integer.compare(x.family.ordinal(), y.family.ordinal())
-            : Arrays.compareUnsigned(x.key, y.key);
+            : x.head != y.head ? Long.compareUnsigned(x.head, y.head) : Arrays.compareUnsigned(x.key, y.key);
 
-    record Put(Family family, byte[] key, byte[] value) { }
+    /** A put, with {@code head} the first eight bytes of its key, big-endian, zeros after a shorter key. */
+    record Put(Family family, byte[] key, byte[] value, long head) {
+        Put(Family family, byte[] key, byte[] value) {
+            this(family, key, value, head(key));
+        }
+
+        private static long head(byte[] key) {
+            long h = 0;
+            for (int i = 0; i < 8; i++) {
+                h = h << 8 | (i < key.length ? key[i] & 0xff : 0);
+            }
+            return h;
+        }
+    }
 
     private final List<Put> puts;
 
