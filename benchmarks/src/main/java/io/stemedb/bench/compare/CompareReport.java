@@ -34,7 +34,7 @@ final class CompareReport {
             new String[] {"W2mt.opsPerSec", "W2-mt (threads at once), reads/s"},
             new String[] {"W5.claimsPerSec", "W5 ingest at scale, claims/s"},
             new String[] {"W5.W2.opsPerSec", "W2 on W5's database, reads/s"});
-    static final List<String> PEERS = List.of("sqlite", "h2", "xtdb", "datomic");
+    static final List<String> PEERS = List.of("sqlite", "sqlite-indexed", "h2", "xtdb", "datomic");
     static final String CEILING = "raw-rocksdb";
 
     private CompareReport() {}

@@ -15,6 +15,7 @@ public final class LocalPeers {
             case "stemedb-memory" -> new StemePeer(StemePeer.Kind.MEMORY);
             case "raw-rocksdb" -> new RawPeer();
             case "sqlite" -> new SqlPeer(SqlPeer.Dialect.SQLITE);
+            case "sqlite-indexed" -> new SqlPeer(SqlPeer.Dialect.SQLITE, true);
             case "h2" -> new SqlPeer(SqlPeer.Dialect.H2);
             default -> throw new IllegalArgumentException("the benchmarks jar runs no system called " + system);
         };

@@ -11,7 +11,9 @@ import java.util.List;
 
 /**
  * SQLite or H2 through JDBC: an append-only table of claims indexed on (subject, predicate,
- * at_time), one transaction per batch, and the queries a user would write for each workload (W4's
+ * at_time), one transaction per batch (with {@code sameIndexes}, SQLite also keeping what StemeDB
+ * keeps beside its facts: a unique content id, BLAKE3 of the claim's fields computed by the
+ * application, and indexes by value and by source), and the queries a user would write for each workload (W4's
  * rules in SQL: an ORDER BY on the source's rank; a window function for each source's newest claim,
  * then GROUP BY value). Values are stored as text. Not thread-safe (one connection); each
  * {@link #reader} is a connection of its own, the way to read from several threads (SQLite in WAL
@@ -24,6 +26,14 @@ final class SqlPeer implements Peer.Resolving, Peer.Concurrent {
             + "predicate VARCHAR(64) NOT NULL, claim_value VARCHAR(256) NOT NULL, source VARCHAR(64) NOT NULL, at_time BIGINT NOT NULL)";
     private static final String INDEX = "CREATE INDEX IF NOT EXISTS claims_spt ON claims (subject, predicate, at_time)";
     private static final String INSERT = "INSERT INTO claims (id, subject, predicate, claim_value, source, at_time) VALUES (?, ?, ?, ?, ?, ?)";
+    /** With {@code sameIndexes}: StemeDB's lookups by id, by value and by source, as SQL indexes. */
+    private static final String[] SAME_INDEXES = {
+        "ALTER TABLE claims ADD COLUMN claim_id BLOB",
+        "CREATE UNIQUE INDEX IF NOT EXISTS claims_id ON claims (claim_id)",
+        "CREATE INDEX IF NOT EXISTS claims_value ON claims (predicate, claim_value, subject)",
+        "CREATE INDEX IF NOT EXISTS claims_source ON claims (source, at_time)"};
+    private static final String INSERT_WITH_ID = "INSERT INTO claims (id, subject, predicate, claim_value, source, at_time, claim_id) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?)";
     private static final String CURRENT = "SELECT claim_value FROM claims WHERE subject = ? AND predicate = ? ORDER BY at_time DESC LIMIT 1";
     private static final String HISTORY = "SELECT claim_value, source, at_time FROM claims WHERE subject = ? AND predicate = ? ORDER BY at_time";
     private static final String MAJORITY = "SELECT claim_value FROM (SELECT source, claim_value, at_time, "
@@ -31,6 +41,7 @@ final class SqlPeer implements Peer.Resolving, Peer.Concurrent {
             + "WHERE rn = 1 GROUP BY claim_value ORDER BY COUNT(*) DESC, MAX(at_time) DESC LIMIT 1";
 
     private final Dialect dialect;
+    private final boolean sameIndexes;
     private String url;
     private Connection connection;
     private PreparedStatement insert;
@@ -43,7 +54,15 @@ final class SqlPeer implements Peer.Resolving, Peer.Concurrent {
     private String version = "";
 
     SqlPeer(Dialect dialect) {
+        this(dialect, false);
+    }
+
+    SqlPeer(Dialect dialect, boolean sameIndexes) {
+        if (sameIndexes && dialect != Dialect.SQLITE) {
+            throw new IllegalArgumentException("the indexes StemeDB keeps are written for SQLite only");
+        }
         this.dialect = dialect;
+        this.sameIndexes = sameIndexes;
     }
 
     @Override
@@ -52,7 +71,9 @@ final class SqlPeer implements Peer.Resolving, Peer.Concurrent {
                 ? "SQLite " + version + " (org.xerial:sqlite-jdbc), journal_mode=WAL, synchronous=FULL (fsync per commit)"
                 : "H2 " + version + " file mode (MVStore, its defaults: commits are written, not fsynced)";
         return engine + "; table claims(id, subject, predicate, claim_value text, source, at_time) with an index on (subject, predicate, "
-                + "at_time); one transaction of 1,000 batched INSERTs per batch. W2: " + CURRENT + "; W3: " + HISTORY
+                + "at_time)" + (sameIndexes ? ", and the lookups StemeDB keeps: a column claim_id (BLAKE3 of the claim's fields, computed by "
+                + "the application) with a unique index, indexes on (predicate, claim_value, subject) and (source, at_time)" : "")
+                + "; one transaction of 1,000 batched INSERTs per batch. W2: " + CURRENT + "; W3: " + HISTORY
                 + "; W4 trust: SELECT claim_value ... ORDER BY CASE source WHEN ?1 THEN 0 ... ELSE 5 END, at_time DESC LIMIT 1; W4 majority: "
                 + MAJORITY;
     }
@@ -77,10 +98,15 @@ final class SqlPeer implements Peer.Resolving, Peer.Concurrent {
         try (Statement s = connection.createStatement()) {
             s.execute(CREATE);
             s.execute(INDEX);
+            if (sameIndexes && !hasColumn("claim_id")) {
+                for (String sql : SAME_INDEXES) {
+                    s.execute(sql);
+                }
+            }
         }
         connection.setAutoCommit(false);
         version = connection.getMetaData().getDatabaseProductVersion();
-        insert = connection.prepareStatement(INSERT);
+        insert = connection.prepareStatement(sameIndexes ? INSERT_WITH_ID : INSERT);
         current = connection.prepareStatement(CURRENT);
         history = connection.prepareStatement(HISTORY);
         majority = connection.prepareStatement(MAJORITY);
@@ -97,10 +123,32 @@ final class SqlPeer implements Peer.Resolving, Peer.Concurrent {
             insert.setString(4, String.valueOf(batch.value(i)));
             insert.setString(5, batch.source(i));
             insert.setLong(6, batch.time(i));
+            if (sameIndexes) {
+                insert.setBytes(7, contentId(batch, i));
+            }
             insert.addBatch();
         }
         insert.executeBatch();
         connection.commit();
+    }
+
+    /** BLAKE3 of the claim's fields, each length-prefixed: what an application keying claims by content computes. */
+    private static byte[] contentId(ClaimBatch batch, int i) {
+        java.io.ByteArrayOutputStream fields = new java.io.ByteArrayOutputStream(128);
+        for (String f : new String[] {batch.subject(i), batch.predicate(i), String.valueOf(batch.value(i)), batch.source(i),
+                Long.toString(batch.time(i))}) {
+            byte[] b = f.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            fields.write(b.length >>> 8);
+            fields.write(b.length);
+            fields.writeBytes(b);
+        }
+        return org.apache.commons.codec.digest.Blake3.hash(fields.toByteArray());
+    }
+
+    private boolean hasColumn(String column) throws SQLException {
+        try (ResultSet r = connection.getMetaData().getColumns(null, null, "claims", column)) {
+            return r.next();
+        }
     }
 
     private static String first(PreparedStatement q, String subject, String predicate) throws SQLException {
