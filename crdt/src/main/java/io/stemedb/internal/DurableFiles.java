@@ -3,6 +3,7 @@ package io.stemedb.internal;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
@@ -31,12 +32,13 @@ public final class DurableFiles {
 
     /**
      * Makes the directory's entries durable (the names of the files in it, and renames into it).
-     * On Windows, which cannot open a directory and orders such metadata itself, this does
-     * nothing; elsewhere a failure is thrown, never ignored: a rename the device did not record
-     * may be gone after a crash.
+     * On Windows, which cannot open a directory and orders such metadata itself, and on a file
+     * system other than the platform's (one in memory, a zip file), which has no device of its own
+     * to sync, this does nothing; otherwise a failure is thrown, never ignored: a rename the device
+     * did not record may be gone after a crash.
      */
     public static void syncDirectory(Path directory) throws IOException {
-        if (!DIRECTORIES_OPEN) {
+        if (!DIRECTORIES_OPEN || directory.getFileSystem() != FileSystems.getDefault()) {
             return;
         }
         try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {

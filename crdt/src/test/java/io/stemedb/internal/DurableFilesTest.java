@@ -31,4 +31,15 @@ class DurableFilesTest {
     void aDirectoryThatCannotBeSyncedIsAnErrorNotASilentSuccess() {
         assertThrows(NoSuchFileException.class, () -> DurableFiles.syncDirectory(tmp.resolve("missing")));
     }
+
+    /** A directory in a file system of its own (here a zip file) has no device to sync: nothing to do, and no failure. */
+    @Test
+    void aDirectoryOutsideThePlatformsFileSystemIsLeftAlone() throws Exception {
+        try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(tmp.resolve("archive.zip"),
+                java.util.Map.of("create", "true"))) {
+            Path dir = Files.createDirectories(zip.getPath("/exports"));
+            DurableFiles.syncDirectory(dir);
+            DurableFiles.syncDirectory(zip.getPath("/missing"));
+        }
+    }
 }
