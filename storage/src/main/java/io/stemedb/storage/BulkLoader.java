@@ -26,7 +26,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 import org.rocksdb.EnvOptions;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -541,19 +540,7 @@ final class BulkLoader implements AutoCloseable {
 
     /** Deletes a staging directory left by a load that never reached its commit point, or one that finished. */
     static void deleteStaging(Path databaseDirectory) {
-        Path staging = databaseDirectory.resolve(STAGING);
-        if (!Files.exists(staging)) {
-            return;
-        }
-        try (Stream<Path> entries = Files.list(staging)) {
-            for (Path p : (Iterable<Path>) entries::iterator) {
-                Files.delete(p);
-            }
-            Files.delete(staging);
-        } catch (IOException e) {
-            throw new StorageException("cannot delete the bulk load staging directory " + staging + ": " + e.getMessage()
-                    + "; delete it by hand (it holds nothing the database needs)", e);
-        }
+        RocksStore.deleteScratchDirectory(databaseDirectory.resolve(STAGING), "the bulk load staging directory");
     }
 
     /** Stops the writer thread and waits for it; the staging directory is left to the caller. */

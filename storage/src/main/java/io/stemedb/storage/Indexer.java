@@ -27,12 +27,15 @@ import org.slf4j.LoggerFactory;
  * Maintains, behind the commits, what no point read needs: the by-source and by-value indexes,
  * the subjects index, and the id bucket digests of Merkle sync ({@link Family.Writer#INDEXER}
  * families). A commit writes only its records, its ids and its log entries, then hands its
- * changes here; one thread indexes them in its own write batches. A query that reads an index
- * first waits until everything committed when it started is indexed ({@link #await}), so it never
- * misses a commit that finished before it; the wait is bounded because a commit waits while the
- * indexer trails by more than {@link #MAX_LAG} assertions.
+ * changes here; one thread indexes them. It gathers their index entries in memory and writes
+ * them as a run of sorted table files every {@link #RUN} assertions ({@link #writeGathered} says
+ * why), or in a write batch when a query wants them sooner or no commit has come for
+ * {@link #IDLE_WRITE_MS}. A query that reads an index first waits until everything committed when
+ * it started is indexed and written ({@link #await}), so it never misses a commit that finished
+ * before it; the wait is bounded because a commit waits while more than {@link #MAX_LAG}
+ * assertions wait to be gathered, and a run holds at most {@link #RUN} and a batch.
  *
- * <p><b>Two watermarks.</b> Every batch writes its index entries and the <em>entries
+ * <p><b>Two watermarks.</b> Every write of gathered entries writes with them the <em>entries
  * watermark</em> ({@link RocksStore#INDEXED_ENTRIES_KEY}), the sequence up to which they are all
  * written. The bucket digests change with nearly every id (65,536 buckets: a batch of 4,096 ids
  * touches about 3,970), so writing them with each batch cost one more entry per assertion, about a
@@ -45,10 +48,11 @@ import org.slf4j.LoggerFactory;
  * what it said before the two were apart ("everything up to here is indexed and digested"), so a
  * StemeDB that knows only it reads a database this one wrote correctly.
  *
- * <p><b>Recovery.</b> The indexer's batches are not synced, so a crash can lose the last of them;
- * a watermark and what it covers are one batch, so what survives is consistent. On open the
- * indexer first replays the log from the entries watermark ({@code replay}), at most
- * {@link #MAX_LAG} assertions and a batch, so that index reads wait only for those
+ * <p><b>Recovery.</b> The indexer's batches are not synced and what it gathered is in memory, so
+ * a crash can lose both; a watermark is written after (a run) or with (a batch) what it covers,
+ * so what survives is consistent, and entries are keys, so writing one again is harmless. On open
+ * the indexer first replays the log from the entries watermark ({@code replay}), at most
+ * {@link #MAX_LAG} + {@link #RUN} assertions and a batch, so that index reads wait only for those
  * ({@link #await}); then it adds the ids between the digest watermark and the entries watermark
  * to the digests (the digest pass: up to {@link #CHECKPOINT} assertions, read from the log and
  * summed, nothing written), one page between two batches of new commits, and reads of the digests
@@ -73,6 +77,27 @@ final class Indexer implements AutoCloseable {
     private static final int BATCH = 4096;
     /** Assertions read per page when replaying the log. */
     private static final int REPLAY_PAGE = 4096;
+    /**
+     * Assertions whose index entries are gathered before they are written as one sorted run of
+     * table files per family, unless the system property {@code stemedb.indexer.runAssertions}
+     * says fewer (tests use small runs).
+     */
+    static final int RUN = 1 << 16;
+    /**
+     * Fewer gathered assertions than this, written because a query waits for them or the indexer
+     * is idle, go into a write batch instead: a table file and its ingestion have a fixed cost of
+     * about a millisecond, and every small file is one more for the compactions to merge.
+     */
+    static final int MIN_RUN = 1 << 14;
+    /**
+     * What is gathered is written when no commit has come for this long: an idle database keeps
+     * nothing gathered, and a read-only handle opened beside its writer finds the indexes written
+     * (up to that handle's opening). Longer than the gaps between the commits of an ingest
+     * (milliseconds), which would otherwise write their entries batch by batch.
+     */
+    static final long IDLE_WRITE_MS = 50;
+    /** Where the runs' table files are written before RocksDB takes them in, in the database's directory. */
+    static final String RUNS_DIRECTORY = "index-runs";
 
     /** How the indexer replays the log: up to {@code limit} changes after {@code afterSequence}, in order. */
     @FunctionalInterface
@@ -82,7 +107,10 @@ final class Indexer implements AutoCloseable {
 
     private final RocksStore store;
     private final Replay replay;
-    /** Guards {@link #queue}, {@link #indexed}, {@link #digested}, {@link #handed}, {@link #total}, {@link #failure} and {@link #closing}. */
+    /**
+     * Guards {@link #queue}, {@link #indexed}, {@link #gatheredTo}, {@link #wantedTo}, {@link #digested},
+     * {@link #handed}, {@link #total}, {@link #failure} and {@link #closing}.
+     */
     private final ReentrantLock lock = new ReentrantLock();
     /** Signalled under {@link #lock} when any of the fields it guards changes. */
     private final Condition changed = lock.newCondition();
@@ -91,6 +119,21 @@ final class Indexer implements AutoCloseable {
     private final Thread thread;
     /** Everything up to here is indexed, and written in the entries watermark record. Guarded by {@link #lock}. */
     private long indexed;
+    /**
+     * The index entries of every assertion up to here are written or gathered ({@link #gathered}),
+     * and its id is in the digests in memory; never behind {@link #indexed}. Guarded by {@link #lock}.
+     */
+    private long gatheredTo;
+    /** The newest sequence a query waits for: gathered entries up to it are written now. Guarded by {@link #lock}. */
+    private long wantedTo;
+    /**
+     * The index entries of the assertions after {@link #indexed} up to {@link #gatheredTo}, not
+     * yet written, and how many assertions they index: owned by the indexer's thread.
+     */
+    private final OrderedPuts gathered = new OrderedPuts(3 * BATCH);
+    private int gatheredAssertions;
+    /** Gathered assertions written as a run of table files; {@link #RUN} but in tests. */
+    private final int runAssertions;
     /** The ids of every assertion up to here are in {@link #total} and the bucket digests; never past {@link #indexed}. Guarded by {@link #lock}. */
     private long digested;
     /**
@@ -136,6 +179,7 @@ final class Indexer implements AutoCloseable {
         this.store = store;
         this.replay = replay;
         this.checkpointEvery = checkpointEvery;
+        this.runAssertions = Math.max(1, Math.min(RUN, Integer.getInteger("stemedb.indexer.runAssertions", RUN)));
         byte[] mark = store.get(store.meta(), RocksStore.INDEXED_KEY);
         this.fromScratch = mark == null;
         if (mark == null) {
@@ -158,6 +202,7 @@ final class Indexer implements AutoCloseable {
             entries = null;
         }
         indexed = entries == null ? digested : Math.max(digested, ByteBuffer.wrap(entries).getLong());
+        gatheredTo = indexed;
         digestPassAt = digested;
         digestPassTo = readOnly ? digested : indexed;
         handed = Math.max(indexed, lastSequence);
@@ -165,6 +210,7 @@ final class Indexer implements AutoCloseable {
         if (readOnly) {
             thread = null;
         } else {
+            RocksStore.deleteScratchDirectory(store.directory().resolve(RUNS_DIRECTORY), "the indexer's runs directory");
             thread = new Thread(this::run, "stemedb-indexer " + store.directory().getFileName());
             thread.setDaemon(true);
             thread.start();
@@ -181,7 +227,7 @@ final class Indexer implements AutoCloseable {
         }
         lock.lock();
         try {
-            while (failure == null && !closing && handed - indexed > MAX_LAG) {
+            while (failure == null && !closing && handed - gatheredTo > MAX_LAG) {
                 changed.awaitUninterruptibly();
             }
             checkHealthy();
@@ -214,12 +260,18 @@ final class Indexer implements AutoCloseable {
         try {
             while ((digests ? digested : indexed) < sequence) {
                 checkHealthy();
+                if (wantedTo < sequence) {
+                    wantedTo = sequence;
+                    changed.signalAll();
+                }
                 if (thread == null) {
                     String trailing = digests
                             ? "the sync digests of this database trail its indexes by " + (indexed - digested)
                             : "the indexes of this database trail its log by " + (sequence - indexed);
-                    throw new StorageException(trailing
-                            + " assertions (it was not closed cleanly); open it read-write once to bring them up to date");
+                    throw new StorageException(trailing + " assertions: it was not closed cleanly, or, open for writing "
+                            + "elsewhere, had not written them when this handle opened (a writer does within "
+                            + IDLE_WRITE_MS + " ms of its last commit); open this handle again, or open it read-write once to "
+                            + "bring them up to date");
                 }
                 changed.awaitUninterruptibly();
             }
@@ -272,10 +324,11 @@ final class Indexer implements AutoCloseable {
     void advancedTo(long sequence, IdDigest digest) {
         lock.lock();
         try {
-            if (!queue.isEmpty() || indexed < handed || digested < indexed || sinceCheckpoint > 0) {
+            if (!queue.isEmpty() || indexed < handed || gatheredTo > indexed || digested < indexed || sinceCheckpoint > 0) {
                 throw new IllegalStateException("the indexer must be idle and checkpointed when a bulk load moves its watermark");
             }
             indexed = sequence;
+            gatheredTo = sequence;
             digested = sequence;
             handed = sequence;
             total = digest;
@@ -294,6 +347,7 @@ final class Indexer implements AutoCloseable {
      * {@code wb} is written, to bring the digests in memory along.
      */
     Runnable removing(List<AssertionId> ids, WriteBatch wb) throws RocksDBException {
+        checkCaughtUp("an erasure");
         AtomicReferenceArray<IdDigest> bucketDigests = buckets();
         Map<Integer, IdDigest> touched = new HashMap<>();
         IdDigest sum = digest();
@@ -328,15 +382,25 @@ final class Indexer implements AutoCloseable {
             return;
         }
         checkHealthy();
+        checkCaughtUp("a checkpoint");
+        writeCheckpoint(true);
+    }
+
+    /**
+     * Refuses unless every id in the digests in memory is indexed and digested, and none is
+     * gathered: what the callers of {@link #removing} and {@link #checkpoint} get by
+     * {@link #awaitDigests} with no commit running.
+     */
+    private void checkCaughtUp(String what) {
         lock.lock();
         try {
-            if (digested < indexed) {
-                throw new IllegalStateException("a checkpoint needs every indexed id digested: call awaitDigests first");
+            if (digested < indexed || gatheredTo > indexed) {
+                throw new IllegalStateException(what + " needs every handed id indexed and digested: call awaitDigests "
+                        + "with no commit running first");
             }
         } finally {
             lock.unlock();
         }
-        writeCheckpoint(true);
     }
 
     /** Writes a checkpoint of every digest changed since the last one, at the current watermark. */
@@ -397,31 +461,51 @@ final class Indexer implements AutoCloseable {
                 index(page);
                 from = page.get(page.size() - 1).sequence();
             }
+            // the replay's entries are written before the digest pass begins: index reads wait for them only
+            if (gatheredAssertions > 0) {
+                writeGathered(false);
+            }
             while (true) {
                 if (digestPassAt < digestPassTo) {
+                    // a query waiting for index entries waits for no page of the digest pass
+                    if (gatheredWanted()) {
+                        writeGathered(false);
+                    }
                     digestPage();
                 }
                 List<Change> work = new ArrayList<>();
+                boolean write;
                 lock.lock();
                 try {
                     // while the digest pass runs, a page of it comes between two batches of new commits
-                    while (queue.isEmpty() && !closing && digestPassAt == digestPassTo) {
-                        changed.awaitUninterruptibly();
+                    boolean idle = false;
+                    while (queue.isEmpty() && !closing && digestPassAt == digestPassTo && !(wantedTo > indexed && gatheredTo > indexed)) {
+                        if (gatheredTo == indexed) {
+                            changed.awaitUninterruptibly();
+                        } else if (idle) {
+                            break;
+                        } else {
+                            idle = !changed.await(IDLE_WRITE_MS, TimeUnit.MILLISECONDS);
+                        }
                     }
-                    if (queue.isEmpty() && closing) {
+                    if (queue.isEmpty() && closing && gatheredTo == indexed) {
                         return;
                     }
                     while (!queue.isEmpty() && work.size() < BATCH) {
                         work.add(queue.poll());
                     }
+                    write = work.isEmpty() && gatheredTo > indexed;
                 } finally {
                     lock.unlock();
                 }
-                if (!work.isEmpty()) {
+                if (write) {
+                    writeGathered(false);
+                } else if (!work.isEmpty()) {
                     index(work);
                 }
             }
-        } catch (RuntimeException | Error e) {
+        } catch (InterruptedException | RuntimeException | Error e) {
+            // nothing interrupts this thread but a caller's mistake, which must not pass unseen
             LOG.error("the indexer of {} failed; index reads and commits fail until the database is reopened",
                     store.directory(), e);
             lock.lock();
@@ -431,6 +515,15 @@ final class Indexer implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    private boolean gatheredWanted() {
+        lock.lock();
+        try {
+            return wantedTo > indexed && gatheredTo > indexed;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -472,71 +565,120 @@ final class Indexer implements AutoCloseable {
             lock.unlock();
         }
         if (digestPassAt == digestPassTo && sinceCheckpoint >= checkpointEvery) {
-            writeCheckpoint(false);
+            writeGathered(true);
         }
     }
 
     /**
-     * Indexes {@code changes} (in sequence order) in one write batch with the new entries
-     * watermark, and a checkpoint of the digests when {@link #checkpointEvery} assertions were
-     * indexed since the last one and the digest pass is done.
+     * Indexes {@code changes} (in sequence order): gathers their index entries and adds their ids
+     * to the digests in memory; then writes what is gathered ({@link #writeGathered}) when it
+     * makes a run, when a query waits for it, or with a checkpoint of the digests, due when
+     * {@link #checkpointEvery} assertions were indexed since the last one and the digest pass is
+     * done.
      */
     private void index(List<Change> changes) {
-        long last = indexed();
+        long last;
+        boolean write;
+        lock.lock();
+        try {
+            last = gatheredTo;
+        } finally {
+            lock.unlock();
+        }
         AtomicReferenceArray<IdDigest> bucketDigests = buckets();
-        Map<Integer, IdDigest> touched = new HashMap<>();
         IdDigest sum = digest();
         long newest = last;
         int indexedNow = 0;
-        boolean checkpoint;
-        OrderedPuts entries = new OrderedPuts(3 * changes.size());
-        try (WriteBatch wb = new WriteBatch(); WriteOptions unsynced = new WriteOptions()) {
-            for (Change c : changes) {
-                if (c.sequence() <= last) {
-                    continue;
-                }
-                Assertion a = c.assertion();
-                AssertionId id = a.id();
-                entries.put(Family.SOURCES, Keys.sourceKey(a.source(), a.hlc(), c.sequence()), EMPTY);
-                if (a instanceof Claim claim) {
-                    byte[] subject = Keys.name(claim.subject());
-                    byte[] predicate = Keys.name(claim.predicate());
-                    entries.put(Family.VALUES, Keys.valueKey(predicate, claim.value(), subject), EMPTY);
-                    entries.put(Family.SOURCES, Keys.subjectKey(subject, predicate), EMPTY);
-                }
-                int bucket = id.prefix16();
-                touched.put(bucket, touched.getOrDefault(bucket, bucketDigests.get(bucket)).plus(id));
-                sum = sum.plus(id);
-                newest = c.sequence();
-                indexedNow++;
+        for (Change c : changes) {
+            if (c.sequence() <= last) {
+                continue;
             }
-            if (newest == last) {
-                return;
+            Assertion a = c.assertion();
+            AssertionId id = a.id();
+            gathered.put(Family.SOURCES, Keys.sourceKey(a.source(), a.hlc(), c.sequence()), EMPTY);
+            if (a instanceof Claim claim) {
+                byte[] subject = Keys.name(claim.subject());
+                byte[] predicate = Keys.name(claim.predicate());
+                gathered.put(Family.VALUES, Keys.valueKey(predicate, claim.value(), subject), EMPTY);
+                gathered.put(Family.SOURCES, Keys.subjectKey(subject, predicate), EMPTY);
             }
-            entries.addTo(store, wb);
-            checkpoint = digestPassAt == digestPassTo && sinceCheckpoint + indexedNow >= checkpointEvery;
-            if (checkpoint) {
-                putCheckpoint(wb, touched, newest, sum);
-            } else {
-                wb.put(store.meta(), RocksStore.INDEXED_ENTRIES_KEY, new ByteSink(8).u64(newest).toByteArray());
-            }
-            store.db().write(unsynced, wb);
-        } catch (RocksDBException e) {
-            throw StorageException.of("indexing " + changes.size() + " assertions", e);
+            int bucket = id.prefix16();
+            bucketDigests.set(bucket, bucketDigests.get(bucket).plus(id));
+            dirty.set(bucket);
+            sum = sum.plus(id);
+            newest = c.sequence();
+            indexedNow++;
         }
-        touched.forEach(bucketDigests::set);
-        if (checkpoint) {
-            checkpointed();
-        } else {
-            touched.keySet().forEach(dirty::set);
-            sinceCheckpoint += indexedNow;
+        if (newest == last) {
+            return;
         }
+        gatheredAssertions += indexedNow;
+        sinceCheckpoint += indexedNow;
+        boolean checkpoint = digestPassAt == digestPassTo && sinceCheckpoint >= checkpointEvery;
         lock.lock();
         try {
             total = sum;
-            indexed = newest;
+            gatheredTo = newest;
+            write = checkpoint || wantedTo > indexed || gatheredAssertions >= runAssertions;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (write) {
+            writeGathered(checkpoint);
+        }
+    }
+
+    /**
+     * Writes the gathered index entries and moves the entries watermark to the newest assertion
+     * they index, with a checkpoint of the digests if {@code checkpoint}. A run of at least
+     * {@link #MIN_RUN} assertions (or {@link #runAssertions}, where smaller) is written as one
+     * table file per family, sorted, which RocksDB takes in whole (SstFileWriter and
+     * IngestExternalFile); fewer go into the write batch that moves the watermark.
+     *
+     * <p>Design note. A key put into a memtable is inserted into a skip list of every key written
+     * since the last flush, and the index entries' keys (by value, subject, source) land all over
+     * it: perf of W1 put about 1 us of cache misses per insert (docs/benchmarks.md, session 20),
+     * three of them per claim here, and the flush of those memtables came after. A run of sorted
+     * entries written as a table file skips both; it is what the log-structured merge tree does at
+     * a flush (O'Neil et al., "The Log-Structured Merge-Tree", 1996), done by the indexer once per
+     * {@link #RUN} assertions instead of by RocksDB per memtable. The run's entries wait in memory
+     * until then; a query that reads them waits for their write ({@link #await}), and a crash
+     * loses only what the log replays.
+     */
+    private void writeGathered(boolean checkpoint) {
+        long watermark;
+        lock.lock();
+        try {
+            watermark = gatheredTo;
+        } finally {
+            lock.unlock();
+        }
+        try (WriteBatch wb = new WriteBatch(); WriteOptions unsynced = new WriteOptions()) {
+            if (gatheredAssertions >= Math.min(MIN_RUN, runAssertions)) {
+                IndexRuns.write(store, gathered.ordered(), store.directory().resolve(RUNS_DIRECTORY), watermark);
+            } else {
+                gathered.addTo(store, wb);
+            }
+            if (checkpoint) {
+                putCheckpoint(wb, Map.of(), watermark, digest());
+            } else {
+                wb.put(store.meta(), RocksStore.INDEXED_ENTRIES_KEY, new ByteSink(8).u64(watermark).toByteArray());
+            }
+            store.db().write(unsynced, wb);
+        } catch (RocksDBException e) {
+            throw StorageException.of("writing the index entries of " + gatheredAssertions + " assertions", e);
+        }
+        gathered.clear();
+        gatheredAssertions = 0;
+        if (checkpoint) {
+            checkpointed();
+        }
+        lock.lock();
+        try {
+            indexed = watermark;
             if (digestPassAt == digestPassTo) {
-                digested = newest;
+                digested = watermark;
             }
             changed.signalAll();
         } finally {

@@ -21,7 +21,7 @@ import org.rocksdb.WriteBatch;
  * The order of a batch's puts to distinct keys does not change what the batch writes; puts to one
  * key keep their order (the sort is stable).
  *
- * <p>Not thread-safe: one belongs to one batch under construction.
+ * <p>Not thread-safe: one belongs to one batch, or one run of the indexer, under construction.
  */
 final class OrderedPuts {
     /**
@@ -61,6 +61,11 @@ final class OrderedPuts {
 
     void put(Family family, byte[] key, byte[] value) {
         puts.add(new Put(family, key, value));
+    }
+
+    /** Forgets the gathered puts. */
+    void clear() {
+        puts.clear();
     }
 
     /** Adds the gathered puts to {@code wb} in {@link #ordered} order, and forgets them. */

@@ -567,8 +567,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
     /** Ingests each family's staged files that are not ingested yet, family by family. */
     private void ingest(BulkLoader.Journal journal, java.nio.file.Path staging, Progress progress) {
-        try (org.rocksdb.IngestExternalFileOptions options = new org.rocksdb.IngestExternalFileOptions()
-                .setMoveFiles(true).setAllowBlockingFlush(true)) {
+        try {
             Family[] all = Family.values();
             for (int done = 0; done < all.length; done++) {
                 Family family = all[done];
@@ -600,7 +599,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 // Files that are gone were moved into the database by an ingestion that completed;
                 // the rest hold puts of absolute values, which a second ingestion rewrites harmlessly.
                 if (!files.isEmpty()) {
-                    store.db().ingestExternalFile(store.handle(family), files, options);
+                    store.ingest(family, files);
                 }
             }
             progress.progress("bulk load: ingesting", all.length, all.length);

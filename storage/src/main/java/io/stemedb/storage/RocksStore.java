@@ -30,6 +30,7 @@ import org.rocksdb.CompressionType;
 import org.rocksdb.IndexType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.HyperClockCache;
+import org.rocksdb.IngestExternalFileOptions;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -653,6 +654,36 @@ final class RocksStore implements AutoCloseable {
     Options sstOptions(Family family) {
         try (DBOptions defaults = new DBOptions()) {
             return new Options(defaults, familyOptions[family.ordinal()]);
+        }
+    }
+
+    /**
+     * Moves the table files {@code files} (sorted, written by an {@code SstFileWriter} with
+     * {@link #sstOptions}) into {@code family}, each whole; a memtable holding keys in their
+     * range is flushed first.
+     */
+    void ingest(Family family, List<String> files) throws RocksDBException {
+        try (IngestExternalFileOptions options = new IngestExternalFileOptions().setMoveFiles(true).setAllowBlockingFlush(true)) {
+            db.ingestExternalFile(handle(family), files, options);
+        }
+    }
+
+    /**
+     * Deletes {@code directory}, a directory of files the database does not need (named
+     * {@code what} in the error), and the files in it; nothing if it does not exist.
+     */
+    static void deleteScratchDirectory(Path directory, String what) {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                Files.delete(p);
+            }
+            Files.delete(directory);
+        } catch (IOException e) {
+            throw new StorageException("cannot delete " + what + " " + directory + ": " + e.getMessage()
+                    + "; delete it by hand (it holds nothing the database needs)", e);
         }
     }
 

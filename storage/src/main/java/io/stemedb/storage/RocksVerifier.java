@@ -30,10 +30,12 @@ import org.rocksdb.RocksDBException;
  *
  * <p><b>Consistency.</b> Everything is read from one RocksDB snapshot ({@link RocksStore.View}).
  * A commit writes its records, ids, log entries and counters in one batch, and the indexer writes
- * its entries with its entries watermark in one batch, and its checkpoints of the bucket digests
- * with the digest watermark in one batch ({@link Indexer}), so the snapshot is a state the
- * database really was in: the indexes are checked against the records up to the entries
- * watermark it holds, the digests against the ids up to the digest watermark.
+ * its entries before or with the entries watermark that covers them, and its checkpoints of the
+ * bucket digests with the digest watermark in one batch ({@link Indexer}), so the snapshot is a
+ * state the database really was in: the indexes must hold the entries of the records up to the
+ * entries watermark it holds, and may hold those of later records (a run of the indexer taken in
+ * before its watermark is written: each is looked up), nothing else; the digests are checked
+ * against the ids up to the digest watermark.
  *
  * <p><b>Cost.</b> The clean path reads each column family once, sequentially, holding one fact's
  * entries at a time and a few fixed-size tallies: scanning the records it adds the entries each
@@ -554,15 +556,20 @@ final class RocksVerifier {
                 indexedIds = indexedIds.plus(s.id());
                 buckets[s.id().prefix16()] = buckets[s.id().prefix16()].plus(s.id());
             }
-            if (sourceEntryDue(s.sequence(), a)) {
-                expectedSources.add(Keys.sourceKey(a.source(), a.hlc(), s.sequence()), EMPTY);
-            }
-            if (s.sequence() > watermark) {
-                continue;
+            byte[] sourceKey = Keys.sourceKey(a.source(), a.hlc(), s.sequence());
+            if (sourceEntryDue(s.sequence(), a) || lookup(Family.SOURCES, sourceKey) != null) {
+                expectedSources.add(sourceKey, EMPTY);
             }
             if (a instanceof Claim c) {
-                factSubjects.add(ByteBuffer.wrap(Keys.subjectKey(c.subject(), c.predicate())));
-                factValues.add(ByteBuffer.wrap(Keys.valueKey(c)));
+                ByteBuffer subjectKey = ByteBuffer.wrap(Keys.subjectKey(c.subject(), c.predicate()));
+                ByteBuffer valueKey = ByteBuffer.wrap(Keys.valueKey(c));
+                boolean due = s.sequence() <= watermark;
+                if (due || !factSubjects.contains(subjectKey) && lookup(Family.SOURCES, subjectKey.array()) != null) {
+                    factSubjects.add(subjectKey);
+                }
+                if (due || !factValues.contains(valueKey) && lookup(Family.VALUES, valueKey.array()) != null) {
+                    factValues.add(valueKey);
+                }
             }
         }
         factSubjects.forEach(k -> expectedSubjects.add(k.array(), EMPTY));
@@ -762,9 +769,8 @@ final class RocksVerifier {
             return null;
         }
         Stored s = recordAt(sequence);
-        if (s == null || !sourceEntryDue(sequence, s.assertion())
-                || !Arrays.equals(key, Keys.sourceKey(s.assertion().source(), s.assertion().hlc(), sequence))) {
-            return "matches no indexed record";
+        if (s == null || !Arrays.equals(key, Keys.sourceKey(s.assertion().source(), s.assertion().hlc(), sequence))) {
+            return "matches no stored record";
         }
         return null;
     }
@@ -776,8 +782,8 @@ final class RocksVerifier {
         }
         String subject = Keys.nameAt(key, 1);
         String predicate = Keys.nameAt(key, subjectEnd);
-        List<Claim> claimsOfFact = indexedClaimsOf(subject, predicate);
-        return claimsOfFact != null && claimsOfFact.isEmpty() ? "(" + subject + "." + predicate + ") matches no indexed claim"
+        List<Claim> claimsOfFact = storedClaimsOf(subject, predicate);
+        return claimsOfFact != null && claimsOfFact.isEmpty() ? "(" + subject + "." + predicate + ") matches no stored claim"
                 : null;
     }
 
@@ -788,7 +794,7 @@ final class RocksVerifier {
         }
         String predicate = Keys.nameAt(key, 0);
         String subject = Keys.nameAt(key, prefixLength);
-        List<Claim> claimsOfFact = indexedClaimsOf(subject, predicate);
+        List<Claim> claimsOfFact = storedClaimsOf(subject, predicate);
         if (claimsOfFact == null) {
             return null;
         }
@@ -797,21 +803,22 @@ final class RocksVerifier {
                 return null;
             }
         }
-        return "(" + subject + "." + predicate + ") matches no indexed claim";
+        return "(" + subject + "." + predicate + ") matches no stored claim";
     }
 
     /**
-     * The sound claims of (subject, predicate) up to the watermark, read from the snapshot, or
+     * The sound claims of (subject, predicate), read from the snapshot (an index entry may run
+     * ahead of the entries watermark, never behind it), or
      * null when its fact holds a damaged record (whose entries cannot be told apart). The last
      * {@value #FACTS_REMEMBERED} facts read are remembered, so that the entries of one fact cost
      * one read of it, however many they are.
      */
-    private List<Claim> indexedClaimsOf(String subject, String predicate) {
+    private List<Claim> storedClaimsOf(String subject, String predicate) {
         ByteBuffer factKey = ByteBuffer.wrap(Keys.factKey(subject, predicate));
         if (damagedFacts.contains(factKey)) {
             return null;
         }
-        List<Claim> claimsOfFact = rememberedFacts.computeIfAbsent(factKey, k -> indexedClaimsOfFact(k.array()));
+        List<Claim> claimsOfFact = rememberedFacts.computeIfAbsent(factKey, k -> storedClaimsOfFact(k.array()));
         List<Claim> found = new ArrayList<>();
         for (Claim c : claimsOfFact) {
             if (c.subject().equals(subject) && c.predicate().equals(predicate)) {
@@ -821,10 +828,10 @@ final class RocksVerifier {
         return found;
     }
 
-    private List<Claim> indexedClaimsOfFact(byte[] factKey) {
+    private List<Claim> storedClaimsOfFact(byte[] factKey) {
         List<Claim> found = new ArrayList<>();
         for (Stored s : factRecords(factKey)) {
-            if (s.sequence() <= watermark && s.assertion() instanceof Claim c) {
+            if (s.assertion() instanceof Claim c) {
                 found.add(c);
             }
         }

@@ -227,7 +227,7 @@ class RocksVerifierTest {
         Claim victim = claimAt(11);
         byte[] stray = Keys.sourceKey("someone else", victim.hlc(), 12);
         assertOneProblem(raw -> raw.db.put(raw.family("sources"), stray, new byte[0]),
-                mentions("sources entry " + HEX.formatHex(stray), "matches no indexed record"), "names the key");
+                mentions("sources entry " + HEX.formatHex(stray), "matches no stored record"), "names the key");
     }
 
     @Test
@@ -242,7 +242,7 @@ class RocksVerifierTest {
     void aSubjectsEntryOfNoClaimIsNamed() throws Exception {
         byte[] key = Keys.subjectKey("nobody", "nothing");
         assertOneProblem(raw -> raw.db.put(raw.family("sources"), key, new byte[0]),
-                mentions("subjects entry " + HEX.formatHex(key), "(nobody.nothing) matches no indexed claim"), "names the key");
+                mentions("subjects entry " + HEX.formatHex(key), "(nobody.nothing) matches no stored claim"), "names the key");
     }
 
     @Test
@@ -259,7 +259,7 @@ class RocksVerifierTest {
                 .source("x").hlc(Hlc.of(BASE_MS, 0, NODE)).build();
         byte[] key = Keys.valueKey(other);
         assertOneProblem(raw -> raw.db.put(raw.family("values"), key, new byte[0]),
-                mentions("values entry " + HEX.formatHex(key), "matches no indexed claim"), "names the key");
+                mentions("values entry " + HEX.formatHex(key), "matches no stored claim"), "names the key");
     }
 
     // ---------------------------------------------------------------- digests, watermark, counters

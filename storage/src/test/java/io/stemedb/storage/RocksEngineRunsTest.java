@@ -1,0 +1,31 @@
+package io.stemedb.storage;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@link Engine} contract against a {@link RocksEngine} whose indexer writes its entries as a
+ * run of table files every two assertions ({@link Indexer#writeGathered}), where a database
+ * writes one per {@link Indexer#RUN}: every index read must answer as it does from write batches.
+ */
+class RocksEngineRunsTest extends EngineContractTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void smallRuns() {
+        System.setProperty("stemedb.indexer.runAssertions", "2");
+    }
+
+    @AfterAll
+    static void defaultRuns() {
+        System.clearProperty("stemedb.indexer.runAssertions");
+    }
+
+    @Override
+    protected Engine newEngine() {
+        return RocksEngine.open(dir.resolve("db"), RocksSettings.DEFAULT, 0x5eedL);
+    }
+}
