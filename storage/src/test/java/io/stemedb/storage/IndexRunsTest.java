@@ -34,7 +34,7 @@ class IndexRunsTest {
 
     @AfterEach
     void defaultRuns() {
-        System.clearProperty("stemedb.indexer.runAssertions");
+        System.clearProperty(SmallIndexRuns.PROPERTY);
     }
 
     private static Claim claim(int i) {
@@ -58,7 +58,7 @@ class IndexRunsTest {
      */
     @Test
     void runsReachTheIndexesAsTableFilesAndQueriesSeeEveryEntry() throws RocksDBException {
-        System.setProperty("stemedb.indexer.runAssertions", "64");
+        System.setProperty(SmallIndexRuns.PROPERTY, "64");
         List<Assertion> all = new ArrayList<>();
         try (RocksEngine engine = RocksEngine.open(tmp.resolve("db"), RocksSettings.DEFAULT, NODE)) {
             for (int from = 0; from < 1000; from += 10) {

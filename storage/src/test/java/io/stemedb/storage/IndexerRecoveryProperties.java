@@ -48,12 +48,12 @@ class IndexerRecoveryProperties {
             Path image = dir.resolve("image");
             // the live indexer writes a run of table files every liveRun assertions: the image
             // holds some of them, and entries gathered for the next that only the replay brings back
-            System.setProperty("stemedb.indexer.runAssertions", String.valueOf(liveRun));
+            System.setProperty(SmallIndexRuns.PROPERTY, String.valueOf(liveRun));
             RocksEngine opened;
             try {
                 opened = RocksEngine.open(dir.resolve("live"), RocksSettings.DEFAULT, NODE, liveEvery);
             } finally {
-                System.clearProperty("stemedb.indexer.runAssertions");
+                System.clearProperty(SmallIndexRuns.PROPERTY);
             }
             try (RocksEngine live = opened) {
                 for (int size : batches) {

@@ -1,31 +1,8 @@
 package io.stemedb.storage;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-/**
- * The {@link Engine} contract against a {@link RocksEngine} whose indexer writes its entries as a
- * run of table files every two assertions ({@link Indexer#writeGathered}), where a database
- * writes one per {@link Indexer#RUN}: every index read must answer as it does from write batches.
- */
-class RocksEngineRunsTest extends EngineContractTest {
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void smallRuns() {
-        System.setProperty("stemedb.indexer.runAssertions", "2");
-    }
-
-    @AfterAll
-    static void defaultRuns() {
-        System.clearProperty("stemedb.indexer.runAssertions");
-    }
-
-    @Override
-    protected Engine newEngine() {
-        return RocksEngine.open(dir.resolve("db"), RocksSettings.DEFAULT, 0x5eedL);
-    }
+/** {@link RocksEngineTest} (the {@link Engine} contract and more) with tiny index runs: every index read must answer as from write batches. */
+@ExtendWith(SmallIndexRuns.class)
+class RocksEngineRunsTest extends RocksEngineTest {
 }
