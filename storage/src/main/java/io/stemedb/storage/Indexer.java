@@ -518,6 +518,15 @@ final class Indexer implements AutoCloseable {
         }
     }
 
+    private long gatheredTo() {
+        lock.lock();
+        try {
+            return gatheredTo;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private boolean gatheredWanted() {
         lock.lock();
         try {
@@ -577,14 +586,8 @@ final class Indexer implements AutoCloseable {
      * done.
      */
     private void index(List<Change> changes) {
-        long last;
+        long last = gatheredTo();
         boolean write;
-        lock.lock();
-        try {
-            last = gatheredTo;
-        } finally {
-            lock.unlock();
-        }
         AtomicReferenceArray<IdDigest> bucketDigests = buckets();
         IdDigest sum = digest();
         long newest = last;
@@ -647,13 +650,7 @@ final class Indexer implements AutoCloseable {
      * loses only what the log replays.
      */
     private void writeGathered(boolean checkpoint) {
-        long watermark;
-        lock.lock();
-        try {
-            watermark = gatheredTo;
-        } finally {
-            lock.unlock();
-        }
+        long watermark = gatheredTo();
         try (WriteBatch wb = new WriteBatch(); WriteOptions unsynced = new WriteOptions()) {
             if (gatheredAssertions >= Math.min(MIN_RUN, runAssertions)) {
                 IndexRuns.write(store, gathered.ordered(), store.directory().resolve(RUNS_DIRECTORY), watermark);
