@@ -34,7 +34,7 @@ public final class StoreShape {
     static final int SAMPLE = 500;
     static final String STATE_KEY = "state";
     /** The families StemeDB's indexer writes behind the commits (storage's {@code Family.Writer.INDEXER}). */
-    static final java.util.Set<String> INDEXED_FAMILIES = java.util.Set.of("sources", "values", "digests");
+    static final java.util.Set<String> INDEXED_FAMILIES = java.util.Set.of("assertions", "sources", "values", "digests");
 
     /** One column family: per predicate, entries per assertion and their key and value sizes, and who writes it. */
     record Family(String name, int[] entries, int[] keyBytes, int[] valueBytes, boolean indexed) {}

@@ -16,8 +16,11 @@ import java.nio.charset.StandardCharsets;
 enum Family {
     /** The format version, node id, counters, the indexer's watermark, the bulk-load journal. */
     META("default", Reads.POINT, Writer.COMMIT),
-    /** id (32) -> varint sequence: which assertions are stored, in id order for sync. */
-    IDS("assertions", Reads.POINT, Writer.COMMIT),
+    /**
+     * id (32) -> varint sequence: which assertions are stored, in id order for sync. Written by the
+     * indexer since format record 4; until it is, the commit's id is read from the indexer's memory.
+     */
+    IDS("assertions", Reads.POINT, Writer.INDEXER),
     /** u64 sequence -> where the assertion's record lives: the change feed. */
     LOG("log", Reads.SCAN, Writer.COMMIT),
     /**

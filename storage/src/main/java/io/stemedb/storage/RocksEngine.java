@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -139,6 +140,13 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         }
     };
     private volatile State state;
+    /**
+     * Completed when the commit writing its batch now (or the last one) has written it and moved
+     * {@link #state}, or failed: a reader that finds an id of that commit
+     * ({@link Indexer#unwrittenSequence} past the last sequence) waits for it, so that a commit
+     * becomes visible at once, ids with records.
+     */
+    private volatile CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
     private volatile Throwable walSyncFailure;
     /** Set when a bulk load failed after its commit point: the database must be reopened, which finishes it. */
     private volatile Throwable bulkFailure;
@@ -797,11 +805,8 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         /** Marks written for claims that arrived covered, and the facts they are in. */
         private final List<byte[]> markedFacts = new ArrayList<>();
         private int refusedHere;
-        /** The ids of the assertions this commit stores, put in the batch in key order. */
-        private final OrderedPuts ids;
 
         CommitWriter(List<? extends Assertion> assertions) {
-            ids = new OrderedPuts(assertions.size());
             appends = new FactAppends(assertions.size());
             boolean retracts = false;
             for (Assertion a : assertions) {
@@ -845,7 +850,6 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                         store(wb, all.get(i));
                     }
                 }
-                ids.addTo(store, wb);
                 if (changes.isEmpty() && extra == null && markedFacts.isEmpty()) {
                     erasures.refused(refusedHere);
                     return changes;
@@ -862,22 +866,28 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 State next = new State(seq, claims, retractions, orphans, maxHlc);
                 wb.put(store.meta(), RocksStore.STATE_KEY, next.encode());
                 if (!erasuresHere.isEmpty() && !changes.isEmpty()) {
-                    store.putErasureFormat(wb);
                     wb.put(store.meta(), RocksErasures.CLEANUP_PENDING, Keys.sequenceKey(seq));
                 }
                 if (extra != null) {
                     extra.accept(wb);
                 }
-                if ((sync || !erasuresHere.isEmpty()) && !settings.syncEachCommit()) {
-                    writeSynced(wb);
-                } else {
-                    store.db().write(writeOptions, wb);
+                CompletableFuture<Void> written = new CompletableFuture<>();
+                inFlight = written;
+                indexer.committing(changes);
+                try {
+                    if ((sync || !erasuresHere.isEmpty()) && !settings.syncEachCommit()) {
+                        writeSynced(wb);
+                    } else {
+                        store.db().write(writeOptions, wb);
+                    }
+                    state = next;
+                } catch (RocksDBException | RuntimeException | Error e) {
+                    indexer.withdraw(changes);
+                    throw e;
+                } finally {
+                    written.complete(null);
                 }
-                state = next;
                 digests.run();
-                if (!erasuresHere.isEmpty() && !changes.isEmpty()) {
-                    store.erasureFormatWritten();
-                }
                 List<Erasure> stored = new ArrayList<>();
                 for (Change c : changes) {
                     if (c.assertion() instanceof Erasure e) {
@@ -918,7 +928,6 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             }
             byte[] record = a.canonicalBytes();
             seq++;
-            ids.put(Family.IDS, id.toBytes(), Keys.sequenceValue(seq));
             if (a.source().startsWith(Assertion.RESERVED_SOURCE_PREFIX)) {
                 // read at every open (the signatures): indexed here, so that an open after a crash
                 // does not wait for the indexer's replay; the indexer writes the same key again
@@ -1082,13 +1091,32 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         wb.put(facts, factKey, FactEntries.header(next));
     }
 
+    /**
+     * The sequence of the stored assertion {@code id}, or -1 when it is not stored: from the ids
+     * the indexer has not written yet, else from the family (in that order: see
+     * {@link Indexer#unwrittenSequence}).
+     */
+    private long storedSequence(AssertionId id) {
+        indexer.awaitReplay();
+        long unwritten = indexer.unwrittenSequence(id);
+        if (unwritten > state.lastSequence()) {
+            // its commit is writing its batch: stored when that ends, unless the write fails
+            inFlight.join();
+            unwritten = indexer.unwrittenSequence(id);
+        }
+        if (unwritten >= 0) {
+            return unwritten;
+        }
+        byte[] seqValue = store.get(store.handle(Family.IDS), id.toBytes());
+        return seqValue == null ? -1 : Keys.sequenceOfValue(seqValue);
+    }
+
     /** Where the assertion {@code id} is stored, or null when it is not. */
     private Location locate(AssertionId id) {
-        byte[] seqValue = store.get(store.handle(Family.IDS), id.toBytes());
-        if (seqValue == null) {
+        long sequence = storedSequence(id);
+        if (sequence < 0) {
             return null;
         }
-        long sequence = Keys.sequenceOfValue(seqValue);
         byte[] where = store.get(store.handle(Family.LOG), Keys.sequenceKey(sequence));
         if (where == null) {
             throw new StorageException.Corruption("assertion " + id + " has sequence " + sequence
@@ -1114,8 +1142,13 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         List<byte[]> keys = new ArrayList<>();
         for (int i = 0; i < assertions.size(); i++) {
             if (!assertions.get(i).hlc().isAfter(storedMax)) {
-                older.add(i);
-                keys.add(assertions.get(i).id().toBytes());
+                indexer.awaitReplay();
+                if (indexer.unwrittenSequence(assertions.get(i).id()) >= 0) {
+                    present[i] = true;
+                } else {
+                    older.add(i);
+                    keys.add(assertions.get(i).id().toBytes());
+                }
             }
         }
         List<byte[]> found = store.multiGet(store.handle(Family.IDS), keys);
@@ -1180,7 +1213,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
 
     @Override
     public boolean contains(AssertionId id) {
-        return read(() -> store.get(store.handle(Family.IDS), id.toBytes()) != null);
+        return read(() -> storedSequence(id) >= 0);
     }
 
     @Override
@@ -1398,7 +1431,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     @Override
     public List<AssertionId> ids(byte[] low, byte @Nullable [] high, int limit) {
         Args.limit(limit);
-        return read(() -> {
+        return indexRead(() -> {
             List<AssertionId> ids = new ArrayList<>();
             if (limit > 0) {
                 store.range(store.handle(Family.IDS), low, high, (key, value) -> {

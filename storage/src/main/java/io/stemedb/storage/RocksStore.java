@@ -62,6 +62,13 @@ final class RocksStore implements AutoCloseable {
      * reading its erasure log entries as damage and taking back the content it erased.
      */
     static final int ERASURE_FORMAT = 3;
+    /**
+     * Format 3 whose ids family the indexer writes behind the commits, so that it may trail the log
+     * up to the entries watermark ({@link Family#IDS}, docs/format.md): what every read-write open
+     * writes before its first commit, so that a StemeDB that takes the ids family for complete
+     * refuses the database ("written by a newer StemeDB") instead of storing an assertion twice.
+     */
+    static final int INDEXED_IDS_FORMAT = 4;
     /** The format of databases that {@code stemedb upgrade} rewrites into this one. */
     static final int UPGRADABLE_FORMAT = 1;
     static final String LOCK_FILE = "stemedb.lock";
@@ -117,8 +124,8 @@ final class RocksStore implements AutoCloseable {
     private final boolean lockExisted;
     /** What a salvaging open dropped from a damaged write-ahead log, or null. */
     private String salvaged;
-    /** Whether the format record says {@link #ERASURE_FORMAT}; set on open, and by the first erasure's commit. */
-    private volatile boolean erasureFormat;
+    /** Whether the format record says {@link #ERASURE_FORMAT} or later; set on open. */
+    private boolean erasureFormat;
     /** The real path (links and dots resolved) under which this store is in {@link #OPEN_HERE}. */
     private Path claimKey;
 
@@ -209,7 +216,7 @@ final class RocksStore implements AutoCloseable {
                     : RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
             this.db = opened;
             this.handles = handles.toArray(new ColumnFamilyHandle[0]);
-            this.nodeId = checkFormat(created, proposedNodeId);
+            this.nodeId = checkFormat(created, proposedNodeId, settings.readOnly());
             if (Files.exists(directory.resolve(REINDEX_MARKER))) {
                 if (settings.readOnly()) {
                     throw new StorageException.Incompatible(directory + " has indexes that a read-write open began to "
@@ -523,7 +530,7 @@ final class RocksStore implements AutoCloseable {
         }
     }
 
-    private long checkFormat(boolean created, long proposedNodeId) throws RocksDBException {
+    private long checkFormat(boolean created, long proposedNodeId, boolean readOnly) throws RocksDBException {
         byte[] format = db.get(meta(), FORMAT_KEY);
         if (format == null) {
             if (!created && !isEmpty()) {
@@ -532,22 +539,30 @@ final class RocksStore implements AutoCloseable {
             }
             try (org.rocksdb.WriteOptions sync = new org.rocksdb.WriteOptions().setSync(true);
                     org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch()) {
-                wb.put(meta(), FORMAT_KEY, ByteBuffer.allocate(4).putInt(FORMAT_VERSION).array());
+                wb.put(meta(), FORMAT_KEY, ByteBuffer.allocate(4).putInt(INDEXED_IDS_FORMAT).array());
                 wb.put(meta(), NODE_KEY, ByteBuffer.allocate(8).putLong(proposedNodeId).array());
                 wb.put(meta(), RESERVED_BY_COMMITS_KEY, Keys.sequenceKey(0));
                 db.write(sync, wb);
             }
+            erasureFormat = true;
             return proposedNodeId;
         }
         int version = ByteBuffer.wrap(format).getInt();
-        if (version > ERASURE_FORMAT) {
+        if (version > INDEXED_IDS_FORMAT) {
             throw new StorageException.Incompatible(directory + " was written by a newer StemeDB (storage format "
-                    + version + "); this version reads format " + FORMAT_VERSION + ", and format " + ERASURE_FORMAT
-                    + " once it stores an erasure; upgrade StemeDB to open it");
+                    + version + "); this version reads formats " + FORMAT_VERSION + " to " + INDEXED_IDS_FORMAT
+                    + "; upgrade StemeDB to open it");
         }
-        erasureFormat = version == ERASURE_FORMAT;
         if (version < FORMAT_VERSION) {
             throw new StorageException.OlderFormat(directory, version, FORMAT_VERSION);
+        }
+        erasureFormat = version >= ERASURE_FORMAT;
+        if (!readOnly && version < INDEXED_IDS_FORMAT) {
+            // every id of a database of format 2 or 3 is in its ids family; from here on, some may not be
+            try (org.rocksdb.WriteOptions sync = new org.rocksdb.WriteOptions().setSync(true)) {
+                db.put(meta(), sync, FORMAT_KEY, ByteBuffer.allocate(4).putInt(INDEXED_IDS_FORMAT).array());
+            }
+            erasureFormat = true;
         }
         byte[] node = db.get(meta(), NODE_KEY);
         if (node == null || node.length != 8) {
@@ -607,23 +622,12 @@ final class RocksStore implements AutoCloseable {
         }
     }
 
-    /** Whether the database may hold erasures (its format record says {@link #ERASURE_FORMAT}). */
+    /**
+     * Whether the database may hold erasures: its format record says {@link #ERASURE_FORMAT} or
+     * later, as it does once opened read-write by this version.
+     */
     boolean erasureFormat() {
         return erasureFormat;
-    }
-
-    /**
-     * Puts, in {@code wb}, the format record of {@link #ERASURE_FORMAT}, unless it is there: a
-     * commit that stores the first erasure. Call {@link #erasureFormatWritten} once it is written.
-     */
-    void putErasureFormat(org.rocksdb.WriteBatch wb) throws RocksDBException {
-        if (!erasureFormat) {
-            wb.put(meta(), FORMAT_KEY, ByteBuffer.allocate(4).putInt(ERASURE_FORMAT).array());
-        }
-    }
-
-    void erasureFormatWritten() {
-        erasureFormat = true;
     }
 
     RocksDB db() {

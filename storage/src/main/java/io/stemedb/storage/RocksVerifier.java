@@ -29,13 +29,13 @@ import org.rocksdb.RocksDBException;
  * imply; and that the counters, the indexer's watermarks and the bucket digests agree with them.
  *
  * <p><b>Consistency.</b> Everything is read from one RocksDB snapshot ({@link RocksStore.View}).
- * A commit writes its records, ids, log entries and counters in one batch, and the indexer writes
- * its entries before or with the entries watermark that covers them, and its checkpoints of the
- * bucket digests with the digest watermark in one batch ({@link Indexer}), so the snapshot is a
- * state the database really was in: the indexes must hold the entries of the records up to the
- * entries watermark it holds, and may hold those of later records (a run of the indexer taken in
- * before its watermark is written: each is looked up), nothing else; the digests are checked
- * against the ids up to the digest watermark.
+ * A commit writes its records, log entries and counters in one batch, and the indexer writes
+ * its entries (ids among them) before or with the entries watermark that covers them, and its
+ * checkpoints of the bucket digests with the digest watermark in one batch ({@link Indexer}), so
+ * the snapshot is a state the database really was in: the ids and the indexes must hold the
+ * entries of the records up to the entries watermark it holds, and may hold those of later records
+ * (a run of the indexer taken in before its watermark is written: each is looked up), nothing
+ * else; the digests are checked against the ids up to the digest watermark.
  *
  * <p><b>Cost.</b> The clean path reads each column family once, sequentially, holding one fact's
  * entries at a time and a few fixed-size tallies: scanning the records it adds the entries each
@@ -89,6 +89,14 @@ final class RocksVerifier {
     };
     /** True while a precise pass scans the records again: their damage was reported by the first scan. */
     private boolean rescanning;
+    /**
+     * The records after the entries watermark, by id, and whether each is a claim: their ids entries
+     * may not be written yet, so an unplaced retraction's target missing from the ids family is
+     * looked for here once every record is scanned ({@link #settleUnplaced}).
+     */
+    private final Map<AssertionId, Boolean> pastWatermark = new HashMap<>();
+    /** Unplaced retractions whose target has no ids entry, to settle once every record is scanned. */
+    private final List<Retraction> targetsUnseen = new ArrayList<>();
 
     // What the records imply, tallied while scanning them.
     private final IdDigest[] buckets = new IdDigest[Engine.BUCKETS];
@@ -139,6 +147,7 @@ final class RocksVerifier {
                 boolean orphansRead = guarded("retractions", () -> scanOrphans(this::tally));
                 boolean erasuresRead = guarded("erasures", () -> scanErasures(this::tally));
                 recordsScanned = factsRead && orphansRead && erasuresRead;
+                settleUnplaced();
             }
             boolean idsRead = guarded("assertions", () -> scan(Family.IDS, this::tallyIds));
             boolean logRead = guarded("log", () -> scan(Family.LOG, this::tallyLog));
@@ -537,7 +546,14 @@ final class RocksVerifier {
         Set<ByteBuffer> factValues = new HashSet<>();
         for (Stored s : records) {
             Assertion a = s.assertion();
-            expectedIds.add(s.id().toBytes(), Keys.sequenceValue(s.sequence()));
+            if (s.sequence() <= watermark) {
+                expectedIds.add(s.id().toBytes(), Keys.sequenceValue(s.sequence()));
+            } else {
+                pastWatermark.put(s.id(), a instanceof Claim);
+                if (lookup(Family.IDS, s.id().toBytes()) != null) {
+                    expectedIds.add(s.id().toBytes(), Keys.sequenceValue(s.sequence()));
+                }
+            }
             expectedLog.add(Keys.sequenceKey(s.sequence()), s.location());
             if (maxHlcSeen == null || a.hlc().isAfter(maxHlcSeen)) {
                 maxHlcSeen = a.hlc();
@@ -579,19 +595,37 @@ final class RocksVerifier {
     /**
      * Whether an unplaced retraction waits for its target: its target is not stored. A stored
      * target must be a retraction (one cannot retract a retraction); a stored claim means the
-     * retraction should have been placed in that claim's fact.
+     * retraction should have been placed in that claim's fact. A target with no ids entry may be
+     * a record past the entries watermark: settled once every record is scanned.
      */
     private boolean isWaiting(Retraction r) {
         byte[] seq = lookup(Family.IDS, r.target().toBytes());
         if (seq == null) {
-            return true;
+            targetsUnseen.add(r);
+            return false;
         }
         byte[] where = lookup(Family.LOG, Keys.sequenceKey(Keys.sequenceOfValue(seq)));
         if (where != null && where[0] == Keys.AT_FACT_CLAIM) {
-            problem("retraction " + r.id() + " waits among the orphans although its target claim " + r.target()
-                    + " is stored; it should be in that claim's fact");
+            misplaced(r);
         }
         return false;
+    }
+
+    /** Counts the unplaced retractions whose target is not stored, of those {@link #isWaiting} could not tell. */
+    private void settleUnplaced() {
+        for (Retraction r : targetsUnseen) {
+            Boolean claim = pastWatermark.get(r.target());
+            if (claim == null) {
+                waitingSeen++;
+            } else if (claim) {
+                misplaced(r);
+            }
+        }
+    }
+
+    private void misplaced(Retraction r) {
+        problem("retraction " + r.id() + " waits among the orphans although its target claim " + r.target()
+                + " is stored; it should be in that claim's fact");
     }
 
     private void tallyLog(byte[] key, byte[] value) {
@@ -671,9 +705,9 @@ final class RocksVerifier {
     private void findIdsProblems() {
         forEachRecord(s -> {
             byte[] stored = lookup(Family.IDS, s.id().toBytes());
-            if (stored == null) {
+            if (stored == null && s.sequence() <= watermark) {
                 problem("missing assertions entry of " + s.id() + " (sequence " + s.sequence() + ")");
-            } else if (!Arrays.equals(stored, Keys.sequenceValue(s.sequence()))) {
+            } else if (stored != null && !Arrays.equals(stored, Keys.sequenceValue(s.sequence()))) {
                 problem("the assertions entry of " + s.id() + " holds another sequence than " + s.sequence());
             }
         });

@@ -28,21 +28,35 @@ class RocksErasureTest extends ErasureContractTest {
         return newEngine();
     }
 
-    /** The first erasure moves the format record to 3, so a StemeDB that predates erasure refuses the database. */
+    /**
+     * A read-write open moves the format record to 4 (erasures, ids written behind the commits),
+     * which a StemeDB that predates either refuses; a read-only open of a database of format 2 (no
+     * erasure) changes nothing; an erasure's cleanup mark is gone once its commit is done.
+     */
     @Test
-    void theFirstErasureWritesFormatThreeAndTheCleanupMarkIsGone() {
-        RocksEngine rocks = (RocksEngine) engine;
+    void aReadWriteOpenWritesFormatFourAndTheCleanupMarkIsGone() throws Exception {
         engine.commit(List.of(claim("s", "p", Value.text("x"), "crm")));
-        assertEquals(false, rocks.store().erasureFormat());
+        engine.close();
+        byte[] formatKey = "format".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (RocksFaultTest.RawDb raw = new RocksFaultTest.RawDb(dir.resolve("db"))) {
+            assertArrayEquals(ByteBuffer.allocate(4).putInt(RocksStore.INDEXED_IDS_FORMAT).array(), raw.db.get(raw.family("default"), formatKey));
+            raw.db.put(raw.family("default"), formatKey, ByteBuffer.allocate(4).putInt(RocksStore.FORMAT_VERSION).array());
+        }
+        try (RocksEngine readOnly = RocksFaultTest.openReadOnly(dir.resolve("db"))) {
+            assertEquals(false, readOnly.store().erasureFormat());
+            assertEquals(1, readOnly.evidence("s", "p").claims().size());
+        }
+        try (RocksFaultTest.RawDb raw = new RocksFaultTest.RawDb(dir.resolve("db"))) {
+            assertArrayEquals(ByteBuffer.allocate(4).putInt(RocksStore.FORMAT_VERSION).array(), raw.db.get(raw.family("default"), formatKey));
+        }
 
-        engine.commit(List.of(erasure(Erasure.Scope.subject("s"))));
-
+        engine = newEngine();
+        RocksEngine rocks = (RocksEngine) engine;
         assertEquals(true, rocks.store().erasureFormat());
-        assertArrayEquals(ByteBuffer.allocate(4).putInt(RocksStore.ERASURE_FORMAT).array(),
-                rocks.store().get(rocks.store().meta(), "format".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertArrayEquals(ByteBuffer.allocate(4).putInt(RocksStore.INDEXED_IDS_FORMAT).array(), rocks.store().get(rocks.store().meta(), formatKey));
+        engine.commit(List.of(erasure(Erasure.Scope.subject("s"))));
         assertEquals(null, rocks.store().get(rocks.store().meta(), RocksErasures.CLEANUP_PENDING));
-        engine = reopen(engine);
-        assertEquals(true, ((RocksEngine) engine).store().erasureFormat());
+        assertEquals(0, engine.evidence("s", "p").claims().size());
     }
 
     /** A backup taken before an erasure holds what it erased; purging expires it and takes a fresh one; later ones hold none. */

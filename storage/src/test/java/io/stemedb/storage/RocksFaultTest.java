@@ -360,20 +360,20 @@ class RocksFaultTest {
         }
         try (RawDb raw = new RawDb(dir)) {
             byte[] format = raw.db.get(raw.family("default"), "format".getBytes(StandardCharsets.US_ASCII));
-            assertArrayEquals(ByteBuffer.allocate(4).putInt(RocksStore.FORMAT_VERSION).array(), format,
+            assertArrayEquals(ByteBuffer.allocate(4).putInt(RocksStore.INDEXED_IDS_FORMAT).array(), format,
                     "the format record is a 4-byte big-endian int");
-            raw.db.put(raw.family("default"), "format".getBytes(StandardCharsets.US_ASCII), ByteBuffer.allocate(4).putInt(4).array());
+            raw.db.put(raw.family("default"), "format".getBytes(StandardCharsets.US_ASCII), ByteBuffer.allocate(4).putInt(5).array());
         }
 
         StorageException.Incompatible e = assertThrows(StorageException.Incompatible.class, () -> open(dir));
         String m = e.getMessage();
-        assertTrue(m.contains("newer") && m.contains("format 4") && m.contains("format 2") && m.contains(dir.toString()), m);
+        assertTrue(m.contains("newer") && m.contains("format 5") && m.contains("formats 2 to 4") && m.contains(dir.toString()), m);
         StorageException.Incompatible ro = assertThrows(StorageException.Incompatible.class, () -> openReadOnly(dir));
-        assertTrue(ro.getMessage().contains("format 4"), ro.getMessage());
+        assertTrue(ro.getMessage().contains("format 5"), ro.getMessage());
 
         // the refusal released everything: a raw open (which takes RocksDB's own lock) succeeds
         try (RawDb raw = new RawDb(dir)) {
-            assertArrayEquals(ByteBuffer.allocate(4).putInt(4).array(),
+            assertArrayEquals(ByteBuffer.allocate(4).putInt(5).array(),
                     raw.db.get(raw.family("default"), "format".getBytes(StandardCharsets.US_ASCII)), "nothing rewritten");
         }
     }
