@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * Maintains, behind the commits, what the commits do not write: the ids of the stored assertions,
  * the by-source and by-value indexes, the subjects index, and the id bucket digests of Merkle sync
  * ({@link Family.Writer#INDEXER} families). A commit writes only its records and its log entries,
- * then hands its changes here ({@link #committing}, {@link #enqueue}); one thread indexes them. It gathers their index entries in memory and writes
+ * then hands its changes here ({@link #enqueue}); one thread indexes them. It gathers their index entries in memory and writes
  * them as a run of sorted table files every {@link #RUN} assertions ({@link #writeGathered} says
  * why), or in a write batch when a query wants them sooner or no commit has come for
  * {@link #IDLE_WRITE_MS}. A query that reads an index first waits until everything committed when
@@ -37,12 +37,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Ids.</b> Whether an assertion is stored, and where, is read by commits (a merged
  * assertion already stored is skipped, a retraction finds its target) and by point reads, which
- * cannot wait for a run. So the commit that stores an assertion also records its id here
- * ({@link #committing}) in a map kept until the indexer writes the id's entry, and readers look there
- * first ({@link #unwrittenSequence}), then in the family: a commit puts one entry of a hash-like
- * key fewer into the memtable (docs/benchmarks.md, session 22). After a crash the ids past the
- * entries watermark are in neither until the replay has gathered and written them; id reads wait
- * for that ({@link #awaitReplay}).
+ * cannot wait for a run. So the commit that stores an assertion also records its id in memory
+ * ({@link UnwrittenIds}) until the indexer's entries watermark passes it, and readers look there
+ * first, then in the family: a commit puts one entry of a hash-like key fewer into the memtable
+ * (docs/benchmarks.md, session 22). After a crash the ids past the entries watermark are in
+ * neither until the replay has gathered and written them; id reads wait for that
+ * ({@link #awaitReplay}).
  *
  * <p><b>Two watermarks.</b> Every write of gathered entries writes with them the <em>entries
  * watermark</em> ({@link RocksStore#INDEXED_ENTRIES_KEY}), the sequence up to which they are all
@@ -139,7 +139,7 @@ final class Indexer implements AutoCloseable {
      * The index entries of the assertions after {@link #indexed} up to {@link #gatheredTo}, not
      * yet written, and how many assertions they index: owned by the indexer's thread.
      */
-    private final OrderedPuts gathered = new OrderedPuts(3 * BATCH);
+    private final OrderedPuts gathered = new OrderedPuts();
     private int gatheredAssertions;
     /** Gathered assertions written as a run of table files; {@link #RUN} but in tests. */
     private final int runAssertions;
@@ -165,14 +165,6 @@ final class Indexer implements AutoCloseable {
     private final long replayTo;
     /** Whether every assertion up to {@link #replayTo} is indexed and written: id reads then need no wait. */
     private volatile boolean replayed;
-    /**
-     * The ids of committed assertions whose entry in the ids family is not written yet, with their
-     * sequences: put by the commit that stores them, under its monitor, as it writes its batch
-     * (the engine tells which are visible yet); removed by the indexer once the entry is.
-     */
-    private final java.util.concurrent.ConcurrentHashMap<AssertionId, Long> unwritten = new java.util.concurrent.ConcurrentHashMap<>();
-    /** The ids of the assertions gathered, removed from {@link #unwritten} once written: owned by the indexer's thread. */
-    private final List<AssertionId> gatheredIds = new ArrayList<>();
     /** The newest sequence handed over (or to replay). Guarded by {@link #lock}. */
     private long handed;
     /** The digest of every indexed id. Guarded by {@link #lock}. */
@@ -260,38 +252,9 @@ final class Indexer implements AutoCloseable {
     }
 
     /**
-     * Records the ids of a commit's new assertions ({@code changes}, in sequence order) until the
-     * indexer writes their entries: call under the commit monitor, just before the commit's batch is
-     * written, and {@link #withdraw} them if that write fails.
-     */
-    void committing(List<Change> changes) {
-        for (Change c : changes) {
-            unwritten.put(c.assertion().id(), c.sequence());
-        }
-    }
-
-    /** Forgets what {@link #committing} recorded of a commit whose batch was not written. */
-    void withdraw(List<Change> changes) {
-        for (Change c : changes) {
-            unwritten.remove(c.assertion().id(), (Long) c.sequence());
-        }
-    }
-
-    /**
-     * The sequence of the assertion {@code id} when a commit stores it (or has) and its entry in the
-     * ids family is not written yet, or -1 (then the family holds it, or it is not stored). Call after
-     * {@link #awaitReplay}; read the family after this, never before: the indexer forgets an id
-     * only once its entry is written.
-     */
-    long unwrittenSequence(AssertionId id) {
-        Long sequence = unwritten.get(id);
-        return sequence == null ? -1 : sequence;
-    }
-
-    /**
      * Waits until the ids of the assertions committed before this indexer started are written:
      * after a crash, those past the entries watermark are in neither the family nor
-     * {@link #unwrittenSequence} until the replay has written them.
+     * {@link UnwrittenIds} (where commits record theirs) until the replay has written them.
      */
     void awaitReplay() {
         if (!replayed) {
@@ -660,7 +623,6 @@ final class Indexer implements AutoCloseable {
             Assertion a = c.assertion();
             AssertionId id = a.id();
             gathered.put(Family.IDS, id.toBytes(), Keys.sequenceValue(c.sequence()));
-            gatheredIds.add(id);
             gathered.put(Family.SOURCES, Keys.sourceKey(a.source(), a.hlc(), c.sequence()), EMPTY);
             if (a instanceof Claim claim) {
                 byte[] subject = Keys.name(claim.subject());
@@ -678,6 +640,7 @@ final class Indexer implements AutoCloseable {
         if (newest == last) {
             return;
         }
+        gathered.sortRecent();
         gatheredAssertions += indexedNow;
         sinceCheckpoint += indexedNow;
         boolean checkpoint = digestPassAt == digestPassTo && sinceCheckpoint >= checkpointEvery;
@@ -731,10 +694,6 @@ final class Indexer implements AutoCloseable {
         }
         gathered.clear();
         gatheredAssertions = 0;
-        for (AssertionId id : gatheredIds) {
-            unwritten.remove(id);
-        }
-        gatheredIds.clear();
         if (checkpoint) {
             checkpointed();
         }

@@ -25,8 +25,9 @@ import org.rocksdb.WriteBatch;
  */
 final class OrderedPuts {
     /**
-     * By family, then by key: first by the keys' first eight bytes, held in each put as a number
-     * compared unsigned, and only when those are equal by the arrays. A commit's keys (ids,
+     * By key, within one family (each family's puts are kept and sorted apart): first by the keys'
+     * first eight bytes, held in each put as a number compared unsigned, and only when those are
+     * equal by the arrays. A commit's keys (ids,
      * sequences) differ in their first eight bytes, and comparing them as arrays (two reads
      * through references and a mismatch search) was most of its sorting: JFR samples of the
      * committing thread in sorts, W1's 200,000 claims ten times, 62-71 before, 42-54 after (with
@@ -34,9 +35,8 @@ final class OrderedPuts {
      * (by source, by value, subjects) mostly share their first bytes and gain nothing (93-115
      * samples against 99-111).
      */
-    private static final Comparator<Put> ORDER = (x, y) -> x.family != y.family
-            ? Integer.compare(x.family.ordinal(), y.family.ordinal())
-            : x.head != y.head ? Long.compareUnsigned(x.head, y.head) : Arrays.compareUnsigned(x.key, y.key);
+    private static final Comparator<Put> ORDER = (x, y) ->
+            x.head != y.head ? Long.compareUnsigned(x.head, y.head) : Arrays.compareUnsigned(x.key, y.key);
 
     /** A put, with {@code head} the first eight bytes of its key, big-endian, zeros after a shorter key. */
     record Put(Family family, byte[] key, byte[] value, long head) {
@@ -53,19 +53,40 @@ final class OrderedPuts {
         }
     }
 
-    private final List<Put> puts;
+    /** The puts of each family, by ordinal. */
+    private final List<List<Put>> byFamily = new ArrayList<>();
+    /** How many of each family's puts, from the first, are sorted: {@link #sortRecent}. */
+    private final int[] sortedTo = new int[Family.values().length];
 
-    OrderedPuts(int expected) {
-        puts = new ArrayList<>(expected);
+    OrderedPuts() {
+        for (int f = 0; f < Family.values().length; f++) {
+            byFamily.add(new ArrayList<>());
+        }
     }
 
     void put(Family family, byte[] key, byte[] value) {
-        puts.add(new Put(family, key, value));
+        byFamily.get(family.ordinal()).add(new Put(family, key, value));
     }
 
     /** Forgets the gathered puts. */
     void clear() {
-        puts.clear();
+        byFamily.forEach(List::clear);
+        java.util.Arrays.fill(sortedTo, 0);
+    }
+
+    /**
+     * Sorts the puts since the last call, apart: while they are still in the CPU cache. Sorting a
+     * whole run of the indexer at once compared puts scattered over tens of megabytes of heap, a
+     * cache miss each (JFR of W1: half the indexer's samples in the sort's merges, session 22);
+     * the final {@link #ordered} then merges sorted stretches, which its sort finds as they are
+     * (Timsort's runs), in a few passes.
+     */
+    void sortRecent() {
+        for (int f = 0; f < sortedTo.length; f++) {
+            List<Put> puts = byFamily.get(f);
+            puts.subList(sortedTo[f], puts.size()).sort(ORDER);
+            sortedTo[f] = puts.size();
+        }
     }
 
     /** Adds the gathered puts to {@code wb} in {@link #ordered} order, and forgets them. */
@@ -73,12 +94,18 @@ final class OrderedPuts {
         for (Put p : ordered()) {
             wb.put(store.handle(p.family), p.key, p.value);
         }
-        puts.clear();
+        clear();
     }
 
     /** The gathered puts by family, in unsigned byte order of their keys within one (RocksDB's order), equal keys as put. */
     List<Put> ordered() {
-        puts.sort(ORDER);
-        return puts;
+        int size = 0;
+        for (List<Put> puts : byFamily) {
+            puts.sort(ORDER);
+            size += puts.size();
+        }
+        List<Put> all = new ArrayList<>(size);
+        byFamily.forEach(all::addAll);
+        return all;
     }
 }

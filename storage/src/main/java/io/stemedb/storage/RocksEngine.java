@@ -143,10 +143,12 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     /**
      * Completed when the commit writing its batch now (or the last one) has written it and moved
      * {@link #state}, or failed: a reader that finds an id of that commit
-     * ({@link Indexer#unwrittenSequence} past the last sequence) waits for it, so that a commit
+     * ({@link UnwrittenIds#sequenceOf} past the last sequence) waits for it, so that a commit
      * becomes visible at once, ids with records.
      */
     private volatile CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
+    /** The ids of committed assertions the indexer has not written yet. */
+    private final UnwrittenIds unwrittenIds = new UnwrittenIds();
     private volatile Throwable walSyncFailure;
     /** Set when a bulk load failed after its commit point: the database must be reopened, which finishes it. */
     private volatile Throwable bulkFailure;
@@ -873,7 +875,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                 }
                 CompletableFuture<Void> written = new CompletableFuture<>();
                 inFlight = written;
-                indexer.committing(changes);
+                unwrittenIds.committing(changes, indexer.indexed());
                 try {
                     if ((sync || !erasuresHere.isEmpty()) && !settings.syncEachCommit()) {
                         writeSynced(wb);
@@ -882,7 +884,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                     }
                     state = next;
                 } catch (RocksDBException | RuntimeException | Error e) {
-                    indexer.withdraw(changes);
+                    unwrittenIds.withdraw(changes);
                     throw e;
                 } finally {
                     written.complete(null);
@@ -1094,15 +1096,15 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     /**
      * The sequence of the stored assertion {@code id}, or -1 when it is not stored: from the ids
      * the indexer has not written yet, else from the family (in that order: see
-     * {@link Indexer#unwrittenSequence}).
+     * {@link UnwrittenIds#sequenceOf}).
      */
     private long storedSequence(AssertionId id) {
         indexer.awaitReplay();
-        long unwritten = indexer.unwrittenSequence(id);
+        long unwritten = unwrittenIds.sequenceOf(id);
         if (unwritten > state.lastSequence()) {
             // its commit is writing its batch: stored when that ends, unless the write fails
             inFlight.join();
-            unwritten = indexer.unwrittenSequence(id);
+            unwritten = unwrittenIds.sequenceOf(id);
         }
         if (unwritten >= 0) {
             return unwritten;
@@ -1143,7 +1145,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         for (int i = 0; i < assertions.size(); i++) {
             if (!assertions.get(i).hlc().isAfter(storedMax)) {
                 indexer.awaitReplay();
-                if (indexer.unwrittenSequence(assertions.get(i).id()) >= 0) {
+                if (unwrittenIds.sequenceOf(assertions.get(i).id()) >= 0) {
                     present[i] = true;
                 } else {
                     older.add(i);

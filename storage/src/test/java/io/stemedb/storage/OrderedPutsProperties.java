@@ -77,7 +77,7 @@ class OrderedPutsProperties {
 
     @Property(tries = 1000)
     void putsComeOutGroupedByFamilyInKeyOrderEqualKeysAsPut(@ForAll("puts") List<Object[]> made) {
-        OrderedPuts puts = new OrderedPuts(made.size());
+        OrderedPuts puts = new OrderedPuts();
         for (int i = 0; i < made.size(); i++) {
             // the value is the put's number, to tell equal keys apart
             puts.put((Family) made.get(i)[0], (byte[]) made.get(i)[1], new byte[] {(byte) (i >>> 8), (byte) i});
