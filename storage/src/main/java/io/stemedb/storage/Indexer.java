@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * ({@link UnwrittenIds}) until the indexer's entries watermark passes it, and readers look there
  * first, then in the family: a commit puts one entry of a hash-like key fewer into the memtable
  * (docs/benchmarks.md, session 22). After a crash the ids past the entries watermark are in
- * neither until the replay has gathered and written them; id reads wait for that
- * ({@link #awaitReplay}).
+ * neither until the replay has gathered and written them; an id read that finds nothing waits for
+ * that ({@link #awaitReplay}).
  *
  * <p><b>Two watermarks.</b> Every write of gathered entries writes with them the <em>entries
  * watermark</em> ({@link RocksStore#INDEXED_ENTRIES_KEY}), the sequence up to which they are all
@@ -260,6 +260,11 @@ final class Indexer implements AutoCloseable {
         if (!replayed) {
             await(replayTo);
         }
+    }
+
+    /** Whether the ids of every assertion committed before this indexer started are written. */
+    boolean replayed() {
+        return replayed;
     }
 
     /** Waits until the index entries of every assertion up to {@code sequence} are written. */

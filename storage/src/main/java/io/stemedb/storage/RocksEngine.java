@@ -1094,12 +1094,25 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     }
 
     /**
-     * The sequence of the stored assertion {@code id}, or -1 when it is not stored: from the ids
-     * the indexer has not written yet, else from the family (in that order: see
-     * {@link UnwrittenIds#sequenceOf}).
+     * The sequence of the stored assertion {@code id}, or -1 when it is not stored. After a crash,
+     * an id the indexer's replay has not written yet is in neither place {@link #writtenSequence}
+     * looks: one not found there is looked for again once the replay is done, so that an open
+     * does not wait for the replay to read the ids it already holds (the signatures' claims).
      */
     private long storedSequence(AssertionId id) {
-        indexer.awaitReplay();
+        long sequence = writtenSequence(id);
+        if (sequence < 0 && !indexer.replayed()) {
+            indexer.awaitReplay();
+            sequence = writtenSequence(id);
+        }
+        return sequence;
+    }
+
+    /**
+     * The sequence of the assertion {@code id} from the ids the indexer has not written yet, else
+     * from the family (in that order: see {@link UnwrittenIds#sequenceOf}); -1 when in neither.
+     */
+    private long writtenSequence(AssertionId id) {
         long unwritten = unwrittenIds.sequenceOf(id);
         if (unwritten > state.lastSequence()) {
             // its commit is writing its batch: stored when that ends, unless the write fails
