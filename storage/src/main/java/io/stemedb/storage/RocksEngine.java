@@ -148,7 +148,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
      */
     private volatile CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
     /** The ids of committed assertions the indexer has not written yet. */
-    private final UnwrittenIds unwrittenIds = new UnwrittenIds();
+    private final UnwrittenIds unwrittenIds = new UnwrittenIds(UnwrittenIds.GENERATION);
     private volatile Throwable walSyncFailure;
     /** Set when a bulk load failed after its commit point: the database must be reopened, which finishes it. */
     private volatile Throwable bulkFailure;
@@ -771,8 +771,9 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
     record Erased(Claim claim, Location at, Erasure by) {}
 
     /**
-     * One commit: decides which assertions are new, numbers them, and writes their records, ids
-     * and log entries in one batch with the counters. A claim's record goes to its fact as an
+     * One commit: decides which assertions are new, numbers them, and writes their records
+     * and log entries in one batch with the counters, their ids recorded in memory for the
+     * indexer to write ({@link UnwrittenIds}). A claim's record goes to its fact as an
      * appended entry; a retraction's goes to the fact of the claim it retracts, or, when that claim
      * is not stored (yet), to the orphans, from where the commit that stores the claim moves it.
      * Entries for one fact within a commit are appended as one operand. Runs under the commit

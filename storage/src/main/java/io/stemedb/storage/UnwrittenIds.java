@@ -26,8 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * a time (under the engine's commit monitor).
  */
 final class UnwrittenIds {
-    /** Ids per generation before it is turned over, when the older one is gone. */
+    /** Ids per generation before it is turned over, when the older one is gone; tests use fewer. */
     static final int GENERATION = 1 << 16;
+
+    private final int generation;
 
     private volatile ConcurrentHashMap<AssertionId, Long> current = new ConcurrentHashMap<>();
     private volatile ConcurrentHashMap<AssertionId, Long> older;
@@ -35,6 +37,15 @@ final class UnwrittenIds {
     private long olderNewest;
     /** The newest sequence in {@link #current}; changed by the committing thread only. */
     private long currentNewest;
+    /** {@link #currentNewest} before the last {@link #committing}, for {@link #withdraw}. */
+    private long newestBefore;
+
+    UnwrittenIds(int generation) {
+        if (generation < 1) {
+            throw new IllegalArgumentException("a generation holds at least one id, got " + generation);
+        }
+        this.generation = generation;
+    }
 
     /**
      * Records the ids of a commit's new assertions ({@code changes}, in sequence order) just before
@@ -48,14 +59,15 @@ final class UnwrittenIds {
         }
         if (currentNewest <= indexed && !current.isEmpty()) {
             current = new ConcurrentHashMap<>();
-        } else if (older == null && current.size() >= GENERATION) {
+        } else if (older == null && current.size() >= generation) {
             older = current;
             olderNewest = currentNewest;
-            current = new ConcurrentHashMap<>(2 * GENERATION);
+            current = new ConcurrentHashMap<>(2 * generation);
         }
         if (changes.isEmpty()) {
             return;
         }
+        newestBefore = currentNewest;
         ConcurrentHashMap<AssertionId, Long> into = current;
         for (Change c : changes) {
             into.put(c.assertion().id(), c.sequence());
@@ -65,10 +77,14 @@ final class UnwrittenIds {
 
     /** Forgets what {@link #committing} recorded of a commit whose batch was not written. */
     void withdraw(List<Change> changes) {
+        if (changes.isEmpty()) {
+            return;
+        }
         ConcurrentHashMap<AssertionId, Long> from = current;
         for (Change c : changes) {
             from.remove(c.assertion().id(), c.sequence());
         }
+        currentNewest = newestBefore;
     }
 
     /**

@@ -86,8 +86,10 @@ class RocksFaultTest {
         return RocksEngine.open(dir, DEFAULT, NODE);
     }
 
+    static final RocksSettings READ_ONLY = new RocksSettings(true, true, Duration.ofSeconds(1), 64L << 20, 32L << 20, 64L << 20);
+
     static RocksEngine openReadOnly(Path dir) {
-        return RocksEngine.open(dir, new RocksSettings(true, true, Duration.ofSeconds(1), 64L << 20, 32L << 20, 64L << 20), NODE);
+        return RocksEngine.open(dir, READ_ONLY, NODE);
     }
 
     static Map<Path, String> snapshot(Path dir) throws IOException {
