@@ -324,7 +324,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
      */
     private void flushIfIdle() {
         if (store.memtableBytesInUse() >= settings.memtableBytes() / IDLE_FLUSH_FRACTION) {
-            store.flushAll();
+            store.flushAll(false);
             entriesAtLastCheck = store.memtableEntries();
         }
     }
@@ -1523,14 +1523,14 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         if (pending == null) {
             return;
         }
-        store.flushAll();
+        store.flushAll(true);
         store.compactAll();
         synchronized (commitMonitor) {
             if (Arrays.equals(pending, store.get(store.meta(), RocksErasures.CLEANUP_PENDING))) {
                 writeSynced(wb -> wb.delete(store.meta(), RocksErasures.CLEANUP_PENDING));
             }
         }
-        store.flushAll();
+        store.flushAll(true);
     }
 
     @Override
@@ -1599,7 +1599,8 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
             try {
                 indexer.close();
                 if (!settings.readOnly()) {
-                    store.flushAll();
+                    // nothing writes any more: a stall harms no one, and waiting out the compactions would
+                    store.flushAll(true);
                 }
             } finally {
                 writeOptions.close();

@@ -164,7 +164,7 @@ class RocksEngineTest extends EngineContractTest {
                 written.add(claims.get(0));
                 written.add(claims.get(999));
             }
-            rocks.store().flushAll();
+            rocks.store().flushAll(false);
             if (round == 0) {
                 rocks.store().compactAll();
             }
