@@ -157,13 +157,7 @@ class IndexRunsTest {
     @Test
     void indexEntriesAheadOfTheWatermarkAreSoundAndStraysAreNot() throws Exception {
         Path db = tmp.resolve("db");
-        List<Assertion> all = new ArrayList<>();
-        try (RocksEngine engine = RocksEngine.open(db, RocksSettings.DEFAULT, NODE)) {
-            for (int i = 0; i < 10; i++) {
-                engine.commit(List.of(claim(i)));
-                all.add(claim(i));
-            }
-        }
+        List<Assertion> all = commitTenOneByOne(db);
         byte[] stray = Keys.valueKey(Claim.builder("nobody", "p1", Value.integer(1)).source("src0")
                 .hlc(Hlc.of(1_700_000_000_000L, 0, NODE)).build());
         putWatermarksBack(db, all, 4);
@@ -188,6 +182,18 @@ class IndexRunsTest {
             assertEquals(10L, entriesWatermark(engine.store()));
             assertTrue(engine.verify().ok(), () -> engine.verify().problems().toString());
         }
+    }
+
+    /** Commits 10 claims one by one into a new database {@code db}, closes it, and returns them in sequence order. */
+    private static List<Assertion> commitTenOneByOne(Path db) {
+        List<Assertion> all = new ArrayList<>();
+        try (RocksEngine engine = RocksEngine.open(db, RocksSettings.DEFAULT, NODE)) {
+            for (int i = 0; i < 10; i++) {
+                engine.commit(List.of(claim(i)));
+                all.add(claim(i));
+            }
+        }
+        return all;
     }
 
     /**
@@ -224,13 +230,7 @@ class IndexRunsTest {
     @Test
     void idsPastTheWatermarkAfterACrashAreFoundOnceReplayed() throws Exception {
         Path db = tmp.resolve("db");
-        List<Assertion> all = new ArrayList<>();
-        try (RocksEngine engine = RocksEngine.open(db, RocksSettings.DEFAULT, NODE)) {
-            for (int i = 0; i < 10; i++) {
-                engine.commit(List.of(claim(i)));
-                all.add(claim(i));
-            }
-        }
+        List<Assertion> all = commitTenOneByOne(db);
         putWatermarksBack(db, all, 4);
         try (RocksFaultTest.RawDb raw = new RocksFaultTest.RawDb(db)) {
             for (Assertion a : all.subList(4, 10)) {
