@@ -507,7 +507,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
                         return new BulkLoaded(loader.read(), changes.size(),
                                 loader.duplicates() + loader.deferred().size() - changes.size(), loader.deferred().size(), 0);
                     }
-                    writeSynced(wb -> wb.put(store.meta(), BulkLoader.Journal.KEY, journal.encode()));
+                    writeSynced("writing a bulk load's journal", wb -> wb.put(store.meta(), BulkLoader.Journal.KEY, journal.encode()));
                 } catch (RuntimeException | Error e) {
                     loader.close();
                     try {
@@ -703,21 +703,24 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         return placed;
     }
 
-    /** Writes {@code wb} synced, whatever the engine's durability setting: bulk loads' steps are their commit points. */
-    private void writeSynced(WriteBatch wb) {
+    /**
+     * Writes {@code wb} synced, whatever the engine's durability setting: bulk loads' steps are
+     * their commit points, and an erasure's commit must last. The caller names the write in the
+     * failure.
+     */
+    private void writeSynced(WriteBatch wb) throws RocksDBException {
         try (WriteOptions sync = new WriteOptions().setSync(true)) {
             store.db().write(sync, wb);
-        } catch (RocksDBException e) {
-            throw StorageException.of("writing a bulk load's journal", e);
         }
     }
 
-    private void writeSynced(RocksConsumer<WriteBatch> fill) {
+    /** {@link #writeSynced(WriteBatch)} of what {@code fill} puts in a batch; {@code what} names it in a failure. */
+    private void writeSynced(String what, RocksConsumer<WriteBatch> fill) {
         try (WriteBatch wb = new WriteBatch()) {
             fill.accept(wb);
             writeSynced(wb);
         } catch (RocksDBException e) {
-            throw StorageException.of("writing a bulk load's journal", e);
+            throw StorageException.of(what, e);
         }
     }
 
@@ -1527,7 +1530,7 @@ public final class RocksEngine implements Engine, BulkLoading, NativeBackups {
         store.compactAll();
         synchronized (commitMonitor) {
             if (Arrays.equals(pending, store.get(store.meta(), RocksErasures.CLEANUP_PENDING))) {
-                writeSynced(wb -> wb.delete(store.meta(), RocksErasures.CLEANUP_PENDING));
+                writeSynced("recording that an erasure's cleanup is done", wb -> wb.delete(store.meta(), RocksErasures.CLEANUP_PENDING));
             }
         }
         store.flushAll(true);
